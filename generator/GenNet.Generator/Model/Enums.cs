@@ -1,0 +1,29 @@
+namespace GenNet.Generator.Model;
+
+// Mirrors of the runtime's public enums, by value. The generator cannot reference the runtime assembly.
+
+internal enum ActivationKind
+{
+    Linear = 0,
+    ReLU = 1,
+    Sigmoid = 2,
+    Tanh = 3,
+    Softmax = 4,
+    LeakyReLU = 5,
+    Gelu = 6,
+}
+
+internal enum LossKind
+{
+    Auto = 0,
+    MeanSquaredError = 1,
+    BinaryCrossEntropy = 2,
+    CategoricalCrossEntropy = 3,
+    SparseCategoricalCrossEntropy = 4,
+}
+
+internal enum LayerKind
+{
+    Flatten,
+    Dense,
+}

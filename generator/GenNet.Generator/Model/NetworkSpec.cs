@@ -1,0 +1,28 @@
+namespace GenNet.Generator.Model;
+
+/// <summary>A layer as declared: its kind and arguments, where it was written, and its 1-based position.</summary>
+internal sealed record LayerSpec(
+    LayerKind Kind,
+    int Position,
+    LocationInfo? Location,
+    int Units = 0,
+    ActivationKind Activation = ActivationKind.Linear,
+    float NegativeSlope = 0.01f);
+
+/// <summary>A containing type of a nested network class (outermost first).</summary>
+internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+/// <summary>Everything the generator needs about one declared network, as plain values.</summary>
+internal sealed record NetworkSpec(
+    string? Namespace,
+    string TypeName,
+    string HintName,
+    EquatableArray<ContainingTypeSpec> ContainingTypes,
+    LossKind Loss,
+    LocationInfo? NetworkLocation,
+    EquatableArray<int> InputShape,
+    LocationInfo? InputLocation,
+    EquatableArray<LayerSpec> Layers);
+
+/// <summary>The parser's answer: a spec when the declaration could be read, and what was wrong with it.</summary>
+internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

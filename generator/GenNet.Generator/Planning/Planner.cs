@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using System.Linq;
+using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Model;
+
+namespace GenNet.Generator.Planning;
+
+/// <summary>Shape inference, parameter layout and scratch sizing. Pure: a spec in, a plan or diagnostics out.</summary>
+internal static class Planner
+{
+    /// <summary>The largest tensor, arena or per-sample buffer GenNet plans (2^28 floats, 1 GiB).</summary>
+    public const long MaxElements = 1L << 28;
+
+    public static PlanResult Plan(ParseResult parsed)
+    {
+        if (parsed.Spec is not { } spec)
+        {
+            return new PlanResult(null, parsed.Diagnostics);
+        }
+
+        var diagnostics = new List<DiagnosticInfo>();
+        PlanResult Fail() => new(null, diagnostics.ToEquatableArray());
+
+        if (spec.InputShape.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, spec.InputLocation, "[Input]", "the shape needs at least one dimension, for example [Input(28, 28)]"));
+            return Fail();
+        }
+
+        for (int i = 0; i < spec.InputShape.Count; i++)
+        {
+            if (spec.InputShape[i] <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, spec.InputLocation, "[Input]", $"dimension {i + 1}", spec.InputShape[i]));
+            }
+        }
+
+        if (spec.Layers.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, spec.NetworkLocation, spec.TypeName));
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return Fail();
+        }
+
+        long inputSize = Product(spec.InputShape);
+        if (!Fits(inputSize, spec.InputLocation, "[Input]", "input sample", diagnostics))
+        {
+            return Fail();
+        }
+
+        // Forward walk: shapes, parameter offsets, activation buffers.
+        var layers = new List<LayerPlan>();
+        int[] shape = spec.InputShape.ToArray();
+        int source = LayerPlan.NetworkInput;
+        long parameters = 0;
+        long arena = 0;
+        int denseIndex = 0;
+        foreach (LayerSpec layer in spec.Layers)
+        {
+            string where = $"Layer {layer.Position} ({layer.Kind})";
+            int inSize = (int)Product(shape);
+            switch (layer.Kind)
+            {
+                case LayerKind.Flatten:
+                    layers.Add(new LayerPlan(LayerKind.Flatten, layer.Position, "flatten", "flatten", shape.ToEquatableArray(), new[] { inSize }.ToEquatableArray(),
+                        inSize, inSize, ActivationKind.Linear, 0f, 0, 0, source, source, LayerPlan.None, false, false));
+                    shape = new[] { inSize };
+                    break;
+
+                case LayerKind.Dense:
+                    if (layer.Units <= 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, layer.Location, where, "units", layer.Units));
+                        return Fail();
+                    }
+
+                    if (shape.Length != 1)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsFlatInput, layer.Location, where, string.Join(", ", shape)));
+                        return Fail();
+                    }
+
+                    long weights = (long)inSize * layer.Units;
+                    if (!Fits(weights, layer.Location, where, "weight", diagnostics))
+                    {
+                        return Fail();
+                    }
+
+                    int weightOffset = (int)parameters;
+                    int biasOffset = (int)(parameters + weights);
+                    parameters += weights + layer.Units;
+                    int preActivation = LayerPlan.None;
+                    if (layer.Activation == ActivationKind.Gelu)
+                    {
+                        preActivation = (int)arena; // GELU's backward needs x, not just y
+                        arena += layer.Units;
+                    }
+
+                    int output = (int)arena;
+                    arena += layer.Units;
+                    string name = $"dense_{denseIndex}";
+                    layers.Add(new LayerPlan(LayerKind.Dense, layer.Position, name, $"dense{denseIndex}", shape.ToEquatableArray(), new[] { layer.Units }.ToEquatableArray(),
+                        inSize, layer.Units, layer.Activation, layer.NegativeSlope, weightOffset, biasOffset, source, output, preActivation,
+                        NeedsInputGradient: weightOffset > 0, FusedWithLoss: false));
+                    denseIndex++;
+                    source = output;
+                    shape = new[] { layer.Units };
+                    break;
+            }
+
+            if (!Fits(parameters, spec.NetworkLocation, spec.TypeName, "parameter arena", diagnostics) ||
+                !Fits(arena, spec.NetworkLocation, spec.TypeName, "activation arena per sample", diagnostics))
+            {
+                return Fail();
+            }
+        }
+
+        LayerPlan? last = layers.LastOrDefault(l => l.Kind == LayerKind.Dense);
+        ActivationKind lastActivation = last?.Activation ?? ActivationKind.Linear;
+        LossKind loss = ResolveLoss(spec.Loss, lastActivation);
+        string? misfit = Misfit(loss, lastActivation);
+        if (misfit is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossDoesNotFitActivation, spec.NetworkLocation, loss, spec.TypeName, lastActivation, misfit));
+            return Fail();
+        }
+
+        if (last is not null && loss != LossKind.MeanSquaredError)
+        {
+            layers[layers.IndexOf(last)] = last with { FusedWithLoss = true };
+        }
+
+        int outputSize = (int)Product(shape);
+        int gradientWidth = layers.Where(l => l.Kind == LayerKind.Dense).Select(l => l.NeedsInputGradient ? System.Math.Max(l.InputSize, l.OutputSize) : l.OutputSize).DefaultIfEmpty(outputSize).Max();
+        var plan = new NetworkPlan(
+            spec, loss, spec.InputShape, shape.ToEquatableArray(), (int)inputSize, outputSize, (int)parameters,
+            OutputOffset: source, ActivationsPerSample: (int)arena, GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
+        return new PlanResult(plan, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>Auto follows the last activation, as Keras users expect.</summary>
+    public static LossKind ResolveLoss(LossKind declared, ActivationKind lastActivation) => declared switch
+    {
+        LossKind.Auto when lastActivation == ActivationKind.Softmax => LossKind.SparseCategoricalCrossEntropy,
+        LossKind.Auto when lastActivation == ActivationKind.Sigmoid => LossKind.BinaryCrossEntropy,
+        LossKind.Auto => LossKind.MeanSquaredError,
+        _ => declared,
+    };
+
+    /// <summary>Why <paramref name="loss"/> cannot train an output with <paramref name="activation"/>, or null when it can.</summary>
+    private static string? Misfit(LossKind loss, ActivationKind activation) => loss switch
+    {
+        LossKind.CategoricalCrossEntropy or LossKind.SparseCategoricalCrossEntropy when activation != ActivationKind.Softmax =>
+            "cross-entropy reads class probabilities, so the last layer needs Activation.Softmax",
+        LossKind.BinaryCrossEntropy when activation != ActivationKind.Sigmoid =>
+            "binary cross-entropy reads probabilities in (0, 1), so the last layer needs Activation.Sigmoid",
+        _ => null,
+    };
+
+    private static long Product(IEnumerable<int> shape)
+    {
+        long product = 1;
+        foreach (int dimension in shape)
+        {
+            product *= dimension;
+            if (product > MaxElements)
+            {
+                return MaxElements + 1; // stays past the limit without overflowing
+            }
+        }
+
+        return product;
+    }
+
+    private static bool Fits(long elements, LocationInfo? location, string where, string what, List<DiagnosticInfo> diagnostics)
+    {
+        if (elements <= MaxElements)
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
+            $"the {what} would hold more than {MaxElements} floats (1 GiB), more than GenNet supports"));
+        return false;
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+
+namespace GenNet;
+
+/// <summary>
+/// What every generated network implements. The generated class also exposes the sizes as constants
+/// (<c>MnistMlp.InputSize</c>) and the shapes as static properties.
+/// </summary>
+/// <remarks>
+/// A network instance owns its parameters, gradients and scratch memory; it is not thread-safe.
+/// Nothing allocates per call: the scratch arena grows once when a batch larger than any before arrives.
+/// </remarks>
+public interface INetwork
+{
+    /// <summary>Floats in one input sample (the product of <see cref="InputShape"/>).</summary>
+    int InputSize { get; }
+
+    /// <summary>Floats in one output sample.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Number of trainable floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>The shape of one input sample, outermost first.</summary>
+    ReadOnlySpan<int> InputShape { get; }
+
+    /// <summary>The shape of one output sample.</summary>
+    ReadOnlySpan<int> OutputShape { get; }
+
+    /// <summary>The loss <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> minimises (never <see cref="GenNet.Loss.Auto"/>).</summary>
+    Loss Loss { get; }
+
+    /// <summary>Every parameter in one contiguous arena, laid out as <see cref="ParameterTensors"/> says.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>The gradient of the last <c>ComputeGradients</c> call, in the layout of <see cref="Parameters"/>.</summary>
+    Span<float> Gradients { get; }
+
+    /// <summary>Name, shape and offset of every parameter tensor, in PyTorch's names and layouts.</summary>
+    IReadOnlyList<ParameterTensor> ParameterTensors { get; }
+
+    /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed on every machine.</summary>
+    void InitializeParameters(int seed);
+
+    /// <summary>Runs one sample: <paramref name="input"/> has <see cref="InputSize"/> floats, <paramref name="output"/> <see cref="OutputSize"/>.</summary>
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    /// <summary>Runs <paramref name="batchSize"/> samples stored row-major, one after the other.</summary>
+    void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+
+    /// <summary>
+    /// Forward pass, loss and backward pass for a batch with one integer label per sample (a class index;
+    /// for a network with one output, 0 or 1). Returns the mean loss over the batch and leaves the gradient
+    /// of that mean in <see cref="Gradients"/>.
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize);
+
+    /// <summary>
+    /// Forward pass, loss and backward pass for a batch with <see cref="OutputSize"/> float targets per sample
+    /// (one-hot or soft class distributions, or regression targets). Returns the mean loss over the batch and
+    /// leaves the gradient of that mean in <see cref="Gradients"/>.
+    /// </summary>
+    float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
+}

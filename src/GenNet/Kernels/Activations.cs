@@ -1,0 +1,144 @@
+using System;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace GenNet.Kernels;
+
+/// <summary>
+/// Activation functions and their backward steps, called by generated code. Forward functions work in
+/// place on a layer's outputs; backward functions turn the gradient with respect to a layer's outputs
+/// (<c>dy</c>) into the gradient with respect to its pre-activations, in place, reading the saved outputs.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Activations
+{
+    /// <summary><c>y = max(y, 0)</c>.</summary>
+    public static void Relu(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
+
+    /// <summary><c>dy *= (y &gt; 0)</c>.</summary>
+    public static void ReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
+        Elementwise.Apply(new ReluBackwardOperator(), outputs, gradient);
+
+    /// <summary><c>y = 1 / (1 + e^-y)</c>.</summary>
+    public static void Sigmoid(Span<float> values) => TensorPrimitives.Sigmoid(values, values);
+
+    /// <summary><c>dy *= y (1 − y)</c>.</summary>
+    public static void SigmoidBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
+        Elementwise.Apply(new SigmoidBackwardOperator(), outputs, gradient);
+
+    /// <summary><c>y = tanh(y)</c>.</summary>
+    public static void Tanh(Span<float> values) => TensorPrimitives.Tanh(values, values);
+
+    /// <summary><c>dy *= 1 − y²</c>.</summary>
+    public static void TanhBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
+        Elementwise.Apply(new TanhBackwardOperator(), outputs, gradient);
+
+    /// <summary><c>y = y &gt; 0 ? y : slope · y</c>.</summary>
+    public static void LeakyRelu(Span<float> values, float negativeSlope) =>
+        Elementwise.Apply(new LeakyReluOperator(negativeSlope), values);
+
+    /// <summary><c>dy *= y &gt; 0 ? 1 : slope</c> (for a slope ≥ 0, y &gt; 0 exactly where x &gt; 0).</summary>
+    public static void LeakyReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient, float negativeSlope) =>
+        Elementwise.Apply(new LeakyReluBackwardOperator(negativeSlope), outputs, gradient);
+
+    /// <summary>Softmax of each row of <paramref name="width"/> values: subtract the row maximum, exponentiate, normalise.</summary>
+    public static void Softmax(Span<float> values, int width)
+    {
+        for (int start = 0; start < values.Length; start += width)
+        {
+            Span<float> row = values.Slice(start, width);
+            float max = TensorPrimitives.Max(row);
+            TensorPrimitives.Subtract(row, max, row);
+            TensorPrimitives.Exp(row, row);
+            TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+        }
+    }
+
+    /// <summary>Softmax's Jacobian per row: <c>dx = y ⊙ (dy − Σ dy ⊙ y)</c>.</summary>
+    public static void SoftmaxBackward(ReadOnlySpan<float> outputs, Span<float> gradient, int width)
+    {
+        for (int start = 0; start < gradient.Length; start += width)
+        {
+            ReadOnlySpan<float> y = outputs.Slice(start, width);
+            Span<float> dy = gradient.Slice(start, width);
+            float dot = TensorPrimitives.Dot(y, dy);
+            TensorPrimitives.Subtract(dy, dot, dy);
+            TensorPrimitives.Multiply(dy, y, dy);
+        }
+    }
+
+    private const float GeluScale = 0.7978845608028654f; // √(2/π)
+    private const float GeluCubic = 0.044715f;
+
+    /// <summary><c>y = ½ x (1 + tanh(√(2/π) (x + 0.044715 x³)))</c>, from the saved pre-activations <paramref name="inputs"/>.</summary>
+    public static void Gelu(ReadOnlySpan<float> inputs, Span<float> outputs)
+    {
+        TensorPrimitives.Multiply(inputs, inputs, outputs);                 // x²
+        TensorPrimitives.Multiply(outputs, GeluCubic, outputs);
+        TensorPrimitives.Add(outputs, 1f, outputs);                         // 1 + c x²
+        TensorPrimitives.Multiply(outputs, inputs, outputs);                // x + c x³
+        TensorPrimitives.Multiply(outputs, GeluScale, outputs);             // u
+        TensorPrimitives.Tanh(outputs, outputs);                            // t
+        TensorPrimitives.Add(outputs, 1f, outputs);                         // 1 + t
+        TensorPrimitives.Multiply(outputs, inputs, outputs);                // x (1 + t)
+        TensorPrimitives.Multiply(outputs, 0.5f, outputs);
+    }
+
+    /// <summary><c>dy *= ½ (1 + t) + ½ x (1 − t²) √(2/π) (1 + 3 · 0.044715 x²)</c> with <c>t = tanh(u)</c>.</summary>
+    public static void GeluBackward(ReadOnlySpan<float> inputs, Span<float> gradient)
+    {
+        if (inputs.Length != gradient.Length)
+        {
+            throw new ArgumentException($"Spans differ in length: {inputs.Length} and {gradient.Length}.");
+        }
+
+        for (int i = 0; i < gradient.Length; i++)
+        {
+            float x = inputs[i];
+            float t = MathF.Tanh(GeluScale * (x + GeluCubic * x * x * x));
+            float derivative = 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * GeluScale * (1f + 3f * GeluCubic * x * x);
+            gradient[i] *= derivative;
+        }
+    }
+
+    private readonly struct ReluBackwardOperator : IBinaryOperator
+    {
+        public float Invoke(float y, float dy) => y > 0f ? dy : 0f;
+        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy & Vector128.GreaterThan(y, Vector128<float>.Zero);
+        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy & Vector256.GreaterThan(y, Vector256<float>.Zero);
+        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy & Vector512.GreaterThan(y, Vector512<float>.Zero);
+    }
+
+    private readonly struct SigmoidBackwardOperator : IBinaryOperator
+    {
+        public float Invoke(float y, float dy) => dy * y * (1f - y);
+        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy * y * (Vector128<float>.One - y);
+        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * y * (Vector256<float>.One - y);
+        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy * y * (Vector512<float>.One - y);
+    }
+
+    private readonly struct TanhBackwardOperator : IBinaryOperator
+    {
+        public float Invoke(float y, float dy) => dy * (1f - y * y);
+        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy * (Vector128<float>.One - y * y);
+        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y * y);
+        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy * (Vector512<float>.One - y * y);
+    }
+
+    private readonly struct LeakyReluOperator(float slope) : IUnaryOperator
+    {
+        public float Invoke(float x) => x > 0f ? x : slope * x;
+        public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, x * slope);
+        public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * slope);
+        public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
+    }
+
+    private readonly struct LeakyReluBackwardOperator(float slope) : IBinaryOperator
+    {
+        public float Invoke(float y, float dy) => y > 0f ? dy : slope * dy;
+        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), dy, dy * slope);
+        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, dy * slope);
+        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, dy * slope);
+    }
+}
