@@ -235,11 +235,14 @@ internal static class NetworkEmitter
                 "global::GenNet.Losses.MeanSquaredError.Compute(outputs, labels, outputGradient, OutputSize)",
                 "global::GenNet.Losses.MeanSquaredError.Compute(outputs, targets, outputGradient)"),
         };
-        string labelDoc = plan.OutputSize == 1
+        // One output trained by BCE or MSE takes binary labels; otherwise a label indexes an output.
+        bool binary = plan.OutputSize == 1 && plan.Loss is LossKind.BinaryCrossEntropy or LossKind.MeanSquaredError;
+        int classes = binary ? 2 : plan.OutputSize;
+        string labelDoc = binary
             ? "one label per sample, 0 or 1"
             : $"one class index in [0, {Format.Int(plan.OutputSize - 1)}] per sample" + (plan.Loss == LossKind.SparseCategoricalCrossEntropy ? "" : ", taken as a one-hot target");
 
-        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, OutputSize);", withLabels);
+        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: {Format.Int(classes)});", withLabels);
         EmitTrainingStep(w, type, "targets", "float", plan.OutputSize == 1 ? "one target per sample" : $"{Format.Int(plan.OutputSize)} targets per sample",
             $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", withTargets);
     }

@@ -47,7 +47,7 @@ public static class Check
         }
     }
 
-    /// <summary>Checks that there is one label per sample and each is a valid class.</summary>
+    /// <summary>Checks that there is one label per sample and each is in [0, <paramref name="classes"/>).</summary>
     public static void Labels(string network, ReadOnlySpan<int> labels, int batchSize, int classes)
     {
         if (labels.Length != batchSize)
@@ -55,13 +55,12 @@ public static class Check
             Throw($"{network} needs one label per sample: {batchSize}, but the labels span has {labels.Length}.", nameof(labels));
         }
 
-        int limit = classes == 1 ? 2 : classes; // one output: binary labels 0 and 1
         for (int i = 0; i < labels.Length; i++)
         {
-            if ((uint)labels[i] >= (uint)limit)
+            if ((uint)labels[i] >= (uint)classes)
             {
                 throw new ArgumentOutOfRangeException(nameof(labels), labels[i],
-                    $"{network}: label {labels[i]} of sample {i} is outside [0, {limit - 1}].");
+                    $"{network}: label {labels[i]} of sample {i} is outside [0, {classes - 1}].");
             }
         }
     }

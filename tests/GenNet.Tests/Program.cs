@@ -1,0 +1,46 @@
+using System;
+using System.Runtime.Intrinsics;
+
+namespace GenNet.Tests;
+
+/// <summary>
+/// The test assembly's entry point, used only by <see cref="SimdPathTests"/>: <c>dotnet GenNet.Tests.dll simd-check</c>
+/// runs the forward and gradient checks of every case in this process (whose vector widths the parent forced
+/// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic) and prints one line per failure.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args is not ["simd-check"])
+        {
+            Console.Error.WriteLine("usage: GenNet.Tests simd-check  (the tests themselves run under `dotnet test`)");
+            return 2;
+        }
+
+        Console.WriteLine($"vectors: 512={Vector512.IsHardwareAccelerated} 256={Vector256.IsHardwareAccelerated} 128={Vector128.IsHardwareAccelerated}");
+        int failures = 0, checks = 0;
+        foreach (NetworkCase c in NetworkCases.All)
+        {
+            foreach (int batchSize in new[] { 1, 7 })
+            {
+                foreach ((string kind, CheckResult result) in new[]
+                {
+                    ("forward", NumericChecks.CheckForward(c, batchSize)),
+                    ("gradients", NumericChecks.CheckGradients(c, batchSize, maxChecked: 150)),
+                })
+                {
+                    checks++;
+                    if (!result.Passed)
+                    {
+                        failures++;
+                        Console.WriteLine($"FAIL {c.Name} batch {batchSize} {kind}: {result}");
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine($"checks: {checks}, failures: {failures}");
+        return failures == 0 ? 0 : 1;
+    }
+}
