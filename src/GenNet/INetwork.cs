@@ -40,6 +40,15 @@ public interface INetwork
     /// <summary>Name, shape and offset of every parameter tensor, in PyTorch's names and layouts.</summary>
     IReadOnlyList<ParameterTensor> ParameterTensors { get; }
 
+    /// <summary>
+    /// The outputs of the most recent <c>Forward</c> or <c>ComputeGradients</c> call, [batch, <see cref="OutputSize"/>]
+    /// row-major (probabilities for a Softmax or Sigmoid output). Valid until the next call.
+    /// </summary>
+    ReadOnlySpan<float> Outputs { get; }
+
+    /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
+    string Summary { get; }
+
     /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed on every machine.</summary>
     void InitializeParameters(int seed);
 

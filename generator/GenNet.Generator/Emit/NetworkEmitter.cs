@@ -58,28 +58,49 @@ internal static class NetworkEmitter
 
     private static void EmitSummaryComment(SourceWriter w, NetworkPlan plan)
     {
-        w.Line($"// {plan.Spec.TypeName}: input {Format.Shape(plan.InputShape)}, loss: {Format.Loss(plan.Loss)}.");
-        w.Line("//");
-        var rows = new List<string[]> { new[] { "layer", "kind", "output shape", "activation", "parameters" } };
+        w.Line($"// {plan.Spec.TypeName}: {Format.Shape(plan.InputShape)} → {Format.Shape(plan.OutputShape)}, " +
+               $"{Format.Count(plan.ParameterCount)} parameters, loss: {Format.Loss(plan.Loss)}. The layers are listed in Summary.");
+    }
+
+    /// <summary>Keras's model.summary(): one row per layer with its output shape and parameter count.</summary>
+    public static string SummaryText(NetworkPlan plan)
+    {
+        var rows = new List<string[]> { new[] { "input", Format.Shape(plan.InputShape), "0", "" } };
         foreach (LayerPlan layer in plan.Layers)
         {
+            bool dense = layer.Kind == LayerKind.Dense;
             rows.Add(new[]
             {
-                layer.Name,
-                layer.Kind.ToString(),
+                $"{layer.Name} ({layer.Kind})",
                 Format.Shape(layer.OutputShape),
-                layer.Kind == LayerKind.Dense ? Format.Activation(layer.Activation) : "",
-                Format.Count(layer.Kind == LayerKind.Dense ? (long)layer.WeightCount + layer.OutputSize : 0),
+                Format.Count(dense ? (long)layer.WeightCount + layer.OutputSize : 0),
+                dense ? Format.Activation(layer.Activation) : "",
             });
         }
 
-        int[] widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        int nameWidth = System.Math.Max("Layer (type)".Length, rows.Max(r => r[0].Length));
+        int shapeWidth = System.Math.Max("Output shape".Length, rows.Max(r => r[1].Length));
+        int countWidth = System.Math.Max("Param #".Length, rows.Max(r => r[2].Length));
+        int activationWidth = System.Math.Max("Activation".Length, rows.Max(r => r[3].Length));
+        string Row(string a, string b, string c, string d) =>
+            $"{a.PadRight(nameWidth)}   {b.PadRight(shapeWidth)}   {c.PadLeft(countWidth)}   {d}".TrimEnd();
+        string rule = new string('-', nameWidth + shapeWidth + countWidth + activationWidth + 9);
+
+        var text = new System.Text.StringBuilder();
+        text.Append("Model: ").Append(plan.Spec.TypeName).Append('\n');
+        text.Append(rule).Append('\n');
+        text.Append(Row("Layer (type)", "Output shape", "Param #", "Activation")).Append('\n');
+        text.Append(new string('=', rule.Length)).Append('\n');
         foreach (string[] row in rows)
         {
-            w.Line(("//   " + string.Join("   ", row.Select((cell, c) => c == 4 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c])))).TrimEnd());
+            text.Append(Row(row[0], row[1], row[2], row[3])).Append('\n');
         }
 
-        w.Line($"//   total: {Format.Count(plan.ParameterCount)} parameters ({Format.Count(plan.ParameterCount * 4L)} bytes)");
+        text.Append(rule).Append('\n');
+        double kilobytes = plan.ParameterCount * 4.0 / 1024;
+        text.Append($"Total params: {Format.Count(plan.ParameterCount)} ({kilobytes.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} KB)").Append('\n');
+        text.Append($"Loss: {Format.Loss(plan.Loss)}");
+        return text.ToString();
     }
 
     private static void EmitConstants(SourceWriter w, NetworkPlan plan)
@@ -118,6 +139,8 @@ internal static class NetworkEmitter
             w.Line($"private const int {LayerNames.Output(layer)} = {Format.Int(layer.OutputOffset)};");
         }
 
+        LayerPlan? producer = dense.FirstOrDefault(l => l.OutputOffset == plan.OutputOffset);
+        w.Line($"private const int NetworkOutput = {(producer is null ? Format.Int(plan.OutputOffset) + "; // a copy of the input: no layer computes" : LayerNames.Output(producer) + ";")}");
         w.Line($"private const int ActivationsPerSample = {Format.Int(plan.ActivationsPerSample)};");
         w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
         w.Line("private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;");
@@ -126,6 +149,15 @@ internal static class NetworkEmitter
 
     private static void EmitStateAndProperties(SourceWriter w, NetworkPlan plan)
     {
+        w.Line("/// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>");
+        w.Line("public const string Summary = \"\"\"");
+        foreach (string line in SummaryText(plan).Split('\n'))
+        {
+            w.Line("    " + line);
+        }
+
+        w.Line("    \"\"\";");
+        w.Line();
         w.Line("private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =");
         w.Line("[");
         foreach (LayerPlan layer in plan.Layers.Where(l => l.Kind == LayerKind.Dense))
@@ -140,6 +172,7 @@ internal static class NetworkEmitter
             private readonly float[] _parameters = new float[ParameterCount];
             private readonly float[] _gradients = new float[ParameterCount];
             private float[] _scratch = [];
+            private int _outputBatchSize;
 
             /// <summary>The shape of one input sample, outermost first.</summary>
             public static global::System.ReadOnlySpan<int> InputShape => {{Format.ShapeLiteral(plan.InputShape)}};
@@ -156,6 +189,10 @@ internal static class NetworkEmitter
             /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
             public global::System.Span<float> Gradients => _gradients;
 
+            /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
+            public global::System.ReadOnlySpan<float> Outputs =>
+                global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+
             /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
             public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
 
@@ -168,6 +205,8 @@ internal static class NetworkEmitter
             global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
 
             global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
+
+            string global::GenNet.INetwork.Summary => Summary;
 
             """);
     }
@@ -286,6 +325,14 @@ internal static class NetworkEmitter
                 }
             }
 
+            if (plan.CopiesInputToOutput)
+            {
+                w.Line("global::System.Span<float> output = scratch.Slice(NetworkOutput * batchSize, OutputSize * batchSize);");
+                w.Line("inputs.CopyTo(output);");
+                current = "output";
+            }
+
+            w.Line("_outputBatchSize = batchSize;");
             w.Line($"return {current};");
         }
 

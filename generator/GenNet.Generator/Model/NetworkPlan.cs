@@ -42,6 +42,7 @@ internal sealed record NetworkPlan(
     int OutputSize,
     int ParameterCount,
     int OutputOffset,
+    bool CopiesInputToOutput,
     int ActivationsPerSample,
     int GradientWidth,
     EquatableArray<LayerPlan> Layers)

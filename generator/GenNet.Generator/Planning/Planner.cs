@@ -134,10 +134,17 @@ internal static class Planner
         }
 
         int outputSize = (int)Product(shape);
+        bool copiesInput = source == LayerPlan.NetworkInput; // only Flatten layers: the output is the input, kept for Outputs
+        if (copiesInput)
+        {
+            source = (int)arena;
+            arena += outputSize;
+        }
+
         int gradientWidth = layers.Where(l => l.Kind == LayerKind.Dense).Select(l => l.NeedsInputGradient ? System.Math.Max(l.InputSize, l.OutputSize) : l.OutputSize).DefaultIfEmpty(outputSize).Max();
         var plan = new NetworkPlan(
             spec, loss, spec.InputShape, shape.ToEquatableArray(), (int)inputSize, outputSize, (int)parameters,
-            OutputOffset: source, ActivationsPerSample: (int)arena, GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
+            OutputOffset: source, CopiesInputToOutput: copiesInput, ActivationsPerSample: (int)arena, GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
         return new PlanResult(plan, EquatableArray<DiagnosticInfo>.Empty);
     }
 

@@ -28,26 +28,28 @@ public static class Dense
     }
 
     /// <summary>Accumulates <c>dW += dyᵀ · x</c> and <c>db += Σ_batch dy</c>.</summary>
+    /// <remarks>Output-major, so each weight-gradient row stays in L1 while the batch streams past it.</remarks>
     public static void BackwardWeights(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient,
         int batchSize, int inputs, int outputs)
     {
-        for (int b = 0; b < batchSize; b++)
+        for (int o = 0; o < outputs; o++)
         {
-            ReadOnlySpan<float> xRow = x.Slice(b * inputs, inputs);
-            ReadOnlySpan<float> dyRow = dy.Slice(b * outputs, outputs);
-            for (int o = 0; o < outputs; o++)
+            Span<float> row = weightGradient.Slice(o * inputs, inputs);
+            float biasSum = 0f;
+            for (int b = 0; b < batchSize; b++)
             {
-                float g = dyRow[o];
+                float g = dy[b * outputs + o];
                 if (g == 0f)
                 {
                     continue; // common after ReLU; adds nothing
                 }
 
-                Span<float> row = weightGradient.Slice(o * inputs, inputs);
-                TensorPrimitives.MultiplyAdd(xRow, g, row, row);
-                biasGradient[o] += g;
+                TensorPrimitives.MultiplyAdd(x.Slice(b * inputs, inputs), g, row, row);
+                biasSum += g;
             }
+
+            biasGradient[o] += biasSum;
         }
     }
 

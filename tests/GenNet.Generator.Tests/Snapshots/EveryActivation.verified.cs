@@ -4,18 +4,7 @@
 
 namespace Samples.Zoo
 {
-    // EveryActivation: input [4, 3], loss: categorical cross-entropy.
-    //
-    //   layer     kind      output shape   activation   parameters
-    //   flatten   Flatten   [12]                                 0
-    //   dense_0   Dense     [9]            ReLU                117
-    //   dense_1   Dense     [8]            Sigmoid              80
-    //   dense_2   Dense     [7]            Tanh                 63
-    //   dense_3   Dense     [6]            LeakyReLU            48
-    //   dense_4   Dense     [5]            Gelu                 35
-    //   dense_5   Dense     [4]            Linear               24
-    //   dense_6   Dense     [3]            Softmax              15
-    //   total: 382 parameters (1,528 bytes)
+    // EveryActivation: [4, 3] → [3], 382 parameters, loss: categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
     partial class EveryActivation : global::GenNet.INetwork
     {
@@ -54,9 +43,30 @@ namespace Samples.Zoo
         private const int Dense4Output = 35;
         private const int Dense5Output = 40;
         private const int Dense6Output = 44;
+        private const int NetworkOutput = Dense6Output;
         private const int ActivationsPerSample = 47;
         private const int GradientWidth = 9;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
+
+        /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
+        public const string Summary = """
+            Model: EveryActivation
+            -------------------------------------------------------
+            Layer (type)        Output shape   Param #   Activation
+            =======================================================
+            input               [4, 3]               0
+            flatten (Flatten)   [12]                 0
+            dense_0 (Dense)     [9]                117   ReLU
+            dense_1 (Dense)     [8]                 80   Sigmoid
+            dense_2 (Dense)     [7]                 63   Tanh
+            dense_3 (Dense)     [6]                 48   LeakyReLU
+            dense_4 (Dense)     [5]                 35   Gelu
+            dense_5 (Dense)     [4]                 24   Linear
+            dense_6 (Dense)     [3]                 15   Softmax
+            -------------------------------------------------------
+            Total params: 382 (1.49 KB)
+            Loss: categorical cross-entropy
+            """;
 
         private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
         [
@@ -79,6 +89,7 @@ namespace Samples.Zoo
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _gradients = new float[ParameterCount];
         private float[] _scratch = [];
+        private int _outputBatchSize;
 
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [4, 3];
@@ -95,6 +106,10 @@ namespace Samples.Zoo
         /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
         public global::System.Span<float> Gradients => _gradients;
 
+        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
+        public global::System.ReadOnlySpan<float> Outputs =>
+            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+
         /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
         public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
 
@@ -107,6 +122,8 @@ namespace Samples.Zoo
         global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
 
         global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
+
+        string global::GenNet.INetwork.Summary => Summary;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
         public void InitializeParameters(int seed)
@@ -188,6 +205,7 @@ namespace Samples.Zoo
             Dense5Forward(dense4, dense5, batchSize);
             global::System.Span<float> dense6 = scratch.Slice(Dense6Output * batchSize, 3 * batchSize);
             Dense6Forward(dense5, dense6, batchSize);
+            _outputBatchSize = batchSize;
             return dense6;
         }
 

@@ -4,13 +4,7 @@
 
 namespace Samples
 {
-    // MnistMlp: input [28, 28], loss: sparse categorical cross-entropy.
-    //
-    //   layer     kind      output shape   activation   parameters
-    //   flatten   Flatten   [784]                                0
-    //   dense_0   Dense     [128]          ReLU            100,480
-    //   dense_1   Dense     [10]           Softmax           1,290
-    //   total: 101,770 parameters (407,080 bytes)
+    // MnistMlp: [28, 28] → [10], 101,770 parameters, loss: sparse categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
     partial class MnistMlp : global::GenNet.INetwork
     {
@@ -33,9 +27,25 @@ namespace Samples
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Dense0Output = 0;
         private const int Dense1Output = 128;
+        private const int NetworkOutput = Dense1Output;
         private const int ActivationsPerSample = 138;
         private const int GradientWidth = 128;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
+
+        /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
+        public const string Summary = """
+            Model: MnistMlp
+            -------------------------------------------------------
+            Layer (type)        Output shape   Param #   Activation
+            =======================================================
+            input               [28, 28]             0
+            flatten (Flatten)   [784]                0
+            dense_0 (Dense)     [128]          100,480   ReLU
+            dense_1 (Dense)     [10]             1,290   Softmax
+            -------------------------------------------------------
+            Total params: 101,770 (397.54 KB)
+            Loss: sparse categorical cross-entropy
+            """;
 
         private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
         [
@@ -48,6 +58,7 @@ namespace Samples
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _gradients = new float[ParameterCount];
         private float[] _scratch = [];
+        private int _outputBatchSize;
 
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [28, 28];
@@ -64,6 +75,10 @@ namespace Samples
         /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
         public global::System.Span<float> Gradients => _gradients;
 
+        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
+        public global::System.ReadOnlySpan<float> Outputs =>
+            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+
         /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
         public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
 
@@ -76,6 +91,8 @@ namespace Samples
         global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
 
         global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
+
+        string global::GenNet.INetwork.Summary => Summary;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
         public void InitializeParameters(int seed)
@@ -137,6 +154,7 @@ namespace Samples
             Dense0Forward(inputs, dense0, batchSize);
             global::System.Span<float> dense1 = scratch.Slice(Dense1Output * batchSize, 10 * batchSize);
             Dense1Forward(dense0, dense1, batchSize);
+            _outputBatchSize = batchSize;
             return dense1;
         }
 

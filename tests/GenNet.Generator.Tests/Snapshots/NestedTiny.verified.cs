@@ -4,11 +4,7 @@
 
 partial class Models
 {
-    // Tiny: input [3], loss: mean squared error.
-    //
-    //   layer     kind    output shape   activation   parameters
-    //   dense_0   Dense   [2]            Softmax               8
-    //   total: 8 parameters (32 bytes)
+    // Tiny: [3] → [2], 8 parameters, loss: mean squared error. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
     partial class Tiny : global::GenNet.INetwork
     {
@@ -28,9 +24,23 @@ partial class Models
         // Scratch arena, per sample: each layer's saved output, then two gradient buffers used in turn.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Dense0Output = 0;
+        private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 2;
         private const int GradientWidth = 2;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
+
+        /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
+        public const string Summary = """
+            Model: Tiny
+            -----------------------------------------------------
+            Layer (type)      Output shape   Param #   Activation
+            =====================================================
+            input             [3]                  0
+            dense_0 (Dense)   [2]                  8   Softmax
+            -----------------------------------------------------
+            Total params: 8 (0.03 KB)
+            Loss: mean squared error
+            """;
 
         private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
         [
@@ -41,6 +51,7 @@ partial class Models
         private readonly float[] _parameters = new float[ParameterCount];
         private readonly float[] _gradients = new float[ParameterCount];
         private float[] _scratch = [];
+        private int _outputBatchSize;
 
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [3];
@@ -57,6 +68,10 @@ partial class Models
         /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
         public global::System.Span<float> Gradients => _gradients;
 
+        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
+        public global::System.ReadOnlySpan<float> Outputs =>
+            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+
         /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
         public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
 
@@ -69,6 +84,8 @@ partial class Models
         global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
 
         global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
+
+        string global::GenNet.INetwork.Summary => Summary;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
         public void InitializeParameters(int seed)
@@ -125,6 +142,7 @@ partial class Models
         {
             global::System.Span<float> dense0 = scratch.Slice(Dense0Output * batchSize, 2 * batchSize);
             Dense0Forward(inputs, dense0, batchSize);
+            _outputBatchSize = batchSize;
             return dense0;
         }
 
