@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace GenNet;
+
+/// <summary>What one epoch of <c>Fit</c> measured. Accuracy is null where it does not apply (regression).</summary>
+/// <param name="Epoch">The epoch, from 1.</param>
+/// <param name="Epochs">The number of epochs Fit was asked for.</param>
+/// <param name="Loss">Mean training loss over the epoch's samples, measured while the weights changed (as Keras reports it).</param>
+/// <param name="Accuracy">Training accuracy over the epoch, measured the same way.</param>
+/// <param name="ValidationLoss">Loss on the validation set after the epoch, when one was given.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation set after the epoch.</param>
+/// <param name="Seconds">Wall time of the epoch, validation included.</param>
+public sealed record EpochReport(int Epoch, int Epochs, double Loss, double? Accuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds)
+{
+    /// <summary>Keras's one-line form: <c>loss: 0.4983 - accuracy: 0.8251 - val_loss: …</c>.</summary>
+    public string Metrics()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"loss: {Loss:F4}");
+        if (Accuracy is { } accuracy)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" - accuracy: {accuracy:F4}");
+        }
+
+        if (ValidationLoss is { } validationLoss)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" - val_loss: {validationLoss:F4}");
+        }
+
+        if (ValidationAccuracy is { } validationAccuracy)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" - val_accuracy: {validationAccuracy:F4}");
+        }
+
+        return text.ToString();
+    }
+}
+
+/// <summary>The reports of every finished epoch of a <c>Fit</c> call.</summary>
+public sealed class History
+{
+    private readonly List<EpochReport> _epochs = [];
+
+    /// <summary>One report per finished epoch, in order.</summary>
+    public IReadOnlyList<EpochReport> Epochs => _epochs;
+
+    /// <summary>True when training stopped early because its cancellation token was cancelled.</summary>
+    public bool Cancelled { get; internal set; }
+
+    internal void Add(EpochReport report) => _epochs.Add(report);
+
+    /// <summary>Writes <c>epoch,loss,accuracy,val_loss,val_accuracy,seconds</c>, one row per epoch; empty where a value does not apply.</summary>
+    public void SaveCsv(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var text = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds\n");
+        foreach (EpochReport e in _epochs)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"{e.Epoch},{e.Loss:R},{Cell(e.Accuracy)},{Cell(e.ValidationLoss)},{Cell(e.ValidationAccuracy)},{e.Seconds:F3}\n");
+        }
+
+        File.WriteAllText(path, text.ToString());
+    }
+
+    private static string Cell(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+}
+
+/// <summary>The loss and, where it applies, the accuracy of a network on a dataset.</summary>
+public sealed record Evaluation(double Loss, double? Accuracy, int Count);
+
+/// <summary>How much <c>Fit</c> writes to the console.</summary>
+public enum Verbosity
+{
+    /// <summary>A live progress bar on an interactive console; one line per epoch when output is redirected.</summary>
+    Auto,
+
+    /// <summary>Nothing.</summary>
+    Silent,
+
+    /// <summary>One line per epoch.</summary>
+    Epochs,
+
+    /// <summary>A live progress bar, redrawn in place.</summary>
+    ProgressBar,
+}
+
+/// <summary>Training stopped because the loss stopped being a finite number.</summary>
+public sealed class TrainingDivergedException : Exception
+{
+    internal TrainingDivergedException(int epoch, int batch, float loss, int firstSample, int batchSize)
+        : base($"The loss became {loss} at epoch {epoch}, batch {batch} (samples {firstSample}–{firstSample + batchSize - 1} of the shuffled epoch). " +
+               "Training stopped; the parameters hold the last step's values. Try a lower learning rate, or check the data for NaN or huge values.")
+    {
+        Epoch = epoch;
+        Batch = batch;
+        Loss = loss;
+    }
+
+    /// <summary>The epoch, from 1.</summary>
+    public int Epoch { get; }
+
+    /// <summary>The batch within the epoch, from 1.</summary>
+    public int Batch { get; }
+
+    /// <summary>The loss value (NaN or infinite).</summary>
+    public float Loss { get; }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Numerics.Tensors;
+using GenNet.Losses;
+
+namespace GenNet;
+
+/// <summary>Loss and accuracy of outputs against a batch's labels or targets, consistent with ComputeGradients.</summary>
+internal static class Metrics
+{
+    /// <summary>The mean loss, choosing the same loss function ComputeGradients uses for <paramref name="loss"/>.</summary>
+    public static float Loss(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width) => loss switch
+    {
+        GenNet.Loss.SparseCategoricalCrossEntropy or GenNet.Loss.CategoricalCrossEntropy => SparseCategoricalCrossEntropy.Compute(outputs, labels, Span<float>.Empty, width),
+        GenNet.Loss.BinaryCrossEntropy => BinaryCrossEntropy.Compute(outputs, labels, Span<float>.Empty, width),
+        _ => MeanSquaredError.Compute(outputs, labels, Span<float>.Empty, width),
+    };
+
+    /// <inheritdoc cref="Loss(GenNet.Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/>
+    public static float Loss(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int width) => loss switch
+    {
+        GenNet.Loss.SparseCategoricalCrossEntropy or GenNet.Loss.CategoricalCrossEntropy => CategoricalCrossEntropy.Compute(outputs, targets, Span<float>.Empty, width),
+        GenNet.Loss.BinaryCrossEntropy => BinaryCrossEntropy.Compute(outputs, targets, Span<float>.Empty),
+        _ => MeanSquaredError.Compute(outputs, targets, Span<float>.Empty),
+    };
+
+    /// <summary>Correct predictions for labels: the arg-max output (one output: p ≥ 0.5) equals the label. Counts samples.</summary>
+    public static int Correct(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width)
+    {
+        int correct = 0;
+        for (int b = 0; b < labels.Length; b++)
+        {
+            if (PredictedClass(outputs.Slice(b * width, width)) == labels[b])
+            {
+                correct++;
+            }
+        }
+
+        return correct;
+    }
+
+    /// <summary>
+    /// Correct predictions for targets, or −1 where accuracy does not apply (mean squared error): cross-entropies
+    /// compare arg-maxes per sample; binary cross-entropy compares each output with 0.5 (Keras's binary accuracy).
+    /// </summary>
+    public static int Correct(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int width)
+    {
+        int correct = 0;
+        switch (loss)
+        {
+            case GenNet.Loss.SparseCategoricalCrossEntropy or GenNet.Loss.CategoricalCrossEntropy:
+                for (int start = 0; start < outputs.Length; start += width)
+                {
+                    if (TensorPrimitives.IndexOfMax(outputs.Slice(start, width)) == TensorPrimitives.IndexOfMax(targets.Slice(start, width)))
+                    {
+                        correct++;
+                    }
+                }
+
+                return correct;
+            case GenNet.Loss.BinaryCrossEntropy:
+                for (int i = 0; i < outputs.Length; i++)
+                {
+                    if (outputs[i] >= 0.5f == targets[i] >= 0.5f)
+                    {
+                        correct++;
+                    }
+                }
+
+                return correct;
+            default:
+                return -1;
+        }
+    }
+
+    /// <summary>How many units <see cref="Correct(GenNet.Loss, ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> counts per sample.</summary>
+    public static int AccuracyUnitsPerSample(Loss loss, int width, bool labels) =>
+        !labels && loss == GenNet.Loss.BinaryCrossEntropy ? width : 1;
+
+    /// <summary>Arg-max, or for a single output whether it is at least 0.5.</summary>
+    public static int PredictedClass(ReadOnlySpan<float> output) =>
+        output.Length == 1 ? (output[0] >= 0.5f ? 1 : 0) : TensorPrimitives.IndexOfMax(output);
+}

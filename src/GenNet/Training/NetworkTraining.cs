@@ -1,0 +1,231 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+
+namespace GenNet;
+
+/// <summary>Keras's fit, evaluate and predict for every generated network.</summary>
+public static class NetworkTraining
+{
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in batches of <paramref name="batchSize"/>
+    /// (the last, partial batch is trained on too), shuffled per epoch by <paramref name="seed"/>, and evaluates on
+    /// <paramref name="validation"/> after each epoch.
+    /// </summary>
+    /// <param name="network">The network; its parameters should be initialised (<c>InitializeParameters</c>) or loaded.</param>
+    /// <param name="train">Samples with labels or targets matching the network.</param>
+    /// <param name="optimizer">Updates the parameters after each batch.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="validation">Evaluated after each epoch, when given.</param>
+    /// <param name="shuffle">Shuffle the samples anew each epoch.</param>
+    /// <param name="seed">Fixes the shuffling: the same seed, data and initial parameters give the same result.</param>
+    /// <param name="verbosity">Console output; <see cref="Verbosity.Auto"/> shows a bar on an interactive console, lines otherwise.</param>
+    /// <param name="progress">Receives each epoch's report, for applications.</param>
+    /// <param name="cancellationToken">Stops training after the current batch; the History so far is returned.</param>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public static History Fit(
+        this INetwork network,
+        Dataset train,
+        Optimizer optimizer,
+        int epochs,
+        int batchSize = 32,
+        Dataset? validation = null,
+        bool shuffle = true,
+        int seed = 0,
+        Verbosity verbosity = Verbosity.Auto,
+        IProgress<EpochReport>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken);
+
+    internal static History Fit(
+        INetwork network, Dataset train, Optimizer optimizer, int epochs, int batchSize, Dataset? validation, bool shuffle, int seed,
+        ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
+        CheckCompatible(network, train, nameof(train));
+        if (validation is not null)
+        {
+            CheckCompatible(network, validation, nameof(validation));
+        }
+
+        var batches = new BatchIterator(train, batchSize, shuffle, seed);
+        var history = new History();
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            long started = Stopwatch.GetTimestamp();
+            batches.BeginEpoch(epoch - 1);
+            console?.BeginEpoch(epoch, epochs, batches.BatchCount);
+            EpochTotals totals = TrainEpoch(network, optimizer, batches, epoch, console, cancellationToken);
+            if (totals.Cancelled)
+            {
+                history.Cancelled = true;
+                break;
+            }
+
+            Evaluation? validated = validation is null ? null : Evaluate(network, validation);
+            var report = new EpochReport(
+                epoch, epochs, totals.Loss / totals.Samples, totals.Accuracy,
+                validated?.Loss, validated?.Accuracy, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            history.Add(report);
+            console?.EndEpoch(report);
+            progress?.Report(report);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                history.Cancelled = true;
+                break;
+            }
+        }
+
+        return history;
+    }
+
+    internal readonly record struct EpochTotals(double Loss, long Samples, long Correct, long AccuracyUnits, bool Cancelled)
+    {
+        public double? Accuracy => AccuracyUnits > 0 ? (double)Correct / AccuracyUnits : null;
+    }
+
+    /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
+    internal static EpochTotals TrainEpoch(INetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken)
+    {
+        double lossSum = 0;
+        long samples = 0, correct = 0, units = 0;
+        int width = network.OutputSize;
+        while (batches.MoveNext())
+        {
+            int size = batches.Size;
+            bool labelled = !batches.Labels.IsEmpty;
+            float loss = labelled
+                ? network.ComputeGradients(batches.Inputs, batches.Labels, size)
+                : network.ComputeGradients(batches.Inputs, batches.Targets, size);
+            if (!float.IsFinite(loss))
+            {
+                throw new TrainingDivergedException(epoch, batches.BatchIndex + 1, loss, batches.BatchIndex * batches.BatchSize, size);
+            }
+
+            optimizer.Step(network.Parameters, network.Gradients);
+            lossSum += (double)loss * size;
+            samples += size;
+            int right = labelled
+                ? Metrics.Correct(network.Outputs, batches.Labels, width)
+                : Metrics.Correct(network.Loss, network.Outputs, batches.Targets, width);
+            if (right >= 0)
+            {
+                correct += right;
+                units += (long)size * Metrics.AccuracyUnitsPerSample(network.Loss, width, labelled);
+            }
+
+            console?.Batch(batches.BatchIndex + 1, lossSum / samples, units > 0 ? (double)correct / units : null);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new EpochTotals(lossSum, samples, correct, units, Cancelled: true);
+            }
+        }
+
+        return new EpochTotals(lossSum, samples, correct, units, Cancelled: false);
+    }
+
+    /// <summary>The mean loss over <paramref name="dataset"/> and, where it applies, the accuracy. Parameters are not changed.</summary>
+    public static Evaluation Evaluate(this INetwork network, Dataset dataset, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        CheckCompatible(network, dataset, nameof(dataset));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var batches = new BatchIterator(dataset, batchSize, shuffle: false);
+        var outputs = new float[batches.BatchSize * network.OutputSize];
+        int width = network.OutputSize;
+        double lossSum = 0;
+        long correct = 0, units = 0;
+        while (batches.MoveNext())
+        {
+            int size = batches.Size;
+            Span<float> batchOutputs = outputs.AsSpan(0, size * width);
+            network.Forward(batches.Inputs, batchOutputs, size);
+            if (dataset.HasLabels)
+            {
+                lossSum += (double)Metrics.Loss(network.Loss, batchOutputs, batches.Labels, width) * size;
+                correct += Metrics.Correct(batchOutputs, batches.Labels, width);
+                units += size;
+            }
+            else
+            {
+                lossSum += (double)Metrics.Loss(network.Loss, batchOutputs, batches.Targets, width) * size;
+                int right = Metrics.Correct(network.Loss, batchOutputs, batches.Targets, width);
+                if (right >= 0)
+                {
+                    correct += right;
+                    units += (long)size * Metrics.AccuracyUnitsPerSample(network.Loss, width, labels: false);
+                }
+            }
+        }
+
+        return new Evaluation(lossSum / dataset.Count, units > 0 ? (double)correct / units : null, dataset.Count);
+    }
+
+    /// <summary>The outputs for one sample, in a new array. <c>Forward</c> writes into a span of yours instead.</summary>
+    public static float[] Predict(this INetwork network, ReadOnlySpan<float> input)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var output = new float[network.OutputSize];
+        network.Forward(input, output);
+        return output;
+    }
+
+    /// <summary>The outputs for every sample of <paramref name="dataset"/>, [Count, OutputSize] row-major.</summary>
+    public static float[] Predict(this INetwork network, Dataset dataset, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        CheckFeatures(network, dataset, nameof(dataset));
+        var outputs = new float[(long)dataset.Count * network.OutputSize];
+        var batches = new BatchIterator(dataset, batchSize, shuffle: false);
+        int done = 0;
+        while (batches.MoveNext())
+        {
+            network.Forward(batches.Inputs, outputs.AsSpan(done * network.OutputSize, batches.Size * network.OutputSize), batches.Size);
+            done += batches.Size;
+        }
+
+        return outputs;
+    }
+
+    /// <summary>The predicted class of one sample: the arg-max output, or for a single output whether it is ≥ 0.5.</summary>
+    public static int PredictClass(this INetwork network, ReadOnlySpan<float> input)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        network.Forward(input, new float[network.OutputSize]);
+        return Metrics.PredictedClass(network.Outputs);
+    }
+
+    private static void CheckFeatures(INetwork network, Dataset dataset, string name)
+    {
+        ArgumentNullException.ThrowIfNull(dataset, name);
+        if (dataset.SampleSize != network.InputSize)
+        {
+            throw new ArgumentException(
+                $"{network.GetType().Name} takes {network.InputSize} input floats per sample, but the {name} samples have shape [{string.Join(", ", dataset.SampleShape)}] = {dataset.SampleSize}.", name);
+        }
+    }
+
+    private static void CheckCompatible(INetwork network, Dataset dataset, string name)
+    {
+        CheckFeatures(network, dataset, name);
+        string type = network.GetType().Name;
+        if (dataset.HasLabels)
+        {
+            bool binary = network.OutputSize == 1 && network.Loss is Loss.BinaryCrossEntropy or Loss.MeanSquaredError;
+            int classes = binary ? 2 : network.OutputSize;
+            if (dataset.ClassCount > classes)
+            {
+                throw new ArgumentException(
+                    $"The {name} labels go up to {dataset.ClassCount - 1}, but {type} has {network.OutputSize} output{(network.OutputSize == 1 ? "" : "s")} and takes labels 0 to {classes - 1}.", name);
+            }
+        }
+        else if (dataset.TargetWidth != network.OutputSize)
+        {
+            throw new ArgumentException($"The {name} samples have {dataset.TargetWidth} targets each, but {type} has {network.OutputSize} outputs.", name);
+        }
+    }
+}
