@@ -108,11 +108,8 @@ public static class Idx
                     throw new InvalidDataException($"{path}: dimension {i + 1} of the header is {dimensions[i]}.");
                 }
 
-                length *= dimensions[i];
-                if (length > Array.MaxLength)
-                {
-                    throw new InvalidDataException($"{path}: the header promises {string.Join(" × ", dimensions.Take(i + 1))}… bytes of data, more than GenNet will load ({Array.MaxLength:N0}).");
-                }
+                const long Saturated = 1L << 53; // far past any file; keeps the product from overflowing
+                length = length > Saturated / dimensions[i] ? Saturated : length * dimensions[i];
             }
 
             string shape = string.Join(" × ", dimensions);
@@ -125,6 +122,11 @@ public static class Idx
                 long available = gzip ? dataLimit.Value : dataLimit.Value - headerLength;
                 throw new InvalidDataException(
                     $"{path}: the header promises {shape} = {length:N0} bytes of data, but the file {(gzip ? "decompresses to" : "holds")} {available:N0} {(gzip ? "bytes in all" : "after the header")}.");
+            }
+
+            if (length > Array.MaxLength)
+            {
+                throw new InvalidDataException($"{path}: {shape} = {length:N0} bytes of data is more than GenNet loads into one array.");
             }
 
             byte[] data = new byte[length];
