@@ -55,6 +55,12 @@ History history = model.Fit(train, new Adam(), options.Epochs, options.BatchSize
 Evaluation result = model.Evaluate(test);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test loss: {result.Loss:F4} - test accuracy: {result.Accuracy:F4}"));
 
+if (options.SavePath is { } savePath)
+{
+    model.Save(savePath);
+    Console.WriteLine($"Weights written to {savePath} (safetensors, PyTorch names and layouts)");
+}
+
 if (options.HistoryPath is { } historyPath)
 {
     history.SaveCsv(historyPath);
@@ -73,11 +79,12 @@ namespace GenNet.Samples.Mnist
     [Dense(10, Activation.Softmax)]
     public partial class MnistMlp;
 
-    internal sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string? HistoryPath, bool Help)
+    internal sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string? SavePath, string? HistoryPath, bool Help)
     {
         public const string Usage =
-            "usage: dotnet run -c Release --project samples/Mnist -- [--data DIR] [--epochs 5] [--batch-size 32] [--seed 42] [--history FILE.csv]\n" +
+            "usage: dotnet run -c Release --project samples/Mnist -- [--data DIR] [--epochs 5] [--batch-size 32] [--seed 42] [--save FILE.safetensors] [--history FILE.csv]\n" +
             "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + GenNet.Mnist.DebianFashionMnistDirectory + ")\n" +
+            "  --save FILE    write the trained weights (safetensors; PyTorch loads them into nn.Linear layers)\n" +
             "  --history FILE write the per-epoch loss and accuracy as CSV";
 
         public static Options Parse(string[] args)
@@ -86,7 +93,7 @@ namespace GenNet.Samples.Mnist
                 ? fromEnvironment
                 : GenNet.Mnist.DebianFashionMnistDirectory;
             int epochs = 5, batchSize = 32, seed = 42;
-            string? history = null;
+            string? history = null, save = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -99,13 +106,14 @@ namespace GenNet.Samples.Mnist
                     case "--epochs": epochs = Positive(); break;
                     case "--batch-size": batchSize = Positive(); break;
                     case "--seed": seed = int.TryParse(Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int s) ? s : throw new ArgumentException($"--seed needs a whole number, not '{args[i]}'."); break;
+                    case "--save": save = Value(); break;
                     case "--history": history = Value(); break;
-                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, history, Help: true);
+                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, save, history, Help: true);
                     default: throw new ArgumentException($"unknown option '{args[i]}'.");
                 }
             }
 
-            return new Options(data, epochs, batchSize, seed, history, Help: false);
+            return new Options(data, epochs, batchSize, seed, save, history, Help: false);
         }
     }
 }

@@ -119,9 +119,9 @@ public static class Idx
                 : headerLength + length == dataLimit;
             if (!fits)
             {
-                long available = gzip ? dataLimit.Value : dataLimit.Value - headerLength;
-                throw new InvalidDataException(
-                    $"{path}: the header promises {shape} = {length:N0} bytes of data, but the file {(gzip ? "decompresses to" : "holds")} {available:N0} {(gzip ? "bytes in all" : "after the header")}.");
+                throw new InvalidDataException(gzip
+                    ? $"{path}: the header promises {shape} = {length:N0} bytes of data, but the gzip trailer records {dataLimit.Value:N0} bytes in all: the file is truncated or corrupt."
+                    : $"{path}: the header promises {shape} = {length:N0} bytes of data, but the file holds {dataLimit.Value - headerLength:N0} after the header.");
             }
 
             if (length > Array.MaxLength)
