@@ -3,6 +3,7 @@ using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
 using GenNet.Generator.Parsing;
 using GenNet.Generator.Planning;
+using GenNet.Generator.Weights;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -20,6 +21,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         public const string Parse = nameof(Parse);
         public const string Plan = nameof(Plan);
+        public const string WeightsHeaders = nameof(WeightsHeaders);
+        public const string CheckWeights = nameof(CheckWeights);
         public const string Diagnostics = nameof(Diagnostics);
         public const string Source = nameof(Source);
     }
@@ -35,6 +38,17 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Parse)
             .Select(static (parsed, _) => Planner.Plan(parsed))
             .WithTrackingName(TrackingNames.Plan);
+
+        // Weights compiled in: the build sees each .safetensors file's JSON header and checks it against the declaration.
+        IncrementalValueProvider<ImmutableArray<WeightsHeader>> weightsFiles = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(".safetensors", System.StringComparison.OrdinalIgnoreCase))
+            .Select(static (file, cancellationToken) => WeightsHeader.Read(System.IO.Path.GetFileName(file.Path), file.GetText(cancellationToken)))
+            .WithTrackingName(TrackingNames.WeightsHeaders)
+            .Collect();
+        plans = plans
+            .Combine(weightsFiles)
+            .Select(static (pair, _) => Planner.CheckWeights(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.CheckWeights);
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = plans
             .Select(static (result, _) => result.Diagnostics)

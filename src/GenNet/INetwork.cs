@@ -4,8 +4,9 @@ using System.Collections.Generic;
 namespace GenNet;
 
 /// <summary>
-/// What every generated network implements. The generated class also exposes the sizes as constants
-/// (<c>MnistMlp.InputSize</c>) and the shapes as static properties.
+/// What every generated network implements: inference, parameters and their layout. Networks declared for
+/// training (the default) implement <see cref="ITrainableNetwork"/> as well. The generated class also exposes
+/// the sizes as constants (<c>MnistMlp.InputSize</c>) and the shapes as static properties.
 /// </summary>
 /// <remarks>
 /// A network instance owns its parameters, gradients and scratch memory; it is not thread-safe.
@@ -19,7 +20,7 @@ public interface INetwork
     /// <summary>Floats in one output sample.</summary>
     int OutputSize { get; }
 
-    /// <summary>Number of trainable floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+    /// <summary>Number of parameter floats: the length of <see cref="Parameters"/> (and of a trainable network's gradients).</summary>
     int ParameterCount { get; }
 
     /// <summary>The shape of one input sample, outermost first.</summary>
@@ -28,20 +29,17 @@ public interface INetwork
     /// <summary>The shape of one output sample.</summary>
     ReadOnlySpan<int> OutputShape { get; }
 
-    /// <summary>The loss <see cref="ComputeGradients(ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/> minimises (never <see cref="GenNet.Loss.Auto"/>).</summary>
+    /// <summary>The loss the network is trained and evaluated with (never <see cref="GenNet.Loss.Auto"/>).</summary>
     Loss Loss { get; }
 
     /// <summary>Every parameter in one contiguous arena, laid out as <see cref="ParameterTensors"/> says.</summary>
     Span<float> Parameters { get; }
 
-    /// <summary>The gradient of the last <c>ComputeGradients</c> call, in the layout of <see cref="Parameters"/>.</summary>
-    Span<float> Gradients { get; }
-
     /// <summary>Name, shape and offset of every parameter tensor, in PyTorch's names and layouts.</summary>
     IReadOnlyList<ParameterTensor> ParameterTensors { get; }
 
     /// <summary>
-    /// The outputs of the most recent <c>Forward</c> or <c>ComputeGradients</c> call, [batch, <see cref="OutputSize"/>]
+    /// The outputs of the most recent <c>Forward</c> (or <c>ComputeGradients</c>) call, [batch, <see cref="OutputSize"/>]
     /// row-major (probabilities for a Softmax or Sigmoid output). Valid until the next call.
     /// </summary>
     ReadOnlySpan<float> Outputs { get; }
@@ -57,6 +55,16 @@ public interface INetwork
 
     /// <summary>Runs <paramref name="batchSize"/> samples stored row-major, one after the other.</summary>
     void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize);
+}
+
+/// <summary>
+/// A network that can be trained: a gradient arena and the forward-loss-backward step. Generated for every network
+/// unless it is declared <c>[Network(Training = false)]</c>, which emits inference code only.
+/// </summary>
+public interface ITrainableNetwork : INetwork
+{
+    /// <summary>The gradient of the last <c>ComputeGradients</c> call, in the layout of <see cref="INetwork.Parameters"/>.</summary>
+    Span<float> Gradients { get; }
 
     /// <summary>
     /// Forward pass, loss and backward pass for a batch with one integer label per sample (a class index;
@@ -66,7 +74,7 @@ public interface INetwork
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize);
 
     /// <summary>
-    /// Forward pass, loss and backward pass for a batch with <see cref="OutputSize"/> float targets per sample
+    /// Forward pass, loss and backward pass for a batch with <see cref="INetwork.OutputSize"/> float targets per sample
     /// (one-hot or soft class distributions, or regression targets). Returns the mean loss over the batch and
     /// leaves the gradient of that mean in <see cref="Gradients"/>.
     /// </summary>

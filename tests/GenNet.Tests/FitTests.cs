@@ -177,7 +177,7 @@ public sealed class FitTests
     public void Evaluate_computes_the_same_loss_as_a_training_step(string name)
     {
         NetworkCase c = NetworkCases.Get(name);
-        INetwork network = NumericChecks.Prepare(c);
+        ITrainableNetwork network = NumericChecks.Prepare(c);
         CheckBatch batch = NumericChecks.MakeBatch(c, 9);
         Dataset data = batch.Labels is { } labels
             ? Dataset.Create(batch.Inputs, labels, network.InputSize)

@@ -33,7 +33,7 @@ public sealed class GradientTests(ITestOutputHelper output)
     public void Parameter_tensors_use_pytorch_names_shapes_and_offsets(string name)
     {
         NetworkCase c = NetworkCases.Get(name);
-        INetwork network = c.Create();
+        ITrainableNetwork network = c.Create();
         var expected = c.Reference.Tensors().Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] at {t.Offset}");
         Assert.Equal(expected, network.ParameterTensors.Select(t => t.ToString()));
         Assert.Equal(c.Reference.ParameterCount, network.ParameterCount);

@@ -26,9 +26,9 @@ public static class NumericChecks
     public const double GradientAbsolute = 1e-7;
 
     /// <summary>Glorot weights from the network itself, plus random biases so that bias bugs show.</summary>
-    public static INetwork Prepare(NetworkCase c, int seed = 7)
+    public static ITrainableNetwork Prepare(NetworkCase c, int seed = 7)
     {
-        INetwork network = c.Create();
+        ITrainableNetwork network = c.Create();
         network.InitializeParameters(seed);
         var random = new Random(seed);
         Span<float> parameters = network.Parameters;
@@ -89,7 +89,7 @@ public static class NumericChecks
     /// <summary>Generated Forward (batch and single-sample) against the reference forward.</summary>
     public static CheckResult CheckForward(NetworkCase c, int batchSize)
     {
-        INetwork network = Prepare(c);
+        ITrainableNetwork network = Prepare(c);
         CheckBatch batch = MakeBatch(c, batchSize);
         double[] expected = c.Reference.Forward(ToDouble(network.Parameters), batch.ReferenceInputs, batchSize);
         var actual = new float[batchSize * network.OutputSize];
@@ -124,7 +124,7 @@ public static class NumericChecks
     /// </summary>
     public static CheckResult CheckGradients(NetworkCase c, int batchSize, int maxChecked = 2000)
     {
-        INetwork network = Prepare(c);
+        ITrainableNetwork network = Prepare(c);
         CheckBatch batch = MakeBatch(c, batchSize);
         float loss = batch.Labels is { } labels
             ? network.ComputeGradients(batch.Inputs, labels, batchSize)
@@ -157,7 +157,7 @@ public static class NumericChecks
     }
 
     /// <summary>A seeded sample that includes the first and last element of every tensor.</summary>
-    private static int[] SampleIndices(INetwork network, int count)
+    private static int[] SampleIndices(ITrainableNetwork network, int count)
     {
         var random = new Random(3);
         return network.ParameterTensors.SelectMany(t => new[] { t.Offset, t.Offset + t.Length - 1 })
@@ -165,7 +165,7 @@ public static class NumericChecks
             .Distinct().Order().ToArray();
     }
 
-    private static string TensorName(INetwork network, int index)
+    private static string TensorName(ITrainableNetwork network, int index)
     {
         ParameterTensor tensor = network.ParameterTensors.Single(t => index >= t.Offset && index < t.Offset + t.Length);
         return $"{tensor.Name}[{index - tensor.Offset}]";

@@ -15,7 +15,7 @@ public sealed class OutputsTests
     public void Outputs_after_a_training_step_are_the_forward_outputs_of_that_batch()
     {
         NetworkCase c = NetworkCases.Get("Mixed");
-        INetwork network = NumericChecks.Prepare(c);
+        ITrainableNetwork network = NumericChecks.Prepare(c);
         CheckBatch batch = NumericChecks.MakeBatch(c, 5);
         var expected = new float[5 * network.OutputSize];
         network.Forward(batch.Inputs, expected, 5);
@@ -45,7 +45,7 @@ public sealed class OutputsTests
     [Fact]
     public void Summary_lists_every_layer_with_its_shape_and_parameters()
     {
-        INetwork network = new MnistMlp();
+        ITrainableNetwork network = new MnistMlp();
         Assert.Equal(MnistMlp.Summary, network.Summary);
         Assert.Contains("flatten (Flatten)   [784]                0", network.Summary);
         Assert.Contains("dense_0 (Dense)     [128]          100,480   ReLU", network.Summary);

@@ -7,7 +7,7 @@ internal static class DenseEmitter
 {
     private const string Kernels = "global::GenNet.Kernels";
 
-    public static void EmitMethods(SourceWriter w, LayerPlan layer)
+    public static void EmitMethods(SourceWriter w, LayerPlan layer, bool training)
     {
         string name = LayerNames.Pascal(layer);
         string inputs = Format.Int(layer.InputSize);
@@ -25,10 +25,15 @@ internal static class DenseEmitter
             : $"private void {name}Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)";
         using (w.Block(forwardSignature))
         {
-            w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
+            w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
             string target = gelu ? "z" : "y";
             w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {target}, batchSize, {inputs}, {outputs});");
             EmitActivation(w, layer);
+        }
+
+        if (!training)
+        {
+            return;
         }
 
         w.Line();
@@ -42,7 +47,7 @@ internal static class DenseEmitter
         {
             if (layer.NeedsInputGradient)
             {
-                w.Line("global::System.ReadOnlySpan<float> parameters = _parameters;");
+                w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
             }
 
             w.Line("global::System.Span<float> gradients = _gradients;");

@@ -31,20 +31,28 @@ internal static class NetworkEmitter
 
         EmitSummaryComment(w, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenNet.Generator\", \"{GeneratorVersion}\")]");
-        using (w.Block($"partial class {spec.TypeName} : global::GenNet.INetwork"))
+        using (w.Block($"partial class {spec.TypeName} : global::GenNet.{(spec.Training ? "ITrainableNetwork" : "INetwork")}"))
         {
             EmitConstants(w, plan);
             EmitStateAndProperties(w, plan);
             EmitInitializeParameters(w, plan);
             EmitForward(w, plan);
-            EmitComputeGradients(w, plan);
+            if (spec.Training)
+            {
+                EmitComputeGradients(w, plan);
+            }
+
             EmitPropagate(w, plan);
-            EmitBackpropagate(w, plan);
+            if (spec.Training)
+            {
+                EmitBackpropagate(w, plan);
+            }
+
             EmitScratch(w);
             foreach (LayerPlan layer in plan.Layers.Where(l => l.Kind == LayerKind.Dense))
             {
                 w.Line();
-                DenseEmitter.EmitMethods(w, layer);
+                DenseEmitter.EmitMethods(w, layer, spec.Training);
             }
         }
 
@@ -127,7 +135,9 @@ internal static class NetworkEmitter
         }
 
         w.Line();
-        w.Line("// Scratch arena, per sample: each layer's saved output, then two gradient buffers used in turn.");
+        w.Line(plan.Spec.Training
+            ? "// Scratch arena, per sample: each layer's saved output, then two gradient buffers used in turn."
+            : "// Scratch arena, per sample: each layer's output.");
         w.Line("// A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.");
         foreach (LayerPlan layer in dense)
         {
@@ -142,8 +152,15 @@ internal static class NetworkEmitter
         LayerPlan? producer = dense.FirstOrDefault(l => l.OutputOffset == plan.OutputOffset);
         w.Line($"private const int NetworkOutput = {(producer is null ? Format.Int(plan.OutputOffset) + "; // a copy of the input: no layer computes" : LayerNames.Output(producer) + ";")}");
         w.Line($"private const int ActivationsPerSample = {Format.Int(plan.ActivationsPerSample)};");
-        w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
-        w.Line("private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;");
+        if (plan.Spec.Training)
+        {
+            w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
+            w.Line("private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;");
+        }
+        else
+        {
+            w.Line("private const int ScratchPerSample = ActivationsPerSample; // inference only: no gradient buffers");
+        }
         w.Line();
     }
 
@@ -167,10 +184,9 @@ internal static class NetworkEmitter
         }
 
         w.Line("];");
+        w.Line();
+        EmitParameterStorage(w, plan);
         w.Lines($$"""
-
-            private readonly float[] _parameters = new float[ParameterCount];
-            private readonly float[] _gradients = new float[ParameterCount];
             private float[] _scratch = [];
             private int _outputBatchSize;
 
@@ -180,14 +196,8 @@ internal static class NetworkEmitter
             /// <summary>The shape of one output sample.</summary>
             public static global::System.ReadOnlySpan<int> OutputShape => {{Format.ShapeLiteral(plan.OutputShape)}};
 
-            /// <summary>The loss <c>ComputeGradients</c> minimises: {{Format.Loss(plan.Loss)}}.</summary>
+            /// <summary>The loss the network is {{(plan.Spec.Training ? "trained" : "evaluated")}} with: {{Format.Loss(plan.Loss)}}.</summary>
             public global::GenNet.Loss Loss => global::GenNet.Loss.{{plan.Loss}};
-
-            /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-            public global::System.Span<float> Parameters => _parameters;
-
-            /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
-            public global::System.Span<float> Gradients => _gradients;
 
             /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
             public global::System.ReadOnlySpan<float> Outputs =>
@@ -209,6 +219,65 @@ internal static class NetworkEmitter
             string global::GenNet.INetwork.Summary => Summary;
 
             """);
+    }
+
+    /// <summary>
+    /// The parameter arena and how layers read it. Compiled-in weights come from the assembly's resource: a trainable
+    /// network copies them into its arena; an inference-only one reads them where they lie (zero-copy when the file's
+    /// layout is the arena's) until someone asks for a writable <c>Parameters</c>.
+    /// </summary>
+    private static void EmitParameterStorage(SourceWriter w, NetworkPlan plan)
+    {
+        NetworkSpec spec = plan.Spec;
+        if (spec.Weights is { } weights)
+        {
+            w.Lines($$"""
+                // Weights compiled in from {{weights.FileName}} (an embedded resource; checked against this declaration at build time).
+                private const string WeightsResource = "{{weights.ResourceName}}";
+                private static global::GenNet.EmbeddedWeights? s_weights;
+
+                private static global::GenNet.EmbeddedWeights CompiledWeights =>
+                    s_weights ??= global::GenNet.EmbeddedWeights.Open(typeof({{spec.TypeName}}).Assembly, WeightsResource, s_parameterTensors, ParameterCount);
+
+                """);
+        }
+
+        if (spec.Weights is not null && !spec.Training)
+        {
+            w.Lines("""
+                private float[]? _parameters; // a writable copy, made only when Parameters is asked for
+
+                /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
+                public global::System.Span<float> Parameters => _parameters ??= CompiledWeights.Values.ToArray();
+
+                private global::System.ReadOnlySpan<float> ParameterValues => _parameters is null ? CompiledWeights.Values : _parameters;
+
+                """);
+        }
+        else
+        {
+            string initial = spec.Weights is null ? "new float[ParameterCount]" : "CompiledWeights.Values.ToArray()";
+            w.Lines($$"""
+                private readonly float[] _parameters = {{initial}};
+
+                /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
+                public global::System.Span<float> Parameters => _parameters;
+
+                private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
+
+                """);
+        }
+
+        if (spec.Training)
+        {
+            w.Lines("""
+                private readonly float[] _gradients = new float[ParameterCount];
+
+                /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
+                public global::System.Span<float> Gradients => _gradients;
+
+                """);
+        }
     }
 
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)

@@ -12,6 +12,9 @@ internal sealed record LayerSpec(
 /// <summary>A containing type of a nested network class (outermost first).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
+/// <summary>A weights file named by <c>[Network(Weights = …)]</c>: as written, its file name, and its resource name.</summary>
+internal sealed record WeightsSpec(string Path, string FileName, string ResourceName);
+
 /// <summary>Everything the generator needs about one declared network, as plain values.</summary>
 internal sealed record NetworkSpec(
     string? Namespace,
@@ -22,7 +25,9 @@ internal sealed record NetworkSpec(
     LocationInfo? NetworkLocation,
     EquatableArray<int> InputShape,
     LocationInfo? InputLocation,
-    EquatableArray<LayerSpec> Layers);
+    EquatableArray<LayerSpec> Layers,
+    bool Training = true,
+    WeightsSpec? Weights = null);
 
 /// <summary>The parser's answer: a spec when the declaration could be read, and what was wrong with it.</summary>
 internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -31,6 +31,8 @@ internal static class Parser
         }
 
         LossKind loss = LossKind.Auto;
+        bool training = true;
+        WeightsSpec? weights = null;
         LocationInfo? networkLocation = identifier;
         LocationInfo? inputLocation = null;
         ImmutableArray<int>? inputShape = null;
@@ -46,7 +48,15 @@ internal static class Parser
                     networkLocation = location;
                     foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
                     {
-                        if (argument.Key == "Loss" && argument.Value.Value is int lossValue)
+                        if (argument.Key == "Training" && argument.Value.Value is bool trainingValue)
+                        {
+                            training = trainingValue;
+                        }
+                        else if (argument.Key == "Weights" && argument.Value.Value is string path && path.Length > 0)
+                        {
+                            weights = WeightsFile(path);
+                        }
+                        else if (argument.Key == "Loss" && argument.Value.Value is int lossValue)
                         {
                             if (lossValue is < 0 or > (int)LossKind.SparseCategoricalCrossEntropy)
                             {
@@ -112,8 +122,17 @@ internal static class Parser
             NetworkLocation: networkLocation,
             InputShape: inputShape.Value.ToEquatableArray(),
             InputLocation: inputLocation,
-            Layers: layers.ToEquatableArray());
+            Layers: layers.ToEquatableArray(),
+            Training: training,
+            Weights: weights);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The resource name matches what GenNet's MSBuild targets give a <c>GenNetWeights</c> item.</summary>
+    private static WeightsSpec WeightsFile(string path)
+    {
+        string fileName = path.Replace('\\', '/').Split('/').Last();
+        return new WeightsSpec(path, fileName, "GenNet.Weights:" + fileName);
     }
 
     private static LayerSpec ParseDense(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)

@@ -148,6 +148,32 @@ internal static class Planner
         return new PlanResult(plan, EquatableArray<DiagnosticInfo>.Empty);
     }
 
+    /// <summary>
+    /// Checks a plan's compiled-in weights against the project's weights files (the headers the build can see);
+    /// a plan without weights passes through unchanged.
+    /// </summary>
+    public static PlanResult CheckWeights(PlanResult result, System.Collections.Immutable.ImmutableArray<Weights.WeightsHeader> files)
+    {
+        if (result.Plan is not { Spec.Weights: { } weights } plan)
+        {
+            return result;
+        }
+
+        NetworkSpec spec = plan.Spec;
+        Weights.WeightsHeader? file = files.FirstOrDefault(f => string.Equals(f.FileName, weights.FileName, System.StringComparison.OrdinalIgnoreCase));
+        DiagnosticInfo? problem =
+            file is null ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotInProject, spec.NetworkLocation, spec.TypeName, weights.Path) :
+            file.Problem is { } unreadable ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, spec.NetworkLocation, weights.Path, spec.TypeName, unreadable) :
+            file.Misfit(ExpectedTensors(plan)) is { } misfit ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsDoNotFit, spec.NetworkLocation, weights.Path, spec.TypeName, misfit) :
+            null;
+        return problem is null ? result : new PlanResult(null, new[] { problem }.ToEquatableArray());
+    }
+
+    private static List<(string Name, int[] Shape)> ExpectedTensors(NetworkPlan plan) =>
+        plan.Layers.Where(l => l.Kind == LayerKind.Dense)
+            .SelectMany(l => new[] { ($"{l.Name}.weight", new[] { l.OutputSize, l.InputSize }), ($"{l.Name}.bias", new[] { l.OutputSize }) })
+            .ToList();
+
     /// <summary>Auto follows the last activation, as Keras users expect.</summary>
     public static LossKind ResolveLoss(LossKind declared, ActivationKind lastActivation) => declared switch
     {

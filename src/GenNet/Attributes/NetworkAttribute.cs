@@ -21,4 +21,17 @@ public sealed class NetworkAttribute : Attribute
 {
     /// <summary>The loss that <c>ComputeGradients</c> minimises. <see cref="GenNet.Loss.Auto"/> by default.</summary>
     public Loss Loss { get; set; } = Loss.Auto;
+
+    /// <summary>
+    /// False for an inference-only network: no backward pass, no gradient arena, and the class implements
+    /// <see cref="INetwork"/> but not <see cref="ITrainableNetwork"/>. True by default.
+    /// </summary>
+    public bool Training { get; set; } = true;
+
+    /// <summary>
+    /// A safetensors file whose weights the class carries compiled in, such as <c>"mnist.safetensors"</c>: list it in the
+    /// project as <c>&lt;GenNetWeights Include="mnist.safetensors" /&gt;</c>. The build checks its tensors against the
+    /// declaration; at run time the network starts with these weights and needs no file.
+    /// </summary>
+    public string? Weights { get; set; }
 }

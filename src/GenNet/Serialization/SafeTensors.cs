@@ -121,8 +121,7 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using FileStream file = File.OpenRead(path);
-        Load(network, file, path);
+        Load(network, File.ReadAllBytes(path), path);
     }
 
     /// <summary>Reads parameters from a safetensors stream; <paramref name="name"/> is used in error messages.</summary>
@@ -130,18 +129,35 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        byte[] content;
-        using (var copy = new MemoryStream())
-        {
-            stream.CopyTo(copy);
-            content = copy.ToArray();
-        }
+        using var copy = stream.CanSeek ? new MemoryStream(checked((int)(stream.Length - stream.Position))) : new MemoryStream();
+        stream.CopyTo(copy);
+        Load(network, copy.GetBuffer().AsSpan(0, (int)copy.Length), name);
+    }
 
-        float[] parameters = Decode(network, content, name);
+    private static void Load(INetwork network, ReadOnlySpan<byte> content, string name)
+    {
+        Layout layout = Validate(content, network.ParameterTensors, name, network.GetType().Name);
+        float[] parameters = new float[network.ParameterCount];
+        Decode(content, layout, network.ParameterTensors, parameters);
         parameters.CopyTo(network.Parameters);
     }
 
-    private static float[] Decode(INetwork network, byte[] content, string name)
+    /// <summary>Where each expected tensor lies in a validated file.</summary>
+    internal sealed class Layout(Dictionary<string, Entry> entries, int dataStart)
+    {
+        public Dictionary<string, Entry> Entries { get; } = entries;
+
+        public int DataStart { get; } = dataStart;
+
+        /// <summary>True when the data section is the parameter arena itself: all F32, in arena order, at arena offsets.</summary>
+        public bool IsArena(IReadOnlyList<ParameterTensor> tensors) =>
+            tensors.All(t => Entries[t.Name] is { DType: "F32" } e && e.Begin == 4L * t.Offset && e.End == 4L * (t.Offset + t.Length));
+    }
+
+    internal readonly record struct Entry(string DType, int[] Shape, long Begin, long End);
+
+    /// <summary>Checks the whole file against the expected tensors; allocates only for the JSON header.</summary>
+    internal static Layout Validate(ReadOnlySpan<byte> content, IReadOnlyList<ParameterTensor> tensors, string name, string network)
     {
         InvalidDataException Fail(string problem) => new($"{name}: {problem}");
 
@@ -161,22 +177,21 @@ public static class SafeTensors
         Dictionary<string, Entry> entries;
         try
         {
-            entries = ParseHeader(content.AsMemory(8, (int)headerLength), dataLength, Fail);
+            entries = ParseHeader(content.Slice(8, (int)headerLength).ToArray(), dataLength, Fail);
         }
         catch (JsonException exception)
         {
             throw Fail($"the header is not valid JSON ({exception.Message.Split('\n')[0]}).");
         }
 
-        var expected = network.ParameterTensors.ToDictionary(t => t.Name);
+        var expected = tensors.ToDictionary(t => t.Name);
         string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key)).ToArray();
         if (unexpected.Length > 0)
         {
-            throw Fail($"tensor{(unexpected.Length == 1 ? "" : "s")} {string.Join(", ", unexpected.Select(u => $"'{u}'"))} {(unexpected.Length == 1 ? "is" : "are")} not part of {network.GetType().Name} (expected {string.Join(", ", expected.Keys)}).");
+            throw Fail($"tensor{(unexpected.Length == 1 ? "" : "s")} {string.Join(", ", unexpected.Select(u => $"'{u}'"))} {(unexpected.Length == 1 ? "is" : "are")} not part of {network} (expected {string.Join(", ", expected.Keys)}).");
         }
 
-        var parameters = new float[network.ParameterCount];
-        foreach (ParameterTensor tensor in network.ParameterTensors)
+        foreach (ParameterTensor tensor in tensors)
         {
             if (!entries.TryGetValue(tensor.Name, out Entry entry))
             {
@@ -185,11 +200,21 @@ public static class SafeTensors
 
             if (!entry.Shape.SequenceEqual(tensor.Shape))
             {
-                throw Fail($"tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}]; {network.GetType().Name} needs [{string.Join(", ", tensor.Shape)}].");
+                throw Fail($"tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}]; {network} needs [{string.Join(", ", tensor.Shape)}].");
             }
+        }
 
-            ReadOnlySpan<byte> bytes = content.AsSpan(dataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
-            Span<float> destination = parameters.AsSpan(tensor.Offset, tensor.Length);
+        return new Layout(entries, dataStart);
+    }
+
+    /// <summary>Converts every tensor of a validated file into <paramref name="parameters"/>, laid out as the arena.</summary>
+    internal static void Decode(ReadOnlySpan<byte> content, Layout layout, IReadOnlyList<ParameterTensor> tensors, Span<float> parameters)
+    {
+        foreach (ParameterTensor tensor in tensors)
+        {
+            Entry entry = layout.Entries[tensor.Name];
+            ReadOnlySpan<byte> bytes = content.Slice(layout.DataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
+            Span<float> destination = parameters.Slice(tensor.Offset, tensor.Length);
             for (int i = 0; i < destination.Length; i++)
             {
                 destination[i] = entry.DType switch
@@ -200,13 +225,9 @@ public static class SafeTensors
                 };
             }
         }
-
-        return parameters;
     }
 
-    private readonly record struct Entry(string DType, int[] Shape, long Begin, long End);
-
-    private static Dictionary<string, Entry> ParseHeader(ReadOnlyMemory<byte> header, int dataLength, Func<string, InvalidDataException> fail)
+    private static Dictionary<string, Entry> ParseHeader(byte[] header, int dataLength, Func<string, InvalidDataException> fail)
     {
         using JsonDocument document = JsonDocument.Parse(header);
         if (document.RootElement.ValueKind != JsonValueKind.Object)

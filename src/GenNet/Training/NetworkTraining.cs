@@ -26,7 +26,7 @@ public static class NetworkTraining
     /// <param name="cancellationToken">Stops training after the current batch; the History so far is returned.</param>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     public static History Fit(
-        this INetwork network,
+        this ITrainableNetwork network,
         Dataset train,
         Optimizer optimizer,
         int epochs,
@@ -40,7 +40,7 @@ public static class NetworkTraining
         Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken);
 
     internal static History Fit(
-        INetwork network, Dataset train, Optimizer optimizer, int epochs, int batchSize, Dataset? validation, bool shuffle, int seed,
+        ITrainableNetwork network, Dataset train, Optimizer optimizer, int epochs, int batchSize, Dataset? validation, bool shuffle, int seed,
         ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -89,7 +89,7 @@ public static class NetworkTraining
     }
 
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
-    internal static EpochTotals TrainEpoch(INetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken)
+    internal static EpochTotals TrainEpoch(ITrainableNetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken)
     {
         double lossSum = 0;
         long samples = 0, correct = 0, units = 0;

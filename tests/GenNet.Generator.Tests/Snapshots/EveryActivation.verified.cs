@@ -6,7 +6,7 @@ namespace Samples.Zoo
 {
     // EveryActivation: [4, 3] → [3], 382 parameters, loss: categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class EveryActivation : global::GenNet.INetwork
+    partial class EveryActivation : global::GenNet.ITrainableNetwork
     {
         /// <summary>Floats in one input sample, shape [4, 3].</summary>
         public const int InputSize = 12;
@@ -87,7 +87,17 @@ namespace Samples.Zoo
         ];
 
         private readonly float[] _parameters = new float[ParameterCount];
+
+        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
+        public global::System.Span<float> Parameters => _parameters;
+
+        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
+
         private readonly float[] _gradients = new float[ParameterCount];
+
+        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
+        public global::System.Span<float> Gradients => _gradients;
+
         private float[] _scratch = [];
         private int _outputBatchSize;
 
@@ -97,14 +107,8 @@ namespace Samples.Zoo
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [3];
 
-        /// <summary>The loss <c>ComputeGradients</c> minimises: categorical cross-entropy.</summary>
+        /// <summary>The loss the network is trained with: categorical cross-entropy.</summary>
         public global::GenNet.Loss Loss => global::GenNet.Loss.CategoricalCrossEntropy;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
-        public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
         public global::System.ReadOnlySpan<float> Outputs =>
@@ -240,7 +244,7 @@ namespace Samples.Zoo
         // dense_0: [12] → [9], ReLU. weight [9, 12], bias [9]; x [batch, 12], y [batch, 9].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 9 * 12), parameters.Slice(Dense0Bias, 9), y, batchSize, 12, 9);
             global::GenNet.Kernels.Activations.Relu(y);
         }
@@ -256,7 +260,7 @@ namespace Samples.Zoo
         // dense_1: [9] → [8], Sigmoid. weight [8, 9], bias [8]; x [batch, 9], y [batch, 8].
         private void Dense1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense1Weight, 8 * 9), parameters.Slice(Dense1Bias, 8), y, batchSize, 9, 8);
             global::GenNet.Kernels.Activations.Sigmoid(y);
         }
@@ -264,7 +268,7 @@ namespace Samples.Zoo
         // dense_1 backward: dy (dL/dy) becomes dL/dz in place through Sigmoid'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense1Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.SigmoidBackward(y, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense1Weight, 8 * 9), gradients.Slice(Dense1Bias, 8), batchSize, 9, 8);
@@ -274,7 +278,7 @@ namespace Samples.Zoo
         // dense_2: [8] → [7], Tanh. weight [7, 8], bias [7]; x [batch, 8], y [batch, 7].
         private void Dense2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense2Weight, 7 * 8), parameters.Slice(Dense2Bias, 7), y, batchSize, 8, 7);
             global::GenNet.Kernels.Activations.Tanh(y);
         }
@@ -282,7 +286,7 @@ namespace Samples.Zoo
         // dense_2 backward: dy (dL/dy) becomes dL/dz in place through Tanh'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense2Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.TanhBackward(y, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense2Weight, 7 * 8), gradients.Slice(Dense2Bias, 7), batchSize, 8, 7);
@@ -292,7 +296,7 @@ namespace Samples.Zoo
         // dense_3: [7] → [6], LeakyReLU. weight [6, 7], bias [6]; x [batch, 7], y [batch, 6].
         private void Dense3Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense3Weight, 6 * 7), parameters.Slice(Dense3Bias, 6), y, batchSize, 7, 6);
             global::GenNet.Kernels.Activations.LeakyRelu(y, 0.1f);
         }
@@ -300,7 +304,7 @@ namespace Samples.Zoo
         // dense_3 backward: dy (dL/dy) becomes dL/dz in place through LeakyReLU'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense3Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.LeakyReluBackward(y, dy, 0.1f);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense3Weight, 6 * 7), gradients.Slice(Dense3Bias, 6), batchSize, 7, 6);
@@ -310,7 +314,7 @@ namespace Samples.Zoo
         // dense_4: [6] → [5], Gelu. weight [5, 6], bias [5]; x [batch, 6], y [batch, 5].
         private void Dense4Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense4Weight, 5 * 6), parameters.Slice(Dense4Bias, 5), z, batchSize, 6, 5);
             global::GenNet.Kernels.Activations.Gelu(z, y);
         }
@@ -318,7 +322,7 @@ namespace Samples.Zoo
         // dense_4 backward: dy (dL/dy) becomes dL/dz in place through Gelu'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense4Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> z, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.GeluBackward(z, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense4Weight, 5 * 6), gradients.Slice(Dense4Bias, 5), batchSize, 6, 5);
@@ -328,14 +332,14 @@ namespace Samples.Zoo
         // dense_5: [5] → [4], Linear. weight [4, 5], bias [4]; x [batch, 5], y [batch, 4].
         private void Dense5Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense5Weight, 4 * 5), parameters.Slice(Dense5Bias, 4), y, batchSize, 5, 4);
         }
 
         // dense_5 backward: dy is dL/dz (linear); then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense5Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense5Weight, 4 * 5), gradients.Slice(Dense5Bias, 4), batchSize, 5, 4);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense5Weight, 4 * 5), dx, batchSize, 5, 4);
@@ -344,7 +348,7 @@ namespace Samples.Zoo
         // dense_6: [4] → [3], Softmax. weight [3, 4], bias [3]; x [batch, 4], y [batch, 3].
         private void Dense6Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense6Weight, 3 * 4), parameters.Slice(Dense6Bias, 3), y, batchSize, 4, 3);
             global::GenNet.Kernels.Activations.Softmax(y, 3);
         }
@@ -352,7 +356,7 @@ namespace Samples.Zoo
         // dense_6 backward: dy arrives as dL/dz: the loss fused Softmax's gradient (p − t); then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense6Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense6Weight, 3 * 4), gradients.Slice(Dense6Bias, 3), batchSize, 4, 3);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense6Weight, 3 * 4), dx, batchSize, 4, 3);

@@ -6,7 +6,7 @@ namespace Samples
 {
     // MnistMlp: [28, 28] → [10], 101,770 parameters, loss: sparse categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class MnistMlp : global::GenNet.INetwork
+    partial class MnistMlp : global::GenNet.ITrainableNetwork
     {
         /// <summary>Floats in one input sample, shape [28, 28].</summary>
         public const int InputSize = 784;
@@ -56,7 +56,17 @@ namespace Samples
         ];
 
         private readonly float[] _parameters = new float[ParameterCount];
+
+        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
+        public global::System.Span<float> Parameters => _parameters;
+
+        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
+
         private readonly float[] _gradients = new float[ParameterCount];
+
+        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
+        public global::System.Span<float> Gradients => _gradients;
+
         private float[] _scratch = [];
         private int _outputBatchSize;
 
@@ -66,14 +76,8 @@ namespace Samples
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [10];
 
-        /// <summary>The loss <c>ComputeGradients</c> minimises: sparse categorical cross-entropy.</summary>
+        /// <summary>The loss the network is trained with: sparse categorical cross-entropy.</summary>
         public global::GenNet.Loss Loss => global::GenNet.Loss.SparseCategoricalCrossEntropy;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
-        public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
         public global::System.ReadOnlySpan<float> Outputs =>
@@ -184,7 +188,7 @@ namespace Samples
         // dense_0: [784] → [128], ReLU. weight [128, 784], bias [128]; x [batch, 784], y [batch, 128].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 128 * 784), parameters.Slice(Dense0Bias, 128), y, batchSize, 784, 128);
             global::GenNet.Kernels.Activations.Relu(y);
         }
@@ -200,7 +204,7 @@ namespace Samples
         // dense_1: [128] → [10], Softmax. weight [10, 128], bias [10]; x [batch, 128], y [batch, 10].
         private void Dense1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense1Weight, 10 * 128), parameters.Slice(Dense1Bias, 10), y, batchSize, 128, 10);
             global::GenNet.Kernels.Activations.Softmax(y, 10);
         }
@@ -208,7 +212,7 @@ namespace Samples
         // dense_1 backward: dy arrives as dL/dz: the loss fused Softmax's gradient (p − t); then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
         private void Dense1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense1Weight, 10 * 128), gradients.Slice(Dense1Bias, 10), batchSize, 128, 10);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense1Weight, 10 * 128), dx, batchSize, 128, 10);

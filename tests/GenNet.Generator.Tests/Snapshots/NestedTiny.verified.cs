@@ -6,7 +6,7 @@ partial class Models
 {
     // Tiny: [3] → [2], 8 parameters, loss: mean squared error. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class Tiny : global::GenNet.INetwork
+    partial class Tiny : global::GenNet.ITrainableNetwork
     {
         /// <summary>Floats in one input sample, shape [3].</summary>
         public const int InputSize = 3;
@@ -49,7 +49,17 @@ partial class Models
         ];
 
         private readonly float[] _parameters = new float[ParameterCount];
+
+        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
+        public global::System.Span<float> Parameters => _parameters;
+
+        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
+
         private readonly float[] _gradients = new float[ParameterCount];
+
+        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
+        public global::System.Span<float> Gradients => _gradients;
+
         private float[] _scratch = [];
         private int _outputBatchSize;
 
@@ -59,14 +69,8 @@ partial class Models
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [2];
 
-        /// <summary>The loss <c>ComputeGradients</c> minimises: mean squared error.</summary>
+        /// <summary>The loss the network is trained with: mean squared error.</summary>
         public global::GenNet.Loss Loss => global::GenNet.Loss.MeanSquaredError;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Gradients"/>
-        public global::System.Span<float> Gradients => _gradients;
 
         /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
         public global::System.ReadOnlySpan<float> Outputs =>
@@ -170,7 +174,7 @@ partial class Models
         // dense_0: [3] → [2], Softmax. weight [2, 3], bias [2]; x [batch, 3], y [batch, 2].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
-            global::System.ReadOnlySpan<float> parameters = _parameters;
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 2 * 3), parameters.Slice(Dense0Bias, 2), y, batchSize, 3, 2);
             global::GenNet.Kernels.Activations.Softmax(y, 2);
         }

@@ -22,7 +22,7 @@ public enum Targets
 }
 
 /// <summary>A generated network paired with the reference that must agree with it.</summary>
-public sealed record NetworkCase(string Name, Func<INetwork> Create, ReferenceNetwork Reference, Targets Targets)
+public sealed record NetworkCase(string Name, Func<ITrainableNetwork> Create, ReferenceNetwork Reference, Targets Targets)
 {
     public override string ToString() => Name;
 }

@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.IO;
+using System.Reflection;
+
+namespace GenNet;
+
+/// <summary>
+/// Weights compiled into an assembly as a safetensors resource (see <c>[Network(Weights = …)]</c>). Read once per
+/// process. When the platform maps the resource in memory (it does for IL and NativeAOT assemblies) and the file's
+/// data section is laid out as the parameter arena (as GenNet writes it), <see cref="Values"/> points straight into
+/// the assembly image: no copy. Otherwise the tensors are decoded once into an array.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed unsafe class EmbeddedWeights
+{
+    private readonly UnmanagedMemoryStream? _image; // keeps the mapping alive with this object
+    private readonly float* _mapped;
+    private readonly float[]? _decoded;
+    private readonly int _count;
+
+    private EmbeddedWeights(UnmanagedMemoryStream? image, float* mapped, float[]? decoded, int count)
+    {
+        _image = image;
+        _mapped = mapped;
+        _decoded = decoded;
+        _count = count;
+    }
+
+    /// <summary>The parameters, in the arena's layout.</summary>
+    public ReadOnlySpan<float> Values => _mapped is not null ? new ReadOnlySpan<float>(_mapped, _count) : _decoded;
+
+    /// <summary>True when <see cref="Values"/> reads the assembly image directly.</summary>
+    public bool IsMapped => _mapped is not null;
+
+    /// <summary>Opens and validates resource <paramref name="resourceName"/> of <paramref name="assembly"/>.</summary>
+    /// <exception cref="InvalidDataException">The resource is missing, or is not a safetensors file matching <paramref name="tensors"/>.</exception>
+    public static EmbeddedWeights Open(Assembly assembly, string resourceName, IReadOnlyList<ParameterTensor> tensors, int parameterCount)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        ArgumentNullException.ThrowIfNull(resourceName);
+        ArgumentNullException.ThrowIfNull(tensors);
+        string name = $"{resourceName} (embedded in {assembly.GetName().Name})";
+        using Stream stream = assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidDataException($"{name}: no such resource. List the weights file in the project as <GenNetWeights Include=\"…\" />.");
+        string network = tensors.Count > 0 ? "this network" : "an empty network";
+        if (stream is UnmanagedMemoryStream image && image.Length <= int.MaxValue)
+        {
+            byte* start = image.PositionPointer;
+            var content = new ReadOnlySpan<byte>(start, (int)image.Length);
+            SafeTensors.Layout layout = SafeTensors.Validate(content, tensors, name, network);
+            byte* data = start + layout.DataStart;
+            if (BitConverter.IsLittleEndian && (nuint)data % sizeof(float) == 0 && layout.IsArena(tensors))
+            {
+                return new EmbeddedWeights(image, (float*)data, null, parameterCount);
+            }
+
+            return new EmbeddedWeights(null, null, Decoded(content, layout, tensors, parameterCount), parameterCount);
+        }
+
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        ReadOnlySpan<byte> bytes = copy.GetBuffer().AsSpan(0, (int)copy.Length);
+        SafeTensors.Layout copied = SafeTensors.Validate(bytes, tensors, name, network);
+        return new EmbeddedWeights(null, null, Decoded(bytes, copied, tensors, parameterCount), parameterCount);
+    }
+
+    private static float[] Decoded(ReadOnlySpan<byte> content, SafeTensors.Layout layout, IReadOnlyList<ParameterTensor> tensors, int parameterCount)
+    {
+        var values = new float[parameterCount];
+        SafeTensors.Decode(content, layout, tensors, values);
+        return values;
+    }
+}
