@@ -41,7 +41,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         // Weights compiled in: the build sees each .safetensors file's JSON header and checks it against the declaration.
         IncrementalValueProvider<ImmutableArray<WeightsHeader>> weightsFiles = context.AdditionalTextsProvider
-            .Where(static file => file.Path.EndsWith(".safetensors", System.StringComparison.OrdinalIgnoreCase))
+            .Where(static file => file.Path.EndsWith(".safetensors" + WeightsHeader.Suffix, System.StringComparison.OrdinalIgnoreCase))
             .Select(static (file, cancellationToken) => WeightsHeader.Read(System.IO.Path.GetFileName(file.Path), file.GetText(cancellationToken)))
             .WithTrackingName(TrackingNames.WeightsHeaders)
             .Collect();

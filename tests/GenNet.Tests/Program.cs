@@ -12,9 +12,14 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["predict", string weights])
+        {
+            return Predict(weights);
+        }
+
         if (args is not ["simd-check"])
         {
-            Console.Error.WriteLine("usage: GenNet.Tests simd-check  (the tests themselves run under `dotnet test`)");
+            Console.Error.WriteLine("usage: GenNet.Tests simd-check | predict WEIGHTS  (the tests themselves run under `dotnet test`)");
             return 2;
         }
 
@@ -42,5 +47,17 @@ public static class Program
 
         Console.WriteLine($"checks: {checks}, failures: {failures}");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Loads weights into a new MnistMlp and prints its outputs on <see cref="SafeTensorsTests.ProbeImages"/>, bit for bit.</summary>
+    private static int Predict(string weights)
+    {
+        var network = new Networks.MnistMlp();
+        network.Load(weights);
+        float[] images = SafeTensorsTests.ProbeImages();
+        var outputs = new float[images.Length / Networks.MnistMlp.InputSize * Networks.MnistMlp.OutputSize];
+        network.Forward(images, outputs, images.Length / Networks.MnistMlp.InputSize);
+        Console.WriteLine(string.Join(" ", Array.ConvertAll(outputs, v => BitConverter.SingleToInt32Bits(v).ToString("X8", System.Globalization.CultureInfo.InvariantCulture))));
+        return 0;
     }
 }

@@ -59,6 +59,70 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory.Path, "*.tmp")); // the temporary file was renamed away
     }
 
+    /// <summary>Five fixed images, the same in every process.</summary>
+    public static float[] ProbeImages() => Enumerable.Range(0, 5 * 784).Select(i => (i * 7919 % 1000) / 1000f).ToArray();
+
+    [Fact]
+    public async System.Threading.Tasks.Task Train_save_then_load_in_a_fresh_process_predicts_identically()
+    {
+        MnistMlp trained = Trained();
+        string path = _directory.File("fresh.safetensors");
+        trained.Save(path);
+        float[] images = ProbeImages();
+        var expected = new float[5 * 10];
+        trained.Forward(images, expected, 5);
+
+        (int exitCode, string output) = await ChildProcess.RunAsync(null, "predict", path);
+        Assert.Equal(0, exitCode);
+        string bits = string.Join(" ", expected.Select(v => BitConverter.SingleToInt32Bits(v).ToString("X8", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(bits, output.Trim());
+    }
+
+    [Fact]
+    public void Random_byte_flips_give_clean_errors_and_bounded_allocation()
+    {
+        var stream = new MemoryStream();
+        new XorNetwork().Save(stream);
+        byte[] original = stream.ToArray();
+        var random = new Random(12345);
+        int rejected = 0, loaded = 0;
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            byte[] corrupt = (byte[])original.Clone();
+            int flips = 1 + random.Next(4);
+            for (int f = 0; f < flips; f++)
+            {
+                // mostly the header, where a flip changes meaning; sometimes the length or the data
+                int index = random.Next(10) < 8 ? 8 + random.Next(corrupt.Length - 8 - 132) : random.Next(corrupt.Length);
+                corrupt[index] ^= (byte)(1 << random.Next(8));
+            }
+
+            if (trial % 10 == 0)
+            {
+                corrupt = corrupt[..random.Next(corrupt.Length)]; // truncated
+            }
+
+            var network = new XorNetwork();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                network.Load(new MemoryStream(corrupt), "fuzzed");
+                loaded++;
+            }
+            catch (InvalidDataException error)
+            {
+                Assert.StartsWith("fuzzed: ", error.Message);
+                rejected++;
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated < 16 * original.Length + 64 * 1024, $"trial {trial} allocated {allocated} bytes for a {corrupt.Length}-byte file");
+        }
+
+        Assert.True(rejected > 1000, $"only {rejected} of 2000 corrupt files were rejected");
+        Assert.True(loaded > 0, "no flip was harmless (data bytes) — the fuzzer does not reach the data");
+    }
+
     [Fact]
     public void Saved_file_follows_the_format_with_pytorch_names()
     {

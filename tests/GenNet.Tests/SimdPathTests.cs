@@ -1,6 +1,4 @@
-using System;
-using System.Diagnostics;
-using System.IO;
+using System.Collections.Generic;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -19,25 +17,11 @@ public sealed class SimdPathTests(ITestOutputHelper output)
     [InlineData("DOTNET_EnableHWIntrinsic", "512=False 256=False 128=False")]
     public async System.Threading.Tasks.Task Every_check_passes_with_narrower_vectors(string switchName, string expectedVectors)
     {
-        string dotnet = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var start = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        start.ArgumentList.Add("simd-check");
-        start.Environment[switchName] = "0";
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("could not start the check process");
-        var error = child.StandardError.ReadToEndAsync();
-        string text = await child.StandardOutput.ReadToEndAsync();
-        Assert.True(child.WaitForExit(TimeSpan.FromMinutes(5)), "the check process did not finish");
-        output.WriteLine(text + await error);
+        (int exitCode, string text) = await ChildProcess.RunAsync(new Dictionary<string, string> { [switchName] = "0" }, "simd-check");
+        output.WriteLine(text);
 
         Assert.Contains(expectedVectors, text.Split('\n')[0]); // the switch really took effect
         Assert.Contains("failures: 0", text);
-        Assert.Equal(0, child.ExitCode);
+        Assert.Equal(0, exitCode);
     }
 }

@@ -119,7 +119,9 @@ internal static class NetworkEmitter
         w.Line($"/// <summary>Floats in one output sample, shape {Format.Shape(plan.OutputShape)}.</summary>");
         w.Line($"public const int OutputSize = {Format.Int(plan.OutputSize)};");
         w.Line();
-        w.Line("/// <summary>Trainable floats: the length of <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>.</summary>");
+        w.Line(plan.Spec.Training
+            ? "/// <summary>Parameter floats: the length of <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>.</summary>"
+            : "/// <summary>Parameter floats: the length of <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public const int ParameterCount = {Format.Int(plan.ParameterCount)};");
 
         LayerPlan[] dense = plan.Layers.Where(l => l.Kind == LayerKind.Dense).ToArray();
@@ -293,7 +295,7 @@ internal static class NetworkEmitter
             }
 
             w.Line("var random = new global::GenNet.SeededRandom(seed);");
-            w.Line("global::System.Span<float> parameters = _parameters;");
+            w.Line("global::System.Span<float> parameters = Parameters;");
             foreach (LayerPlan layer in dense)
             {
                 string inputs = Format.Int(layer.InputSize);
@@ -376,7 +378,9 @@ internal static class NetworkEmitter
 
     private static void EmitPropagate(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("// Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.");
+        w.Line(plan.Spec.Training
+            ? "// Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output."
+            : "// Runs every layer, each output in the scratch arena; returns the network's output.");
         using (w.Block("private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)"))
         {
             string current = "inputs";

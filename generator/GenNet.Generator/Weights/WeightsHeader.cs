@@ -10,38 +10,45 @@ internal sealed record TensorHeader(string Name, string DType, EquatableArray<in
 
 /// <summary>
 /// What the build can know of a weights file: its tensors from the JSON header, or why the header cannot be read.
-/// The bytes themselves travel as an embedded resource; Roslyn hands additional files to generators as text, which
-/// keeps the (ASCII) JSON header intact, and the header is all the compile-time check needs.
+/// The bytes travel as an embedded resource. The compiler refuses binary additional files, so GenNet's MSBuild
+/// targets copy each file's header to <c>obj/GenNet/NAME.safetensors.header.json</c> — the JSON, then a line
+/// <c>data-length: N</c> — or a line <c>error: …</c> when the file cannot be read.
 /// </summary>
 internal sealed record WeightsHeader(string FileName, string? Problem, EquatableArray<TensorHeader> Tensors)
 {
-    private const int FirstRead = 1 << 16;
+    public const string Suffix = ".header.json";
 
-    public static WeightsHeader Read(string fileName, SourceText? text)
+    public static WeightsHeader Read(string headerFileName, SourceText? text)
     {
-        if (text is null || text.Length < 10)
+        string fileName = headerFileName.EndsWith(Suffix, System.StringComparison.OrdinalIgnoreCase)
+            ? headerFileName.Substring(0, headerFileName.Length - Suffix.Length)
+            : headerFileName;
+        string content = text?.ToString() ?? "";
+        if (content.StartsWith("error: ", System.StringComparison.Ordinal))
         {
-            return new WeightsHeader(fileName, "the file is empty or unreadable", EquatableArray<TensorHeader>.Empty);
+            return new WeightsHeader(fileName, content.Substring("error: ".Length).Trim(), EquatableArray<TensorHeader>.Empty);
         }
 
-        // The header is JSON right after an 8-byte little-endian length, which decodes to a few arbitrary characters.
-        // Try each '{' among them; read a first block of the file, and all of it only for a huge header.
-        foreach (int limit in new[] { System.Math.Min(text.Length, FirstRead), text.Length }.Distinct())
+        int start = content.IndexOf('{');
+        if (start < 0 || MiniJson.Parse(content, start, out int end) is not Dictionary<string, object?> root)
         {
-            string head = text.ToString(new TextSpan(0, limit));
-            for (int start = 0; start < System.Math.Min(head.Length, 12); start++)
+            return new WeightsHeader(fileName, "its header is not valid JSON", EquatableArray<TensorHeader>.Empty);
+        }
+
+        long? dataLength = null;
+        foreach (string line in content.Substring(end).Split('\n'))
+        {
+            if (line.StartsWith("data-length: ", System.StringComparison.Ordinal) &&
+                long.TryParse(line.Substring("data-length: ".Length).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n))
             {
-                if (head[start] == '{' && MiniJson.Parse(head, start, out _) is Dictionary<string, object?> root)
-                {
-                    return FromJson(fileName, root);
-                }
+                dataLength = n;
             }
         }
 
-        return new WeightsHeader(fileName, "no JSON header was found after the 8-byte length; is it a safetensors file?", EquatableArray<TensorHeader>.Empty);
+        return FromJson(fileName, root, dataLength);
     }
 
-    private static WeightsHeader FromJson(string fileName, Dictionary<string, object?> root)
+    private static WeightsHeader FromJson(string fileName, Dictionary<string, object?> root, long? dataLength)
     {
         var tensors = new List<TensorHeader>();
         foreach (KeyValuePair<string, object?> entry in root.OrderBy(e => e.Key, System.StringComparer.Ordinal))
@@ -54,9 +61,16 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
             if (entry.Value is not Dictionary<string, object?> tensor ||
                 tensor.TryGetValue("dtype", out object? dtype) is false || dtype is not string dtypeName ||
                 tensor.TryGetValue("shape", out object? shape) is false || shape is not List<object?> dimensions ||
-                dimensions.Any(d => d is not long n || n < 0 || n > int.MaxValue))
+                dimensions.Any(d => d is not long n || n < 0 || n > int.MaxValue) ||
+                tensor.TryGetValue("data_offsets", out object? offsets) is false || offsets is not List<object?> { Count: 2 } range ||
+                range[0] is not long begin || range[1] is not long finish || begin < 0 || finish < begin)
             {
-                return new WeightsHeader(fileName, $"tensor '{entry.Key}' needs a \"dtype\" and a \"shape\" of sizes", EquatableArray<TensorHeader>.Empty);
+                return new WeightsHeader(fileName, $"tensor '{entry.Key}' needs a \"dtype\", a \"shape\" of sizes and two \"data_offsets\"", EquatableArray<TensorHeader>.Empty);
+            }
+
+            if (dataLength is { } available && finish > available)
+            {
+                return new WeightsHeader(fileName, $"tensor '{entry.Key}' ends at byte {finish} of the data, but the file holds {available} data bytes", EquatableArray<TensorHeader>.Empty);
             }
 
             tensors.Add(new TensorHeader(entry.Key, dtypeName, dimensions.Select(d => (int)(long)d!).ToEquatableArray()));

@@ -183,6 +183,10 @@ public static class SafeTensors
         {
             throw Fail($"the header is not valid JSON ({exception.Message.Split('\n')[0]}).");
         }
+        catch (InvalidOperationException exception) when (exception.InnerException is DecoderFallbackException)
+        {
+            throw Fail("the header is not valid UTF-8.");
+        }
 
         var expected = tensors.ToDictionary(t => t.Name);
         string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key)).ToArray();

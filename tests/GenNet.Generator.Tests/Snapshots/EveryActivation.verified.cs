@@ -14,7 +14,7 @@ namespace Samples.Zoo
         /// <summary>Floats in one output sample, shape [3].</summary>
         public const int OutputSize = 3;
 
-        /// <summary>Trainable floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
         public const int ParameterCount = 382;
 
         // Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].
@@ -133,7 +133,7 @@ namespace Samples.Zoo
         public void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = _parameters;
+            global::System.Span<float> parameters = Parameters;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 9 * 12), fanIn: 12, fanOut: 9, ref random);
             parameters.Slice(Dense0Bias, 9).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 8 * 9), fanIn: 9, fanOut: 8, ref random);

@@ -14,7 +14,7 @@ namespace Samples
         /// <summary>Floats in one output sample, shape [10].</summary>
         public const int OutputSize = 10;
 
-        /// <summary>Trainable floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
         public const int ParameterCount = 101770;
 
         // Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].
@@ -102,7 +102,7 @@ namespace Samples
         public void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = _parameters;
+            global::System.Span<float> parameters = Parameters;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 128 * 784), fanIn: 784, fanOut: 128, ref random);
             parameters.Slice(Dense0Bias, 128).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 10 * 128), fanIn: 128, fanOut: 10, ref random);

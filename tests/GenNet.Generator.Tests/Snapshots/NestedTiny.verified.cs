@@ -14,7 +14,7 @@ partial class Models
         /// <summary>Floats in one output sample, shape [2].</summary>
         public const int OutputSize = 2;
 
-        /// <summary>Trainable floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
         public const int ParameterCount = 8;
 
         // Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].
@@ -95,7 +95,7 @@ partial class Models
         public void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = _parameters;
+            global::System.Span<float> parameters = Parameters;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 2 * 3), fanIn: 3, fanOut: 2, ref random);
             parameters.Slice(Dense0Bias, 2).Clear();
         }

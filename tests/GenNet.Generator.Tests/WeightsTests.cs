@@ -1,0 +1,91 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace GenNet.Generator.Tests;
+
+/// <summary>
+/// [Network(Weights = …)]: the build checks the weights file's header (which GenNet's MSBuild targets copy to
+/// obj/GenNet/NAME.safetensors.header.json) against the declaration.
+/// </summary>
+public sealed class WeightsTests
+{
+    private const string Declaration = """
+        using GenNet;
+
+        namespace Apps;
+
+        [Network(Training = false, Weights = "models/tiny.safetensors")]
+        [Input(3)]
+        [Dense(2, Activation.Softmax)]
+        public partial class Tiny;
+        """;
+
+    private const string FittingHeader =
+        "{\"__metadata__\":{\"format\":\"pt\"},\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}," +
+        "\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]}}  \ndata-length: 32";
+
+    private static AdditionalText Header(string text, string name = "tiny.safetensors") =>
+        new InMemoryAdditionalText($"/project/obj/GenNet/{name}.header.json", text);
+
+    private static GeneratorRun Run(params AdditionalText[] files) => GeneratorHarness.Run(GeneratorHarness.Compile(Declaration), files);
+
+    [Fact]
+    public void Inference_only_network_with_weights_compiled_in()
+    {
+        GeneratorRun run = Run(Header(FittingHeader));
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        Snapshot.Match("InferenceWithWeights", source);
+        Assert.DoesNotContain("Backward", source);
+        Assert.DoesNotContain("Gradients", source);
+        Assert.Contains("partial class Tiny : global::GenNet.INetwork", source);
+        AssertCachedWith(run, Header(FittingHeader));
+    }
+
+    private static void AssertCachedWith(GeneratorRun run, AdditionalText file)
+    {
+        GeneratorDriver again = run.Driver.RunGenerators(run.Input.Clone());
+        Assertions.AssertCached(again);
+    }
+
+    private static void AssertDiagnostic(GeneratorRun run, string id, string message)
+    {
+        Assert.Null(run.Result.Results.Single().Exception);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal("Network(Training = false, Weights = \"models/tiny.safetensors\")", tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        Assert.Empty(run.Result.Results.Single().GeneratedSources);
+    }
+
+    [Fact]
+    public void GN0020_weights_file_not_in_the_project() => AssertDiagnostic(
+        Run(Header(FittingHeader, "other.safetensors")),
+        "GN0020",
+        "Network 'Tiny' names weights file 'models/tiny.safetensors', but the project lists no such file; add <GenNetWeights Include=\"models/tiny.safetensors\" /> to the project file");
+
+    [Theory]
+    [InlineData("error: the header length 99999 is past the end of the file (12 bytes follow it)", "the header length 99999 is past the end of the file (12 bytes follow it)")]
+    [InlineData("{\"dense_0.weight\": [", "its header is not valid JSON")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]}}", "tensor 'dense_0.weight' needs a \"dtype\", a \"shape\" of sizes and two \"data_offsets\"")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}\ndata-length: 20", "tensor 'dense_0.weight' ends at byte 24 of the data, but the file holds 20 data bytes")]
+    public void GN0021_weights_file_unreadable(string header, string problem) => AssertDiagnostic(
+        Run(Header(header)),
+        "GN0021",
+        $"Weights file 'models/tiny.safetensors' of network 'Tiny' cannot be read: {problem}");
+
+    [Theory]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]}}",
+        "tensor 'dense_0.weight' has shape [3, 2] in the file, the declaration needs [2, 3]")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", "tensor 'dense_0.bias' is missing")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
+        "tensor 'dense_0.weight' has dtype I8; GenNet reads F32, F16 and BF16")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]},\"dense_1.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[32,36]}}",
+        "the file has tensor 'dense_1.bias' that the declaration does not")]
+    public void GN0022_weights_do_not_fit(string header, string problem) => AssertDiagnostic(
+        Run(Header(header)),
+        "GN0022",
+        $"Weights file 'models/tiny.safetensors' does not fit network 'Tiny': {problem}");
+}
