@@ -169,14 +169,17 @@ public static class Mnist
     /// </summary>
     /// <exception cref="FileNotFoundException">A file is missing; the message says how to get the data.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt, or images and labels disagree.</exception>
-    public static (Dataset Train, Dataset Test) Load(string directory)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        return (LoadPart(directory, "train"), LoadPart(directory, "t10k"));
-    }
+    public static (Dataset Train, Dataset Test) Load(string directory) => (LoadTrain(directory), LoadTest(directory));
+
+    /// <summary>Reads only the training set (<c>train-*</c>); see <see cref="Load"/>.</summary>
+    public static Dataset LoadTrain(string directory) => LoadPart(directory, "train");
+
+    /// <summary>Reads only the test set (<c>t10k-*</c>); see <see cref="Load"/>.</summary>
+    public static Dataset LoadTest(string directory) => LoadPart(directory, "t10k");
 
     private static Dataset LoadPart(string directory, string prefix)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         string imagesPath = Find(directory, $"{prefix}-images-idx3-ubyte");
         string labelsPath = Find(directory, $"{prefix}-labels-idx1-ubyte");
         IdxData images = Idx.Read(imagesPath);

@@ -1,0 +1,108 @@
+// Classifies Fashion-MNIST test images with the network samples/Mnist trained, its weights compiled into this
+// program: no weight file, no native dependency, and it publishes as a NativeAOT executable.
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using GenNet;
+using GenNet.Samples.EmbeddedInference;
+
+string data = Environment.GetEnvironmentVariable("GENNET_DATA") is { Length: > 0 } custom ? custom : Mnist.DebianFashionMnistDirectory;
+int? index = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--data" when i + 1 < args.Length:
+            data = args[++i];
+            break;
+        case "--index" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n):
+            index = n;
+            i++;
+            break;
+        default:
+            Console.Error.WriteLine("usage: fashion-classify [--data DIR] [--index N]");
+            Console.Error.WriteLine("  classifies Fashion-MNIST test image N, or all 10,000 with accuracy and per-image latency");
+            return 2;
+    }
+}
+
+Dataset test;
+try
+{
+    test = Mnist.LoadTest(data);
+}
+catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine(error.Message);
+    return 2;
+}
+
+var classifier = new FashionClassifier();
+var image = new float[FashionClassifier.InputSize];
+var probabilities = new float[FashionClassifier.OutputSize];
+
+if (index is { } one)
+{
+    if (one >= test.Count)
+    {
+        Console.Error.WriteLine($"--index {one}: the test set has {test.Count} images.");
+        return 2;
+    }
+
+    test.CopyFeatures(one, image);
+    classifier.Forward(image, probabilities);
+    int predicted = classifier.PredictClass(image);
+    Console.WriteLine($"image {one}: {Classes.Names[predicted]} ({probabilities[predicted]:P1}); labelled {Classes.Names[test.Labels[one]]}");
+    return 0;
+}
+
+int correct = 0;
+long elapsed = 0;
+for (int i = 0; i < test.Count; i++)
+{
+    test.CopyFeatures(i, image);
+    long start = Stopwatch.GetTimestamp();
+    classifier.Forward(image, probabilities);
+    elapsed += Stopwatch.GetTimestamp() - start;
+    if (ArgMax(probabilities) == test.Labels[i])
+    {
+        correct++;
+    }
+}
+
+double microseconds = elapsed * 1e6 / Stopwatch.Frequency / test.Count;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{test.Count:N0} test images: accuracy {(double)correct / test.Count:F4}, {microseconds:F2} µs per image (one at a time, one thread)"));
+return 0;
+
+static int ArgMax(ReadOnlySpan<float> values)
+{
+    int best = 0;
+    for (int i = 1; i < values.Length; i++)
+    {
+        if (values[i] > values[best])
+        {
+            best = i;
+        }
+    }
+
+    return best;
+}
+
+namespace GenNet.Samples.EmbeddedInference
+{
+    /// <summary>samples/Mnist's network, inference only, with its trained weights compiled in.</summary>
+    [Network(Training = false, Weights = "fashion-mlp.safetensors")]
+    [Input(28, 28)]
+    [Flatten]
+    [Dense(128, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class FashionClassifier;
+
+    internal static class Classes
+    {
+        public static readonly string[] Names =
+            ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+    }
+}
