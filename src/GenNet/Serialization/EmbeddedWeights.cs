@@ -15,14 +15,14 @@ namespace GenNet;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed unsafe class EmbeddedWeights
 {
-    private readonly UnmanagedMemoryStream? _image; // keeps the mapping alive with this object
-    private readonly float* _mapped;
+    private readonly float* _mapped; // into the assembly image, which stays mapped while the assembly is loaded
+    private readonly Assembly? _assembly; // holds a collectible assembly (and so the mapping) alive as long as this
     private readonly float[]? _decoded;
     private readonly int _count;
 
-    private EmbeddedWeights(UnmanagedMemoryStream? image, float* mapped, float[]? decoded, int count)
+    private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count)
     {
-        _image = image;
+        _assembly = assembly;
         _mapped = mapped;
         _decoded = decoded;
         _count = count;
@@ -32,7 +32,7 @@ public sealed unsafe class EmbeddedWeights
     public ReadOnlySpan<float> Values => _mapped is not null ? new ReadOnlySpan<float>(_mapped, _count) : _decoded;
 
     /// <summary>True when <see cref="Values"/> reads the assembly image directly.</summary>
-    public bool IsMapped => _mapped is not null;
+    public bool IsMapped => _mapped is not null && _assembly is not null;
 
     /// <summary>Opens and validates resource <paramref name="resourceName"/> of <paramref name="assembly"/>.</summary>
     /// <exception cref="InvalidDataException">The resource is missing, or is not a safetensors file matching <paramref name="tensors"/>.</exception>
@@ -53,7 +53,7 @@ public sealed unsafe class EmbeddedWeights
             byte* data = start + layout.DataStart;
             if (BitConverter.IsLittleEndian && (nuint)data % sizeof(float) == 0 && layout.IsArena(tensors))
             {
-                return new EmbeddedWeights(image, (float*)data, null, parameterCount);
+                return new EmbeddedWeights(assembly, (float*)data, null, parameterCount);
             }
 
             return new EmbeddedWeights(null, null, Decoded(content, layout, tensors, parameterCount), parameterCount);

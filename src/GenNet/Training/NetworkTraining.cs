@@ -191,12 +191,13 @@ public static class NetworkTraining
         return outputs;
     }
 
-    /// <summary>The predicted class of one sample: the arg-max output, or for a single output whether it is ≥ 0.5.</summary>
+    /// <summary>The predicted class of one sample: the arg-max output, or for a single output whether it is ≥ 0.5. Allocates nothing.</summary>
     public static int PredictClass(this INetwork network, ReadOnlySpan<float> input)
     {
         ArgumentNullException.ThrowIfNull(network);
-        network.Forward(input, new float[network.OutputSize]);
-        return Metrics.PredictedClass(network.Outputs);
+        Span<float> output = network.OutputSize <= 1024 ? stackalloc float[network.OutputSize] : new float[network.OutputSize];
+        network.Forward(input, output);
+        return Metrics.PredictedClass(output);
     }
 
     private static void CheckFeatures(INetwork network, Dataset dataset, string name)
