@@ -186,6 +186,16 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void A_truncated_file_names_the_tensor_that_runs_past_the_end()
+    {
+        var stream = new MemoryStream();
+        new XorNetwork().Save(stream);
+        byte[] truncated = stream.ToArray()[..^10];
+        var error = Assert.Throws<InvalidDataException>(() => new XorNetwork().Load(new MemoryStream(truncated), "xor.safetensors"));
+        Assert.Equal("xor.safetensors: tensor 'dense_1.weight' has data_offsets [96, 128] outside the 122 data bytes.", error.Message);
+    }
+
+    [Fact]
     public void A_header_length_past_the_end_is_rejected()
     {
         var error = Assert.Throws<InvalidDataException>(() => new XorNetwork().Load(new MemoryStream(File("{}", [], claimedLength: 1UL << 40)), "weights"));
