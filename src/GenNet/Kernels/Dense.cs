@@ -267,26 +267,7 @@ public static class Dense
                     continue; // common after ReLU
                 }
 
-                ref float x0 = ref Unsafe.Add(ref x, b * inputs);
-                ref float x1 = ref Unsafe.Add(ref x0, inputs);
-                ref float x2 = ref Unsafe.Add(ref x1, inputs);
-                ref float x3 = ref Unsafe.Add(ref x2, inputs);
-                TVector c0 = TWidth.Broadcast(g0), c1 = TWidth.Broadcast(g1), c2 = TWidth.Broadcast(g2), c3 = TWidth.Broadcast(g3);
-                nuint k = 0;
-                for (; k + (nuint)TWidth.Count <= (nuint)inputs; k += (nuint)TWidth.Count)
-                {
-                    TVector r = TWidth.Load(ref row, k);
-                    r = TWidth.MultiplyAdd(c0, TWidth.Load(ref x0, k), r);
-                    r = TWidth.MultiplyAdd(c1, TWidth.Load(ref x1, k), r);
-                    r = TWidth.MultiplyAdd(c2, TWidth.Load(ref x2, k), r);
-                    r = TWidth.MultiplyAdd(c3, TWidth.Load(ref x3, k), r);
-                    TWidth.Store(r, ref row, k);
-                }
-
-                for (; k < (nuint)inputs; k++)
-                {
-                    Unsafe.Add(ref row, k) += g0 * Unsafe.Add(ref x0, k) + g1 * Unsafe.Add(ref x1, k) + g2 * Unsafe.Add(ref x2, k) + g3 * Unsafe.Add(ref x3, k);
-                }
+                AddScaledRows<TVector, TWidth>(ref row, g0, g1, g2, g3, ref Unsafe.Add(ref x, b * inputs), inputs);
             }
 
             for (; b < batchSize; b++)
@@ -326,26 +307,7 @@ public static class Dense
                     continue;
                 }
 
-                ref float w0 = ref Unsafe.Add(ref w, o * inputs);
-                ref float w1 = ref Unsafe.Add(ref w0, inputs);
-                ref float w2 = ref Unsafe.Add(ref w1, inputs);
-                ref float w3 = ref Unsafe.Add(ref w2, inputs);
-                TVector c0 = TWidth.Broadcast(g0), c1 = TWidth.Broadcast(g1), c2 = TWidth.Broadcast(g2), c3 = TWidth.Broadcast(g3);
-                nuint k = 0;
-                for (; k + (nuint)TWidth.Count <= (nuint)inputs; k += (nuint)TWidth.Count)
-                {
-                    TVector d = TWidth.Load(ref dx, k);
-                    d = TWidth.MultiplyAdd(c0, TWidth.Load(ref w0, k), d);
-                    d = TWidth.MultiplyAdd(c1, TWidth.Load(ref w1, k), d);
-                    d = TWidth.MultiplyAdd(c2, TWidth.Load(ref w2, k), d);
-                    d = TWidth.MultiplyAdd(c3, TWidth.Load(ref w3, k), d);
-                    TWidth.Store(d, ref dx, k);
-                }
-
-                for (; k < (nuint)inputs; k++)
-                {
-                    Unsafe.Add(ref dx, k) += g0 * Unsafe.Add(ref w0, k) + g1 * Unsafe.Add(ref w1, k) + g2 * Unsafe.Add(ref w2, k) + g3 * Unsafe.Add(ref w3, k);
-                }
+                AddScaledRows<TVector, TWidth>(ref dx, g0, g1, g2, g3, ref Unsafe.Add(ref w, o * inputs), inputs);
             }
 
             for (; o < outputs; o++)
@@ -355,6 +317,38 @@ public static class Dense
                     Axpy<TVector, TWidth>(g[o], ref Unsafe.Add(ref w, o * inputs), ref dx, inputs);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>destination += g0·r0 + g1·r1 + g2·r2 + g3·r3</c> over <paramref name="n"/> floats, where r0…r3 are four consecutive
+    /// rows of length <paramref name="n"/> starting at <paramref name="rows"/>: one load and one store of the destination
+    /// per four multiply-adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScaledRows<TVector, TWidth>(ref float destination, float g0, float g1, float g2, float g3, ref float rows, int n)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        ref float r0 = ref rows;
+        ref float r1 = ref Unsafe.Add(ref r0, n);
+        ref float r2 = ref Unsafe.Add(ref r1, n);
+        ref float r3 = ref Unsafe.Add(ref r2, n);
+        TVector c0 = TWidth.Broadcast(g0), c1 = TWidth.Broadcast(g1), c2 = TWidth.Broadcast(g2), c3 = TWidth.Broadcast(g3);
+        nuint k = 0;
+        for (; k + (nuint)TWidth.Count <= (nuint)n; k += (nuint)TWidth.Count)
+        {
+            TVector d = TWidth.Load(ref destination, k);
+            d = TWidth.MultiplyAdd(c0, TWidth.Load(ref r0, k), d);
+            d = TWidth.MultiplyAdd(c1, TWidth.Load(ref r1, k), d);
+            d = TWidth.MultiplyAdd(c2, TWidth.Load(ref r2, k), d);
+            d = TWidth.MultiplyAdd(c3, TWidth.Load(ref r3, k), d);
+            TWidth.Store(d, ref destination, k);
+        }
+
+        for (; k < (nuint)n; k++)
+        {
+            Unsafe.Add(ref destination, k) += g0 * Unsafe.Add(ref r0, k) + g1 * Unsafe.Add(ref r1, k) + g2 * Unsafe.Add(ref r2, k) + g3 * Unsafe.Add(ref r3, k);
         }
     }
 
