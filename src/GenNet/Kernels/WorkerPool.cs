@@ -1,0 +1,176 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace GenNet.Kernels;
+
+/// <summary>One shard of a data-parallel training step, run by <see cref="WorkerPool"/>.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public interface IShardedStep
+{
+    /// <summary>
+    /// Runs shard <paramref name="shard"/> of <paramref name="shards"/> over the whole batch's spans (the shard picks its
+    /// rows) and returns its part of the batch's result. Called on the calling thread for shard 0, on workers for the rest.
+    /// </summary>
+    float RunShard(int shard, int shards, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets);
+}
+
+/// <summary>
+/// A few long-lived threads that run the shards of a training step: shard 0 on the caller, the others on workers,
+/// results summed in shard order (deterministic for a fixed shard count). Nothing allocates per step.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static unsafe class WorkerPool
+{
+    private static readonly object s_gate = new();
+    private static readonly int s_workerCount = Math.Clamp(Environment.ProcessorCount - 1, 0, 63);
+    private static Worker[]? s_workers;
+    private static readonly float[] s_results = new float[64];
+
+    // The current job, read by workers after they are signalled.
+    private static IShardedStep? s_step;
+    private static int s_shards;
+    private static float* s_inputs, s_targets;
+    private static int* s_labels;
+    private static int s_inputsLength, s_labelsLength, s_targetsLength;
+    private static int s_pending;
+    private static ExceptionDispatchInfo? s_failure;
+    private static readonly ManualResetEventSlim s_done = new(false);
+
+    /// <summary>Most shards a step can use: the processor count (capped at 64).</summary>
+    public static int MaxShards => s_workerCount + 1;
+
+    /// <summary>Runs <paramref name="shards"/> shards of <paramref name="step"/> and returns the sum of their results.</summary>
+    public static float Run(IShardedStep step, int shards, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shards);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(shards, MaxShards);
+        if (shards == 1)
+        {
+            return step.RunShard(0, 1, inputs, labels, targets);
+        }
+
+        lock (s_gate) // one parallel step at a time; a second network training concurrently waits its turn
+        {
+            Worker[] workers = s_workers ??= StartWorkers();
+            fixed (float* inputPointer = inputs)
+            fixed (int* labelPointer = labels)
+            fixed (float* targetPointer = targets)
+            {
+                s_step = step;
+                s_shards = shards;
+                s_inputs = inputPointer;
+                s_inputsLength = inputs.Length;
+                s_labels = labelPointer;
+                s_labelsLength = labels.Length;
+                s_targets = targetPointer;
+                s_targetsLength = targets.Length;
+                s_failure = null;
+                s_done.Reset();
+                Volatile.Write(ref s_pending, shards - 1);
+                for (int shard = 1; shard < shards; shard++)
+                {
+                    workers[shard - 1].Start();
+                }
+
+                try
+                {
+                    s_results[0] = step.RunShard(0, shards, inputs, labels, targets);
+                }
+                catch (Exception exception)
+                {
+                    s_failure ??= ExceptionDispatchInfo.Capture(exception);
+                }
+
+                WaitForWorkers();
+                s_step = null;
+            }
+
+            s_failure?.Throw();
+            float sum = 0f;
+            for (int shard = 0; shard < shards; shard++)
+            {
+                sum += s_results[shard];
+            }
+
+            return sum;
+        }
+    }
+
+    private static void WaitForWorkers()
+    {
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref s_pending) > 0 && !spinner.NextSpinWillYield)
+        {
+            spinner.SpinOnce();
+        }
+
+        if (Volatile.Read(ref s_pending) > 0)
+        {
+            s_done.Wait();
+        }
+    }
+
+    private static Worker[] StartWorkers()
+    {
+        var workers = new Worker[s_workerCount];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new Worker(i + 1);
+        }
+
+        return workers;
+    }
+
+    private sealed class Worker
+    {
+        private const int SpinsBeforeSleeping = 4000;
+
+        private readonly int _shard;
+        private readonly ManualResetEventSlim _go = new(false);
+
+        public Worker(int shard)
+        {
+            _shard = shard;
+            new Thread(Loop) { IsBackground = true, Name = $"GenNet worker {shard}" }.Start();
+        }
+
+        public void Start() => _go.Set();
+
+        private void Loop()
+        {
+            while (true)
+            {
+                // Training steps come back to back: spin a while (tens of microseconds) before sleeping, so a step does
+                // not pay a thread wake-up; between epochs and after training the worker sleeps on the event.
+                var spinner = new SpinWait();
+                while (!_go.IsSet && spinner.Count < SpinsBeforeSleeping)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+
+                _go.Wait();
+                _go.Reset();
+                try
+                {
+                    s_results[_shard] = s_step!.RunShard(
+                        _shard, s_shards,
+                        new ReadOnlySpan<float>(s_inputs, s_inputsLength),
+                        new ReadOnlySpan<int>(s_labels, s_labelsLength),
+                        new ReadOnlySpan<float>(s_targets, s_targetsLength));
+                }
+                catch (Exception exception)
+                {
+                    Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(exception), null);
+                }
+
+                if (Interlocked.Decrement(ref s_pending) == 0)
+                {
+                    s_done.Set();
+                }
+            }
+        }
+    }
+}
