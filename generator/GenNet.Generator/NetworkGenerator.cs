@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
 using GenNet.Generator.Parsing;
@@ -11,7 +12,8 @@ namespace GenNet.Generator;
 
 /// <summary>
 /// The pipeline: [Network] classes → <see cref="Parser"/> → <see cref="Planner"/> → diagnostics and
-/// <see cref="NetworkEmitter"/>. Every step's output is an equatable value, so edits elsewhere leave it cached.
+/// <see cref="NetworkEmitter"/>; classes with layer attributes but no [Network] → GN0009; the build properties → GN0015's
+/// threshold. Every step's output is an equatable value, so edits elsewhere leave it cached.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -25,6 +27,12 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string CheckWeights = nameof(CheckWeights);
         public const string Diagnostics = nameof(Diagnostics);
         public const string Source = nameof(Source);
+        public const string BuildOptions = nameof(BuildOptions);
+        public const string Emit = nameof(Emit);
+        public const string LayersWithoutNetwork = nameof(LayersWithoutNetwork);
+
+        /// <summary>Every name above, for tests that check them all.</summary>
+        public static readonly string[] All = [Parse, Plan, WeightsHeaders, CheckWeights, Diagnostics, Source, BuildOptions, Emit, LayersWithoutNetwork];
     }
 
     /// <inheritdoc/>
@@ -54,19 +62,61 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Diagnostics)
             .Where(static d => d.Count > 0)
             .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, list) =>
+        Report(context, diagnostics);
+
+        IncrementalValueProvider<BuildOptions> options = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => BuildOptions.From(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.BuildOptions);
+        context.RegisterSourceOutput(options, static (output, options) =>
         {
-            foreach (DiagnosticInfo diagnostic in list)
+            if (options.Problem is { } problem)
             {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+                output.ReportDiagnostic(problem.ToDiagnostic());
             }
         });
 
-        IncrementalValuesProvider<NetworkPlan> networks = plans
+        IncrementalValuesProvider<GeneratedNetwork> sources = plans
             .Select(static (result, _) => result.Plan!)
             .Where(static plan => plan is not null)
-            .WithTrackingName(TrackingNames.Source);
-        context.RegisterSourceOutput(networks, static (output, plan) =>
-            output.AddSource(plan.Spec.HintName, NetworkEmitter.Emit(plan)));
+            .WithTrackingName(TrackingNames.Source)
+            .Combine(options)
+            .Select(static (network, _) => Emit(network.Left, network.Right))
+            .WithTrackingName(TrackingNames.Emit);
+        context.RegisterSourceOutput(sources, static (output, network) => output.AddSource(network.HintName, network.Source));
+        Report(context, sources.Select(static (network, _) => network.Diagnostics).Where(static d => d.Count > 0));
+
+        // [Input], [Flatten] or [Dense] on a class without [Network]: each attribute needs its own provider.
+        foreach (string layerAttribute in new[] { Parser.InputAttributeName, Parser.FlattenAttributeName, Parser.DenseAttributeName })
+        {
+            IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> orphans = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    layerAttribute,
+                    predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    transform: static (context, cancellationToken) => Parser.CheckLayersWithoutNetwork(context, cancellationToken))
+                .Where(static d => d.Count > 0)
+                .WithTrackingName(TrackingNames.LayersWithoutNetwork);
+            Report(context, orphans);
+        }
     }
+
+    private static GeneratedNetwork Emit(NetworkPlan plan, BuildOptions options)
+    {
+        string source = NetworkEmitter.Emit(plan);
+        DiagnosticInfo? tooLarge = Planner.CheckSize(plan, options, Encoding.UTF8.GetByteCount(source));
+        return new GeneratedNetwork(plan.Spec.HintName, source, tooLarge is null ? EquatableArray<DiagnosticInfo>.Empty : new[] { tooLarge }.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Reports diagnostics located in the current compilation's syntax trees, where <c>#pragma warning disable</c> applies.
+    /// Only this last step sees the compilation, so it runs again on every edit, but only for declarations that have
+    /// diagnostics, and all it does is look up a tree by path; the steps before it stay cached.
+    /// </summary>
+    private static void Report(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics) =>
+        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) =>
+        {
+            foreach (DiagnosticInfo diagnostic in pair.Left)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+            }
+        });
 }

@@ -29,15 +29,8 @@ public static class Assertions
     public static void AssertCached(GeneratorDriver driver)
     {
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        string[] names =
-        [
-            NetworkGenerator.TrackingNames.Parse,
-            NetworkGenerator.TrackingNames.Plan,
-            NetworkGenerator.TrackingNames.Diagnostics,
-            NetworkGenerator.TrackingNames.Source,
-        ];
         int checkedSteps = 0;
-        foreach (string name in names)
+        foreach (string name in NetworkGenerator.TrackingNames.All)
         {
             if (!result.TrackedSteps.TryGetValue(name, out var steps))
             {

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
@@ -7,18 +9,45 @@ namespace GenNet.Generator.Tests;
 /// <summary>Each declaration error: its ID, its message, and the source text it is located on.</summary>
 public sealed class DiagnosticTests
 {
-    private static void AssertSingle(string declaration, string id, string message, string locatedOn)
+    private static void AssertSingle(string declaration, string id, string message, string locatedOn) =>
+        AssertDiagnostic([declaration], id, DiagnosticSeverity.Error, message, locatedOn);
+
+    /// <summary>
+    /// Runs the generator on <paramref name="files"/> and asserts it reports exactly one diagnostic with this ID, severity, message,
+    /// help link and location text (null: no location). An error leaves nothing generated; a warning leaves code that compiles.
+    /// </summary>
+    private static GeneratorRun AssertDiagnostic(
+        string[] files, string id, DiagnosticSeverity severity, string message, string? locatedOn, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
-        GeneratorRun run = GeneratorHarness.Run("using GenNet;\n\n" + declaration);
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(files.Select(f => "using GenNet;\n\n" + f).ToArray()), buildProperties);
         Assert.Null(run.Result.Results.Single().Exception);
         Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(severity, diagnostic.Severity);
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        // Locations travel through the pipeline as path + span (no syntax tree), as STJ's do; find the text by path.
-        SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == diagnostic.Location.GetLineSpan().Path);
-        Assert.Equal(locatedOn, tree.GetText().ToString(diagnostic.Location.SourceSpan));
-        Assert.Empty(run.Result.Results.Single().GeneratedSources); // nothing half-generated
+        Assert.Equal($"https://github.com/gennet-dev/gennet/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}", diagnostic.Descriptor.HelpLinkUri);
+        if (locatedOn is null)
+        {
+            Assert.Equal(Location.None, diagnostic.Location);
+        }
+        else
+        {
+            // Locations travel through the pipeline as path + span (no syntax tree), as STJ's do; find the text by path.
+            SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == diagnostic.Location.GetLineSpan().Path);
+            Assert.Equal(locatedOn, tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        }
+
+        if (severity == DiagnosticSeverity.Error)
+        {
+            Assert.Empty(run.Result.Results.Single().GeneratedSources); // nothing half-generated
+        }
+        else
+        {
+            Assert.NotEmpty(run.Result.Results.Single().GeneratedSources); // a warning does not stop generation
+            Assert.Empty(run.CompilationDiagnostics);
+        }
+
+        return run;
     }
 
     [Fact]
@@ -93,6 +122,167 @@ public sealed class DiagnosticTests
     public void GN0008_tensor_too_large() => AssertSingle(
         "[Network]\n[Input(100000)]\n[Dense(100000)]\npublic partial class Huge;",
         "GN0008", "Layer 1 (Dense): the weight would hold more than 268435456 floats (1 GiB), more than GenNet supports", "Dense(100000)");
+
+    [Fact]
+    public void GN0007_class_named_like_a_generated_member() => AssertSingle(
+        "[Network]\n[Input(2)]\n[Dense(1)]\npublic partial class Loss;",
+        "GN0007", "'Loss' cannot be a network: the generated class has a member named 'Loss', and a member cannot have the name of its class; rename the class", "Loss");
+
+    [Fact]
+    public void GN0007_file_local_class() => AssertSingle(
+        "[Network]\n[Input(2)]\n[Dense(1)]\nfile partial class Local;",
+        "GN0007", "'Local' cannot be a network: a file-local class cannot have its generated half in another file; remove the 'file' modifier", "Local");
+
+    [Fact]
+    public void GN0009_layer_attributes_without_network() => AssertSingle(
+        "[Input(4)]\n[Dense(8, Activation.ReLU)]\n[Dense(1)]\npublic partial class Forgotten;",
+        "GN0009", "Class 'Forgotten' has [Input] and [Dense] but no [Network] attribute, so GenNet generates nothing for it; add [Network] to the class, or remove the layer attributes",
+        "Input(4)");
+
+    [Fact]
+    public void GN0009_is_reported_once_per_class_on_its_first_layer_attribute() => AssertDiagnostic(
+        ["[Dense(3)]\npublic partial class Scattered;", "[Flatten]\n[Input(2, 2)]\npublic partial class Scattered;"],
+        "GN0009", DiagnosticSeverity.Error,
+        "Class 'Scattered' has [Dense], [Flatten] and [Input] but no [Network] attribute, so GenNet generates nothing for it; add [Network] to the class, or remove the layer attributes",
+        "Dense(3)");
+
+    [Fact]
+    public void GN0010_layers_on_two_partial_declarations() => AssertSingle(
+        "[Network]\n[Input(4)]\n[Dense(8, Activation.ReLU)]\npublic partial class Split;\n\n[Dense(2, Activation.Softmax)]\npublic partial class Split;",
+        "GN0010",
+        "Layer 2 (Dense) is on a different partial declaration of 'Split' than [Network], and the order of attributes across partial declarations is undefined; declare [Input], [Flatten] and [Dense] beside [Network]",
+        "Dense(2, Activation.Softmax)");
+
+    [Fact]
+    public void GN0010_input_in_another_file() => AssertDiagnostic(
+        ["[Network]\n[Dense(10, Activation.Softmax)]\npublic partial class TwoFiles;", "[Input(4)]\npublic partial class TwoFiles;"],
+        "GN0010", DiagnosticSeverity.Error,
+        "[Input] is on a different partial declaration of 'TwoFiles' than [Network], and the order of attributes across partial declarations is undefined; declare [Input], [Flatten] and [Dense] beside [Network]",
+        "Input(4)");
+
+    [Fact]
+    public void Other_partial_declarations_may_hold_members()
+    {
+        GeneratorRun run = GeneratorHarness.Run(
+            "using GenNet;\npublic partial class Spread { public int Helper() => 1; }",
+            "using GenNet;\n[Network]\n[Input(4)]\n[Dense(8, Activation.ReLU)]\n[Dense(1)]\npublic partial class Spread;");
+        Assertions.CleanRun(run);
+        Assert.Contains("const int ParameterCount = 49;", run.Source("Spread.g.cs"));
+    }
+
+    [Fact]
+    public void GN0011_softmax_before_the_last_layer() => AssertDiagnostic(
+        ["[Network]\n[Input(4)]\n[Dense(8, Activation.Softmax)]\n[Dense(3)]\npublic partial class EarlySoftmax;"],
+        "GN0011", DiagnosticSeverity.Warning,
+        "Layer 1 (Dense) applies Softmax, but Layer 2 (Dense) follows it; Softmax turns the outputs into class probabilities and belongs on the last layer, so use another activation here (ReLU, for example)",
+        "Dense(8, Activation.Softmax)");
+
+    [Fact]
+    public void A_flatten_after_the_softmax_layer_is_not_a_later_layer() =>
+        Assertions.CleanRun(GeneratorHarness.Run("using GenNet;\n[Network]\n[Input(4)]\n[Dense(3, Activation.Softmax)]\n[Flatten]\npublic partial class SoftmaxThenFlatten;"));
+
+    [Theory]
+    [InlineData("[Network]\n[Input(4)]\n[Dense(1, Activation.Softmax)]\npublic partial class OneClass;", "Layer 1 (Dense)", "Dense(1, Activation.Softmax)")]
+    [InlineData("[Network]\n[Input(4)]\n[Dense(6)]\n[Dense(1, Activation.Softmax)]\n[Dense(2)]\npublic partial class HiddenOne;", "Layer 2 (Dense)", "Dense(1, Activation.Softmax)")]
+    public void GN0012_softmax_of_one_output(string declaration, string layer, string locatedOn) => AssertDiagnostic(
+        [declaration], "GN0012", DiagnosticSeverity.Warning,
+        $"{layer} applies Softmax to a single output, which is 1 whatever the input, so nothing before it can learn; use Activation.Sigmoid for one probability, or Dense(2, Activation.Softmax) for two classes",
+        locatedOn);
+
+    [Fact]
+    public void GN0013_mean_squared_error_on_softmax() => AssertDiagnostic(
+        ["[Network(Loss = Loss.MeanSquaredError)]\n[Input(4)]\n[Dense(3, Activation.Softmax)]\npublic partial class SquaredProbabilities;"],
+        "GN0013", DiagnosticSeverity.Warning,
+        "Loss MeanSquaredError on network 'SquaredProbabilities' whose last layer has activation Softmax: mean squared error on class probabilities learns slowly, " +
+        "because the softmax gradient vanishes as the outputs saturate; use Loss.SparseCategoricalCrossEntropy for class labels or Loss.CategoricalCrossEntropy for target distributions",
+        "Network(Loss = Loss.MeanSquaredError)");
+
+    private const string Settings =
+        "static class Settings\n{\n    public static int Hidden = 8;\n    public static readonly int Width = 28;\n    public static float Slope = 0.1f;\n    public static Loss Chosen = Loss.Auto;\n}\n\n";
+
+    [Theory]
+    [InlineData("[Network]\n[Input(4)]\n[Dense(Settings.Hidden)]", "Layer 1 (Dense)", "Settings.Hidden", "Dense(Settings.Hidden)")]
+    [InlineData("[Network]\n[Input(28, Settings.Width)]\n[Flatten]\n[Dense(1)]", "[Input]", "Settings.Width", "Input(28, Settings.Width)")]
+    [InlineData("[Network]\n[Input(new[] { 28, Settings.Width })]\n[Flatten]\n[Dense(1)]", "[Input]", "Settings.Width", "Input(new[] { 28, Settings.Width })")]
+    [InlineData("[Network]\n[Input(4)]\n[Dense(3, Activation.LeakyReLU, NegativeSlope = Settings.Slope)]", "Layer 1 (Dense)", "Settings.Slope", "Dense(3, Activation.LeakyReLU, NegativeSlope = Settings.Slope)")]
+    [InlineData("[Network(Loss = Settings.Chosen)]\n[Input(4)]\n[Dense(1)]", "[Network]", "Settings.Chosen", "Network(Loss = Settings.Chosen)")]
+    public void GN0014_argument_not_a_constant(string attributes, string where, string expression, string locatedOn)
+    {
+        GeneratorRun run = AssertDiagnostic(
+            [Settings + attributes + "\npublic partial class Variable;"], "GN0014", DiagnosticSeverity.Error,
+            $"{where}: the argument '{expression}' is not a compile-time constant; GenNet reads the network at compile time, so use a literal or a const",
+            locatedOn);
+        Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS0182"); // the compiler's own error stands beside it
+    }
+
+    private const string Big = "[Network]\n[Input(4000)]\n[Dense(2500, Activation.ReLU)]\n[Dense(10, Activation.Softmax)]\npublic partial class Big;";
+
+    private static string LargeNetworkMessage(GeneratorRun run, string type, string parameters, string megabytes, string threshold, string layer, string layerParameters)
+    {
+        string kilobytes = (Encoding.UTF8.GetByteCount(run.Source(type + ".g.cs")) / 1024.0).ToString("N1", System.Globalization.CultureInfo.InvariantCulture);
+        return $"Network '{type}' has {parameters} parameters ({megabytes} MB of floats, and as much again for the gradients), more than GenNetMaxParameters = {threshold}; " +
+            $"its largest layer is {layer} with {layerParameters} parameters, and its generated source is {kilobytes} KB. Set <GenNetMaxParameters> in the project file to raise the threshold";
+    }
+
+    [Fact]
+    public void GN0015_network_over_the_default_threshold()
+    {
+        GeneratorRun run = GeneratorHarness.Run("using GenNet;\n\n" + Big);
+        string message = LargeNetworkMessage(run, "Big", "10,027,510", "38.3", "10,000,000", "Layer 1 (Dense)", "10,002,500");
+        AssertDiagnostic([Big], "GN0015", DiagnosticSeverity.Warning, message, "Network");
+    }
+
+    [Fact]
+    public void GN0015_threshold_from_the_build_property()
+    {
+        const string Small = "[Network]\n[Input(4)]\n[Dense(300, Activation.ReLU)]\n[Dense(3, Activation.Softmax)]\npublic partial class Small;";
+        var properties = new Dictionary<string, string> { ["GenNetMaxParameters"] = "1,000" };
+        GeneratorRun run = GeneratorHarness.RunWithProperties(properties, "using GenNet;\n\n" + Small);
+        string message = LargeNetworkMessage(run, "Small", "2,403", "0.0", "1,000", "Layer 1 (Dense)", "1,500");
+        AssertDiagnostic([Small], "GN0015", DiagnosticSeverity.Warning, message, "Network", properties);
+
+        // Raised above the network's size, the warning goes.
+        Assertions.CleanRun(GeneratorHarness.RunWithProperties(new Dictionary<string, string> { ["GenNetMaxParameters"] = "20000000" }, "using GenNet;\n\n" + Big));
+    }
+
+    [Theory]
+    [InlineData("ten million")]
+    [InlineData("-5")]
+    [InlineData("0")]
+    public void GN0016_unreadable_threshold(string value) => AssertDiagnostic(
+        ["[Network]\n[Input(4)]\n[Dense(1)]\npublic partial class Fine;"], "GN0016", DiagnosticSeverity.Warning,
+        $"The MSBuild property GenNetMaxParameters = '{value}' is not a positive whole number; GenNet uses its default, 10,000,000", null,
+        new Dictionary<string, string> { ["GenNetMaxParameters"] = value });
+
+    /// <summary>
+    /// Diagnostics are located in the compilation's syntax trees, not by path and span alone, so a warning can be
+    /// suppressed in source like any other (dotnet/roslyn#68291).
+    /// </summary>
+    [Fact]
+    public void Warnings_can_be_suppressed_with_pragma()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            #pragma warning disable GN0011
+            [Network]
+            [Input(4)]
+            [Dense(8, Activation.Softmax)]
+            [Dense(3)]
+            public partial class Suppressed;
+            #pragma warning restore GN0011
+
+            [Network]
+            [Input(4)]
+            [Dense(8, Activation.Softmax)]
+            [Dense(3)]
+            public partial class Reported;
+            """);
+        Diagnostic reported = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(("GN0011", LocationKind.SourceFile, 12), (reported.Id, reported.Location.Kind, reported.Location.GetLineSpan().StartLinePosition.Line));
+        Diagnostic suppressed = Assert.Single(run.Result.Diagnostics, d => d.IsSuppressed);
+        Assert.Equal(("GN0011", 5), (suppressed.Id, suppressed.Location.GetLineSpan().StartLinePosition.Line));
+    }
 
     [Fact]
     public void A_fixed_declaration_generates_again()

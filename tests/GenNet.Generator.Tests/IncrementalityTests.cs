@@ -49,10 +49,47 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void A_class_with_layers_but_no_network_stays_cached()
+    {
+        GeneratorRun run = GeneratorHarness.Run("using GenNet;\n[Input(4)]\n[Dense(2)]\npublic class Orphan { public int Helper() => 1; }");
+        Assert.Equal("GN0009", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void A_network_with_errors_stays_cached()
+    {
+        GeneratorRun run = GeneratorHarness.Run("using GenNet;\n[Network]\n[Input(28, 28)]\n[Dense(3)]\npublic partial class Broken;");
+        Assert.Equal("GN0004", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Changing_the_parameter_threshold_re_emits_without_re_parsing()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Network);
+        Assert.Empty(run.GeneratorDiagnostics);
+        GeneratorDriver driver = run.Driver
+            .WithUpdatedAnalyzerConfigOptions(new BuildPropertiesProvider(new Dictionary<string, string> { ["GenNetMaxParameters"] = "100000" }))
+            .RunGenerators(run.Input);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.Equal("GN0015", Assert.Single(result.Diagnostics).Id); // MnistMlp has 101,770 parameters
+        foreach (string name in new[] { NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Plan, NetworkGenerator.TrackingNames.Source })
+        {
+            Assert.All(result.TrackedSteps[name].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        }
+
+        Assert.Contains(IncrementalStepRunReason.Modified, result.TrackedSteps[NetworkGenerator.TrackingNames.Emit].SelectMany(s => s.Outputs).Select(o => o.Reason));
+    }
+
+    [Fact]
     public void Pipeline_models_hold_no_compiler_objects()
     {
-        GeneratorRun run = GeneratorHarness.Run(Network, "using GenNet;\n[Network]\n[Input(28, 28)]\n[Dense(3)]\npublic partial class Broken;");
-        string[] ours = [NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Plan, NetworkGenerator.TrackingNames.Diagnostics, NetworkGenerator.TrackingNames.Source];
+        GeneratorRun run = GeneratorHarness.Run(
+            Network,
+            "using GenNet;\n[Network]\n[Input(28, 28)]\n[Dense(3)]\npublic partial class Broken;",
+            "using GenNet;\n[Input(4)]\n[Dense(2)]\npublic class Orphan;");
+        string[] ours = NetworkGenerator.TrackingNames.All;
         var models = run.Result.Results.Single().TrackedSteps
             .Where(pair => ours.Contains(pair.Key))
             .SelectMany(pair => pair.Value)

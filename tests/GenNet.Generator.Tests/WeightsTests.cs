@@ -28,7 +28,7 @@ public sealed class WeightsTests
     private static AdditionalText Header(string text, string name = "tiny.safetensors") =>
         new InMemoryAdditionalText($"/project/obj/GenNet/{name}.header.json", text);
 
-    private static GeneratorRun Run(params AdditionalText[] files) => GeneratorHarness.Run(GeneratorHarness.Compile(Declaration), files);
+    private static GeneratorRun Run(params AdditionalText[] files) => GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(Declaration), null, files);
 
     [Fact]
     public void Inference_only_network_with_weights_compiled_in()

@@ -41,6 +41,38 @@ internal static class DiagnosticDescriptors
         "GN0008", "Invalid layer argument",
         "{0}: {1}");
 
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(
+        "GN0009", "Layer attributes on a class without [Network]",
+        "Class '{0}' has {1} but no [Network] attribute, so GenNet generates nothing for it; add [Network] to the class, or remove the layer attributes");
+
+    public static readonly DiagnosticDescriptor LayersInSeveralDeclarations = Error(
+        "GN0010", "Layers spread over several partial declarations",
+        "{0} is on a different partial declaration of '{1}' than [Network], and the order of attributes across partial declarations is undefined; declare [Input], [Flatten] and [Dense] beside [Network]");
+
+    public static readonly DiagnosticDescriptor SoftmaxBeforeLastLayer = Warning(
+        "GN0011", "Softmax before the last layer",
+        "{0} applies Softmax, but {1} follows it; Softmax turns the outputs into class probabilities and belongs on the last layer, so use another activation here (ReLU, for example)");
+
+    public static readonly DiagnosticDescriptor SoftmaxOfOneOutput = Warning(
+        "GN0012", "Softmax of a single output",
+        "{0} applies Softmax to a single output, which is 1 whatever the input, so nothing before it can learn; use Activation.Sigmoid for one probability, or Dense(2, Activation.Softmax) for two classes");
+
+    public static readonly DiagnosticDescriptor LossFitsPoorly = Warning(
+        "GN0013", "Loss fits the output activation poorly",
+        "Loss {0} on network '{1}' whose last layer has activation {2}: {3}");
+
+    public static readonly DiagnosticDescriptor NonConstantArgument = Error(
+        "GN0014", "Attribute argument is not a compile-time constant",
+        "{0}: the argument '{1}' is not a compile-time constant; GenNet reads the network at compile time, so use a literal or a const");
+
+    public static readonly DiagnosticDescriptor LargeNetwork = Warning(
+        "GN0015", "Network is very large",
+        "Network '{0}' has {1} parameters ({2} MB of floats, and as much again for the gradients), more than GenNetMaxParameters = {3}; its largest layer is {4} with {5} parameters, and its generated source is {6} KB. Set <GenNetMaxParameters> in the project file to raise the threshold");
+
+    public static readonly DiagnosticDescriptor InvalidBuildProperty = Warning(
+        "GN0016", "Invalid GenNet build property",
+        "The MSBuild property {0} = '{1}' is not a positive whole number; GenNet uses its default, {2}");
+
     // GN0020–GN0029: weights compiled in.
     public static readonly DiagnosticDescriptor WeightsFileNotInProject = Error(
         "GN0020", "Weights file is not in the project",
@@ -58,12 +90,24 @@ internal static class DiagnosticDescriptors
         new[]
         {
             NotPartial, MissingInput, NonPositiveSize, NeedsFlatInput, LossDoesNotFitActivation, NoLayers, UnsupportedType, InvalidArgument,
+            LayersWithoutNetwork, LayersInSeveralDeclarations, SoftmaxBeforeLastLayer, SoftmaxOfOneOutput, LossFitsPoorly, NonConstantArgument,
+            LargeNetwork, InvalidBuildProperty,
             WeightsFileNotInProject, WeightsFileUnreadable, WeightsDoNotFit,
-        }
-            .ToDictionary(d => d.Id);
+        }.ToDictionary(d => d.Id);
+
+    /// <summary>Every descriptor, in ID order.</summary>
+    public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values.OrderBy(d => d.Id, System.StringComparer.Ordinal);
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
+    /// <summary>The page every help link points into; each ID is an anchor on it (<c>#gn0001</c>).</summary>
+    public const string HelpPage = "https://github.com/gennet-dev/gennet/blob/main/docs/diagnostics.md";
+
+    public static string HelpLink(string id) => HelpPage + "#" + id.ToLowerInvariant();
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using GenNet.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace GenNet.Generator.Emit;
 
@@ -9,6 +10,12 @@ namespace GenNet.Generator.Emit;
 internal static class Format
 {
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A name as it must be written in code: a reserved keyword gets its verbatim <c>@</c> (a class named <c>@event</c>).</summary>
+    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
+
+    /// <summary>A dotted namespace with each part written as an identifier.</summary>
+    public static string Namespace(string name) => string.Join(".", name.Split('.').Select(Identifier));
 
     public static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
 
@@ -50,4 +57,41 @@ internal static class LayerNames
     public static string Output(LayerPlan layer) => Pascal(layer) + "Output";
 
     public static string PreActivation(LayerPlan layer) => Pascal(layer) + "PreActivation";
+}
+
+/// <summary>Names the generated half of a network declares, which the network class itself cannot take (CS0542).</summary>
+internal static class GeneratedMembers
+{
+    private static readonly HashSet<string> s_fixed = new(System.StringComparer.Ordinal)
+    {
+        "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
+        "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate", "Backpropagate", "Scratch",
+        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample",
+        "ParameterValues", "CompiledWeights", "WeightsResource",
+        "s_parameterTensors", "s_weights", "_parameters", "_gradients", "_scratch", "_outputBatchSize",
+    };
+
+    private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };
+
+    /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>Dense{n}{Suffix}</c>.</summary>
+    public static bool IsReserved(string name)
+    {
+        if (s_fixed.Contains(name))
+        {
+            return true;
+        }
+
+        if (!name.StartsWith("Dense", System.StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int digits = 5;
+        while (digits < name.Length && name[digits] is >= '0' and <= '9')
+        {
+            digits++;
+        }
+
+        return digits > 5 && s_layerSuffixes.Contains(name.Substring(digits));
+    }
 }

@@ -21,17 +21,17 @@ internal static class NetworkEmitter
         var scopes = new List<SourceWriter.BlockScope>();
         if (spec.Namespace is not null)
         {
-            scopes.Add(w.Block($"namespace {spec.Namespace}"));
+            scopes.Add(w.Block($"namespace {Format.Namespace(spec.Namespace)}"));
         }
 
         foreach (ContainingTypeSpec outer in spec.ContainingTypes)
         {
-            scopes.Add(w.Block($"partial {outer.Keyword} {outer.Name}"));
+            scopes.Add(w.Block($"partial {outer.Keyword} {Format.Identifier(outer.Name)}"));
         }
 
         EmitSummaryComment(w, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenNet.Generator\", \"{GeneratorVersion}\")]");
-        using (w.Block($"partial class {spec.TypeName} : global::GenNet.{(spec.Training ? "ITrainableNetwork" : "INetwork")}"))
+        using (w.Block($"partial class {Format.Identifier(spec.TypeName)} : global::GenNet.{(spec.Training ? "ITrainableNetwork" : "INetwork")}"))
         {
             EmitConstants(w, plan);
             EmitStateAndProperties(w, plan);
@@ -310,7 +310,7 @@ internal static class NetworkEmitter
 
     private static void EmitForward(SourceWriter w, NetworkPlan plan)
     {
-        string type = plan.Spec.TypeName;
+        string type = Format.Identifier(plan.Spec.TypeName);
         w.Lines($$"""
             /// <summary>Runs one sample: <paramref name="input"/> holds {{Format.Int(plan.InputSize)}} floats, <paramref name="output"/> receives {{Format.Int(plan.OutputSize)}}.</summary>
             public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
@@ -332,7 +332,7 @@ internal static class NetworkEmitter
 
     private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
     {
-        string type = plan.Spec.TypeName;
+        string type = Format.Identifier(plan.Spec.TypeName);
         (string withLabels, string withTargets) = plan.Loss switch
         {
             LossKind.SparseCategoricalCrossEntropy or LossKind.CategoricalCrossEntropy => (

@@ -10,6 +10,7 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
         new(descriptor.Id, location, arguments.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToEquatableArray());
 
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(Diagnostics.DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.Items.Cast<object>().ToArray());
+    /// <summary>The diagnostic, located in <paramref name="compilation"/>'s syntax tree when given (see <see cref="LocationInfo.ToLocation(Compilation?)"/>).</summary>
+    public Diagnostic ToDiagnostic(Compilation? compilation = null) =>
+        Diagnostic.Create(Diagnostics.DiagnosticDescriptors.ById(Id), Location?.ToLocation(compilation), Arguments.Items.Cast<object>().ToArray());
 }

@@ -30,4 +30,8 @@ internal sealed record NetworkSpec(
     WeightsSpec? Weights = null);
 
 /// <summary>The parser's answer: a spec when the declaration could be read, and what was wrong with it.</summary>
-internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>Nothing to generate and nothing to say (the compiler already reports the problem).</summary>
+    public static readonly ParseResult Nothing = new(null, EquatableArray<DiagnosticInfo>.Empty);
+}

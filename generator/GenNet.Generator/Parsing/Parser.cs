@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -14,14 +15,24 @@ namespace GenNet.Generator.Parsing;
 internal static class Parser
 {
     public const string NetworkAttributeName = "GenNet.NetworkAttribute";
-    private const string InputAttributeName = "GenNet.InputAttribute";
-    private const string FlattenAttributeName = "GenNet.FlattenAttribute";
-    private const string DenseAttributeName = "GenNet.DenseAttribute";
+    public const string InputAttributeName = "GenNet.InputAttribute";
+    public const string FlattenAttributeName = "GenNet.FlattenAttribute";
+    public const string DenseAttributeName = "GenNet.DenseAttribute";
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration ||
+            declaration.Identifier.IsMissing || type.Name.Length == 0)
+        {
+            return ParseResult.Nothing; // a declaration typed halfway: the compiler reports the syntax error
+        }
+
+        (AttributeData Attribute, SyntaxNode? Syntax)[] attributes = AttributesInSourceOrder(type, cancellationToken).ToArray();
+        if (!IsFirstNetworkDeclaration(declaration, attributes))
+        {
+            return ParseResult.Nothing; // [Network] on several partial declarations: the compiler reports CS0579, one of them is read
+        }
+
         var diagnostics = new List<DiagnosticInfo>();
         LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
 
@@ -30,6 +41,7 @@ internal static class Parser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
+        Compilation compilation = context.SemanticModel.Compilation;
         LossKind loss = LossKind.Auto;
         bool training = true;
         WeightsSpec? weights = null;
@@ -38,10 +50,44 @@ internal static class Parser
         ImmutableArray<int>? inputShape = null;
         var layers = new List<LayerSpec>();
 
-        foreach ((AttributeData attribute, SyntaxNode? syntax) in AttributesInSourceOrder(type, cancellationToken))
+        foreach ((AttributeData attribute, SyntaxNode? syntax) in attributes)
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name is not (NetworkAttributeName or InputAttributeName or FlattenAttributeName or DenseAttributeName))
+            {
+                continue;
+            }
+
             LocationInfo? location = LocationInfo.From(syntax) ?? identifier;
+            string where = name switch
+            {
+                NetworkAttributeName => "[Network]",
+                InputAttributeName => "[Input]",
+                FlattenAttributeName => $"Layer {layers.Count + 1} (Flatten)",
+                _ => $"Layer {layers.Count + 1} (Dense)",
+            };
+            if (NonConstantArgument(attribute, syntax, compilation, cancellationToken) is { } expression)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonConstantArgument, location, where, expression));
+                if (name == InputAttributeName)
+                {
+                    inputShape ??= ImmutableArray<int>.Empty;
+                }
+                else if (name is FlattenAttributeName or DenseAttributeName)
+                {
+                    layers.Add(new LayerSpec(name == FlattenAttributeName ? LayerKind.Flatten : LayerKind.Dense, layers.Count + 1, location));
+                }
+
+                continue;
+            }
+
+            if (name is not NetworkAttributeName && syntax?.Parent?.Parent is { } owner && !SameNode(owner, declaration))
+            {
+                // Partial declarations have no order between them, and reading only the [Network] declaration keeps
+                // the cached parse exact: an edit to another declaration does not re-run this transform.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersInSeveralDeclarations, location, where, type.Name));
+            }
+
             switch (name)
             {
                 case NetworkAttributeName:
@@ -114,7 +160,7 @@ internal static class Parser
         }
 
         var spec = new NetworkSpec(
-            Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+            Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(s_unescapedName),
             TypeName: type.Name,
             HintName: HintName(type),
             ContainingTypes: ContainingTypes(type).ToEquatableArray(),
@@ -133,6 +179,47 @@ internal static class Parser
     {
         string fileName = path.Replace('\\', '/').Split('/').Last();
         return new WeightsSpec(path, fileName, "GenNet.Weights:" + fileName);
+    }
+
+    /// <summary>
+    /// GN0009 for a class that carries layer attributes but no [Network]. Each of the three layer attributes has its own
+    /// ForAttributeWithMetadataName; only the one that owns the class's first layer attribute reports, so a class gets one diagnostic.
+    /// </summary>
+    public static EquatableArray<DiagnosticInfo> CheckLayersWithoutNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol { TypeKind: TypeKind.Class } type || type.Name.Length == 0)
+        {
+            return EquatableArray<DiagnosticInfo>.Empty; // structs and interfaces: the compiler reports CS0592 for every GenNet attribute on them
+        }
+
+        var layerAttributes = new List<(string Name, SyntaxNode? Syntax)>();
+        foreach ((AttributeData attribute, SyntaxNode? syntax) in AttributesInSourceOrder(type, cancellationToken))
+        {
+            switch (attribute.AttributeClass?.ToDisplayString())
+            {
+                case NetworkAttributeName:
+                    return EquatableArray<DiagnosticInfo>.Empty;
+                case InputAttributeName:
+                    layerAttributes.Add(("[Input]", syntax));
+                    break;
+                case FlattenAttributeName:
+                    layerAttributes.Add(("[Flatten]", syntax));
+                    break;
+                case DenseAttributeName:
+                    layerAttributes.Add(("[Dense]", syntax));
+                    break;
+            }
+        }
+
+        if (layerAttributes.Count == 0 || layerAttributes[0].Syntax is not { } first ||
+            !context.Attributes.Any(a => a.ApplicationSyntaxReference is { } r && r.SyntaxTree == first.SyntaxTree && r.Span == first.Span))
+        {
+            return EquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        string[] kinds = layerAttributes.Select(a => a.Name).Distinct().ToArray();
+        string list = kinds.Length == 1 ? kinds[0] : string.Join(", ", kinds.Take(kinds.Length - 1)) + " and " + kinds[kinds.Length - 1];
+        return new[] { DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithoutNetwork, LocationInfo.From(first), type.Name, list) }.ToEquatableArray();
     }
 
     private static LayerSpec ParseDense(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
@@ -176,6 +263,8 @@ internal static class Parser
             type.IsRecord || type.TypeKind != TypeKind.Class ? "a network must be a class, not a record, struct or interface" :
             type.IsStatic ? "a network must not be static: it is instantiated" :
             type.IsGenericType ? "generic network classes are not supported; give the network its own non-generic class" :
+            type.IsFileLocal ? "a file-local class cannot have its generated half in another file; remove the 'file' modifier" :
+            GeneratedMembers.IsReserved(name) ? $"the generated class has a member named '{name}', and a member cannot have the name of its class; rename the class" :
             null;
 
         for (INamedTypeSymbol? outer = type.ContainingType; problem is null && outer is not null; outer = outer.ContainingType)
@@ -187,6 +276,10 @@ internal static class Parser
             else if (!IsPartial(outer))
             {
                 problem = $"it is nested in '{outer.Name}', which must be declared partial too";
+            }
+            else if (outer.IsFileLocal)
+            {
+                problem = $"it is nested in file-local type '{outer.Name}', whose generated half would live in another file; remove the 'file' modifier";
             }
         }
 
@@ -215,6 +308,80 @@ internal static class Parser
             .OrderBy(a => a.Syntax?.SyntaxTree.FilePath ?? "", System.StringComparer.Ordinal)
             .ThenBy(a => a.Syntax?.SpanStart ?? 0);
 
+    /// <summary>
+    /// Only the first declaration that carries [Network] is read: with [Network] on two partial declarations,
+    /// ForAttributeWithMetadataName offers the class twice, and generating it twice would collide.
+    /// </summary>
+    private static bool IsFirstNetworkDeclaration(TypeDeclarationSyntax declaration, IEnumerable<(AttributeData Attribute, SyntaxNode? Syntax)> attributes)
+    {
+        foreach ((AttributeData attribute, SyntaxNode? syntax) in attributes)
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == NetworkAttributeName && syntax?.Parent?.Parent is { } owner)
+            {
+                return SameNode(owner, declaration);
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameNode(SyntaxNode a, SyntaxNode b) => a.SyntaxTree == b.SyntaxTree && a.Span == b.Span;
+
+    /// <summary>
+    /// The source text of an argument that binds but is not a compile-time constant (the compiler reports CS0182 on it too),
+    /// or null. Only looked for when the attribute's data already holds an error, so valid declarations cost nothing here.
+    /// </summary>
+    private static string? NonConstantArgument(AttributeData attribute, SyntaxNode? syntax, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (!HasErrors(attribute) || syntax is not AttributeSyntax { ArgumentList: { } list } || !compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+        {
+            return null;
+        }
+
+        SemanticModel model = compilation.GetSemanticModel(syntax.SyntaxTree);
+        foreach (AttributeArgumentSyntax argument in list.Arguments)
+        {
+            foreach (ExpressionSyntax value in ArgumentValues(argument.Expression))
+            {
+                if (value.ContainsDiagnostics || model.GetConstantValue(value, cancellationToken).HasValue)
+                {
+                    continue;
+                }
+
+                ITypeSymbol? valueType = model.GetTypeInfo(value, cancellationToken).Type;
+                if (valueType is not null && valueType.TypeKind != TypeKind.Error)
+                {
+                    return value.ToString();
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasErrors(AttributeData attribute) =>
+        attribute.AttributeConstructor is null ||
+        attribute.ConstructorArguments.Any(HasErrors) ||
+        attribute.NamedArguments.Any(named => HasErrors(named.Value));
+
+    private static bool HasErrors(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasErrors));
+
+    /// <summary>The values an argument supplies: an array's elements, or the expression itself.</summary>
+    private static IEnumerable<ExpressionSyntax> ArgumentValues(ExpressionSyntax expression) => expression switch
+    {
+        ArrayCreationExpressionSyntax { Initializer: { } initializer } => initializer.Expressions.SelectMany(ArgumentValues),
+        ImplicitArrayCreationExpressionSyntax creation => creation.Initializer.Expressions.SelectMany(ArgumentValues),
+        CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression).SelectMany(ArgumentValues),
+        TypeOfExpressionSyntax => Enumerable.Empty<ExpressionSyntax>(),
+        _ => new[] { expression },
+    };
+
+    /// <summary>Names as the compiler knows them, without the verbatim '@' (the emitter adds it back where code needs it).</summary>
+    private static readonly SymbolDisplayFormat s_unescapedName = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+        .RemoveMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
     private static IEnumerable<ContainingTypeSpec> ContainingTypes(INamedTypeSymbol type)
     {
         var chain = new List<ContainingTypeSpec>();
@@ -234,7 +401,7 @@ internal static class Parser
 
     private static string HintName(INamedTypeSymbol type)
     {
-        string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+        string name = type.ToDisplayString(s_unescapedName);
         return name + ".g.cs";
     }
 }

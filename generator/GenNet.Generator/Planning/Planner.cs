@@ -83,6 +83,18 @@ internal static class Planner
                         return Fail();
                     }
 
+                    if (layer.Activation == ActivationKind.Softmax)
+                    {
+                        if (layer.Units == 1)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOfOneOutput, layer.Location, where));
+                        }
+                        else if (spec.Layers.FirstOrDefault(l => l.Position > layer.Position && l.Kind == LayerKind.Dense) is { } next)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxBeforeLastLayer, layer.Location, where, $"Layer {next.Position} ({next.Kind})"));
+                        }
+                    }
+
                     long weights = (long)inSize * layer.Units;
                     if (!Fits(weights, layer.Location, where, "weight", diagnostics))
                     {
@@ -128,6 +140,12 @@ internal static class Planner
             return Fail();
         }
 
+        string? poorFit = PoorFit(loss, lastActivation);
+        if (poorFit is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossFitsPoorly, spec.NetworkLocation, loss, spec.TypeName, lastActivation, poorFit));
+        }
+
         if (last is not null && loss != LossKind.MeanSquaredError)
         {
             layers[layers.IndexOf(last)] = last with { FusedWithLoss = true };
@@ -145,7 +163,32 @@ internal static class Planner
         var plan = new NetworkPlan(
             spec, loss, spec.InputShape, shape.ToEquatableArray(), (int)inputSize, outputSize, (int)parameters,
             OutputOffset: source, CopiesInputToOutput: copiesInput, ActivationsPerSample: (int)arena, GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
-        return new PlanResult(plan, EquatableArray<DiagnosticInfo>.Empty);
+        return new PlanResult(plan, diagnostics.ToEquatableArray()); // warnings only: errors returned above
+    }
+
+    /// <summary>
+    /// GN0015 when the network has more parameters than <see cref="BuildOptions.MaxParameters"/>, or null.
+    /// Checked after emission, so that the warning can give the generated source's size too.
+    /// </summary>
+    public static DiagnosticInfo? CheckSize(NetworkPlan plan, BuildOptions options, int generatedBytes)
+    {
+        if (plan.ParameterCount <= options.MaxParameters)
+        {
+            return null;
+        }
+
+        LayerPlan largest = plan.Layers.Where(l => l.Kind == LayerKind.Dense).OrderByDescending(l => (long)l.WeightCount + l.OutputSize).First();
+        System.Globalization.CultureInfo invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return DiagnosticInfo.Create(
+            DiagnosticDescriptors.LargeNetwork,
+            plan.Spec.NetworkLocation,
+            plan.Spec.TypeName,
+            plan.ParameterCount.ToString("N0", invariant),
+            (plan.ParameterCount * 4.0 / (1024 * 1024)).ToString("N1", invariant),
+            options.MaxParameters.ToString("N0", invariant),
+            $"Layer {largest.Position} ({largest.Kind})",
+            ((long)largest.WeightCount + largest.OutputSize).ToString("N0", invariant),
+            (generatedBytes / 1024.0).ToString("N1", invariant));
     }
 
     /// <summary>
@@ -190,6 +233,15 @@ internal static class Planner
             "cross-entropy reads class probabilities, so the last layer needs Activation.Softmax",
         LossKind.BinaryCrossEntropy when activation != ActivationKind.Sigmoid =>
             "binary cross-entropy reads probabilities in (0, 1), so the last layer needs Activation.Sigmoid",
+        _ => null,
+    };
+
+    /// <summary>Why <paramref name="loss"/> trains an output with <paramref name="activation"/> badly though it can, or null.</summary>
+    private static string? PoorFit(LossKind loss, ActivationKind activation) => loss switch
+    {
+        LossKind.MeanSquaredError when activation == ActivationKind.Softmax =>
+            "mean squared error on class probabilities learns slowly, because the softmax gradient vanishes as the outputs saturate; " +
+            "use Loss.SparseCategoricalCrossEntropy for class labels or Loss.CategoricalCrossEntropy for target distributions",
         _ => null,
     };
 
