@@ -50,6 +50,7 @@ Console.WriteLine(MnistMlp.Summary);
 Console.WriteLine();
 
 model.InitializeParameters(options.Seed);
+model.Threads = options.Threads;
 History history = model.Fit(train, new Adam(), options.Epochs, options.BatchSize, seed: options.Seed);
 
 Evaluation result = model.Evaluate(test);
@@ -79,11 +80,12 @@ namespace GenNet.Samples.Mnist
     [Dense(10, Activation.Softmax)]
     public partial class MnistMlp;
 
-    internal sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, string? SavePath, string? HistoryPath, bool Help)
+    internal sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, bool Help)
     {
         public const string Usage =
-            "usage: dotnet run -c Release --project samples/Mnist -- [--data DIR] [--epochs 5] [--batch-size 32] [--seed 42] [--save FILE.safetensors] [--history FILE.csv]\n" +
+            "usage: dotnet run -c Release --project samples/Mnist -- [--data DIR] [--epochs 5] [--batch-size 32] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv]\n" +
             "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + GenNet.Mnist.DebianFashionMnistDirectory + ")\n" +
+            "  --threads N    threads per training step (default 0: all cores when the batch is large enough)\n" +
             "  --save FILE    write the trained weights (safetensors; PyTorch loads them into nn.Linear layers)\n" +
             "  --history FILE write the per-epoch loss and accuracy as CSV";
 
@@ -92,7 +94,7 @@ namespace GenNet.Samples.Mnist
             string data = Environment.GetEnvironmentVariable("GENNET_DATA") is { Length: > 0 } fromEnvironment
                 ? fromEnvironment
                 : GenNet.Mnist.DebianFashionMnistDirectory;
-            int epochs = 5, batchSize = 32, seed = 42;
+            int epochs = 5, batchSize = 32, seed = 42, threads = 0;
             string? history = null, save = null;
             for (int i = 0; i < args.Length; i++)
             {
@@ -106,14 +108,15 @@ namespace GenNet.Samples.Mnist
                     case "--epochs": epochs = Positive(); break;
                     case "--batch-size": batchSize = Positive(); break;
                     case "--seed": seed = int.TryParse(Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int s) ? s : throw new ArgumentException($"--seed needs a whole number, not '{args[i]}'."); break;
+                    case "--threads": threads = Positive(); break;
                     case "--save": save = Value(); break;
                     case "--history": history = Value(); break;
-                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, save, history, Help: true);
+                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, threads, save, history, Help: true);
                     default: throw new ArgumentException($"unknown option '{args[i]}'.");
                 }
             }
 
-            return new Options(data, epochs, batchSize, seed, save, history, Help: false);
+            return new Options(data, epochs, batchSize, seed, threads, save, history, Help: false);
         }
     }
 }

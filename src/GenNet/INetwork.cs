@@ -63,6 +63,13 @@ public interface INetwork
 /// </summary>
 public interface ITrainableNetwork : INetwork
 {
+    /// <summary>
+    /// Threads <c>ComputeGradients</c> may use. 0 (the default) splits a batch over the processors when it is large enough
+    /// to win; 1 keeps it on the calling thread; n uses up to n. Results are reproducible for a fixed thread count;
+    /// different counts sum the gradient in a different order (differences of float rounding only).
+    /// </summary>
+    int Threads { get; set; }
+
     /// <summary>The gradient of the last <c>ComputeGradients</c> call, in the layout of <see cref="INetwork.Parameters"/>.</summary>
     Span<float> Gradients { get; }
 

@@ -20,6 +20,15 @@ public sealed class GradientTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [MemberData(nameof(NetworkCases.Names), MemberType = typeof(NetworkCases))]
+    public void Gradients_split_over_two_threads_match_finite_differences(string name)
+    {
+        CheckResult result = NumericChecks.CheckGradients(NetworkCases.Get(name), batchSize: 7, maxChecked: 400, threads: 2);
+        output.WriteLine(result.ToString());
+        Assert.True(result.Passed, $"{name}, batch 7 on two threads: {result}");
+    }
+
+    [Theory]
     [MemberData(nameof(NetworkCases.WithBatchSizes), MemberType = typeof(NetworkCases))]
     public void Forward_matches_reference(string name, int batchSize)
     {

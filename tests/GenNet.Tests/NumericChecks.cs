@@ -122,9 +122,10 @@ public static class NumericChecks
     /// ComputeGradients' loss and gradients against the reference loss and its central differences,
     /// for every parameter when there are at most <paramref name="maxChecked"/>, else a seeded sample of them.
     /// </summary>
-    public static CheckResult CheckGradients(NetworkCase c, int batchSize, int maxChecked = 2000)
+    public static CheckResult CheckGradients(NetworkCase c, int batchSize, int maxChecked = 2000, int threads = 1)
     {
         ITrainableNetwork network = Prepare(c);
+        network.Threads = threads;
         CheckBatch batch = MakeBatch(c, batchSize);
         float loss = batch.Labels is { } labels
             ? network.ComputeGradients(batch.Inputs, labels, batchSize)

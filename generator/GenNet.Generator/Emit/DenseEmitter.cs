@@ -42,7 +42,7 @@ internal static class DenseEmitter
             (Saved(layer) is { } savedName ? $"global::System.ReadOnlySpan<float> {savedName}, " : "") +
             "global::System.Span<float> dy, " +
             (layer.NeedsInputGradient ? "global::System.Span<float> dx, " : "") +
-            "int batchSize)";
+            "int batchSize, global::System.Span<float> gradients)";
         using (w.Block(backwardSignature))
         {
             if (layer.NeedsInputGradient)
@@ -50,7 +50,6 @@ internal static class DenseEmitter
                 w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
             }
 
-            w.Line("global::System.Span<float> gradients = _gradients;");
             EmitActivationBackward(w, layer);
             w.Line($"{Kernels}.Dense.BackwardWeights(dy, x, {weightGradient}, {biasGradient}, batchSize, {inputs}, {outputs});");
             if (layer.NeedsInputGradient)
@@ -87,7 +86,7 @@ internal static class DenseEmitter
         };
         string dyArgument = $"{dy}.Slice(0, {outputs} * batchSize)";
         string dxArgument = layer.NeedsInputGradient ? $"{dx}.Slice(0, {Format.Int(layer.InputSize)} * batchSize), " : "";
-        w.Line($"{LayerNames.Pascal(layer)}Backward({input}, {saved}{dyArgument}, {dxArgument}batchSize);");
+        w.Line($"{LayerNames.Pascal(layer)}Backward({input}, {saved}{dyArgument}, {dxArgument}batchSize, gradients);");
     }
 
     /// <summary>What the activation's backward reads: "y" (the outputs), "z" (GELU's pre-activations) or nothing.</summary>

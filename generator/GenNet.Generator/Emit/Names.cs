@@ -67,8 +67,9 @@ internal static class GeneratedMembers
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
         "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate", "Backpropagate", "Scratch",
         "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample",
-        "ParameterValues", "CompiledWeights", "WeightsResource",
+        "ParameterValues", "CompiledWeights", "WeightsResource", "Threads", "Train", "PrepareShards", "FlopsPerSample",
         "s_parameterTensors", "s_weights", "_parameters", "_gradients", "_scratch", "_outputBatchSize",
+        "_threads", "_shards", "_shardBatchSize", "_shardScratch", "_shardGradients", "_shardOutputs",
     };
 
     private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };

@@ -31,7 +31,7 @@ internal static class NetworkEmitter
 
         EmitSummaryComment(w, plan);
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenNet.Generator\", \"{GeneratorVersion}\")]");
-        using (w.Block($"partial class {Format.Identifier(spec.TypeName)} : global::GenNet.{(spec.Training ? "ITrainableNetwork" : "INetwork")}"))
+        using (w.Block($"partial class {Format.Identifier(spec.TypeName)} : {(spec.Training ? "global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep" : "global::GenNet.INetwork")}"))
         {
             EmitConstants(w, plan);
             EmitStateAndProperties(w, plan);
@@ -156,6 +156,9 @@ internal static class NetworkEmitter
         w.Line($"private const int ActivationsPerSample = {Format.Int(plan.ActivationsPerSample)};");
         if (plan.Spec.Training)
         {
+            long forward = dense.Sum(l => 2L * l.WeightCount);
+            long backward = dense.Sum(l => (l.NeedsInputGradient ? 4L : 2L) * l.WeightCount);
+            w.Line($"private const long FlopsPerSample = {forward + backward}; // forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx past the first layer)");
             w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
             w.Line("private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;");
         }
@@ -203,7 +206,7 @@ internal static class NetworkEmitter
 
             /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
             public global::System.ReadOnlySpan<float> Outputs =>
-                global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+                {{(plan.Spec.Training ? "_shards > 1\n        ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)\n        : " : "")}}global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
 
             /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
             public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
@@ -274,9 +277,22 @@ internal static class NetworkEmitter
         {
             w.Lines("""
                 private readonly float[] _gradients = new float[ParameterCount];
+                private int _threads;
+                private int _shards = 1; // how the last training step was split
+                private int _shardBatchSize;
+                private float[][] _shardScratch = []; // per shard after the first
+                private float[][] _shardGradients = [];
+                private float[] _shardOutputs = [];
 
                 /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
                 public global::System.Span<float> Gradients => _gradients;
+
+                /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
+                public int Threads
+                {
+                    get => _threads;
+                    set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
+                }
 
                 """);
         }
@@ -311,12 +327,14 @@ internal static class NetworkEmitter
     private static void EmitForward(SourceWriter w, NetworkPlan plan)
     {
         string type = Format.Identifier(plan.Spec.TypeName);
+        string unsharded = plan.Spec.Training ? "_shards = 1;\n    " : "";
         w.Lines($$"""
             /// <summary>Runs one sample: <paramref name="input"/> holds {{Format.Int(plan.InputSize)}} floats, <paramref name="output"/> receives {{Format.Int(plan.OutputSize)}}.</summary>
             public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 global::GenNet.Kernels.Check.Sample(nameof({{type}}), input, output, InputSize, OutputSize);
                 Propagate(input, Scratch(1), 1).CopyTo(output);
+                {{unsharded}}_outputBatchSize = 1;
             }
 
             /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
@@ -325,6 +343,7 @@ internal static class NetworkEmitter
                 global::GenNet.Kernels.Check.Batch(nameof({{type}}), inputs, batchSize, InputSize);
                 global::GenNet.Kernels.Check.PerSample(nameof({{type}}), outputs.Length, batchSize, OutputSize, nameof(outputs));
                 Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
+                {{unsharded}}_outputBatchSize = batchSize;
             }
 
             """);
@@ -352,12 +371,13 @@ internal static class NetworkEmitter
             ? "one label per sample, 0 or 1"
             : $"one class index in [0, {Format.Int(plan.OutputSize - 1)}] per sample" + (plan.Loss == LossKind.SparseCategoricalCrossEntropy ? "" : ", taken as a one-hot target");
 
-        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: {Format.Int(classes)});", withLabels);
+        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: {Format.Int(classes)});", "labels, default");
         EmitTrainingStep(w, type, "targets", "float", plan.OutputSize == 1 ? "one target per sample" : $"{Format.Int(plan.OutputSize)} targets per sample",
-            $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", withTargets);
+            $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", "default, targets");
+        EmitShardedStep(w, withLabels, withTargets);
     }
 
-    private static void EmitTrainingStep(SourceWriter w, string type, string name, string element, string doc, string check, string loss)
+    private static void EmitTrainingStep(SourceWriter w, string type, string name, string element, string doc, string check, string arguments)
     {
         w.Lines($$"""
             /// <summary>Forward, loss and backward for a batch with {{doc}}: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
@@ -365,16 +385,94 @@ internal static class NetworkEmitter
             {
                 global::GenNet.Kernels.Check.Batch(nameof({{type}}), inputs, batchSize, InputSize);
                 {{check}}
-                global::System.Span<float> scratch = Scratch(batchSize);
-                global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, batchSize);
-                global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * batchSize, OutputSize * batchSize);
-                float loss = {{loss}};
-                Backpropagate(inputs, scratch, batchSize);
-                return loss;
+                return Train(inputs, {{arguments}}, batchSize);
             }
 
             """);
     }
+
+    /// <summary>
+    /// The training step, split by rows over threads: each shard runs forward, loss and backward on its rows into its own
+    /// scratch and gradient arenas (shard 0 into the network's own), its gradient weighted by its share of the batch; the
+    /// shards' gradients are then added in shard order, so a fixed thread count gives the same bits every time.
+    /// </summary>
+    private static void EmitShardedStep(SourceWriter w, string withLabels, string withTargets) =>
+        w.Lines($$"""
+            private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
+            {
+                int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
+                PrepareShards(shards, batchSize);
+                float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
+                for (int shard = 1; shard < shards; shard++)
+                {
+                    global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
+                }
+
+                _outputBatchSize = batchSize;
+                return loss;
+            }
+
+            // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
+            float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
+            {
+                (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
+                global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample);
+                global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
+                global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
+                global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
+                global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
+                global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
+                global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
+                float loss = labels.IsEmpty
+                    ? {{withTargets}}
+                    : {{withLabels}};
+                if (shards > 1)
+                {
+                    float share = (float)count / _shardBatchSize;
+                    global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
+                    outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
+                    loss *= share;
+                }
+
+                Backpropagate(inputs, scratch, count, gradients);
+                return loss;
+            }
+
+            // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
+            private void PrepareShards(int shards, int batchSize)
+            {
+                _shards = shards;
+                _shardBatchSize = batchSize;
+                if (shards == 1)
+                {
+                    return;
+                }
+
+                int largest = (batchSize + shards - 1) / shards;
+                Scratch(largest);
+                if (_shardScratch.Length < shards)
+                {
+                    global::System.Array.Resize(ref _shardScratch, shards);
+                    global::System.Array.Resize(ref _shardGradients, shards);
+                }
+
+                for (int shard = 1; shard < shards; shard++)
+                {
+                    if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample)
+                    {
+                        _shardScratch[shard] = new float[largest * ScratchPerSample];
+                    }
+
+                    _shardGradients[shard] ??= new float[ParameterCount];
+                }
+
+                if (_shardOutputs.Length < batchSize * OutputSize)
+                {
+                    _shardOutputs = new float[batchSize * OutputSize];
+                }
+            }
+
+            """);
 
     private static void EmitPropagate(SourceWriter w, NetworkPlan plan)
     {
@@ -405,7 +503,6 @@ internal static class NetworkEmitter
                 current = "output";
             }
 
-            w.Line("_outputBatchSize = batchSize;");
             w.Line($"return {current};");
         }
 
@@ -415,16 +512,15 @@ internal static class NetworkEmitter
     private static void EmitBackpropagate(SourceWriter w, NetworkPlan plan)
     {
         LayerPlan[] dense = plan.Layers.Where(l => l.Kind == LayerKind.Dense).ToArray();
-        w.Line("// Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling _gradients.");
-        using (w.Block("private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)"))
+        w.Line("// Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.");
+        using (w.Block("private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)"))
         {
             if (dense.Length == 0)
             {
-                w.Line("_ = inputs; _ = scratch; _ = batchSize; // no parameters, nothing to learn");
+                w.Line("_ = inputs; _ = scratch; _ = batchSize; _ = gradients; // no parameters, nothing to learn");
                 return;
             }
 
-            w.Line("global::System.Span<float> gradients = _gradients;");
             w.Line("gradients.Clear();");
             w.Line("global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);");
             if (dense.Any(l => l.NeedsInputGradient))

@@ -6,7 +6,7 @@ namespace Samples.Zoo
 {
     // EveryActivation: [4, 3] → [3], 382 parameters, loss: categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class EveryActivation : global::GenNet.ITrainableNetwork
+    partial class EveryActivation : global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep
     {
         /// <summary>Floats in one input sample, shape [4, 3].</summary>
         public const int InputSize = 12;
@@ -45,6 +45,7 @@ namespace Samples.Zoo
         private const int Dense6Output = 44;
         private const int NetworkOutput = Dense6Output;
         private const int ActivationsPerSample = 47;
+        private const long FlopsPerSample = 1824; // forward 680 (2·in·out per layer), backward 1,144 (dW, and dx past the first layer)
         private const int GradientWidth = 9;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
 
@@ -94,9 +95,22 @@ namespace Samples.Zoo
         private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
 
         private readonly float[] _gradients = new float[ParameterCount];
+        private int _threads;
+        private int _shards = 1; // how the last training step was split
+        private int _shardBatchSize;
+        private float[][] _shardScratch = []; // per shard after the first
+        private float[][] _shardGradients = [];
+        private float[] _shardOutputs = [];
 
         /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
         public global::System.Span<float> Gradients => _gradients;
+
+        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
+        }
 
         private float[] _scratch = [];
         private int _outputBatchSize;
@@ -112,7 +126,9 @@ namespace Samples.Zoo
 
         /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
         public global::System.ReadOnlySpan<float> Outputs =>
-            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+            _shards > 1
+                ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)
+                : global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
 
         /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
         public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
@@ -155,6 +171,8 @@ namespace Samples.Zoo
         {
             global::GenNet.Kernels.Check.Sample(nameof(EveryActivation), input, output, InputSize, OutputSize);
             Propagate(input, Scratch(1), 1).CopyTo(output);
+            _shards = 1;
+            _outputBatchSize = 1;
         }
 
         /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
@@ -163,6 +181,8 @@ namespace Samples.Zoo
             global::GenNet.Kernels.Check.Batch(nameof(EveryActivation), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(EveryActivation), outputs.Length, batchSize, OutputSize, nameof(outputs));
             Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
+            _shards = 1;
+            _outputBatchSize = batchSize;
         }
 
         /// <summary>Forward, loss and backward for a batch with one class index in [0, 2] per sample, taken as a one-hot target: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
@@ -170,12 +190,7 @@ namespace Samples.Zoo
         {
             global::GenNet.Kernels.Check.Batch(nameof(EveryActivation), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.Labels(nameof(EveryActivation), labels, batchSize, classes: 3);
-            global::System.Span<float> scratch = Scratch(batchSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, batchSize);
-            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * batchSize, OutputSize * batchSize);
-            float loss = global::GenNet.Losses.SparseCategoricalCrossEntropy.Compute(outputs, labels, outputGradient, OutputSize);
-            Backpropagate(inputs, scratch, batchSize);
-            return loss;
+            return Train(inputs, labels, default, batchSize);
         }
 
         /// <summary>Forward, loss and backward for a batch with 3 targets per sample: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
@@ -183,12 +198,81 @@ namespace Samples.Zoo
         {
             global::GenNet.Kernels.Check.Batch(nameof(EveryActivation), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(EveryActivation), targets.Length, batchSize, OutputSize, nameof(targets));
-            global::System.Span<float> scratch = Scratch(batchSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, batchSize);
-            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * batchSize, OutputSize * batchSize);
-            float loss = global::GenNet.Losses.CategoricalCrossEntropy.Compute(outputs, targets, outputGradient, OutputSize);
-            Backpropagate(inputs, scratch, batchSize);
+            return Train(inputs, default, targets, batchSize);
+        }
+
+        private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
+        {
+            int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
+            PrepareShards(shards, batchSize);
+            float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
+            for (int shard = 1; shard < shards; shard++)
+            {
+                global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
+            }
+
+            _outputBatchSize = batchSize;
             return loss;
+        }
+
+        // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
+        float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
+        {
+            (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
+            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample);
+            global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
+            global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
+            global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
+            global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
+            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
+            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
+            float loss = labels.IsEmpty
+                ? global::GenNet.Losses.CategoricalCrossEntropy.Compute(outputs, targets, outputGradient, OutputSize)
+                : global::GenNet.Losses.SparseCategoricalCrossEntropy.Compute(outputs, labels, outputGradient, OutputSize);
+            if (shards > 1)
+            {
+                float share = (float)count / _shardBatchSize;
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
+                outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
+                loss *= share;
+            }
+
+            Backpropagate(inputs, scratch, count, gradients);
+            return loss;
+        }
+
+        // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
+        private void PrepareShards(int shards, int batchSize)
+        {
+            _shards = shards;
+            _shardBatchSize = batchSize;
+            if (shards == 1)
+            {
+                return;
+            }
+
+            int largest = (batchSize + shards - 1) / shards;
+            Scratch(largest);
+            if (_shardScratch.Length < shards)
+            {
+                global::System.Array.Resize(ref _shardScratch, shards);
+                global::System.Array.Resize(ref _shardGradients, shards);
+            }
+
+            for (int shard = 1; shard < shards; shard++)
+            {
+                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample)
+                {
+                    _shardScratch[shard] = new float[largest * ScratchPerSample];
+                }
+
+                _shardGradients[shard] ??= new float[ParameterCount];
+            }
+
+            if (_shardOutputs.Length < batchSize * OutputSize)
+            {
+                _shardOutputs = new float[batchSize * OutputSize];
+            }
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.
@@ -209,24 +293,22 @@ namespace Samples.Zoo
             Dense5Forward(dense4, dense5, batchSize);
             global::System.Span<float> dense6 = scratch.Slice(Dense6Output * batchSize, 3 * batchSize);
             Dense6Forward(dense5, dense6, batchSize);
-            _outputBatchSize = batchSize;
             return dense6;
         }
 
-        // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling _gradients.
-        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)
+        // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
+        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            global::System.Span<float> gradients = _gradients;
             gradients.Clear();
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((ActivationsPerSample + GradientWidth) * batchSize, GradientWidth * batchSize);
-            Dense6Backward(scratch.Slice(Dense5Output * batchSize, 4 * batchSize), gradientA.Slice(0, 3 * batchSize), gradientB.Slice(0, 4 * batchSize), batchSize);
-            Dense5Backward(scratch.Slice(Dense4Output * batchSize, 5 * batchSize), gradientB.Slice(0, 4 * batchSize), gradientA.Slice(0, 5 * batchSize), batchSize);
-            Dense4Backward(scratch.Slice(Dense3Output * batchSize, 6 * batchSize), scratch.Slice(Dense4PreActivation * batchSize, 5 * batchSize), gradientA.Slice(0, 5 * batchSize), gradientB.Slice(0, 6 * batchSize), batchSize);
-            Dense3Backward(scratch.Slice(Dense2Output * batchSize, 7 * batchSize), scratch.Slice(Dense3Output * batchSize, 6 * batchSize), gradientB.Slice(0, 6 * batchSize), gradientA.Slice(0, 7 * batchSize), batchSize);
-            Dense2Backward(scratch.Slice(Dense1Output * batchSize, 8 * batchSize), scratch.Slice(Dense2Output * batchSize, 7 * batchSize), gradientA.Slice(0, 7 * batchSize), gradientB.Slice(0, 8 * batchSize), batchSize);
-            Dense1Backward(scratch.Slice(Dense0Output * batchSize, 9 * batchSize), scratch.Slice(Dense1Output * batchSize, 8 * batchSize), gradientB.Slice(0, 8 * batchSize), gradientA.Slice(0, 9 * batchSize), batchSize);
-            Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 9 * batchSize), gradientA.Slice(0, 9 * batchSize), batchSize);
+            Dense6Backward(scratch.Slice(Dense5Output * batchSize, 4 * batchSize), gradientA.Slice(0, 3 * batchSize), gradientB.Slice(0, 4 * batchSize), batchSize, gradients);
+            Dense5Backward(scratch.Slice(Dense4Output * batchSize, 5 * batchSize), gradientB.Slice(0, 4 * batchSize), gradientA.Slice(0, 5 * batchSize), batchSize, gradients);
+            Dense4Backward(scratch.Slice(Dense3Output * batchSize, 6 * batchSize), scratch.Slice(Dense4PreActivation * batchSize, 5 * batchSize), gradientA.Slice(0, 5 * batchSize), gradientB.Slice(0, 6 * batchSize), batchSize, gradients);
+            Dense3Backward(scratch.Slice(Dense2Output * batchSize, 7 * batchSize), scratch.Slice(Dense3Output * batchSize, 6 * batchSize), gradientB.Slice(0, 6 * batchSize), gradientA.Slice(0, 7 * batchSize), batchSize, gradients);
+            Dense2Backward(scratch.Slice(Dense1Output * batchSize, 8 * batchSize), scratch.Slice(Dense2Output * batchSize, 7 * batchSize), gradientA.Slice(0, 7 * batchSize), gradientB.Slice(0, 8 * batchSize), batchSize, gradients);
+            Dense1Backward(scratch.Slice(Dense0Output * batchSize, 9 * batchSize), scratch.Slice(Dense1Output * batchSize, 8 * batchSize), gradientB.Slice(0, 8 * batchSize), gradientA.Slice(0, 9 * batchSize), batchSize, gradients);
+            Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 9 * batchSize), gradientA.Slice(0, 9 * batchSize), batchSize, gradients);
         }
 
         // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
@@ -250,9 +332,8 @@ namespace Samples.Zoo
         }
 
         // dense_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; then dW += dzᵀ·x, db += Σ dz (first layer: no dx).
-        private void Dense0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, int batchSize)
+        private void Dense0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, int batchSize, global::System.Span<float> gradients)
         {
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense0Weight, 9 * 12), gradients.Slice(Dense0Bias, 9), batchSize, 12, 9);
         }
@@ -266,10 +347,9 @@ namespace Samples.Zoo
         }
 
         // dense_1 backward: dy (dL/dy) becomes dL/dz in place through Sigmoid'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
-        private void Dense1Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
+        private void Dense1Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.SigmoidBackward(y, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense1Weight, 8 * 9), gradients.Slice(Dense1Bias, 8), batchSize, 9, 8);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense1Weight, 8 * 9), dx, batchSize, 9, 8);
@@ -284,10 +364,9 @@ namespace Samples.Zoo
         }
 
         // dense_2 backward: dy (dL/dy) becomes dL/dz in place through Tanh'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
-        private void Dense2Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
+        private void Dense2Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.TanhBackward(y, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense2Weight, 7 * 8), gradients.Slice(Dense2Bias, 7), batchSize, 8, 7);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense2Weight, 7 * 8), dx, batchSize, 8, 7);
@@ -302,10 +381,9 @@ namespace Samples.Zoo
         }
 
         // dense_3 backward: dy (dL/dy) becomes dL/dz in place through LeakyReLU'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
-        private void Dense3Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
+        private void Dense3Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.LeakyReluBackward(y, dy, 0.1f);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense3Weight, 6 * 7), gradients.Slice(Dense3Bias, 6), batchSize, 7, 6);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense3Weight, 6 * 7), dx, batchSize, 7, 6);
@@ -320,10 +398,9 @@ namespace Samples.Zoo
         }
 
         // dense_4 backward: dy (dL/dy) becomes dL/dz in place through Gelu'; then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
-        private void Dense4Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> z, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
+        private void Dense4Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> z, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.GeluBackward(z, dy);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense4Weight, 5 * 6), gradients.Slice(Dense4Bias, 5), batchSize, 6, 5);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense4Weight, 5 * 6), dx, batchSize, 6, 5);
@@ -337,10 +414,9 @@ namespace Samples.Zoo
         }
 
         // dense_5 backward: dy is dL/dz (linear); then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
-        private void Dense5Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
+        private void Dense5Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense5Weight, 4 * 5), gradients.Slice(Dense5Bias, 4), batchSize, 5, 4);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense5Weight, 4 * 5), dx, batchSize, 5, 4);
         }
@@ -354,10 +430,9 @@ namespace Samples.Zoo
         }
 
         // dense_6 backward: dy arrives as dL/dz: the loss fused Softmax's gradient (p − t); then dW += dzᵀ·x, db += Σ dz, dx = dz·W.
-        private void Dense6Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize)
+        private void Dense6Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense6Weight, 3 * 4), gradients.Slice(Dense6Bias, 3), batchSize, 4, 3);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Dense6Weight, 3 * 4), dx, batchSize, 4, 3);
         }

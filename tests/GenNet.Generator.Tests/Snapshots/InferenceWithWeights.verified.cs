@@ -106,6 +106,7 @@ namespace Apps
         {
             global::GenNet.Kernels.Check.Sample(nameof(Tiny), input, output, InputSize, OutputSize);
             Propagate(input, Scratch(1), 1).CopyTo(output);
+            _outputBatchSize = 1;
         }
 
         /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
@@ -114,6 +115,7 @@ namespace Apps
             global::GenNet.Kernels.Check.Batch(nameof(Tiny), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(Tiny), outputs.Length, batchSize, OutputSize, nameof(outputs));
             Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
+            _outputBatchSize = batchSize;
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.
@@ -121,7 +123,6 @@ namespace Apps
         {
             global::System.Span<float> dense0 = scratch.Slice(Dense0Output * batchSize, 2 * batchSize);
             Dense0Forward(inputs, dense0, batchSize);
-            _outputBatchSize = batchSize;
             return dense0;
         }
 

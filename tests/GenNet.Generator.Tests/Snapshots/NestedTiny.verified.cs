@@ -6,7 +6,7 @@ partial class Models
 {
     // Tiny: [3] → [2], 8 parameters, loss: mean squared error. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class Tiny : global::GenNet.ITrainableNetwork
+    partial class Tiny : global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep
     {
         /// <summary>Floats in one input sample, shape [3].</summary>
         public const int InputSize = 3;
@@ -26,6 +26,7 @@ partial class Models
         private const int Dense0Output = 0;
         private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 2;
+        private const long FlopsPerSample = 24; // forward 12 (2·in·out per layer), backward 12 (dW, and dx past the first layer)
         private const int GradientWidth = 2;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
 
@@ -56,9 +57,22 @@ partial class Models
         private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
 
         private readonly float[] _gradients = new float[ParameterCount];
+        private int _threads;
+        private int _shards = 1; // how the last training step was split
+        private int _shardBatchSize;
+        private float[][] _shardScratch = []; // per shard after the first
+        private float[][] _shardGradients = [];
+        private float[] _shardOutputs = [];
 
         /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
         public global::System.Span<float> Gradients => _gradients;
+
+        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
+        public int Threads
+        {
+            get => _threads;
+            set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
+        }
 
         private float[] _scratch = [];
         private int _outputBatchSize;
@@ -74,7 +88,9 @@ partial class Models
 
         /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
         public global::System.ReadOnlySpan<float> Outputs =>
-            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
+            _shards > 1
+                ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)
+                : global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
 
         /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
         public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
@@ -105,6 +121,8 @@ partial class Models
         {
             global::GenNet.Kernels.Check.Sample(nameof(Tiny), input, output, InputSize, OutputSize);
             Propagate(input, Scratch(1), 1).CopyTo(output);
+            _shards = 1;
+            _outputBatchSize = 1;
         }
 
         /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
@@ -113,6 +131,8 @@ partial class Models
             global::GenNet.Kernels.Check.Batch(nameof(Tiny), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(Tiny), outputs.Length, batchSize, OutputSize, nameof(outputs));
             Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
+            _shards = 1;
+            _outputBatchSize = batchSize;
         }
 
         /// <summary>Forward, loss and backward for a batch with one class index in [0, 1] per sample, taken as a one-hot target: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
@@ -120,12 +140,7 @@ partial class Models
         {
             global::GenNet.Kernels.Check.Batch(nameof(Tiny), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.Labels(nameof(Tiny), labels, batchSize, classes: 2);
-            global::System.Span<float> scratch = Scratch(batchSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, batchSize);
-            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * batchSize, OutputSize * batchSize);
-            float loss = global::GenNet.Losses.MeanSquaredError.Compute(outputs, labels, outputGradient, OutputSize);
-            Backpropagate(inputs, scratch, batchSize);
-            return loss;
+            return Train(inputs, labels, default, batchSize);
         }
 
         /// <summary>Forward, loss and backward for a batch with 2 targets per sample: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
@@ -133,12 +148,81 @@ partial class Models
         {
             global::GenNet.Kernels.Check.Batch(nameof(Tiny), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(Tiny), targets.Length, batchSize, OutputSize, nameof(targets));
-            global::System.Span<float> scratch = Scratch(batchSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, batchSize);
-            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * batchSize, OutputSize * batchSize);
-            float loss = global::GenNet.Losses.MeanSquaredError.Compute(outputs, targets, outputGradient);
-            Backpropagate(inputs, scratch, batchSize);
+            return Train(inputs, default, targets, batchSize);
+        }
+
+        private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
+        {
+            int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
+            PrepareShards(shards, batchSize);
+            float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
+            for (int shard = 1; shard < shards; shard++)
+            {
+                global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
+            }
+
+            _outputBatchSize = batchSize;
             return loss;
+        }
+
+        // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
+        float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
+        {
+            (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
+            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample);
+            global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
+            global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
+            global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
+            global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
+            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
+            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
+            float loss = labels.IsEmpty
+                ? global::GenNet.Losses.MeanSquaredError.Compute(outputs, targets, outputGradient)
+                : global::GenNet.Losses.MeanSquaredError.Compute(outputs, labels, outputGradient, OutputSize);
+            if (shards > 1)
+            {
+                float share = (float)count / _shardBatchSize;
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
+                outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
+                loss *= share;
+            }
+
+            Backpropagate(inputs, scratch, count, gradients);
+            return loss;
+        }
+
+        // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
+        private void PrepareShards(int shards, int batchSize)
+        {
+            _shards = shards;
+            _shardBatchSize = batchSize;
+            if (shards == 1)
+            {
+                return;
+            }
+
+            int largest = (batchSize + shards - 1) / shards;
+            Scratch(largest);
+            if (_shardScratch.Length < shards)
+            {
+                global::System.Array.Resize(ref _shardScratch, shards);
+                global::System.Array.Resize(ref _shardGradients, shards);
+            }
+
+            for (int shard = 1; shard < shards; shard++)
+            {
+                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample)
+                {
+                    _shardScratch[shard] = new float[largest * ScratchPerSample];
+                }
+
+                _shardGradients[shard] ??= new float[ParameterCount];
+            }
+
+            if (_shardOutputs.Length < batchSize * OutputSize)
+            {
+                _shardOutputs = new float[batchSize * OutputSize];
+            }
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.
@@ -146,17 +230,15 @@ partial class Models
         {
             global::System.Span<float> dense0 = scratch.Slice(Dense0Output * batchSize, 2 * batchSize);
             Dense0Forward(inputs, dense0, batchSize);
-            _outputBatchSize = batchSize;
             return dense0;
         }
 
-        // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling _gradients.
-        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)
+        // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
+        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            global::System.Span<float> gradients = _gradients;
             gradients.Clear();
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
-            Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 2 * batchSize), gradientA.Slice(0, 2 * batchSize), batchSize);
+            Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 2 * batchSize), gradientA.Slice(0, 2 * batchSize), batchSize, gradients);
         }
 
         // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
@@ -180,9 +262,8 @@ partial class Models
         }
 
         // dense_0 backward: dy (dL/dy) becomes dL/dz in place through Softmax'; then dW += dzᵀ·x, db += Σ dz (first layer: no dx).
-        private void Dense0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, int batchSize)
+        private void Dense0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, int batchSize, global::System.Span<float> gradients)
         {
-            global::System.Span<float> gradients = _gradients;
             global::GenNet.Kernels.Activations.SoftmaxBackward(y, dy, 2);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, x, gradients.Slice(Dense0Weight, 2 * 3), gradients.Slice(Dense0Bias, 2), batchSize, 3, 2);
         }

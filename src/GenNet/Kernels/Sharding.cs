@@ -1,0 +1,44 @@
+using System;
+using System.ComponentModel;
+
+namespace GenNet.Kernels;
+
+/// <summary>How generated <c>ComputeGradients</c> splits a batch over threads.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Sharding
+{
+    /// <summary>Fewest samples a shard gets when the count is chosen automatically.</summary>
+    public const int MinSamplesPerShard = 8;
+
+    /// <summary>
+    /// Least work (floating-point operations) per shard for the automatic choice: below it, handing work to another
+    /// thread costs more than it saves.
+    /// </summary>
+    public const long MinFlopsPerShard = 1_000_000;
+
+    /// <summary>
+    /// The number of shards for a batch: <paramref name="threads"/> = 0 picks as many as win (each at least
+    /// <see cref="MinSamplesPerShard"/> samples and <see cref="MinFlopsPerShard"/> of work), a positive value pins it
+    /// (still at most one per sample and per processor).
+    /// </summary>
+    public static int Count(int batchSize, int threads, long flopsPerSample)
+    {
+        int limit = Math.Min(WorkerPool.MaxShards, batchSize);
+        if (threads > 0)
+        {
+            return Math.Max(1, Math.Min(threads, limit));
+        }
+
+        long byWork = flopsPerSample <= 0 ? 1 : batchSize * flopsPerSample / MinFlopsPerShard;
+        long shards = Math.Min(Math.Min(limit, batchSize / MinSamplesPerShard), byWork);
+        return (int)Math.Max(1, shards);
+    }
+
+    /// <summary>The rows of shard <paramref name="shard"/>: an even split, earlier shards one smaller when it does not divide.</summary>
+    public static (int Start, int Count) Range(int batchSize, int shards, int shard)
+    {
+        int start = (int)((long)batchSize * shard / shards);
+        int end = (int)((long)batchSize * (shard + 1) / shards);
+        return (start, end - start);
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Linq;
+using GenNet.Kernels;
+using GenNet.Tests.Networks;
+using Xunit;
+
+namespace GenNet.Tests;
+
+/// <summary>ComputeGradients split over threads: the same result every time for a fixed count, close to one thread's.</summary>
+public sealed class ThreadingTests
+{
+    private static (float[] Images, int[] Labels) Batch(int size)
+    {
+        var random = new Random(4);
+        return (Enumerable.Range(0, size * 784).Select(_ => (float)random.NextDouble()).ToArray(), Enumerable.Range(0, size).Select(i => i % 10).ToArray());
+    }
+
+    private static (float Loss, float[] Gradients, float[] Outputs) Step(int threads, int batchSize)
+    {
+        var network = new MnistMlp { Threads = threads };
+        network.InitializeParameters(3);
+        (float[] images, int[] labels) = Batch(batchSize);
+        float loss = network.ComputeGradients(images, labels, batchSize);
+        return (loss, network.Gradients.ToArray(), network.Outputs.ToArray());
+    }
+
+    [Fact]
+    public void A_fixed_thread_count_gives_the_same_bits_every_time()
+    {
+        var first = Step(threads: 2, batchSize: 33);
+        var second = Step(threads: 2, batchSize: 33);
+        Assert.Equal(first.Loss, second.Loss);
+        Assert.Equal(first.Gradients, second.Gradients);
+        Assert.Equal(first.Outputs, second.Outputs);
+    }
+
+    [Fact]
+    public void Two_threads_agree_with_one_up_to_float_rounding()
+    {
+        var one = Step(threads: 1, batchSize: 33);
+        var two = Step(threads: 2, batchSize: 33);
+        Assert.Equal(one.Loss, two.Loss, 5);
+        Assert.Equal(one.Outputs, two.Outputs); // the forward pass does not depend on the split
+        float scale = one.Gradients.Max(Math.Abs);
+        for (int i = 0; i < one.Gradients.Length; i++)
+        {
+            Assert.True(Math.Abs(one.Gradients[i] - two.Gradients[i]) <= 1e-5f * scale, $"gradient {i}: {one.Gradients[i]} on one thread, {two.Gradients[i]} on two");
+        }
+    }
+
+    [Fact]
+    public void A_threaded_training_step_allocates_nothing_after_warm_up()
+    {
+        var network = new MnistMlp { Threads = 2 };
+        network.InitializeParameters(1);
+        (float[] images, int[] labels) = Batch(64);
+        var adam = new Adam();
+        for (int i = 0; i < 3; i++)
+        {
+            network.ComputeGradients(images, labels, 64);
+            adam.Step(network.Parameters, network.Gradients);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            network.ComputeGradients(images, labels, 64);
+            adam.Step(network.Parameters, network.Gradients);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void The_automatic_split_keeps_small_batches_and_small_networks_on_one_thread()
+    {
+        Assert.Equal(1, Sharding.Count(batchSize: 4, threads: 0, flopsPerSample: 400_000));
+        Assert.Equal(1, Sharding.Count(batchSize: 1024, threads: 0, flopsPerSample: 100));
+        Assert.Equal(Math.Min(2, WorkerPool.MaxShards), Sharding.Count(batchSize: 32, threads: 0, flopsPerSample: 400_000));
+        Assert.Equal(1, Sharding.Count(batchSize: 32, threads: 1, flopsPerSample: 400_000));
+        Assert.Equal(Math.Min(3, WorkerPool.MaxShards), Sharding.Count(batchSize: 3, threads: 8, flopsPerSample: 1));
+        Assert.Equal([(0, 3), (3, 4), (7, 3), (10, 4)], Enumerable.Range(0, 4).Select(s => Sharding.Range(14, 4, s)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MnistMlp().Threads = -1);
+    }
+
+    [Fact]
+    public void An_exception_in_a_worker_shard_reaches_the_caller()
+    {
+        var failing = new FailingStep();
+        var error = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(failing, Math.Min(2, WorkerPool.MaxShards), [], [], []));
+        Assert.Equal("shard failed", error.Message);
+        Assert.Equal(3f, WorkerPool.Run(new ConstantStep(), 1, [], [], [])); // the pool still works afterwards
+    }
+
+    private sealed class FailingStep : IShardedStep
+    {
+        public float RunShard(int shard, int shards, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets) =>
+            shard == shards - 1 ? throw new InvalidOperationException("shard failed") : 0f;
+    }
+
+    private sealed class ConstantStep : IShardedStep
+    {
+        public float RunShard(int shard, int shards, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets) => 3f;
+    }
+}
