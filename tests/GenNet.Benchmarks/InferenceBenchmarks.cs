@@ -1,0 +1,118 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.OnnxRuntime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GenNet.Benchmarks;
+
+/// <summary>
+/// Inference of the seed MLP, same weights everywhere, one thread: one sample (latency) and a batch of 256 (throughput).
+/// ONNX Runtime runs through IoBinding on preallocated buffers, its fastest path; TorchSharp under no_grad.
+/// </summary>
+public class InferenceBenchmarks
+{
+    private BenchMlp _network = null!;
+    private PlainMlp _plain = null!;
+    private float[] _inputs = null!, _outputs = null!;
+    private InferenceSession _session = null!;
+    private OrtIoBinding _binding = null!;
+    private RunOptions _runOptions = null!;
+    private OrtValue _ortInput = null!, _ortOutput = null!;
+    private Sequential _torchModel = null!;
+    private Tensor _torchInput = null!;
+
+    [Params(1, 256)]
+    public int BatchSize { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = Workload.InitialNetwork();
+        _plain = new PlainMlp(_network);
+        _inputs = Workload.Images.AsSpan(0, BatchSize * 784).ToArray();
+        _outputs = new float[BatchSize * 10];
+
+        (float[] w0, float[] b0) = Workload.Layer(_network, 0);
+        (float[] w1, float[] b1) = Workload.Layer(_network, 1);
+        byte[] model = OnnxModel.Mlp([new(w0, b0, 784, 128, "Relu"), new(w1, b1, 128, 10, "Softmax")]);
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        _session = new InferenceSession(model, options);
+        _ortInput = OrtValue.CreateTensorValueFromMemory(_inputs, [BatchSize, 784]);
+        _ortOutput = OrtValue.CreateTensorValueFromMemory(_outputs, [BatchSize, 10]);
+        _binding = _session.CreateIoBinding();
+        _binding.BindInput("x", _ortInput);
+        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
+        _runOptions = new RunOptions();
+
+        torch.set_num_threads(1);
+        Linear first = nn.Linear(784, 128), second = nn.Linear(128, 10);
+        using (torch.no_grad())
+        {
+            first.weight!.copy_(torch.tensor(w0, [128, 784]));
+            first.bias!.copy_(torch.tensor(b0));
+            second.weight!.copy_(torch.tensor(w1, [10, 128]));
+            second.bias!.copy_(torch.tensor(b1));
+        }
+
+        _torchModel = nn.Sequential(first, nn.ReLU(), second, nn.Softmax(1));
+        _torchModel.eval();
+        _torchInput = torch.tensor(_inputs, [BatchSize, 784]);
+    }
+
+    [Benchmark(Description = "GenNet Forward")]
+    [Flops(Workload.ForwardFlops, epoch: false)]
+    public float GenNet()
+    {
+        _network.Forward(_inputs, _outputs, BatchSize);
+        return _outputs[0];
+    }
+
+    [Benchmark(Description = "ONNX Runtime (IoBinding)")]
+    [Flops(Workload.ForwardFlops, epoch: false)]
+    public float OnnxRuntime()
+    {
+        _session.RunWithBinding(_runOptions, _binding);
+        return _outputs[0];
+    }
+
+    [Benchmark(Description = "TorchSharp (no_grad)")]
+    [Flops(Workload.ForwardFlops, epoch: false)]
+    public float TorchSharp()
+    {
+        using var noGrad = torch.no_grad();
+        using Tensor probabilities = _torchModel.forward(_torchInput);
+        return probabilities[0, 0].item<float>();
+    }
+
+    [Benchmark(Description = "plain C# loops")]
+    [Flops(Workload.ForwardFlops, epoch: false)]
+    public float PlainLoops()
+    {
+        for (int b = 0; b < BatchSize; b++)
+        {
+            _plain.Forward(_inputs.AsSpan(b * 784, 784), _outputs.AsSpan(b * 10, 10));
+        }
+
+        return _outputs[0];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _binding.Dispose();
+        _ortInput.Dispose();
+        _ortOutput.Dispose();
+        _session.Dispose();
+        _runOptions.Dispose();
+        _torchInput.Dispose();
+        _torchModel.Dispose();
+    }
+}

@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace GenNet.Benchmarks;
+
+/// <summary>
+/// Writes the ONNX model of a dense network (Gemm → activation → … → Softmax) with the given weights, straight in
+/// protobuf wire format: the ONNX runtime peer runs exactly GenNet's weights. Field numbers are onnx.proto's.
+/// </summary>
+public static class OnnxModel
+{
+    /// <summary>One Gemm layer: weight [out, in] (PyTorch's layout, so transB = 1), bias, and the op after it, if any.</summary>
+    public sealed record Layer(float[] Weight, float[] Bias, int Inputs, int Outputs, string? Activation);
+
+    public static byte[] Mlp(IReadOnlyList<Layer> layers)
+    {
+        var graph = new ProtoWriter();
+        string current = "x";
+        for (int i = 0; i < layers.Count; i++)
+        {
+            Layer layer = layers[i];
+            string w = $"w{i}", b = $"b{i}", gemm = $"gemm{i}";
+            graph.Message(5, Tensor(w, layer.Weight, layer.Outputs, layer.Inputs)); // initializer
+            graph.Message(5, Tensor(b, layer.Bias, layer.Outputs));
+            graph.Message(1, Node("Gemm", [current, w, b], [gemm], new ProtoWriter().String(1, "transB").Int(3, 1).Int(20, 2))); // AttributeProto: name, i, type INT
+            current = gemm;
+            if (layer.Activation is { } op)
+            {
+                string activated = $"{op.ToLowerInvariant()}{i}";
+                ProtoWriter? axis = op == "Softmax" ? new ProtoWriter().String(1, "axis").Int(3, 1).Int(20, 2) : null;
+                graph.Message(1, Node(op, [current], [activated], axis));
+                current = activated;
+            }
+        }
+
+        graph.String(2, "gennet_mlp");
+        graph.Message(11, ValueInfo("x", layers[0].Inputs));          // input
+        graph.Message(12, ValueInfo(current, layers[^1].Outputs));    // output
+        var model = new ProtoWriter()
+            .Int(1, 8)                                                // ir_version
+            .String(2, "GenNet.Benchmarks")                           // producer_name
+            .Message(7, graph)                                        // graph
+            .Message(8, new ProtoWriter().String(1, "").Int(2, 17));  // opset_import: default domain, opset 17
+        return model.ToArray();
+    }
+
+    private static ProtoWriter Tensor(string name, float[] values, params int[] dims)
+    {
+        var tensor = new ProtoWriter();
+        foreach (int d in dims)
+        {
+            tensor.Int(1, d);
+        }
+
+        tensor.Int(2, 1); // FLOAT
+        tensor.String(8, name);
+        var raw = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
+        return tensor.Bytes(9, raw); // raw_data, little-endian
+    }
+
+    private static ProtoWriter Node(string op, string[] inputs, string[] outputs, ProtoWriter? attribute)
+    {
+        var node = new ProtoWriter();
+        foreach (string input in inputs)
+        {
+            node.String(1, input);
+        }
+
+        foreach (string output in outputs)
+        {
+            node.String(2, output);
+        }
+
+        node.String(4, op);
+        if (attribute is not null)
+        {
+            node.Message(5, attribute);
+        }
+
+        return node;
+    }
+
+    /// <summary>A float tensor of shape [batch (symbolic), width].</summary>
+    private static ProtoWriter ValueInfo(string name, int width)
+    {
+        var shape = new ProtoWriter()
+            .Message(1, new ProtoWriter().String(2, "batch"))         // dim_param
+            .Message(1, new ProtoWriter().Int(1, width));             // dim_value
+        var tensorType = new ProtoWriter().Int(1, 1).Message(2, shape);
+        return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
+    }
+
+    /// <summary>The few protobuf wire types the model needs: varints and length-delimited fields.</summary>
+    private sealed class ProtoWriter
+    {
+        private readonly MemoryStream _stream = new();
+
+        public ProtoWriter Int(int field, long value)
+        {
+            Varint((ulong)(field << 3));
+            Varint((ulong)value);
+            return this;
+        }
+
+        public ProtoWriter String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
+
+        public ProtoWriter Message(int field, ProtoWriter message) => Bytes(field, message.ToArray());
+
+        public ProtoWriter Bytes(int field, byte[] value)
+        {
+            Varint((ulong)((field << 3) | 2));
+            Varint((ulong)value.Length);
+            _stream.Write(value);
+            return this;
+        }
+
+        public byte[] ToArray() => _stream.ToArray();
+
+        private void Varint(ulong value)
+        {
+            while (value >= 0x80)
+            {
+                _stream.WriteByte((byte)(value | 0x80));
+                value >>= 7;
+            }
+
+            _stream.WriteByte((byte)value);
+        }
+    }
+}
