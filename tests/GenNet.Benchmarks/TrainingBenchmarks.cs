@@ -19,7 +19,7 @@ public class TrainingBenchmarks
     private CrossEntropyLoss _torchLoss = null!;
     private optim.Optimizer _torchAdam = null!;
     private Tensor _torchImages = null!, _torchLabels = null!;
-    private Generator _torchRandom = null!;
+    private torch.Generator _torchRandom = null!;
 
     [Params(32, 128)]
     public int BatchSize { get; set; }
@@ -52,7 +52,7 @@ public class TrainingBenchmarks
         _torchAdam = optim.Adam(_torchModel.parameters(), lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7);
         _torchImages = torch.tensor(Workload.Images, [Workload.Train.Count, 784]);
         _torchLabels = torch.tensor(Workload.Labels);
-        _torchRandom = new Generator(42);
+        _torchRandom = new torch.Generator(42);
     }
 
     [Benchmark(Description = "GenNet Fit, one epoch")]

@@ -61,9 +61,9 @@ public sealed class WeightsTests
     }
 
     [Fact]
-    public void GN0020_weights_file_not_in_the_project() => AssertDiagnostic(
+    public void GN0017_weights_file_not_in_the_project() => AssertDiagnostic(
         Run(Header(FittingHeader, "other.safetensors")),
-        "GN0020",
+        "GN0017",
         "Network 'Tiny' names weights file 'models/tiny.safetensors', but the project lists no such file; add <GenNetWeights Include=\"models/tiny.safetensors\" /> to the project file");
 
     [Theory]
@@ -71,9 +71,9 @@ public sealed class WeightsTests
     [InlineData("{\"dense_0.weight\": [", "its header is not valid JSON")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]}}", "tensor 'dense_0.weight' needs a \"dtype\", a \"shape\" of sizes and two \"data_offsets\"")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}\ndata-length: 20", "tensor 'dense_0.weight' ends at byte 24 of the data, but the file holds 20 data bytes")]
-    public void GN0021_weights_file_unreadable(string header, string problem) => AssertDiagnostic(
+    public void GN0018_weights_file_unreadable(string header, string problem) => AssertDiagnostic(
         Run(Header(header)),
-        "GN0021",
+        "GN0018",
         $"Weights file 'models/tiny.safetensors' of network 'Tiny' cannot be read: {problem}");
 
     [Theory]
@@ -84,8 +84,8 @@ public sealed class WeightsTests
         "tensor 'dense_0.weight' has dtype I8; GenNet reads F32, F16 and BF16")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]},\"dense_1.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[32,36]}}",
         "the file has tensor 'dense_1.bias' that the declaration does not")]
-    public void GN0022_weights_do_not_fit(string header, string problem) => AssertDiagnostic(
+    public void GN0019_weights_do_not_fit(string header, string problem) => AssertDiagnostic(
         Run(Header(header)),
-        "GN0022",
+        "GN0019",
         $"Weights file 'models/tiny.safetensors' does not fit network 'Tiny': {problem}");
 }

@@ -73,17 +73,17 @@ internal static class DiagnosticDescriptors
         "GN0016", "Invalid GenNet build property",
         "The MSBuild property {0} = '{1}' is not a positive whole number; GenNet uses its default, {2}");
 
-    // GN0020–GN0029: weights compiled in.
+    // Weights compiled in.
     public static readonly DiagnosticDescriptor WeightsFileNotInProject = Error(
-        "GN0020", "Weights file is not in the project",
+        "GN0017", "Weights file is not in the project",
         "Network '{0}' names weights file '{1}', but the project lists no such file; add <GenNetWeights Include=\"{1}\" /> to the project file");
 
     public static readonly DiagnosticDescriptor WeightsFileUnreadable = Error(
-        "GN0021", "Weights file cannot be read",
+        "GN0018", "Weights file cannot be read",
         "Weights file '{0}' of network '{1}' cannot be read: {2}");
 
     public static readonly DiagnosticDescriptor WeightsDoNotFit = Error(
-        "GN0022", "Weights file does not fit the network",
+        "GN0019", "Weights file does not fit the network",
         "Weights file '{0}' does not fit network '{1}': {2}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =

@@ -1,0 +1,461 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace GenNet.Generator.Tests;
+
+/// <summary>
+/// Seeded random declarations, good and bad and half-typed, through one generator driver batch after batch (as an IDE runs
+/// it while the user types). For each: no generator exception, and either generated code that compiles or a GN diagnostic
+/// (or, where no [Network] class is left to read, the compiler's own errors).
+/// </summary>
+public sealed class FuzzTests(ITestOutputHelper output)
+{
+    private const int Seed = 5_2025;
+    private const int DeclarationCount = 1_000;
+    private const int BatchSize = 250;
+
+    /// <summary>Of the 16 IDs: GN0016 needs an unreadable build property, which one batch in four gets.</summary>
+    private const int MinimumDistinctIds = 15;
+
+    private const string SettingsSource = """
+        using GenNet;
+
+        public static class Settings
+        {
+            public static int Hidden = 8;
+            public const int Constant = 4;
+            public static readonly int Width = 28;
+            public static float Slope = 0.1f;
+            public static Loss Chosen = Loss.Auto;
+            public static Activation ChosenActivation = Activation.ReLU;
+        }
+        """;
+
+    private static readonly Regex s_unformatted = new(@"\{\d+\}", RegexOptions.Compiled);
+
+    [Fact]
+    public void Random_declarations_end_in_compiling_code_or_a_diagnostic_and_never_in_a_crash()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var random = new Random(Seed);
+        Declaration[] declarations = Enumerable.Range(0, DeclarationCount).Select(i => DeclarationFuzzer.Next(random, i)).ToArray();
+        SyntaxTree settings = CSharpSyntaxTree.ParseText(SettingsSource, GeneratorHarness.ParseOptions, path: "Settings.cs");
+
+        var idsHit = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var failures = new List<string>();
+        var checkedShapes = new HashSet<string>(StringComparer.Ordinal);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver();
+        CSharpCompilation empty = GeneratorHarness.Compile(); // one compilation to derive from: its references are bound once
+        for (int start = 0; start < declarations.Length; start += BatchSize)
+        {
+            Declaration[] batch = declarations.Skip(start).Take(BatchSize).ToArray();
+
+            // The same file names in every batch: each batch is an edit of the last, run on the same driver.
+            SyntaxTree[] trees = batch.Select((d, k) => CSharpSyntaxTree.ParseText(d.Text, GeneratorHarness.ParseOptions, path: $"Fuzz{k}.cs")).ToArray();
+            CSharpCompilation compilation = empty.AddSyntaxTrees(trees.Append(settings));
+            string? threshold = (start / BatchSize) switch { 1 => "50000", 3 => "many", _ => null };
+            driver = driver.WithUpdatedAnalyzerConfigOptions(new BuildPropertiesProvider(
+                threshold is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["GenNetMaxParameters"] = threshold }));
+            driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out _, out ImmutableArray<Diagnostic> driverDiagnostics);
+            GeneratorRunResult result = driver.GetRunResult().Results.Single();
+
+            if (result.Exception is not null || driverDiagnostics.Concat(result.Diagnostics).Any(d => d.Id is "CS8785" or "AD0001"))
+            {
+                failures.AddRange(Isolate(batch, settings));
+                driver = GeneratorHarness.CreateDriver(); // a failed generator is disabled on its driver
+                continue;
+            }
+
+            ImmutableArray<Diagnostic> generatorDiagnostics = result.Diagnostics.Where(d => !d.IsSuppressed).ToImmutableArray();
+            foreach (Diagnostic diagnostic in generatorDiagnostics)
+            {
+                idsHit[diagnostic.Id] = idsHit.GetValueOrDefault(diagnostic.Id) + 1;
+                string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+                if (!diagnostic.Id.StartsWith("GN", StringComparison.Ordinal) || s_unformatted.IsMatch(message) ||
+                    (diagnostic.Id != "GN0016" && diagnostic.Location.Kind != LocationKind.SourceFile))
+                {
+                    failures.Add($"batch at {start}: malformed diagnostic {diagnostic}");
+                }
+            }
+
+            // Generated code is checked for errors only: nullable analysis (warnings) would bind every body a second time.
+            Compilation checkCompilation = compilation.AddSyntaxTrees(result.GeneratedSources.Select(g => WithoutNullableAnalysis(g.SyntaxTree)));
+            for (int k = 0; k < batch.Length; k++)
+            {
+                string? problem = Check(batch[k], trees[k], checkCompilation, result, generatorDiagnostics, checkedShapes, out string outcome);
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                if (problem is not null)
+                {
+                    failures.Add($"declaration {batch[k].Index} (seed {Seed}, {trees[k].FilePath}): {problem}\n{batch[k].Text}");
+                }
+            }
+        }
+
+        stopwatch.Stop();
+        output.WriteLine($"{declarations.Length} declarations in {declarations.Length / BatchSize} batches, {stopwatch.Elapsed.TotalSeconds:F1} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F1} s CPU); {checkedShapes.Count} distinct shapes of generated code bound");
+        output.WriteLine($"outcomes: {string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}");
+        output.WriteLine($"{idsHit.Count(p => p.Key.StartsWith("GN", StringComparison.Ordinal))} distinct GN IDs: {string.Join(", ", idsHit.Select(p => $"{p.Key}×{p.Value}"))}");
+
+        Assert.True(failures.Count == 0, $"{failures.Count} failures; the first ones:\n\n" + string.Join("\n\n", failures.Take(5)));
+        Assert.True(idsHit.Count >= MinimumDistinctIds, $"the fuzzer hit only {idsHit.Count} distinct IDs ({string.Join(", ", idsHit.Keys)}); it has degenerated");
+        Assert.True(outcomes.GetValueOrDefault("generated") >= DeclarationCount / 10, "too few declarations generated code: the fuzzer tests only failures");
+    }
+
+    /// <summary>What one declaration must end in. Returns the problem, or null; <paramref name="outcome"/> names what happened.</summary>
+    private static string? Check(
+        Declaration declaration, SyntaxTree tree, Compilation output, GeneratorRunResult result,
+        ImmutableArray<Diagnostic> generatorDiagnostics, HashSet<string> checkedShapes, out string outcome)
+    {
+        Diagnostic[] ours = generatorDiagnostics.Where(d => d.Location.SourceTree?.FilePath == tree.FilePath).ToArray();
+        string prefix = $"Fuzz{declaration.Index}.";
+        GeneratedSourceResult[] generated = result.GeneratedSources.Where(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+        bool gnError = ours.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+        if (generated.Length > 0)
+        {
+            outcome = "generated";
+            Diagnostic[] errors = generated.SelectMany(s => ErrorsInGenerated(output, output.SyntaxTrees.Single(t => t.FilePath == s.SyntaxTree.FilePath), checkedShapes)).ToArray();
+            if (errors.Length > 0)
+            {
+                return "the generated code does not compile: " + string.Join("; ", errors.Take(3));
+            }
+
+            // A GN error may belong to another type in the file (a half-typed brace nests the next declaration), never to this one.
+            string[] generatedTypes = generated.Select(g => g.HintName.Substring(0, g.HintName.Length - ".g.cs".Length)).ToArray();
+            Diagnostic[] contradicting = ours.Where(d => d.Severity == DiagnosticSeverity.Error && generatedTypes.Contains(TypeAt(d.Location, output))).ToArray();
+            return contradicting.Length > 0 ? "generated code despite a GN error on the same type: " + string.Join("; ", contradicting) : null;
+        }
+
+        if (gnError)
+        {
+            outcome = "GN error";
+            return null;
+        }
+
+        (bool networkClass, bool anyGenNetAttribute) = Inspect(tree, output);
+        Diagnostic[] userErrors = output.GetSemanticModel(tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        if (networkClass)
+        {
+            outcome = "no code, no GN error";
+            return "a [Network] class got neither code nor a GN error; diagnostics: " + string.Join("; ", ours.Concat(userErrors).Take(5));
+        }
+
+        if (ours.Length > 0)
+        {
+            outcome = "GN warning only";
+            return "GN warnings without code: " + string.Join("; ", ours);
+        }
+
+        outcome = userErrors.Length > 0 ? "compiler errors only" : "nothing to generate";
+        return userErrors.Length > 0 || !anyGenNetAttribute ? null : "GenNet attributes on a type that got no GN diagnostic and no compiler error";
+    }
+
+    /// <summary>
+    /// Errors in one generated file: its syntax always; its declarations, and the body of each member, whenever their
+    /// <see cref="Shape"/> is new. Binding every body of every network would take half a minute; code that differs only in
+    /// numbers and fuzz names binds alike (the planner's 2^28 limit keeps every size product inside int), so this checks
+    /// every distinct shape of generated code in a few seconds.
+    /// </summary>
+    private static IEnumerable<Diagnostic> ErrorsInGenerated(Compilation compilation, SyntaxTree tree, HashSet<string> checkedShapes)
+    {
+        var diagnostics = new List<Diagnostic>(tree.GetDiagnostics());
+        SemanticModel model = compilation.GetSemanticModel(tree);
+        SyntaxNode root = tree.GetRoot();
+        if (checkedShapes.Add(Shape(DeclarationShape(root))))
+        {
+            diagnostics.AddRange(model.GetDeclarationDiagnostics());
+        }
+
+        foreach (MemberDeclarationSyntax member in root.DescendantNodes().OfType<MemberDeclarationSyntax>())
+        {
+            if (member is BaseTypeDeclarationSyntax or BaseNamespaceDeclarationSyntax ||
+                member is FieldDeclarationSyntax field && field.Modifiers.Any(SyntaxKind.ConstKeyword))
+            {
+                continue; // types and constants: their errors are declaration diagnostics
+            }
+
+            if (checkedShapes.Add(Shape(member.ToString())))
+            {
+                diagnostics.AddRange(model.GetMethodBodyDiagnostics(member.Span));
+            }
+        }
+
+        return diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    /// <summary>What declaration diagnostics depend on: namespaces, type headers and member signatures, without bodies or values.</summary>
+    private static string DeclarationShape(SyntaxNode root) => string.Join("\n", root
+        .DescendantNodes(node => node is not (BlockSyntax or ArrowExpressionClauseSyntax or EqualsValueClauseSyntax))
+        .OfType<MemberDeclarationSyntax>()
+        .Select(member => member switch
+        {
+            BaseNamespaceDeclarationSyntax n => $"namespace {n.Name}",
+            BaseTypeDeclarationSyntax t => $"{t.Modifiers} {t.Kind()} {t.Identifier}{(t as TypeDeclarationSyntax)?.TypeParameterList} {t.BaseList}",
+            MethodDeclarationSyntax m => $"{m.Modifiers} {m.ReturnType} {m.ExplicitInterfaceSpecifier}{m.Identifier}{m.ParameterList}",
+            BasePropertyDeclarationSyntax p => $"{p.Modifiers} {p.Type} {p.ExplicitInterfaceSpecifier}{(p as PropertyDeclarationSyntax)?.Identifier}",
+            BaseFieldDeclarationSyntax f => $"{f.Modifiers} {f.Declaration.Type} {string.Join(", ", f.Declaration.Variables.Select(v => v.Identifier))}",
+            _ => member.Kind().ToString(),
+        }));
+
+    /// <summary>Code with comments dropped and every number written 0: two texts of one shape bind alike.</summary>
+    private static string Shape(string code) => s_numbers.Replace(s_comments.Replace(code, ""), match => match.Groups["name"].Success ? match.Groups["name"].Value : "0");
+
+    private static readonly Regex s_numbers = new(@"\b(?<name>Fuzz|Net)\d+\b|\b\d+\b", RegexOptions.Compiled);
+    private static readonly Regex s_comments = new(@"//[^\n]*", RegexOptions.Compiled);
+
+    /// <summary>The type whose declaration holds <paramref name="location"/>, named as in hint names.</summary>
+    private static string? TypeAt(Location location, Compilation compilation)
+    {
+        if (location.SourceTree is not { } tree)
+        {
+            return null;
+        }
+
+        BaseTypeDeclarationSyntax? type = tree.GetRoot().FindNode(location.SourceSpan).AncestorsAndSelf().OfType<BaseTypeDeclarationSyntax>().FirstOrDefault();
+        return type is null ? null : compilation.GetSemanticModel(tree).GetDeclaredSymbol(type)?.ToDisplayString(s_hintNameFormat);
+    }
+
+    private static readonly SymbolDisplayFormat s_hintNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+        .RemoveMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+    /// <summary>The generated tree with <c>#nullable disable</c>: re-parsed incrementally, one line changed.</summary>
+    private static SyntaxTree WithoutNullableAnalysis(SyntaxTree tree)
+    {
+        SourceText text = tree.GetText();
+        int at = text.ToString().IndexOf("#nullable enable", StringComparison.Ordinal);
+        return at < 0 ? tree : tree.WithChangedText(text.Replace(at, "#nullable enable".Length, "#nullable disable"));
+    }
+
+    /// <summary>Whether the tree declares a named type carrying [Network], and whether any type carries a GenNet attribute.</summary>
+    private static (bool NetworkClass, bool AnyGenNetAttribute) Inspect(SyntaxTree tree, Compilation compilation)
+    {
+        SemanticModel model = compilation.GetSemanticModel(tree);
+        bool network = false, any = false;
+        foreach (BaseTypeDeclarationSyntax type in tree.GetRoot().DescendantNodes().OfType<BaseTypeDeclarationSyntax>())
+        {
+            if (model.GetDeclaredSymbol(type) is not INamedTypeSymbol symbol)
+            {
+                continue;
+            }
+
+            string?[] names = symbol.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).ToArray();
+            any |= names.Any(n => n?.StartsWith("GenNet.", StringComparison.Ordinal) == true);
+            network |= type is TypeDeclarationSyntax && !type.Identifier.IsMissing && names.Contains("GenNet.NetworkAttribute");
+        }
+
+        return (network, any);
+    }
+
+    /// <summary>After a batch threw, runs its declarations one by one on fresh drivers to name those that throw.</summary>
+    private static IEnumerable<string> Isolate(Declaration[] batch, SyntaxTree settings)
+    {
+        foreach (Declaration declaration in batch)
+        {
+            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(declaration.Text).AddSyntaxTrees(settings));
+            GeneratorRunResult result = run.Result.Results.Single();
+            if (result.Exception is not null || run.Result.Diagnostics.Any(d => d.Id is "CS8785" or "AD0001"))
+            {
+                yield return $"declaration {declaration.Index} (seed {Seed}) crashed the generator: {result.Exception}\n{declaration.Text}";
+            }
+        }
+    }
+}
+
+/// <summary>One fuzzed source file: a namespace of its own, then the declaration.</summary>
+public sealed record Declaration(int Index, string Text);
+
+/// <summary>
+/// Writes random declarations: a plausible network (random input shape, 1–12 layers, a fitting output and loss), then, for
+/// most of them, one to three mistakes drawn from every kind GenNet must catch, or a cut as if the user were still typing.
+/// </summary>
+public static class DeclarationFuzzer
+{
+    private static readonly int[] s_sizes = [1, 2, 3, 4, 7, 8, 10, 16, 28, 64, 128];
+    private static readonly string[] s_hiddenActivations = ["Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Gelu"];
+    private static readonly string[] s_losses = ["Auto", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy", "SparseCategoricalCrossEntropy"];
+    private static readonly string[] s_reservedNames = ["Loss", "Summary", "Forward", "Dense0Forward", "Parameters", "Outputs"];
+    private static readonly string[] s_keywordNames = ["@class", "@event", "@object"];
+    private static readonly string[] s_badSizes = ["0", "-1", "-5", "100000", "int.MaxValue", "1 << 20"];
+    private static readonly string[] s_typeKinds =
+        ["class", "partial struct", "partial record", "partial record struct", "partial interface", "static partial class",
+         "abstract partial class", "sealed partial class", "file partial class", "partial class"];
+    private static readonly string[] s_outers =
+        ["public partial class Outer", "public class Outer", "public partial class Outer<TOuter>", "public partial struct Outer",
+         "public static partial class Outer", "public partial record Outer", "public partial interface IOuter"];
+    private static readonly string[] s_tokens = ["[", "]", "(", ")", ",", "Dense(", "Activation.", "\"", "{", "}", ";", "=", "Input(", "partial", "class"];
+
+    private sealed class Model
+    {
+        public List<string> Header = [];
+        public string? Network = "Network";
+        public string? Input;
+        public List<string> Layers = [];
+        public string Kind = "partial class";
+        public string Name = "";
+        public string TypeParameters = "";
+        public string Body = ";";
+        public string? Outer;
+        public int SplitAt = -1;
+        public bool Grouped;
+        public bool Shuffled;
+    }
+
+    public static Declaration Next(Random random, int index)
+    {
+        Model model = Plausible(random, index);
+        int mutations = random.Next(100) switch { < 10 => 0, < 55 => 1, < 85 => 2, _ => 3 };
+        for (int i = 0; i < mutations; i++)
+        {
+            Mutate(random, model);
+        }
+
+        string text = Write(model);
+        if (Chance(random, 0.1))
+        {
+            text = Corrupt(random, text);
+        }
+
+        return new Declaration(index, $"using GenNet;\n\nnamespace Fuzz{index};\n\n{text}");
+    }
+
+    private static Model Plausible(Random random, int index)
+    {
+        var model = new Model { Name = $"Net{index}", Body = random.Next(3) switch { 0 => ";", 1 => " { }", _ => " { public int Helper() => 1; }" } };
+        int dimensions = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
+        model.Input = $"Input({string.Join(", ", Enumerable.Range(0, dimensions).Select(_ => Size(random)))})";
+        if (dimensions > 1)
+        {
+            model.Layers.Add("Flatten");
+        }
+
+        int hidden = random.Next(10) < 8 ? random.Next(0, 4) : random.Next(4, 12);
+        for (int i = 0; i < hidden; i++)
+        {
+            model.Layers.Add(Chance(random, 0.08) ? "Flatten" : Dense(Size(random), Pick(random, s_hiddenActivations), random));
+        }
+
+        (string last, string loss) = random.Next(3) switch
+        {
+            0 => (Dense(Pick(random, ["2", "3", "10"]), "Softmax", random), Pick(random, ["Auto", "SparseCategoricalCrossEntropy", "CategoricalCrossEntropy"])),
+            1 => (Dense(Pick(random, ["1", "2", "3"]), "Sigmoid", random), Pick(random, ["Auto", "BinaryCrossEntropy", "MeanSquaredError"])),
+            _ => (Dense(Size(random), Pick(random, s_hiddenActivations), random), Pick(random, ["Auto", "MeanSquaredError"])),
+        };
+        model.Layers.Add(last);
+        model.Network = loss == "Auto" && Chance(random, 0.7) ? "Network" : $"Network(Loss = Loss.{loss})";
+        model.Grouped = Chance(random, 0.1);
+        return model;
+    }
+
+    /// <summary>One mistake (or one unusual but valid form), chosen uniformly from every kind.</summary>
+    private static void Mutate(Random random, Model model)
+    {
+        int layer = model.Layers.Count == 0 ? -1 : random.Next(model.Layers.Count);
+        switch (random.Next(24))
+        {
+            case 0: model.Network = null; break;
+            case 1: model.Header.Add("Network"); break;
+            case 2: model.Network = Pick(random, ["Network(Loss = (Loss)99)", "Network(Loss = Settings.Chosen)", "Network(Loss = \"cross-entropy\")", "Network(Loss = )"]); break;
+            case 3: model.Network = $"Network(Loss = Loss.{Pick(random, s_losses)})"; break;
+            case 4: model.Input = null; break;
+            case 5: model.Header.Add(model.Input ?? "Input(3)"); break;
+            case 6:
+                model.Input = Pick(random, ["Input", "Input()", "Input(\"28\")", "Input(null)", "Input(2.5)", "Input(Settings.Width)",
+                    "Input(new[] { 4, Settings.Constant })", "Input(new int[] { 28, 28 })", $"Input({Pick(random, s_badSizes)})", $"Input(28, {Pick(random, s_badSizes)})"]);
+                break;
+            case 7: model.Layers.Clear(); break;
+            case 8: model.Layers.Remove("Flatten"); model.Input = "Input(28, 28)"; break;
+            case 9 when layer >= 0: model.Layers[layer] = $"Dense({Pick(random, s_badSizes)})"; break;
+            case 10 when layer >= 0:
+                model.Layers[layer] = Pick(random, ["Dense", "Dense()", "Dense(\"8\")", "Dense(2.5)", "Dense(3, 4, 5)", "Dense(Settings.Hidden)",
+                    "Dense(Settings.Constant, Settings.ChosenActivation)", "Dense(activation: Activation.ReLU, units: 4)", "Dense(3, (Activation)42)",
+                    "Dense(3, Activation.Nonexistent)", "Flatten(3)"]);
+                break;
+            case 11 when layer >= 0:
+                model.Layers[layer] = $"Dense(4, Activation.LeakyReLU, NegativeSlope = {Pick(random, ["0.2f", "-0.5f", "1f", "float.NaN", "Settings.Slope"])})";
+                break;
+            case 12 when layer >= 0: model.Layers[layer] = $"Dense({Pick(random, ["1", "4"])}, Activation.Softmax)"; break;
+            case 13: model.Kind = Pick(random, s_typeKinds); break;
+            case 14: model.TypeParameters = "<T>"; break;
+            case 15: model.Name = Pick(random, Chance(random, 0.5) ? s_reservedNames : s_keywordNames); break;
+            case 16: model.Outer = Pick(random, s_outers); break;
+            case 17: model.SplitAt = model.Layers.Count > 1 ? random.Next(1, model.Layers.Count) : -1; break;
+            case 18: model.Grouped = true; break;
+            case 19: model.Shuffled = true; break;
+            case 20: model.Input = "Input(4000)"; model.Layers = ["Dense(3000, Activation.ReLU)", "Dense(10, Activation.Softmax)"]; break;
+            case 21 when layer >= 0: model.Layers.Insert(layer, model.Layers[layer]); break;
+            case 22: model.Layers.Insert(0, "Dense(8, Activation.ReLU)"); model.Input = "Input(2, 3)"; break;
+            default: model.Body = Pick(random, [" { public void Forward() { } }", " { int x = ; }", " {", " { public int Helper() => 1; }"]); break;
+        }
+    }
+
+    private static string Write(Model model)
+    {
+        var attributes = new List<string>();
+        if (model.Network is not null)
+        {
+            attributes.Add(model.Network);
+        }
+
+        attributes.AddRange(model.Header);
+        if (model.Input is not null)
+        {
+            attributes.Add(model.Input);
+        }
+
+        List<string> first = model.SplitAt > 0 ? model.Layers.Take(model.SplitAt).ToList() : model.Layers;
+        attributes.AddRange(first);
+        if (model.Shuffled)
+        {
+            attributes.Reverse();
+        }
+
+        string header = model.Grouped
+            ? "[" + string.Join(", ", attributes) + "]\n"
+            : string.Concat(attributes.Select(a => "[" + a + "]\n"));
+        string text = $"{header}public {model.Kind} {model.Name}{model.TypeParameters}{model.Body}\n";
+        if (model.SplitAt > 0)
+        {
+            text += "\n" + string.Concat(model.Layers.Skip(model.SplitAt).Select(a => "[" + a + "]\n")) + $"public partial class {model.Name};\n";
+        }
+
+        return model.Outer is null ? text : $"{model.Outer}\n{{\n{text}}}\n";
+    }
+
+    private static string Dense(string units, string activation, Random random)
+    {
+        if (activation == "Linear" && Chance(random, 0.5))
+        {
+            return $"Dense({units})";
+        }
+
+        string slope = activation == "LeakyReLU" && Chance(random, 0.3) ? ", NegativeSlope = 0.2f" : "";
+        return $"Dense({units}, Activation.{activation}{slope})";
+    }
+
+    private static string Size(Random random) => Pick(random, s_sizes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The declaration as if caught mid-edit: cut short, a character lost, or a stray token typed.</summary>
+    private static string Corrupt(Random random, string text) => random.Next(3) switch
+    {
+        0 => text.Substring(0, random.Next(text.Length)),
+        1 => text.Remove(random.Next(text.Length), 1),
+        _ => text.Insert(random.Next(text.Length + 1), Pick(random, s_tokens)),
+    };
+
+    private static bool Chance(Random random, double probability) => random.NextDouble() < probability;
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+}
