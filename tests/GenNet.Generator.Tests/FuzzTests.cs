@@ -72,7 +72,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
             if (result.Exception is not null || driverDiagnostics.Concat(result.Diagnostics).Any(d => d.Id is "CS8785" or "AD0001"))
             {
-                failures.AddRange(Isolate(batch, settings));
+                string[] culprits = Isolate(batch, settings).ToArray();
+                failures.AddRange(culprits.Length > 0 ? culprits :
+                    [$"batch at {start} (seed {Seed}) crashed the generator, though no declaration does alone: {result.Exception}"]);
                 driver = GeneratorHarness.CreateDriver(); // a failed generator is disabled on its driver
                 continue;
             }
