@@ -20,7 +20,7 @@ internal interface IVectorWidth<TVector>
 
     static abstract TVector Broadcast(float value);
 
-    /// <summary><c>a · b + c</c>, fused where the hardware has it.</summary>
+    /// <summary><c>a · b + c</c>: one fused instruction where the hardware has FMA, a multiply and an add elsewhere (never a slow software fusion).</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
     static abstract float Sum(TVector value);
@@ -41,7 +41,7 @@ internal readonly struct Width512 : IVectorWidth<Vector512<float>>
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
 
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 }
@@ -61,7 +61,7 @@ internal readonly struct Width256 : IVectorWidth<Vector256<float>>
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
 
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 }
@@ -81,7 +81,7 @@ internal readonly struct Width128 : IVectorWidth<Vector128<float>>
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
 
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 }
