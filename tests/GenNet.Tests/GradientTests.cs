@@ -39,6 +39,15 @@ public sealed class GradientTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(NetworkCases.Names), MemberType = typeof(NetworkCases))]
+    public void Forward_matches_reference_on_a_large_odd_batch(string name)
+    {
+        CheckResult result = NumericChecks.CheckForward(NetworkCases.Get(name), batchSize: 67); // the packed kernel plus a remainder
+        output.WriteLine(result.ToString());
+        Assert.True(result.Passed, $"{name}, batch 67: {result}");
+    }
+
+    [Theory]
+    [MemberData(nameof(NetworkCases.Names), MemberType = typeof(NetworkCases))]
     public void Parameter_tensors_use_pytorch_names_shapes_and_offsets(string name)
     {
         NetworkCase c = NetworkCases.Get(name);

@@ -24,17 +24,39 @@ public static class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
+        bool packed = batchSize >= PackedMinBatch;
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
         {
-            Forward<Vector512<float>, Width512>(x, weight, bias, y, batchSize, inputs, outputs);
+            if (packed && outputs % (2 * Vector512<float>.Count) == 0)
+            {
+                ForwardPacked<Vector512<float>, Width512>(x, weight, bias, y, batchSize, inputs, outputs);
+            }
+            else
+            {
+                Forward<Vector512<float>, Width512>(x, weight, bias, y, batchSize, inputs, outputs);
+            }
         }
         else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
         {
-            Forward<Vector256<float>, Width256>(x, weight, bias, y, batchSize, inputs, outputs);
+            if (packed && outputs % (2 * Vector256<float>.Count) == 0)
+            {
+                ForwardPacked<Vector256<float>, Width256>(x, weight, bias, y, batchSize, inputs, outputs);
+            }
+            else
+            {
+                Forward<Vector256<float>, Width256>(x, weight, bias, y, batchSize, inputs, outputs);
+            }
         }
         else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
         {
-            Forward<Vector128<float>, Width128>(x, weight, bias, y, batchSize, inputs, outputs);
+            if (packed && outputs % (2 * Vector128<float>.Count) == 0)
+            {
+                ForwardPacked<Vector128<float>, Width128>(x, weight, bias, y, batchSize, inputs, outputs);
+            }
+            else
+            {
+                Forward<Vector128<float>, Width128>(x, weight, bias, y, batchSize, inputs, outputs);
+            }
         }
         else
         {
@@ -88,6 +110,107 @@ public static class Dense
         {
             BackwardInput<float, Width1>(dy, weight, dx, batchSize, inputs, outputs);
         }
+    }
+
+    /// <summary>Batches at least this large take the packed path when the outputs fill whole pairs of vectors.</summary>
+    internal const int PackedMinBatch = 64;
+
+    [ThreadStatic]
+    private static float[]? t_packed;
+
+    // Large batches: the weights are first packed into panels of one vector of outputs ([panel][k][lane]), then 8 samples ×
+    // 2 panels are computed at a time with broadcast multiply-adds: per step 2 panel loads (the only ones that stream from
+    // L2) and 8 broadcasts feed 16 multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call.
+    private static void ForwardPacked<TVector, TWidth>(
+        ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+        int batchSize, int inputs, int outputs)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int lanes = TWidth.Count;
+        int panels = outputs / lanes;
+        int panelLength = lanes * inputs;
+        float[] packed = t_packed is { } existing && existing.Length >= panels * panelLength ? existing : (t_packed = new float[panels * panelLength]);
+        for (int panel = 0; panel < panels; panel++)
+        {
+            Span<float> destination = packed.AsSpan(panel * panelLength, panelLength);
+            for (int j = 0; j < lanes; j++)
+            {
+                ReadOnlySpan<float> row = weight.Slice((panel * lanes + j) * inputs, inputs);
+                for (int k = 0; k < inputs; k++)
+                {
+                    destination[k * lanes + j] = row[k];
+                }
+            }
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(xSpan);
+        ref float p = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref float yRef = ref MemoryMarshal.GetReference(y);
+        ref float biasRef = ref MemoryMarshal.GetReference(bias);
+        int rows = batchSize / 8 * 8;
+        for (int b = 0; b < rows; b += 8)
+        {
+            for (int panel = 0; panel < panels; panel += 2)
+            {
+                Panel8x2<TVector, TWidth>(ref Unsafe.Add(ref x, b * inputs), inputs, ref Unsafe.Add(ref p, panel * panelLength), panelLength,
+                    ref Unsafe.Add(ref biasRef, panel * lanes), ref Unsafe.Add(ref yRef, b * outputs + panel * lanes), outputs);
+            }
+        }
+
+        if (rows < batchSize)
+        {
+            Forward<TVector, TWidth>(xSpan.Slice(rows * inputs), weight, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panel8x2<TVector, TWidth>(ref float x0, int n, ref float panel0, int panelLength, ref float bias, ref float y, int stride)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        ref float panel1 = ref Unsafe.Add(ref panel0, panelLength);
+        ref float x1 = ref Unsafe.Add(ref x0, n);
+        ref float x2 = ref Unsafe.Add(ref x1, n);
+        ref float x3 = ref Unsafe.Add(ref x2, n);
+        ref float x4 = ref Unsafe.Add(ref x3, n);
+        ref float x5 = ref Unsafe.Add(ref x4, n);
+        ref float x6 = ref Unsafe.Add(ref x5, n);
+        ref float x7 = ref Unsafe.Add(ref x6, n);
+        TVector a00 = TWidth.Zero, a01 = TWidth.Zero, a10 = TWidth.Zero, a11 = TWidth.Zero, a20 = TWidth.Zero, a21 = TWidth.Zero, a30 = TWidth.Zero, a31 = TWidth.Zero;
+        TVector a40 = TWidth.Zero, a41 = TWidth.Zero, a50 = TWidth.Zero, a51 = TWidth.Zero, a60 = TWidth.Zero, a61 = TWidth.Zero, a70 = TWidth.Zero, a71 = TWidth.Zero;
+        nuint lanes = (nuint)TWidth.Count;
+        for (nuint k = 0, offset = 0; k < (nuint)n; k++, offset += lanes)
+        {
+            TVector v0 = TWidth.Load(ref panel0, offset), v1 = TWidth.Load(ref panel1, offset);
+            TVector u = TWidth.Broadcast(Unsafe.Add(ref x0, k));
+            a00 = TWidth.MultiplyAdd(u, v0, a00); a01 = TWidth.MultiplyAdd(u, v1, a01);
+            u = TWidth.Broadcast(Unsafe.Add(ref x1, k));
+            a10 = TWidth.MultiplyAdd(u, v0, a10); a11 = TWidth.MultiplyAdd(u, v1, a11);
+            u = TWidth.Broadcast(Unsafe.Add(ref x2, k));
+            a20 = TWidth.MultiplyAdd(u, v0, a20); a21 = TWidth.MultiplyAdd(u, v1, a21);
+            u = TWidth.Broadcast(Unsafe.Add(ref x3, k));
+            a30 = TWidth.MultiplyAdd(u, v0, a30); a31 = TWidth.MultiplyAdd(u, v1, a31);
+            u = TWidth.Broadcast(Unsafe.Add(ref x4, k));
+            a40 = TWidth.MultiplyAdd(u, v0, a40); a41 = TWidth.MultiplyAdd(u, v1, a41);
+            u = TWidth.Broadcast(Unsafe.Add(ref x5, k));
+            a50 = TWidth.MultiplyAdd(u, v0, a50); a51 = TWidth.MultiplyAdd(u, v1, a51);
+            u = TWidth.Broadcast(Unsafe.Add(ref x6, k));
+            a60 = TWidth.MultiplyAdd(u, v0, a60); a61 = TWidth.MultiplyAdd(u, v1, a61);
+            u = TWidth.Broadcast(Unsafe.Add(ref x7, k));
+            a70 = TWidth.MultiplyAdd(u, v0, a70); a71 = TWidth.MultiplyAdd(u, v1, a71);
+        }
+
+        TVector b0 = TWidth.Load(ref bias, 0), b1 = TWidth.Load(ref bias, lanes);
+        nuint row = (nuint)stride;
+        TWidth.Store(TWidth.Add(a00, b0), ref y, 0); TWidth.Store(TWidth.Add(a01, b1), ref y, lanes);
+        TWidth.Store(TWidth.Add(a10, b0), ref y, row); TWidth.Store(TWidth.Add(a11, b1), ref y, row + lanes);
+        TWidth.Store(TWidth.Add(a20, b0), ref y, 2 * row); TWidth.Store(TWidth.Add(a21, b1), ref y, 2 * row + lanes);
+        TWidth.Store(TWidth.Add(a30, b0), ref y, 3 * row); TWidth.Store(TWidth.Add(a31, b1), ref y, 3 * row + lanes);
+        TWidth.Store(TWidth.Add(a40, b0), ref y, 4 * row); TWidth.Store(TWidth.Add(a41, b1), ref y, 4 * row + lanes);
+        TWidth.Store(TWidth.Add(a50, b0), ref y, 5 * row); TWidth.Store(TWidth.Add(a51, b1), ref y, 5 * row + lanes);
+        TWidth.Store(TWidth.Add(a60, b0), ref y, 6 * row); TWidth.Store(TWidth.Add(a61, b1), ref y, 6 * row + lanes);
+        TWidth.Store(TWidth.Add(a70, b0), ref y, 7 * row); TWidth.Store(TWidth.Add(a71, b1), ref y, 7 * row + lanes);
     }
 
     // y[b, o] = bias[o] + x_b · w_o, 4 samples × 4 outputs at a time: per step 8 loads feed 16 multiply-adds.

@@ -20,6 +20,8 @@ internal interface IVectorWidth<TVector>
 
     static abstract TVector Broadcast(float value);
 
+    static abstract TVector Add(TVector a, TVector b);
+
     /// <summary><c>a · b + c</c>: one fused instruction where the hardware has FMA, a multiply and an add elsewhere (never a slow software fusion).</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
@@ -39,6 +41,8 @@ internal readonly struct Width512 : IVectorWidth<Vector512<float>>
     public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
@@ -60,6 +64,8 @@ internal readonly struct Width256 : IVectorWidth<Vector256<float>>
 
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
 
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
 
@@ -79,6 +85,8 @@ internal readonly struct Width128 : IVectorWidth<Vector128<float>>
     public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+
+    public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
@@ -100,6 +108,8 @@ internal readonly struct Width1 : IVectorWidth<float>
     public static void Store(float value, ref float destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
 
     public static float Broadcast(float value) => value;
+
+    public static float Add(float a, float b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyAdd(float a, float b, float c) => a * b + c;
