@@ -113,7 +113,7 @@ public static class Dense
     }
 
     /// <summary>Batches at least this large take the packed path when the outputs fill whole pairs of vectors.</summary>
-    internal const int PackedMinBatch = 64;
+    internal const int PackedMinBatch = 128;
 
     [ThreadStatic]
     private static float[]? t_packed;
