@@ -156,11 +156,14 @@ internal static class NetworkEmitter
         w.Line($"private const int ActivationsPerSample = {Format.Int(plan.ActivationsPerSample)};");
         if (plan.Spec.Training)
         {
-            long forward = dense.Sum(l => 2L * l.WeightCount);
-            long backward = dense.Sum(l => (l.NeedsInputGradient ? 4L : 2L) * l.WeightCount);
-            w.Line($"private const long FlopsPerSample = {forward + backward}; // forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx past the first layer)");
             w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
             w.Line("private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;");
+            long forward = dense.Sum(l => 2L * l.WeightCount);
+            long backward = dense.Sum(l => (l.NeedsInputGradient ? 4L : 2L) * l.WeightCount);
+            w.Line();
+            w.Line("// Work per training sample, which decides when a batch is worth splitting over threads:");
+            w.Line($"// forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx past the first layer).");
+            w.Line($"private const long FlopsPerSample = {forward + backward};");
         }
         else
         {

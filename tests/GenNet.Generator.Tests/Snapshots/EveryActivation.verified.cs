@@ -45,9 +45,12 @@ namespace Samples.Zoo
         private const int Dense6Output = 44;
         private const int NetworkOutput = Dense6Output;
         private const int ActivationsPerSample = 47;
-        private const long FlopsPerSample = 1824; // forward 680 (2·in·out per layer), backward 1,144 (dW, and dx past the first layer)
         private const int GradientWidth = 9;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
+
+        // Work per training sample, which decides when a batch is worth splitting over threads:
+        // forward 680 (2·in·out per layer), backward 1,144 (dW, and dx past the first layer).
+        private const long FlopsPerSample = 1824;
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
         public const string Summary = """

@@ -29,9 +29,12 @@ namespace Samples
         private const int Dense1Output = 128;
         private const int NetworkOutput = Dense1Output;
         private const int ActivationsPerSample = 138;
-        private const long FlopsPerSample = 409088; // forward 203,264 (2·in·out per layer), backward 205,824 (dW, and dx past the first layer)
         private const int GradientWidth = 128;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
+
+        // Work per training sample, which decides when a batch is worth splitting over threads:
+        // forward 203,264 (2·in·out per layer), backward 205,824 (dW, and dx past the first layer).
+        private const long FlopsPerSample = 409088;
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
         public const string Summary = """

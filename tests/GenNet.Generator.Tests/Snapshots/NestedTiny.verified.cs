@@ -26,9 +26,12 @@ partial class Models
         private const int Dense0Output = 0;
         private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 2;
-        private const long FlopsPerSample = 24; // forward 12 (2·in·out per layer), backward 12 (dW, and dx past the first layer)
         private const int GradientWidth = 2;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
+
+        // Work per training sample, which decides when a batch is worth splitting over threads:
+        // forward 12 (2·in·out per layer), backward 12 (dW, and dx past the first layer).
+        private const long FlopsPerSample = 24;
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
         public const string Summary = """
