@@ -36,7 +36,6 @@ public static unsafe class WorkerPool
     private static int s_inputsLength, s_labelsLength, s_targetsLength;
     private static int s_pending;
     private static ExceptionDispatchInfo? s_failure;
-    private static readonly ManualResetEventSlim s_done = new(false);
 
     /// <summary>Most shards a step can use: the processor count (capped at 64).</summary>
     public static int MaxShards => s_workerCount + 1;
@@ -68,7 +67,6 @@ public static unsafe class WorkerPool
                 s_targets = targetPointer;
                 s_targetsLength = targets.Length;
                 s_failure = null;
-                s_done.Reset();
                 Volatile.Write(ref s_pending, shards - 1);
                 for (int shard = 1; shard < shards; shard++)
                 {
@@ -99,17 +97,14 @@ public static unsafe class WorkerPool
         }
     }
 
+    // The caller waits at most one shard's time: it spins and yields, never blocks, so waiting allocates nothing
+    // (a first blocking wait on an event would create its lock object in the middle of a training step).
     private static void WaitForWorkers()
     {
         var spinner = new SpinWait();
-        while (Volatile.Read(ref s_pending) > 0 && !spinner.NextSpinWillYield)
+        while (Volatile.Read(ref s_pending) > 0)
         {
-            spinner.SpinOnce();
-        }
-
-        if (Volatile.Read(ref s_pending) > 0)
-        {
-            s_done.Wait();
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 
@@ -166,10 +161,7 @@ public static unsafe class WorkerPool
                     Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(exception), null);
                 }
 
-                if (Interlocked.Decrement(ref s_pending) == 0)
-                {
-                    s_done.Set();
-                }
+                Interlocked.Decrement(ref s_pending);
             }
         }
     }
