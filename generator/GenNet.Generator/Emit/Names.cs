@@ -22,10 +22,8 @@ internal static class Format
     /// <summary>101770 → "101,770", for comments.</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>[28, 28]: for comments, and as a C# collection expression.</summary>
     public static string Shape(IEnumerable<int> shape) => "[" + string.Join(", ", shape.Select(Int)) + "]";
-
-    /// <summary>The C# collection expression for a shape: <c>[28, 28]</c>.</summary>
-    public static string ShapeLiteral(IEnumerable<int> shape) => Shape(shape);
 
     public static string Activation(ActivationKind activation) => activation switch
     {

@@ -199,10 +199,10 @@ internal static class NetworkEmitter
             private int _outputBatchSize;
 
             /// <summary>The shape of one input sample, outermost first.</summary>
-            public static global::System.ReadOnlySpan<int> InputShape => {{Format.ShapeLiteral(plan.InputShape)}};
+            public static global::System.ReadOnlySpan<int> InputShape => {{Format.Shape(plan.InputShape)}};
 
             /// <summary>The shape of one output sample.</summary>
-            public static global::System.ReadOnlySpan<int> OutputShape => {{Format.ShapeLiteral(plan.OutputShape)}};
+            public static global::System.ReadOnlySpan<int> OutputShape => {{Format.Shape(plan.OutputShape)}};
 
             /// <summary>The loss the network is {{(plan.Spec.Training ? "trained" : "evaluated")}} with: {{Format.Loss(plan.Loss)}}.</summary>
             public global::GenNet.Loss Loss => global::GenNet.Loss.{{plan.Loss}};
@@ -355,26 +355,17 @@ internal static class NetworkEmitter
     private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
     {
         string type = Format.Identifier(plan.Spec.TypeName);
-        (string withLabels, string withTargets) = plan.Loss switch
-        {
-            LossKind.SparseCategoricalCrossEntropy or LossKind.CategoricalCrossEntropy => (
-                "global::GenNet.Losses.SparseCategoricalCrossEntropy.Compute(outputs, labels, outputGradient, OutputSize)",
-                "global::GenNet.Losses.CategoricalCrossEntropy.Compute(outputs, targets, outputGradient, OutputSize)"),
-            LossKind.BinaryCrossEntropy => (
-                "global::GenNet.Losses.BinaryCrossEntropy.Compute(outputs, labels, outputGradient, OutputSize)",
-                "global::GenNet.Losses.BinaryCrossEntropy.Compute(outputs, targets, outputGradient)"),
-            _ => (
-                "global::GenNet.Losses.MeanSquaredError.Compute(outputs, labels, outputGradient, OutputSize)",
-                "global::GenNet.Losses.MeanSquaredError.Compute(outputs, targets, outputGradient)"),
-        };
-        // One output trained by BCE or MSE takes binary labels; otherwise a label indexes an output.
+        // The runtime's LossFunction picks the function for the loss, as Evaluate does, so the two cannot disagree.
+        const string loss = "Loss"; // the class's own Loss property, a constant
+        string withLabels = $"global::GenNet.Losses.LossFunction.Compute({loss}, outputs, labels, outputGradient, OutputSize)";
+        string withTargets = $"global::GenNet.Losses.LossFunction.Compute({loss}, outputs, targets, outputGradient, OutputSize)";
+        // For the doc comment only: one output trained by BCE or MSE takes binary labels (LossFunction.LabelClasses enforces it).
         bool binary = plan.OutputSize == 1 && plan.Loss is LossKind.BinaryCrossEntropy or LossKind.MeanSquaredError;
-        int classes = binary ? 2 : plan.OutputSize;
         string labelDoc = binary
             ? "one label per sample, 0 or 1"
             : $"one class index in [0, {Format.Int(plan.OutputSize - 1)}] per sample" + (plan.Loss == LossKind.SparseCategoricalCrossEntropy ? "" : ", taken as a one-hot target");
 
-        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: {Format.Int(classes)});", "labels, default");
+        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses({loss}, OutputSize));", "labels, default");
         EmitTrainingStep(w, type, "targets", "float", plan.OutputSize == 1 ? "one target per sample" : $"{Format.Int(plan.OutputSize)} targets per sample",
             $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", "default, targets");
         EmitShardedStep(w, withLabels, withTargets);

@@ -1,28 +1,11 @@
 using System;
 using System.Numerics.Tensors;
-using GenNet.Losses;
 
 namespace GenNet;
 
 /// <summary>Loss and accuracy of outputs against a batch's labels or targets, consistent with ComputeGradients.</summary>
 internal static class Metrics
 {
-    /// <summary>The mean loss, choosing the same loss function ComputeGradients uses for <paramref name="loss"/>.</summary>
-    public static float Loss(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width) => loss switch
-    {
-        GenNet.Loss.SparseCategoricalCrossEntropy or GenNet.Loss.CategoricalCrossEntropy => SparseCategoricalCrossEntropy.Compute(outputs, labels, Span<float>.Empty, width),
-        GenNet.Loss.BinaryCrossEntropy => BinaryCrossEntropy.Compute(outputs, labels, Span<float>.Empty, width),
-        _ => MeanSquaredError.Compute(outputs, labels, Span<float>.Empty, width),
-    };
-
-    /// <inheritdoc cref="Loss(GenNet.Loss, ReadOnlySpan{float}, ReadOnlySpan{int}, int)"/>
-    public static float Loss(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int width) => loss switch
-    {
-        GenNet.Loss.SparseCategoricalCrossEntropy or GenNet.Loss.CategoricalCrossEntropy => CategoricalCrossEntropy.Compute(outputs, targets, Span<float>.Empty, width),
-        GenNet.Loss.BinaryCrossEntropy => BinaryCrossEntropy.Compute(outputs, targets, Span<float>.Empty),
-        _ => MeanSquaredError.Compute(outputs, targets, Span<float>.Empty),
-    };
-
     /// <summary>Correct predictions for labels: the arg-max output (one output: p ≥ 0.5) equals the label. Counts samples.</summary>
     public static int Correct(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width)
     {

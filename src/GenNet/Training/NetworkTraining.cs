@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
+using GenNet.Losses;
 
 namespace GenNet;
 
@@ -146,13 +147,13 @@ public static class NetworkTraining
             network.Forward(batches.Inputs, batchOutputs, size);
             if (dataset.HasLabels)
             {
-                lossSum += (double)Metrics.Loss(network.Loss, batchOutputs, batches.Labels, width) * size;
+                lossSum += (double)LossFunction.Compute(network.Loss, batchOutputs, batches.Labels, Span<float>.Empty, width) * size;
                 correct += Metrics.Correct(batchOutputs, batches.Labels, width);
                 units += size;
             }
             else
             {
-                lossSum += (double)Metrics.Loss(network.Loss, batchOutputs, batches.Targets, width) * size;
+                lossSum += (double)LossFunction.Compute(network.Loss, batchOutputs, batches.Targets, Span<float>.Empty, width) * size;
                 int right = Metrics.Correct(network.Loss, batchOutputs, batches.Targets, width);
                 if (right >= 0)
                 {
@@ -216,8 +217,7 @@ public static class NetworkTraining
         string type = network.GetType().Name;
         if (dataset.HasLabels)
         {
-            bool binary = network.OutputSize == 1 && network.Loss is Loss.BinaryCrossEntropy or Loss.MeanSquaredError;
-            int classes = binary ? 2 : network.OutputSize;
+            int classes = LossFunction.LabelClasses(network.Loss, network.OutputSize);
             if (dataset.ClassCount > classes)
             {
                 throw new ArgumentException(

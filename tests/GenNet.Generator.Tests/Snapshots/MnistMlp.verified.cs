@@ -151,7 +151,7 @@ namespace Samples
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
         {
             global::GenNet.Kernels.Check.Batch(nameof(MnistMlp), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.Labels(nameof(MnistMlp), labels, batchSize, classes: 10);
+            global::GenNet.Kernels.Check.Labels(nameof(MnistMlp), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses(Loss, OutputSize));
             return Train(inputs, labels, default, batchSize);
         }
 
@@ -189,8 +189,8 @@ namespace Samples
             global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
             global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
             float loss = labels.IsEmpty
-                ? global::GenNet.Losses.CategoricalCrossEntropy.Compute(outputs, targets, outputGradient, OutputSize)
-                : global::GenNet.Losses.SparseCategoricalCrossEntropy.Compute(outputs, labels, outputGradient, OutputSize);
+                ? global::GenNet.Losses.LossFunction.Compute(Loss, outputs, targets, outputGradient, OutputSize)
+                : global::GenNet.Losses.LossFunction.Compute(Loss, outputs, labels, outputGradient, OutputSize);
             if (shards > 1)
             {
                 float share = (float)count / _shardBatchSize;

@@ -142,7 +142,7 @@ partial class Models
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
         {
             global::GenNet.Kernels.Check.Batch(nameof(Tiny), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.Labels(nameof(Tiny), labels, batchSize, classes: 2);
+            global::GenNet.Kernels.Check.Labels(nameof(Tiny), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses(Loss, OutputSize));
             return Train(inputs, labels, default, batchSize);
         }
 
@@ -180,8 +180,8 @@ partial class Models
             global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
             global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
             float loss = labels.IsEmpty
-                ? global::GenNet.Losses.MeanSquaredError.Compute(outputs, targets, outputGradient)
-                : global::GenNet.Losses.MeanSquaredError.Compute(outputs, labels, outputGradient, OutputSize);
+                ? global::GenNet.Losses.LossFunction.Compute(Loss, outputs, targets, outputGradient, OutputSize)
+                : global::GenNet.Losses.LossFunction.Compute(Loss, outputs, labels, outputGradient, OutputSize);
             if (shards > 1)
             {
                 float share = (float)count / _shardBatchSize;
