@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using System.Text;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
@@ -85,8 +86,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(sources, static (output, network) => output.AddSource(network.HintName, network.Source));
         Report(context, sources.Select(static (network, _) => network.Diagnostics).Where(static d => d.Count > 0));
 
-        // [Input], [Flatten] or [Dense] on a class without [Network]: each attribute needs its own provider.
-        foreach (string layerAttribute in new[] { Parser.InputAttributeName, Parser.FlattenAttributeName, Parser.DenseAttributeName })
+        // [Input] or a layer attribute on a class without [Network]: each attribute needs its own provider.
+        foreach (string layerAttribute in new[] { Parser.InputAttributeName }.Concat(Parser.LayerAttributes.Select(a => a.Name)))
         {
             IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> orphans = context.SyntaxProvider
                 .ForAttributeWithMetadataName(

@@ -86,6 +86,14 @@ internal static class DiagnosticDescriptors
         "GN0019", "Weights file does not fit the network",
         "Weights file '{0}' does not fit network '{1}': {2}");
 
+    public static readonly DiagnosticDescriptor NeedsImageInput = Error(
+        "GN0020", "Layer needs an image input",
+        "{0} needs an image [height, width, channels] but receives shape [{1}]; {2}");
+
+    public static readonly DiagnosticDescriptor WindowDoesNotFit = Error(
+        "GN0021", "Window larger than its input",
+        "{0} has a {1}×{2} {3}, larger than its input [{4}] without padding, so it has no output position; {5}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =
         new[]
         {
@@ -93,6 +101,7 @@ internal static class DiagnosticDescriptors
             LayersWithoutNetwork, LayersInSeveralDeclarations, SoftmaxBeforeLastLayer, SoftmaxOfOneOutput, LossFitsPoorly, NonConstantArgument,
             LargeNetwork, InvalidBuildProperty,
             WeightsFileNotInProject, WeightsFileUnreadable, WeightsDoNotFit,
+            NeedsImageInput, WindowDoesNotFit,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>

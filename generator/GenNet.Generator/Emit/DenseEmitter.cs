@@ -5,7 +5,7 @@ namespace GenNet.Generator.Emit;
 /// <summary>Writes a Dense layer: its forward/backward method pair and the calls that wire it in.</summary>
 internal static class DenseEmitter
 {
-    private const string Kernels = "global::GenNet.Kernels";
+    internal const string Kernels = "global::GenNet.Kernels";
 
     public static void EmitMethods(SourceWriter w, LayerPlan layer, bool training)
     {
@@ -90,11 +90,11 @@ internal static class DenseEmitter
     }
 
     /// <summary>What the activation's backward reads: "y" (the outputs), "z" (GELU's pre-activations) or nothing.</summary>
-    private static string? Saved(LayerPlan layer) =>
+    internal static string? Saved(LayerPlan layer) =>
         layer.FusedWithLoss || layer.Activation == ActivationKind.Linear ? null :
         layer.Activation == ActivationKind.Gelu ? "z" : "y";
 
-    private static void EmitActivation(SourceWriter w, LayerPlan layer)
+    internal static void EmitActivation(SourceWriter w, LayerPlan layer)
     {
         string outputs = Format.Int(layer.OutputSize);
         switch (layer.Activation)
@@ -108,7 +108,7 @@ internal static class DenseEmitter
         }
     }
 
-    private static void EmitActivationBackward(SourceWriter w, LayerPlan layer)
+    internal static void EmitActivationBackward(SourceWriter w, LayerPlan layer)
     {
         if (layer.FusedWithLoss)
         {
@@ -127,13 +127,16 @@ internal static class DenseEmitter
         }
     }
 
-    private static string BackwardComment(LayerPlan layer)
-    {
-        string activation = layer.FusedWithLoss
+    internal static string ActivationBackwardComment(LayerPlan layer) =>
+        layer.FusedWithLoss
             ? $"dy arrives as dL/dz: the loss fused {Format.Activation(layer.Activation)}'s gradient (p − t)"
             : layer.Activation == ActivationKind.Linear
                 ? "dy is dL/dz (linear)"
                 : $"dy (dL/dy) becomes dL/dz in place through {Format.Activation(layer.Activation)}'";
+
+    private static string BackwardComment(LayerPlan layer)
+    {
+        string activation = ActivationBackwardComment(layer);
         string rest = layer.NeedsInputGradient
             ? "then dW += dzᵀ·x, db += Σ dz, dx = dz·W"
             : "then dW += dzᵀ·x, db += Σ dz (first layer: no dx)";

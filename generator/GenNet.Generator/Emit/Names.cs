@@ -55,6 +55,9 @@ internal static class LayerNames
     public static string Output(LayerPlan layer) => Pascal(layer) + "Output";
 
     public static string PreActivation(LayerPlan layer) => Pascal(layer) + "PreActivation";
+
+    /// <summary>What a layer keeps for its backward pass besides its output: max pooling's argmax, dropout's mask.</summary>
+    public static string Saved(LayerPlan layer) => Pascal(layer) + (layer.Kind == LayerKind.MaxPool2D ? "Argmax" : "Mask");
 }
 
 /// <summary>Names the generated half of a network declares, which the network class itself cannot take (CS0542).</summary>
@@ -64,15 +67,17 @@ internal static class GeneratedMembers
     {
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
         "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate", "Backpropagate", "Scratch",
-        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample",
+        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample",
         "ParameterValues", "CompiledWeights", "WeightsResource", "Threads", "Train", "PrepareShards", "FlopsPerSample",
         "s_parameterTensors", "s_weights", "_parameters", "_gradients", "_scratch", "_outputBatchSize",
-        "_threads", "_shards", "_shardBatchSize", "_shardScratch", "_shardGradients", "_shardOutputs",
+        "_threads", "_shards", "_shardBatchSize", "_shardScratch", "_shardGradients", "_shardOutputs", "_dropoutSeed", "_dropoutStep",
     };
 
-    private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };
+    private static readonly string[] s_layerPrefixes = { "Dense", "Conv", "MaxPool", "AveragePool", "Dropout", "Flatten" };
 
-    /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>Dense{n}{Suffix}</c>.</summary>
+    private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Argmax", "Mask", "Forward", "Backward" };
+
+    /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>{Kind}{n}{Suffix}</c> such as <c>Dense0Weight</c>.</summary>
     public static bool IsReserved(string name)
     {
         if (s_fixed.Contains(name))
@@ -80,17 +85,25 @@ internal static class GeneratedMembers
             return true;
         }
 
-        if (!name.StartsWith("Dense", System.StringComparison.Ordinal))
+        foreach (string prefix in s_layerPrefixes)
         {
-            return false;
+            if (!name.StartsWith(prefix, System.StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            int digits = prefix.Length;
+            while (digits < name.Length && name[digits] is >= '0' and <= '9')
+            {
+                digits++;
+            }
+
+            if (digits > prefix.Length && s_layerSuffixes.Contains(name.Substring(digits)))
+            {
+                return true;
+            }
         }
 
-        int digits = 5;
-        while (digits < name.Length && name[digits] is >= '0' and <= '9')
-        {
-            digits++;
-        }
-
-        return digits > 5 && s_layerSuffixes.Contains(name.Substring(digits));
+        return false;
     }
 }

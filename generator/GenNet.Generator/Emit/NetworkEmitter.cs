@@ -49,10 +49,28 @@ internal static class NetworkEmitter
             }
 
             EmitScratch(w);
-            foreach (LayerPlan layer in plan.Layers.Where(l => l.Kind == LayerKind.Dense))
+            foreach (LayerPlan layer in plan.Layers.Where(l => !l.IsView))
             {
-                w.Line();
-                DenseEmitter.EmitMethods(w, layer, spec.Training);
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dense:
+                        w.Line();
+                        DenseEmitter.EmitMethods(w, layer, spec.Training);
+                        break;
+                    case LayerKind.Conv2D:
+                        w.Line();
+                        ConvEmitter.EmitMethods(w, layer, spec.Training);
+                        break;
+                    case LayerKind.MaxPool2D:
+                    case LayerKind.AveragePool2D:
+                        w.Line();
+                        PoolEmitter.EmitMethods(w, layer, spec.Training);
+                        break;
+                    case LayerKind.Dropout:
+                        w.Line();
+                        DropoutEmitter.EmitMethods(w, layer);
+                        break;
+                }
             }
         }
 
@@ -76,13 +94,12 @@ internal static class NetworkEmitter
         var rows = new List<string[]> { new[] { "input", Format.Shape(plan.InputShape), "0", "" } };
         foreach (LayerPlan layer in plan.Layers)
         {
-            bool dense = layer.Kind == LayerKind.Dense;
             rows.Add(new[]
             {
                 $"{layer.Name} ({layer.Kind})",
                 Format.Shape(layer.OutputShape),
-                Format.Count(dense ? (long)layer.WeightCount + layer.OutputSize : 0),
-                dense ? Format.Activation(layer.Activation) : "",
+                Format.Count(layer.ParameterCount),
+                layer.HasParameters ? Format.Activation(layer.Activation) : "",
             });
         }
 
@@ -124,24 +141,28 @@ internal static class NetworkEmitter
             : "/// <summary>Parameter floats: the length of <see cref=\"Parameters\"/>.</summary>");
         w.Line($"public const int ParameterCount = {Format.Int(plan.ParameterCount)};");
 
-        LayerPlan[] dense = plan.Layers.Where(l => l.Kind == LayerKind.Dense).ToArray();
-        if (dense.Length > 0)
+        LayerPlan[] parametered = plan.Layers.Where(l => l.HasParameters).ToArray();
+        if (parametered.Length > 0)
         {
             w.Line();
-            w.Line("// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].");
-            foreach (LayerPlan layer in dense)
+            w.Line(parametered.Any(l => l.Kind == LayerKind.Conv2D)
+                ? "// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias."
+                : "// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].");
+            foreach (LayerPlan layer in parametered)
             {
-                w.Line($"private const int {LayerNames.Weight(layer)} = {Format.Int(layer.WeightOffset)}; // {layer.Name}.weight [{Format.Int(layer.OutputSize)}, {Format.Int(layer.InputSize)}]");
-                w.Line($"private const int {LayerNames.Bias(layer)} = {Format.Int(layer.BiasOffset)}; // {layer.Name}.bias [{Format.Int(layer.OutputSize)}]");
+                w.Line($"private const int {LayerNames.Weight(layer)} = {Format.Int(layer.WeightOffset)}; // {layer.Name}.weight {Format.Shape(layer.WeightShape)}");
+                w.Line($"private const int {LayerNames.Bias(layer)} = {Format.Int(layer.BiasOffset)}; // {layer.Name}.bias [{Format.Int(layer.Units)}]");
             }
         }
 
+        LayerPlan[] computing = plan.Layers.Where(l => !l.IsView).ToArray();
+        bool columns = plan.ColumnsPerSample > 0;
         w.Line();
         w.Line(plan.Spec.Training
-            ? "// Scratch arena, per sample: each layer's saved output, then two gradient buffers used in turn."
-            : "// Scratch arena, per sample: each layer's output.");
+            ? $"// Scratch arena, per sample: each layer's saved output{(computing.Any(l => l.SavedOffset >= 0) ? " (and what its backward needs)" : "")}, {(columns ? "the im2col matrix, " : "")}then two gradient buffers used in turn."
+            : $"// Scratch arena, per sample: each layer's output{(columns ? ", then the im2col matrix" : "")}.");
         w.Line("// A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.");
-        foreach (LayerPlan layer in dense)
+        foreach (LayerPlan layer in computing)
         {
             if (layer.PreActivationOffset >= 0)
             {
@@ -149,25 +170,38 @@ internal static class NetworkEmitter
             }
 
             w.Line($"private const int {LayerNames.Output(layer)} = {Format.Int(layer.OutputOffset)};");
+            if (layer.SavedOffset >= 0)
+            {
+                w.Line($"private const int {LayerNames.Saved(layer)} = {Format.Int(layer.SavedOffset)};");
+            }
         }
 
-        LayerPlan? producer = dense.FirstOrDefault(l => l.OutputOffset == plan.OutputOffset);
+        LayerPlan? producer = computing.LastOrDefault(l => l.OutputOffset == plan.OutputOffset);
         w.Line($"private const int NetworkOutput = {(producer is null ? Format.Int(plan.OutputOffset) + "; // a copy of the input: no layer computes" : LayerNames.Output(producer) + ";")}");
         w.Line($"private const int ActivationsPerSample = {Format.Int(plan.ActivationsPerSample)};");
+        if (columns)
+        {
+            w.Line("private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time");
+            w.Line($"private const int ColumnsPerSample = {Format.Int(plan.ColumnsPerSample)};");
+        }
+
+        string activations = columns ? "ActivationsPerSample + ColumnsPerSample" : "ActivationsPerSample";
         if (plan.Spec.Training)
         {
             w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
-            w.Line("private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;");
-            long forward = dense.Sum(l => 2L * l.WeightCount);
-            long backward = dense.Sum(l => (l.NeedsInputGradient ? 4L : 2L) * l.WeightCount);
+            w.Line($"private const int ScratchPerSample = {activations} + 2 * GradientWidth;");
+            long forward = parametered.Sum(l => l.ForwardFlops);
+            long backward = parametered.Sum(l => (l.NeedsInputGradient ? 2L : 1L) * l.ForwardFlops);
             w.Line();
             w.Line("// Work per training sample, which decides when a batch is worth splitting over threads:");
-            w.Line($"// forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx past the first layer).");
+            w.Line(parametered.Any(l => l.Kind == LayerKind.Conv2D)
+                ? $"// forward {Format.Count(forward)} (2 per multiply-add, at every output position of a convolution), backward {Format.Count(backward)} (dW, and dx past the first layer)."
+                : $"// forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx past the first layer).");
             w.Line($"private const long FlopsPerSample = {forward + backward};");
         }
         else
         {
-            w.Line("private const int ScratchPerSample = ActivationsPerSample; // inference only: no gradient buffers");
+            w.Line($"private const int ScratchPerSample = {activations}; // inference only: no gradient buffers");
         }
         w.Line();
     }
@@ -185,10 +219,10 @@ internal static class NetworkEmitter
         w.Line();
         w.Line("private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =");
         w.Line("[");
-        foreach (LayerPlan layer in plan.Layers.Where(l => l.Kind == LayerKind.Dense))
+        foreach (LayerPlan layer in plan.Layers.Where(l => l.HasParameters))
         {
-            w.Line($"    new(\"{layer.Name}.weight\", [{Format.Int(layer.OutputSize)}, {Format.Int(layer.InputSize)}], {LayerNames.Weight(layer)}),");
-            w.Line($"    new(\"{layer.Name}.bias\", [{Format.Int(layer.OutputSize)}], {LayerNames.Bias(layer)}),");
+            w.Line($"    new(\"{layer.Name}.weight\", {Format.Shape(layer.WeightShape)}, {LayerNames.Weight(layer)}),");
+            w.Line($"    new(\"{layer.Name}.bias\", [{Format.Int(layer.Units)}], {LayerNames.Bias(layer)}),");
         }
 
         w.Line("];");
@@ -278,14 +312,14 @@ internal static class NetworkEmitter
 
         if (spec.Training)
         {
-            w.Lines("""
+            w.Lines($$"""
                 private readonly float[] _gradients = new float[ParameterCount];
                 private int _threads;
                 private int _shards = 1; // how the last training step was split
                 private int _shardBatchSize;
                 private float[][] _shardScratch = []; // per shard after the first
                 private float[][] _shardGradients = [];
-                private float[] _shardOutputs = [];
+                private float[] _shardOutputs = [];{{(plan.HasDropout ? "\n                private int _dropoutSeed; // dropout masks follow from the seed and the step\n                private long _dropoutStep;" : "")}}
 
                 /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
                 public global::System.Span<float> Gradients => _gradients;
@@ -306,21 +340,41 @@ internal static class NetworkEmitter
         w.Line("/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>");
         using (w.Block("public void InitializeParameters(int seed)"))
         {
-            LayerPlan[] dense = plan.Layers.Where(l => l.Kind == LayerKind.Dense).ToArray();
-            if (dense.Length == 0)
+            LayerPlan[] parametered = plan.Layers.Where(l => l.HasParameters).ToArray();
+            if (plan.HasDropout)
             {
-                w.Line("_ = seed; // no parameters");
+                w.Line("_dropoutSeed = seed;");
+                w.Line("_dropoutStep = 0;");
+            }
+
+            if (parametered.Length == 0)
+            {
+                if (!plan.HasDropout)
+                {
+                    w.Line("_ = seed; // no parameters");
+                }
+
                 return;
             }
 
             w.Line("var random = new global::GenNet.SeededRandom(seed);");
             w.Line("global::System.Span<float> parameters = Parameters;");
-            foreach (LayerPlan layer in dense)
+            foreach (LayerPlan layer in parametered)
             {
-                string inputs = Format.Int(layer.InputSize);
-                string outputs = Format.Int(layer.OutputSize);
-                w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({LayerNames.Weight(layer)}, {outputs} * {inputs}), fanIn: {inputs}, fanOut: {outputs}, ref random);");
-                w.Line($"parameters.Slice({LayerNames.Bias(layer)}, {outputs}).Clear();");
+                string units = Format.Int(layer.Units);
+                string fanIn = Format.Int(layer.FanIn);
+                if (layer.Window is { } window)
+                {
+                    // Keras's fans for a kernel: the receptive field times the input or output channels.
+                    string fanOut = Format.Int(layer.Units * window.WindowHeight * window.WindowWidth);
+                    w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({LayerNames.Weight(layer)}, {units} * {fanIn}), fanIn: {fanIn}, fanOut: {fanOut}, ref random);");
+                }
+                else
+                {
+                    w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({LayerNames.Weight(layer)}, {units} * {fanIn}), fanIn: {fanIn}, fanOut: {units}, ref random);");
+                }
+
+                w.Line($"parameters.Slice({LayerNames.Bias(layer)}, {units}).Clear();");
             }
         }
 
@@ -331,12 +385,13 @@ internal static class NetworkEmitter
     {
         string type = Format.Identifier(plan.Spec.TypeName);
         string unsharded = plan.Spec.Training ? "_shards = 1;\n    " : "";
+        string inference = PropagateMode(plan, "training: false, firstSample: 0");
         w.Lines($$"""
             /// <summary>Runs one sample: <paramref name="input"/> holds {{Format.Int(plan.InputSize)}} floats, <paramref name="output"/> receives {{Format.Int(plan.OutputSize)}}.</summary>
             public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 global::GenNet.Kernels.Check.Sample(nameof({{type}}), input, output, InputSize, OutputSize);
-                Propagate(input, Scratch(1), 1).CopyTo(output);
+                Propagate(input, Scratch(1), 1{{inference}}).CopyTo(output);
                 {{unsharded}}_outputBatchSize = 1;
             }
 
@@ -345,7 +400,7 @@ internal static class NetworkEmitter
             {
                 global::GenNet.Kernels.Check.Batch(nameof({{type}}), inputs, batchSize, InputSize);
                 global::GenNet.Kernels.Check.PerSample(nameof({{type}}), outputs.Length, batchSize, OutputSize, nameof(outputs));
-                Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
+                Propagate(inputs, Scratch(batchSize), batchSize{{inference}}).CopyTo(outputs);
                 {{unsharded}}_outputBatchSize = batchSize;
             }
 
@@ -368,8 +423,14 @@ internal static class NetworkEmitter
         EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses({loss}, OutputSize));", "labels, default");
         EmitTrainingStep(w, type, "targets", "float", plan.OutputSize == 1 ? "one target per sample" : $"{Format.Int(plan.OutputSize)} targets per sample",
             $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", "default, targets");
-        EmitShardedStep(w, withLabels, withTargets);
+        EmitShardedStep(w, plan, withLabels, withTargets);
     }
+
+    /// <summary>The extra arguments of <c>Propagate</c> in a network with dropout, which acts only in training steps.</summary>
+    private static string PropagateMode(NetworkPlan plan, string arguments) => plan.HasDropout ? ", " + arguments : "";
+
+    /// <summary>Where the gradient buffers start, per sample: after the activations and the im2col matrix.</summary>
+    private static string GradientsStart(NetworkPlan plan) => plan.ColumnsPerSample > 0 ? "(ActivationsPerSample + ColumnsPerSample)" : "ActivationsPerSample";
 
     private static void EmitTrainingStep(SourceWriter w, string type, string name, string element, string doc, string check, string arguments)
     {
@@ -390,13 +451,13 @@ internal static class NetworkEmitter
     /// scratch and gradient arenas (shard 0 into the network's own), its gradient weighted by its share of the batch; the
     /// shards' gradients are then added in shard order, so a fixed thread count gives the same bits every time.
     /// </summary>
-    private static void EmitShardedStep(SourceWriter w, string withLabels, string withTargets) =>
+    private static void EmitShardedStep(SourceWriter w, NetworkPlan plan, string withLabels, string withTargets) =>
         w.Lines($$"""
             private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
             {
                 int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
                 PrepareShards(shards, batchSize);
-                float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
+                float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);{{(plan.HasDropout ? "\n    _dropoutStep++; // the next step draws new masks" : "")}}
                 for (int shard = 1; shard < shards; shard++)
                 {
                     global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
@@ -415,8 +476,8 @@ internal static class NetworkEmitter
                 global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
                 global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
                 global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
-                global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
-                global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
+                global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count{{PropagateMode(plan, "training: true, firstSample: start")}});
+                global::System.Span<float> outputGradient = scratch.Slice({{GradientsStart(plan)}} * count, OutputSize * count);
                 float loss = labels.IsEmpty
                     ? {{withTargets}}
                     : {{withLabels}};
@@ -473,18 +534,46 @@ internal static class NetworkEmitter
         w.Line(plan.Spec.Training
             ? "// Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output."
             : "// Runs every layer, each output in the scratch arena; returns the network's output.");
-        using (w.Block("private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)"))
+        if (plan.HasDropout)
+        {
+            w.Line("// Dropout acts only when training; firstSample is the place of this shard's first row in the whole batch.");
+        }
+
+        string mode = plan.HasDropout ? ", bool training, int firstSample" : "";
+        using (w.Block($"private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize{mode})"))
         {
             string current = "inputs";
             foreach (LayerPlan layer in plan.Layers)
             {
                 switch (layer.Kind)
                 {
+                    case LayerKind.Flatten when layer.ChannelMajor:
+                        w.Line($"// flatten: {Format.Shape(layer.InputShape)} → {Format.Shape(layer.OutputShape)} in PyTorch's channel-major order, so dense weights interchange.");
+                        w.Line($"global::System.Span<float> {layer.Variable} = scratch.Slice({LayerNames.Output(layer)} * batchSize, {Format.Int(layer.OutputSize)} * batchSize);");
+                        w.Line($"{DenseEmitter.Kernels}.Flatten.ToChannelMajor({current}, {layer.Variable}, batchSize, {Format.Int(layer.InputShape[0] * layer.InputShape[1])}, {Format.Int(layer.InputShape[2])});");
+                        current = layer.Variable;
+                        break;
                     case LayerKind.Flatten:
                         w.Line($"// flatten: {Format.Shape(layer.InputShape)} → {Format.Shape(layer.OutputShape)} reads the same memory.");
                         break;
+                    case LayerKind.Dropout when layer.IsView:
+                        w.Line($"// {layer.Name}: acts only in training, which this network does not do.");
+                        break;
+                    case LayerKind.Dropout:
+                        DropoutEmitter.EmitForwardCall(w, layer, current);
+                        current = layer.Variable;
+                        break;
                     case LayerKind.Dense:
                         DenseEmitter.EmitForwardCall(w, layer, current);
+                        current = layer.Variable;
+                        break;
+                    case LayerKind.Conv2D:
+                        ConvEmitter.EmitForwardCall(w, layer, current);
+                        current = layer.Variable;
+                        break;
+                    case LayerKind.MaxPool2D:
+                    case LayerKind.AveragePool2D:
+                        PoolEmitter.EmitForwardCall(w, layer, current);
                         current = layer.Variable;
                         break;
                 }
@@ -505,36 +594,70 @@ internal static class NetworkEmitter
 
     private static void EmitBackpropagate(SourceWriter w, NetworkPlan plan)
     {
-        LayerPlan[] dense = plan.Layers.Where(l => l.Kind == LayerKind.Dense).ToArray();
+        LayerPlan[] layers = plan.Layers.ToArray();
+        LayerPlan[] backward = layers.Where(l => l.HasParameters || l.NeedsInputGradient).ToArray();
         w.Line("// Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.");
         using (w.Block("private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)"))
         {
-            if (dense.Length == 0)
+            if (backward.Length == 0)
             {
                 w.Line("_ = inputs; _ = scratch; _ = batchSize; _ = gradients; // no parameters, nothing to learn");
                 return;
             }
 
+            string start = GradientsStart(plan);
             w.Line("gradients.Clear();");
-            w.Line("global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);");
-            if (dense.Any(l => l.NeedsInputGradient))
+            w.Line($"global::System.Span<float> gradientA = scratch.Slice({start} * batchSize, GradientWidth * batchSize);");
+            if (backward.Any(l => l.NeedsInputGradient && l.Kind != LayerKind.Dropout))
             {
-                w.Line("global::System.Span<float> gradientB = scratch.Slice((ActivationsPerSample + GradientWidth) * batchSize, GradientWidth * batchSize);");
+                w.Line($"global::System.Span<float> gradientB = scratch.Slice(({start} + GradientWidth) * batchSize, GradientWidth * batchSize);");
             }
 
             string dy = "gradientA", spare = "gradientB";
-            for (int i = dense.Length - 1; i >= 0; i--)
+            for (int i = backward.Length - 1; i >= 0; i--)
             {
-                LayerPlan layer = dense[i];
-                string input = i == 0
-                    ? "inputs"
-                    : $"scratch.Slice({LayerNames.Output(dense[i - 1])} * batchSize, {Format.Int(layer.InputSize)} * batchSize)";
-                DenseEmitter.EmitBackwardCall(w, layer, input, dy, spare);
-                (dy, spare) = (spare, dy);
+                LayerPlan layer = backward[i];
+                switch (layer.Kind)
+                {
+                    case LayerKind.Dense:
+                        DenseEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare);
+                        break;
+                    case LayerKind.Conv2D:
+                        ConvEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare);
+                        break;
+                    case LayerKind.MaxPool2D:
+                    case LayerKind.AveragePool2D:
+                        PoolEmitter.EmitBackwardCall(w, layer, dy, spare);
+                        break;
+                    case LayerKind.Flatten:
+                        w.Line($"{DenseEmitter.Kernels}.Flatten.FromChannelMajor({dy}.Slice(0, {Format.Int(layer.OutputSize)} * batchSize), {spare}.Slice(0, {Format.Int(layer.InputSize)} * batchSize), " +
+                               $"batchSize, {Format.Int(layer.InputShape[0] * layer.InputShape[1])}, {Format.Int(layer.InputShape[2])}); // flatten: back to channels-last");
+                        break;
+                    case LayerKind.Dropout:
+                        DropoutEmitter.EmitBackwardCall(w, layer, dy);
+                        continue; // in place
+                }
+
+                if (layer.NeedsInputGradient)
+                {
+                    (dy, spare) = (spare, dy);
+                }
             }
         }
 
         w.Line();
+    }
+
+    /// <summary>The span holding a layer's input in the backward pass: the network's input, or the output its producer saved.</summary>
+    private static string Input(LayerPlan[] layers, LayerPlan layer)
+    {
+        if (layer.InputOffset == LayerPlan.NetworkInput)
+        {
+            return "inputs";
+        }
+
+        LayerPlan producer = layers.Last(l => l.Position < layer.Position && !l.IsView && l.OutputOffset == layer.InputOffset);
+        return $"scratch.Slice({LayerNames.Output(producer)} * batchSize, {Format.Int(layer.InputSize)} * batchSize)";
     }
 
     private static void EmitScratch(SourceWriter w) =>

@@ -26,4 +26,14 @@ internal enum LayerKind
 {
     Flatten,
     Dense,
+    Conv2D,
+    MaxPool2D,
+    AveragePool2D,
+    Dropout,
+}
+
+internal enum PaddingKind
+{
+    Valid = 0,
+    Same = 1,
 }

@@ -1,13 +1,21 @@
 namespace GenNet.Generator.Model;
 
-/// <summary>A layer as declared: its kind and arguments, where it was written, and its 1-based position.</summary>
+/// <summary>
+/// A layer as declared: its kind and arguments, where it was written, and its 1-based position. <see cref="Units"/> is a
+/// Dense layer's outputs or a convolution's filters; the window is a convolution's kernel or a pooling window.
+/// </summary>
 internal sealed record LayerSpec(
     LayerKind Kind,
     int Position,
     LocationInfo? Location,
     int Units = 0,
     ActivationKind Activation = ActivationKind.Linear,
-    float NegativeSlope = 0.01f);
+    float NegativeSlope = 0.01f,
+    int WindowHeight = 0,
+    int WindowWidth = 0,
+    int Stride = 1,
+    PaddingKind Padding = PaddingKind.Valid,
+    double Rate = 0);
 
 /// <summary>A containing type of a nested network class (outermost first).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);

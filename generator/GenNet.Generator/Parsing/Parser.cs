@@ -18,6 +18,34 @@ internal static class Parser
     public const string InputAttributeName = "GenNet.InputAttribute";
     public const string FlattenAttributeName = "GenNet.FlattenAttribute";
     public const string DenseAttributeName = "GenNet.DenseAttribute";
+    public const string Conv2DAttributeName = "GenNet.Conv2DAttribute";
+    public const string MaxPool2DAttributeName = "GenNet.MaxPool2DAttribute";
+    public const string AveragePool2DAttributeName = "GenNet.AveragePool2DAttribute";
+    public const string DropoutAttributeName = "GenNet.DropoutAttribute";
+
+    /// <summary>Every layer attribute, with the kind it declares.</summary>
+    public static readonly (string Name, LayerKind Kind)[] LayerAttributes =
+    {
+        (FlattenAttributeName, LayerKind.Flatten),
+        (DenseAttributeName, LayerKind.Dense),
+        (Conv2DAttributeName, LayerKind.Conv2D),
+        (MaxPool2DAttributeName, LayerKind.MaxPool2D),
+        (AveragePool2DAttributeName, LayerKind.AveragePool2D),
+        (DropoutAttributeName, LayerKind.Dropout),
+    };
+
+    private static LayerKind? LayerKindOf(string? attributeName)
+    {
+        foreach ((string name, LayerKind kind) in LayerAttributes)
+        {
+            if (name == attributeName)
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -53,7 +81,8 @@ internal static class Parser
         foreach ((AttributeData attribute, SyntaxNode? syntax) in attributes)
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name is not (NetworkAttributeName or InputAttributeName or FlattenAttributeName or DenseAttributeName))
+            LayerKind? layerKind = LayerKindOf(name);
+            if (name is not (NetworkAttributeName or InputAttributeName) && layerKind is null)
             {
                 continue;
             }
@@ -63,8 +92,7 @@ internal static class Parser
             {
                 NetworkAttributeName => "[Network]",
                 InputAttributeName => "[Input]",
-                FlattenAttributeName => $"Layer {layers.Count + 1} (Flatten)",
-                _ => $"Layer {layers.Count + 1} (Dense)",
+                _ => $"Layer {layers.Count + 1} ({layerKind})",
             };
             if (NonConstantArgument(attribute, syntax, compilation, cancellationToken) is { } expression)
             {
@@ -73,9 +101,9 @@ internal static class Parser
                 {
                     inputShape ??= ImmutableArray<int>.Empty;
                 }
-                else if (name is FlattenAttributeName or DenseAttributeName)
+                else if (layerKind is { } kind)
                 {
-                    layers.Add(new LayerSpec(name == FlattenAttributeName ? LayerKind.Flatten : LayerKind.Dense, layers.Count + 1, location));
+                    layers.Add(new LayerSpec(kind, layers.Count + 1, location));
                 }
 
                 continue;
@@ -145,6 +173,19 @@ internal static class Parser
                 case DenseAttributeName:
                     layers.Add(ParseDense(attribute, layers.Count + 1, location, diagnostics));
                     break;
+
+                case Conv2DAttributeName:
+                    layers.Add(ParseConv2D(attribute, layers.Count + 1, location, diagnostics));
+                    break;
+
+                case MaxPool2DAttributeName:
+                case AveragePool2DAttributeName:
+                    layers.Add(ParsePool(attribute, layerKind!.Value, layers.Count + 1, location, diagnostics));
+                    break;
+
+                case DropoutAttributeName:
+                    layers.Add(ParseDropout(attribute, layers.Count + 1, location, diagnostics));
+                    break;
             }
         }
 
@@ -202,11 +243,8 @@ internal static class Parser
                 case InputAttributeName:
                     layerAttributes.Add(("[Input]", syntax));
                     break;
-                case FlattenAttributeName:
-                    layerAttributes.Add(("[Flatten]", syntax));
-                    break;
-                case DenseAttributeName:
-                    layerAttributes.Add(("[Dense]", syntax));
+                case { } other when LayerKindOf(other) is { } kind:
+                    layerAttributes.Add(($"[{kind}]", syntax));
                     break;
             }
         }
@@ -222,6 +260,118 @@ internal static class Parser
         return new[] { DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithoutNetwork, LocationInfo.From(first), type.Name, list) }.ToEquatableArray();
     }
 
+    private static LayerSpec ParseConv2D(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        string where = $"Layer {position} (Conv2D)";
+        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+        int[] values = arguments.Select(a => a.Value is int i ? i : int.MinValue).ToArray();
+        if (attribute.AttributeConstructor is null || arguments.Length is not (3 or 4) || values.Contains(int.MinValue))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
+                "the arguments must be constant filters, a kernel size (or height and width) and an Activation, for example [Conv2D(32, 3, Activation.ReLU)]"));
+            return new LayerSpec(LayerKind.Conv2D, position, location);
+        }
+
+        int filters = values[0];
+        int kernelHeight = values[1];
+        int kernelWidth = values[values.Length - 2];
+        int activation = values[values.Length - 1];
+        ActivationKind kind = CheckActivation(activation, where, location, diagnostics);
+        if (kind == ActivationKind.Softmax)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
+                "Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]"));
+        }
+
+        (int stride, PaddingKind padding, float slope) = WindowOptions(attribute, where, location, diagnostics, defaultStride: 1);
+        return new LayerSpec(LayerKind.Conv2D, position, location, filters, kind, slope, kernelHeight, kernelWidth, stride, padding);
+    }
+
+    private static LayerSpec ParsePool(AttributeData attribute, LayerKind kind, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        string where = $"Layer {position} ({kind})";
+        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+        if (attribute.AttributeConstructor is null || arguments.Length != 1 || arguments[0].Value is not int poolSize)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
+                $"the argument must be a constant pool size, for example [{kind}(2)]"));
+            return new LayerSpec(kind, position, location);
+        }
+
+        (int stride, PaddingKind padding, _) = WindowOptions(attribute, where, location, diagnostics, defaultStride: 0);
+        return new LayerSpec(kind, position, location, WindowHeight: poolSize, WindowWidth: poolSize, Stride: stride, Padding: padding);
+    }
+
+    private static LayerSpec ParseDropout(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        string where = $"Layer {position} (Dropout)";
+        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+        if (attribute.AttributeConstructor is null || arguments.Length != 1 || arguments[0].Value is not double rate)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where, "the argument must be a constant rate, for example [Dropout(0.5)]"));
+            return new LayerSpec(LayerKind.Dropout, position, location);
+        }
+
+        if (!(rate >= 0 && rate < 1))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
+                $"the rate {rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1): the fraction of values zeroed while training"));
+        }
+
+        return new LayerSpec(LayerKind.Dropout, position, location, Rate: rate);
+    }
+
+    /// <summary>Stride, Padding and NegativeSlope of a convolution or pooling attribute.</summary>
+    private static (int Stride, PaddingKind Padding, float NegativeSlope) WindowOptions(
+        AttributeData attribute, string where, LocationInfo? location, List<DiagnosticInfo> diagnostics, int defaultStride)
+    {
+        int stride = defaultStride;
+        PaddingKind padding = PaddingKind.Valid;
+        float slope = 0.01f;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            switch (named.Key)
+            {
+                case "Stride" when named.Value.Value is int value:
+                    stride = value;
+                    break;
+                case "Padding" when named.Value.Value is int value:
+                    if (value is < 0 or > (int)PaddingKind.Same)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where, $"Padding = {value} is not a member of GenNet.Padding"));
+                    }
+
+                    padding = (PaddingKind)value;
+                    break;
+                case "NegativeSlope" when named.Value.Value is float value:
+                    slope = value;
+                    break;
+            }
+        }
+
+        CheckSlope(slope, where, location, diagnostics);
+        return (stride, padding, slope);
+    }
+
+    private static ActivationKind CheckActivation(int activation, string where, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        if (activation is < 0 or > (int)ActivationKind.Gelu)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where, $"activation {activation} is not a member of GenNet.Activation"));
+        }
+
+        return (ActivationKind)activation;
+    }
+
+    private static void CheckSlope(float slope, string where, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        if (!(slope >= 0f && slope < 1f))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
+                $"NegativeSlope = {slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1)"));
+        }
+    }
+
     private static LayerSpec ParseDense(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
@@ -232,12 +382,7 @@ internal static class Parser
             return new LayerSpec(LayerKind.Dense, position, location);
         }
 
-        if (activation is < 0 or > (int)ActivationKind.Gelu)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, $"Layer {position} (Dense)",
-                $"activation {activation} is not a member of GenNet.Activation"));
-        }
-
+        CheckActivation(activation, $"Layer {position} (Dense)", location, diagnostics);
         float slope = 0.01f;
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
@@ -247,12 +392,7 @@ internal static class Parser
             }
         }
 
-        if (!(slope >= 0f && slope < 1f))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, $"Layer {position} (Dense)",
-                $"NegativeSlope = {slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1)"));
-        }
-
+        CheckSlope(slope, $"Layer {position} (Dense)", location, diagnostics);
         return new LayerSpec(LayerKind.Dense, position, location, units, (ActivationKind)activation, slope);
     }
 

@@ -57,20 +57,36 @@ internal static class Planner
         int source = LayerPlan.NetworkInput;
         long parameters = 0;
         long arena = 0;
-        int denseIndex = 0;
+        long columns = 0;
+        var kindCounts = new Dictionary<LayerKind, int>();
+        LayerSpec? lastComputing = spec.Layers.LastOrDefault(l => l.Kind != LayerKind.Flatten);
         foreach (LayerSpec layer in spec.Layers)
         {
             string where = $"Layer {layer.Position} ({layer.Kind})";
             int inSize = (int)Product(shape);
+            kindCounts.TryGetValue(layer.Kind, out int kindIndex);
+            kindCounts[layer.Kind] = kindIndex + 1;
+            int Allocate(long floats)
+            {
+                int offset = (int)arena;
+                arena += floats;
+                return offset;
+            }
+
+            LayerPlan? planned = null;
             switch (layer.Kind)
             {
                 case LayerKind.Flatten:
-                    layers.Add(new LayerPlan(LayerKind.Flatten, layer.Position, "flatten", "flatten", shape.ToEquatableArray(), new[] { inSize }.ToEquatableArray(),
-                        inSize, inSize, ActivationKind.Linear, 0f, 0, 0, source, source, LayerPlan.None, false, false));
-                    shape = new[] { inSize };
+                {
+                    bool reorders = shape.Length == 3 && shape[2] > 1;
+                    int output = reorders ? Allocate(inSize) : source;
+                    planned = new LayerPlan(LayerKind.Flatten, layer.Position, "flatten", $"flatten{kindIndex}", shape.ToEquatableArray(), new[] { inSize }.ToEquatableArray(),
+                        inSize, inSize, ActivationKind.Linear, 0f, 0, 0, source, output, LayerPlan.None, false, false, KindIndex: kindIndex);
                     break;
+                }
 
                 case LayerKind.Dense:
+                {
                     if (layer.Units <= 0)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, layer.Location, where, "units", layer.Units));
@@ -83,18 +99,7 @@ internal static class Planner
                         return Fail();
                     }
 
-                    if (layer.Activation == ActivationKind.Softmax)
-                    {
-                        if (layer.Units == 1)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOfOneOutput, layer.Location, where));
-                        }
-                        else if (spec.Layers.FirstOrDefault(l => l.Position > layer.Position && l.Kind == LayerKind.Dense) is { } next)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxBeforeLastLayer, layer.Location, where, $"Layer {next.Position} ({next.Kind})"));
-                        }
-                    }
-
+                    CheckSoftmax(spec, layer, where, diagnostics);
                     long weights = (long)inSize * layer.Units;
                     if (!Fits(weights, layer.Location, where, "weight", diagnostics))
                     {
@@ -104,24 +109,88 @@ internal static class Planner
                     int weightOffset = (int)parameters;
                     int biasOffset = (int)(parameters + weights);
                     parameters += weights + layer.Units;
-                    int preActivation = LayerPlan.None;
-                    if (layer.Activation == ActivationKind.Gelu)
+                    int preActivation = layer.Activation == ActivationKind.Gelu ? Allocate(layer.Units) : LayerPlan.None; // GELU's backward needs x
+                    int output = Allocate(layer.Units);
+                    planned = new LayerPlan(LayerKind.Dense, layer.Position, $"dense_{kindIndex}", $"dense{kindIndex}", shape.ToEquatableArray(), new[] { layer.Units }.ToEquatableArray(),
+                        inSize, layer.Units, layer.Activation, layer.NegativeSlope, weightOffset, biasOffset, source, output, preActivation,
+                        NeedsInputGradient: weightOffset > 0, FusedWithLoss: false, KindIndex: kindIndex);
+                    break;
+                }
+
+                case LayerKind.Conv2D:
+                {
+                    if (Slide(layer, where, shape, "kernel", diagnostics) is not { } window)
                     {
-                        preActivation = (int)arena; // GELU's backward needs x, not just y
-                        arena += layer.Units;
+                        return Fail();
                     }
 
-                    int output = (int)arena;
-                    arena += layer.Units;
-                    string name = $"dense_{denseIndex}";
-                    layers.Add(new LayerPlan(LayerKind.Dense, layer.Position, name, $"dense{denseIndex}", shape.ToEquatableArray(), new[] { layer.Units }.ToEquatableArray(),
-                        inSize, layer.Units, layer.Activation, layer.NegativeSlope, weightOffset, biasOffset, source, output, preActivation,
-                        NeedsInputGradient: weightOffset > 0, FusedWithLoss: false));
-                    denseIndex++;
-                    source = output;
-                    shape = new[] { layer.Units };
+                    if (layer.Units <= 0)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, layer.Location, where, "filters", layer.Units));
+                        return Fail();
+                    }
+
+                    long weights = (long)layer.Units * window.PatchSize;
+                    long outSize = (long)window.Pixels * layer.Units;
+                    if (!Fits(weights, layer.Location, where, "weight", diagnostics) ||
+                        !Fits(outSize, layer.Location, where, "output", diagnostics) ||
+                        !Fits((long)window.Pixels * window.PatchSize, layer.Location, where, "im2col matrix per sample", diagnostics))
+                    {
+                        return Fail();
+                    }
+
+                    int weightOffset = (int)parameters;
+                    int biasOffset = (int)(parameters + weights);
+                    parameters += weights + layer.Units;
+                    int preActivation = layer.Activation == ActivationKind.Gelu ? Allocate(outSize) : LayerPlan.None;
+                    int output = Allocate(outSize);
+                    columns = System.Math.Max(columns, window.ColumnsPerSample);
+                    int[] outShape = { window.OutHeight, window.OutWidth, layer.Units };
+                    planned = new LayerPlan(LayerKind.Conv2D, layer.Position, $"conv_{kindIndex}", $"conv{kindIndex}", shape.ToEquatableArray(), outShape.ToEquatableArray(),
+                        inSize, (int)outSize, layer.Activation, layer.NegativeSlope, weightOffset, biasOffset, source, output, preActivation,
+                        NeedsInputGradient: weightOffset > 0, FusedWithLoss: false, Window: window, KindIndex: kindIndex);
                     break;
+                }
+
+                case LayerKind.MaxPool2D:
+                case LayerKind.AveragePool2D:
+                {
+                    if (Slide(layer, where, shape, "pool window", diagnostics) is not { } window)
+                    {
+                        return Fail();
+                    }
+
+                    int outSize = window.Pixels * window.Channels;
+                    int output = Allocate(outSize);
+                    int argmax = layer.Kind == LayerKind.MaxPool2D && spec.Training ? Allocate(outSize) : LayerPlan.None; // where each maximum was
+                    bool max = layer.Kind == LayerKind.MaxPool2D;
+                    planned = new LayerPlan(layer.Kind, layer.Position, $"{(max ? "max_pool" : "average_pool")}_{kindIndex}", $"{(max ? "maxPool" : "averagePool")}{kindIndex}",
+                        shape.ToEquatableArray(), new[] { window.OutHeight, window.OutWidth, window.Channels }.ToEquatableArray(),
+                        inSize, outSize, ActivationKind.Linear, 0f, 0, 0, source, output, LayerPlan.None, false, false, Window: window, SavedOffset: argmax, KindIndex: kindIndex);
+                    break;
+                }
+
+                case LayerKind.Dropout:
+                {
+                    if (ReferenceEquals(layer, lastComputing))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, layer.Location, where,
+                            "dropout cannot be the last layer: it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer"));
+                        return Fail();
+                    }
+
+                    // Dropout only acts in training steps; an inference-only network has no use for it.
+                    int output = spec.Training ? Allocate(inSize) : source;
+                    int mask = spec.Training ? Allocate(inSize) : LayerPlan.None;
+                    planned = new LayerPlan(LayerKind.Dropout, layer.Position, $"dropout_{kindIndex}", $"dropout{kindIndex}", shape.ToEquatableArray(), shape.ToEquatableArray(),
+                        inSize, inSize, ActivationKind.Linear, 0f, 0, 0, source, output, LayerPlan.None, false, false, SavedOffset: mask, Rate: (float)layer.Rate, KindIndex: kindIndex);
+                    break;
+                }
             }
+
+            layers.Add(planned!);
+            source = planned!.OutputOffset;
+            shape = planned.OutputShape.ToArray();
 
             if (!Fits(parameters, spec.NetworkLocation, spec.TypeName, "parameter arena", diagnostics) ||
                 !Fits(arena, spec.NetworkLocation, spec.TypeName, "activation arena per sample", diagnostics))
@@ -130,8 +199,9 @@ internal static class Planner
             }
         }
 
-        LayerPlan? last = layers.LastOrDefault(l => l.Kind == LayerKind.Dense);
-        ActivationKind lastActivation = last?.Activation ?? ActivationKind.Linear;
+        // The layer whose activation the loss sees: the last one that computes something.
+        LayerPlan? last = layers.LastOrDefault(l => !l.IsView);
+        ActivationKind lastActivation = last is { HasParameters: true } ? last.Activation : ActivationKind.Linear;
         LossKind loss = ResolveLoss(spec.Loss, lastActivation);
         string? misfit = Misfit(loss, lastActivation);
         if (misfit is not null)
@@ -146,9 +216,21 @@ internal static class Planner
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LossFitsPoorly, spec.NetworkLocation, loss, spec.TypeName, lastActivation, poorFit));
         }
 
-        if (last is not null && loss != LossKind.MeanSquaredError)
+        if (last is { HasParameters: true } && loss != LossKind.MeanSquaredError)
         {
             layers[layers.IndexOf(last)] = last with { FusedWithLoss = true };
+        }
+
+        // Backward: a layer passes a gradient to its input only when a layer with parameters lies before it.
+        bool parametersBefore = false;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (!layers[i].HasParameters)
+            {
+                layers[i] = layers[i] with { NeedsInputGradient = parametersBefore && !layers[i].IsView };
+            }
+
+            parametersBefore |= layers[i].HasParameters;
         }
 
         int outputSize = (int)Product(shape);
@@ -159,11 +241,94 @@ internal static class Planner
             arena += outputSize;
         }
 
-        int gradientWidth = layers.Where(l => l.Kind == LayerKind.Dense).Select(l => l.NeedsInputGradient ? System.Math.Max(l.InputSize, l.OutputSize) : l.OutputSize).DefaultIfEmpty(outputSize).Max();
+        int gradientWidth = layers.Where(l => l.HasParameters || l.NeedsInputGradient)
+            .Select(l => l.NeedsInputGradient ? System.Math.Max(l.InputSize, l.OutputSize) : l.OutputSize)
+            .Concat(new[] { outputSize }).Max();
+        if (!Fits(arena + columns + 2L * gradientWidth, spec.NetworkLocation, spec.TypeName, "scratch arena per sample", diagnostics))
+        {
+            return Fail();
+        }
+
         var plan = new NetworkPlan(
             spec, loss, spec.InputShape, shape.ToEquatableArray(), (int)inputSize, outputSize, (int)parameters,
-            OutputOffset: source, CopiesInputToOutput: copiesInput, ActivationsPerSample: (int)arena, GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
+            OutputOffset: source, CopiesInputToOutput: copiesInput, ActivationsPerSample: (int)arena, ColumnsPerSample: (int)columns,
+            GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
         return new PlanResult(plan, diagnostics.ToEquatableArray()); // warnings only: errors returned above
+    }
+
+    /// <summary>GN0011/GN0012 for a softmax that is not the output or has a single output.</summary>
+    private static void CheckSoftmax(NetworkSpec spec, LayerSpec layer, string where, List<DiagnosticInfo> diagnostics)
+    {
+        if (layer.Activation != ActivationKind.Softmax)
+        {
+            return;
+        }
+
+        if (layer.Units == 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOfOneOutput, layer.Location, where));
+        }
+        else if (spec.Layers.FirstOrDefault(l => l.Position > layer.Position && l.Kind is LayerKind.Dense or LayerKind.Conv2D) is { } next)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxBeforeLastLayer, layer.Location, where, $"Layer {next.Position} ({next.Kind})"));
+        }
+    }
+
+    /// <summary>
+    /// A convolution's or pooling layer's window over its input: padding resolved as Keras and TensorFlow do ("same": output
+    /// ⌈in / stride⌉, the odd padding row or column at the bottom or right), or a diagnostic on the attribute.
+    /// </summary>
+    private static WindowPlan? Slide(LayerSpec layer, string where, int[] shape, string what, List<DiagnosticInfo> diagnostics)
+    {
+        if (shape.Length != 3)
+        {
+            string hint = shape.Length == 2
+                ? $"declare the channels too, for example [Input({shape[0]}, {shape[1]}, 1)] for a grayscale image"
+                : shape.Length == 1
+                    ? "it must come before [Flatten] and Dense layers"
+                    : "give the input as [Input(height, width, channels)]";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NeedsImageInput, layer.Location, where, string.Join(", ", shape), hint));
+            return null;
+        }
+
+        string size = layer.Kind == LayerKind.Conv2D ? "kernel size" : "pool size";
+        if (layer.WindowHeight <= 0 || layer.WindowWidth <= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, layer.Location, where, size, layer.WindowHeight <= 0 ? layer.WindowHeight : layer.WindowWidth));
+            return null;
+        }
+
+        int stride = layer.Kind != LayerKind.Conv2D && layer.Stride == 0 ? layer.WindowHeight : layer.Stride; // pooling: 0 means the pool size
+        if (stride <= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, layer.Location, where, "Stride", layer.Stride));
+            return null;
+        }
+
+        int height = shape[0], width = shape[1], channels = shape[2];
+        if (layer.Padding == PaddingKind.Valid && (layer.WindowHeight > height || layer.WindowWidth > width))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowDoesNotFit, layer.Location, where, layer.WindowHeight, layer.WindowWidth,
+                layer.Kind == LayerKind.Conv2D ? "kernel" : "pool window", string.Join(", ", shape),
+                "use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it"));
+            return null;
+        }
+
+        (int outHeight, int padTop) = Extent(height, layer.WindowHeight, stride, layer.Padding);
+        (int outWidth, int padLeft) = Extent(width, layer.WindowWidth, stride, layer.Padding);
+        return new WindowPlan(height, width, channels, layer.WindowHeight, layer.WindowWidth, stride, layer.Padding, padTop, padLeft, outHeight, outWidth);
+    }
+
+    private static (int Output, int PadBefore) Extent(int input, int window, int stride, PaddingKind padding)
+    {
+        if (padding == PaddingKind.Valid)
+        {
+            return ((input - window) / stride + 1, 0);
+        }
+
+        int output = (input + stride - 1) / stride;
+        int total = System.Math.Max((output - 1) * stride + window - input, 0);
+        return (output, total / 2);
     }
 
     /// <summary>
@@ -177,7 +342,7 @@ internal static class Planner
             return null;
         }
 
-        LayerPlan largest = plan.Layers.Where(l => l.Kind == LayerKind.Dense).OrderByDescending(l => (long)l.WeightCount + l.OutputSize).First();
+        LayerPlan largest = plan.Layers.OrderByDescending(l => l.ParameterCount).First();
         System.Globalization.CultureInfo invariant = System.Globalization.CultureInfo.InvariantCulture;
         return DiagnosticInfo.Create(
             DiagnosticDescriptors.LargeNetwork,
@@ -187,7 +352,7 @@ internal static class Planner
             (plan.ParameterCount * 4.0 / (1024 * 1024)).ToString("N1", invariant),
             options.MaxParameters.ToString("N0", invariant),
             $"Layer {largest.Position} ({largest.Kind})",
-            ((long)largest.WeightCount + largest.OutputSize).ToString("N0", invariant),
+            largest.ParameterCount.ToString("N0", invariant),
             (generatedBytes / 1024.0).ToString("N1", invariant));
     }
 
@@ -213,8 +378,8 @@ internal static class Planner
     }
 
     private static List<(string Name, int[] Shape)> ExpectedTensors(NetworkPlan plan) =>
-        plan.Layers.Where(l => l.Kind == LayerKind.Dense)
-            .SelectMany(l => new[] { ($"{l.Name}.weight", new[] { l.OutputSize, l.InputSize }), ($"{l.Name}.bias", new[] { l.OutputSize }) })
+        plan.Layers.Where(l => l.HasParameters)
+            .SelectMany(l => new[] { ($"{l.Name}.weight", l.WeightShape), ($"{l.Name}.bias", new[] { l.Units }) })
             .ToList();
 
     /// <summary>Auto follows the last activation, as Keras users expect.</summary>
