@@ -1,74 +1,11 @@
 // The Keras MNIST example in GenNet: Flatten → Dense(128, relu) → Dense(10, softmax), Adam,
 // sparse categorical cross-entropy, 5 epochs, evaluate. Runs on Fashion-MNIST from Debian's
 // dataset-fashion-mnist package, or on any directory of MNIST-format IDX files.
-using System;
-using System.Globalization;
-using System.IO;
 using GenNet;
+using GenNet.Samples;
 using GenNet.Samples.Mnist;
 
-Options options;
-try
-{
-    options = Options.Parse(args);
-}
-catch (ArgumentException error)
-{
-    Console.Error.WriteLine($"error: {error.Message}");
-    Console.Error.WriteLine(Options.Usage);
-    return 2;
-}
-
-if (options.Help)
-{
-    Console.WriteLine(Options.Usage);
-    return 0;
-}
-
-Dataset train, test;
-try
-{
-    (train, test) = Mnist.Load(options.DataDirectory);
-}
-catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
-{
-    Console.Error.WriteLine($"No MNIST-format data in {options.DataDirectory}.");
-    Console.Error.WriteLine("Get Fashion-MNIST with:  sudo apt-get install dataset-fashion-mnist");
-    Console.Error.WriteLine("or pass --data DIR (or set GENNET_DATA) for any directory of MNIST IDX files");
-    Console.Error.WriteLine("(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each raw or .gz).");
-    return 2;
-}
-catch (InvalidDataException error)
-{
-    Console.Error.WriteLine($"error: {error.Message}");
-    return 1;
-}
-
-Console.WriteLine($"{train.Count:N0} training and {test.Count:N0} test images from {options.DataDirectory}");
-var model = new MnistMlp();
-Console.WriteLine(MnistMlp.Summary);
-Console.WriteLine();
-
-model.InitializeParameters(options.Seed);
-model.Threads = options.Threads;
-History history = model.Fit(train, new Adam(), options.Epochs, options.BatchSize, seed: options.Seed);
-
-Evaluation result = model.Evaluate(test);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test loss: {result.Loss:F4} - test accuracy: {result.Accuracy:F4}"));
-
-if (options.SavePath is { } savePath)
-{
-    model.Save(savePath);
-    Console.WriteLine($"Weights written to {savePath} (safetensors, PyTorch names and layouts)");
-}
-
-if (options.HistoryPath is { } historyPath)
-{
-    history.SaveCsv(historyPath);
-    Console.WriteLine($"History written to {historyPath}");
-}
-
-return 0;
+return MnistSample.Run(args, "Mnist", new MnistMlp(), MnistMlp.Summary, defaultEpochs: 5, defaultBatchSize: 32);
 
 namespace GenNet.Samples.Mnist
 {
@@ -79,44 +16,4 @@ namespace GenNet.Samples.Mnist
     [Dense(128, Activation.ReLU)]
     [Dense(10, Activation.Softmax)]
     public partial class MnistMlp;
-
-    internal sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, bool Help)
-    {
-        public const string Usage =
-            "usage: dotnet run -c Release --project samples/Mnist -- [--data DIR] [--epochs 5] [--batch-size 32] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv]\n" +
-            "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + GenNet.Mnist.DebianFashionMnistDirectory + ")\n" +
-            "  --threads N    threads per training step (default 0: all cores when the batch is large enough)\n" +
-            "  --save FILE    write the trained weights (safetensors; PyTorch loads them into nn.Linear layers)\n" +
-            "  --history FILE write the per-epoch loss and accuracy as CSV";
-
-        public static Options Parse(string[] args)
-        {
-            string data = Environment.GetEnvironmentVariable("GENNET_DATA") is { Length: > 0 } fromEnvironment
-                ? fromEnvironment
-                : GenNet.Mnist.DebianFashionMnistDirectory;
-            int epochs = 5, batchSize = 32, seed = 42, threads = 0;
-            string? history = null, save = null;
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-                int Positive() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-                    ? n
-                    : throw new ArgumentException($"{args[i - 1]} needs a positive whole number, not '{args[i]}'.");
-                switch (args[i])
-                {
-                    case "--data": data = Value(); break;
-                    case "--epochs": epochs = Positive(); break;
-                    case "--batch-size": batchSize = Positive(); break;
-                    case "--seed": seed = int.TryParse(Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int s) ? s : throw new ArgumentException($"--seed needs a whole number, not '{args[i]}'."); break;
-                    case "--threads": threads = Positive(); break;
-                    case "--save": save = Value(); break;
-                    case "--history": history = Value(); break;
-                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, threads, save, history, Help: true);
-                    default: throw new ArgumentException($"unknown option '{args[i]}'.");
-                }
-            }
-
-            return new Options(data, epochs, batchSize, seed, threads, save, history, Help: false);
-        }
-    }
 }

@@ -292,4 +292,66 @@ public sealed class DiagnosticTests
         GeneratorRun fixedRun = GeneratorHarness.Run("using GenNet;\n[Network]\n[Input(28, 28)]\n[Flatten]\n[Dense(10)]\npublic partial class Fixable;");
         Assertions.CleanRun(fixedRun);
     }
+
+    // Convolutional layers: every shape error is on the attribute that causes it, with the shapes in the message.
+
+    [Theory]
+    [InlineData("[Input(28, 28)]\n[Conv2D(32, 3, Activation.ReLU)]", "Conv2D(32, 3, Activation.ReLU)",
+        "Layer 1 (Conv2D) needs an image [height, width, channels] but receives shape [28, 28]; declare the channels too, for example [Input(28, 28, 1)] for a grayscale image")]
+    [InlineData("[Input(4, 4, 1)]\n[Flatten]\n[Conv2D(2, 3)]", "Conv2D(2, 3)",
+        "Layer 2 (Conv2D) needs an image [height, width, channels] but receives shape [16]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(10)]\n[MaxPool2D(2)]", "MaxPool2D(2)",
+        "Layer 1 (MaxPool2D) needs an image [height, width, channels] but receives shape [10]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(2, 3, 4, 5)]\n[AveragePool2D(2)]", "AveragePool2D(2)",
+        "Layer 1 (AveragePool2D) needs an image [height, width, channels] but receives shape [2, 3, 4, 5]; give the input as [Input(height, width, channels)]")]
+    public void GN0020_convolution_or_pooling_without_an_image(string layers, string locatedOn, string message) => AssertSingle(
+        "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NotAnImage;", "GN0020", message, locatedOn);
+
+    [Theory]
+    [InlineData("[Input(4, 4, 1)]\n[Conv2D(2, 5)]", "Conv2D(2, 5)",
+        "Layer 1 (Conv2D) has a 5×5 kernel, larger than its input [4, 4, 1] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    [InlineData("[Input(8, 6, 1)]\n[Conv2D(2, 2, 7)]", "Conv2D(2, 2, 7)",
+        "Layer 1 (Conv2D) has a 2×7 kernel, larger than its input [8, 6, 1] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    [InlineData("[Input(12, 12, 1)]\n[Conv2D(8, 3, Activation.ReLU)]\n[MaxPool2D(2)]\n[MaxPool2D(2)]\n[Conv2D(16, 5, Activation.ReLU)]", "Conv2D(16, 5, Activation.ReLU)",
+        "Layer 4 (Conv2D) has a 5×5 kernel, larger than its input [2, 2, 8] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    [InlineData("[Input(3, 3, 2)]\n[MaxPool2D(4)]", "MaxPool2D(4)",
+        "Layer 1 (MaxPool2D) has a 4×4 pool window, larger than its input [3, 3, 2] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    public void GN0021_window_larger_than_its_input(string layers, string locatedOn, string message) => AssertSingle(
+        "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class TooSmall;", "GN0021", message, locatedOn);
+
+    [Theory]
+    [InlineData("[Conv2D(0, 3)]", "Layer 1 (Conv2D) has filters = 0; every size must be at least 1")]
+    [InlineData("[Conv2D(4, 0)]", "Layer 1 (Conv2D) has kernel size = 0; every size must be at least 1")]
+    [InlineData("[Conv2D(4, 3, -2)]", "Layer 1 (Conv2D) has kernel size = -2; every size must be at least 1")]
+    [InlineData("[Conv2D(4, 3, Stride = 0)]", "Layer 1 (Conv2D) has Stride = 0; every size must be at least 1")]
+    [InlineData("[MaxPool2D(2, Stride = -1)]", "Layer 1 (MaxPool2D) has Stride = -1; every size must be at least 1")]
+    [InlineData("[AveragePool2D(0)]", "Layer 1 (AveragePool2D) has pool size = 0; every size must be at least 1")]
+    public void GN0003_convolution_sizes_not_positive(string layer, string message) => AssertSingle(
+        "[Network]\n[Input(6, 6, 2)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class NonPositive;", "GN0003", message, layer.Trim('[', ']'));
+
+    [Theory]
+    [InlineData("[Dropout(1.0)]", "Layer 2 (Dropout): the rate 1 must be in [0, 1): the fraction of values zeroed while training")]
+    [InlineData("[Dropout(-0.1)]", "Layer 2 (Dropout): the rate -0.1 must be in [0, 1): the fraction of values zeroed while training")]
+    [InlineData("[Dropout(double.NaN)]", "Layer 2 (Dropout): the rate NaN must be in [0, 1): the fraction of values zeroed while training")]
+    [InlineData("[Conv2D(2, 1, Activation.Softmax)]", "Layer 2 (Conv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[Conv2D(2, 1, Padding = (Padding)5)]", "Layer 2 (Conv2D): Padding = 5 is not a member of GenNet.Padding")]
+    [InlineData("[Conv2D(2, 1, Activation.LeakyReLU, NegativeSlope = 1.5f)]", "Layer 2 (Conv2D): NegativeSlope = 1.5 must be in [0, 1)")]
+    public void GN0008_invalid_convolution_arguments(string layer, string message) => AssertSingle(
+        "[Network]\n[Input(4, 4, 1)]\n[Conv2D(3, 3)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class BadConvolution;", "GN0008", message, layer.Trim('[', ']'));
+
+    [Fact]
+    public void GN0008_dropout_as_the_last_layer() => AssertSingle(
+        "[Network]\n[Input(4)]\n[Dense(3)]\n[Dropout(0.5)]\n[Flatten]\npublic partial class DropsItsOutput;",
+        "GN0008", "Layer 2 (Dropout): dropout cannot be the last layer: it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer", "Dropout(0.5)");
+
+    [Fact]
+    public void GN0009_convolution_attributes_without_network() => AssertSingle(
+        "[Conv2D(8, 3)]\n[MaxPool2D(2)]\n[Dropout(0.5)]\npublic partial class ForgottenConv;",
+        "GN0009", "Class 'ForgottenConv' has [Conv2D], [MaxPool2D] and [Dropout] but no [Network] attribute, so GenNet generates nothing for it; add [Network] to the class, or remove the layer attributes",
+        "Conv2D(8, 3)");
+
+    [Fact]
+    public void GN0005_cross_entropy_after_pooling_reads_no_softmax() => AssertSingle(
+        "[Network(Loss = Loss.SparseCategoricalCrossEntropy)]\n[Input(4, 4, 3)]\n[Conv2D(2, 3)]\n[MaxPool2D(2)]\npublic partial class PooledClassifier;",
+        "GN0005", "Loss SparseCategoricalCrossEntropy cannot train network 'PooledClassifier' whose last layer has activation Linear: cross-entropy reads class probabilities, so the last layer needs Activation.Softmax", "Network(Loss = Loss.SparseCategoricalCrossEntropy)");
 }

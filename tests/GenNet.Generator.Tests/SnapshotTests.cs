@@ -28,6 +28,57 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Mnist_convnet()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples;
+
+            [Network]
+            [Input(28, 28, 1)]
+            [Conv2D(32, 3, Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Conv2D(64, 3, Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dropout(0.5)]
+            [Dense(10, Activation.Softmax)]
+            public partial class MnistConvNet;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("MnistConvNet", run.Source("Samples.MnistConvNet.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Every_convolution_and_pooling_form_inference_only()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Vision;
+
+            [Network(Training = false, Loss = Loss.MeanSquaredError)]
+            [Input(9, 7, 3)]
+            [Conv2D(8, 3, Activation.Gelu, Stride = 2, Padding = Padding.Same)]
+            [Conv2D(6, 1, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+            [Conv2D(5, 2, 3, Activation.Tanh, Padding = Padding.Same)]
+            [MaxPool2D(3, Stride = 1, Padding = Padding.Same)]
+            [AveragePool2D(2)]
+            [Dropout(0.25)]
+            [Flatten]
+            [Dense(4)]
+            public partial class ConvolutionZoo;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("ConvolutionZoo", run.Source("Samples.Vision.ConvolutionZoo.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Every_activation()
     {
         GeneratorRun run = GeneratorHarness.Run("""
