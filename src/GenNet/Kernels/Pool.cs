@@ -25,8 +25,8 @@ public static class Pool
     /// <paramref name="x"/> [batchSize, height, width, channels]. Unless <paramref name="argmax"/> is empty (inference), it
     /// receives for each element of <paramref name="y"/> the index within its sample of the input element that held the
     /// maximum, <c>(iy·width + ix)·channels + c</c>; ties go to the first in scan order (ky ascending, then kx).
-    /// NaN propagates as in PyTorch: an element replaces the running maximum if it is greater or NaN, so a window holding
-    /// a NaN yields NaN and its argmax points at the first NaN.
+    /// NaN propagates as in PyTorch's CPU kernel: an element replaces the running maximum if it is greater or NaN, so a
+    /// window holding a NaN yields NaN and its argmax points at the last NaN in scan order.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
     public static void MaxForward(
