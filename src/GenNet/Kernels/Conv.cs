@@ -100,7 +100,7 @@ public static class Conv
     }
 
     /// <summary>Below this many channels, whole interior segments of an output row go tap by tap (see <see cref="GatherColumns"/>).</summary>
-    private const int ColumnPassMaxChannels = 8;
+    private const int ColumnPassBelowChannels = 8;
 
     /// <summary>The sizes of one call, and what follows from them.</summary>
     private readonly struct Shape(int height, int width, int channels, int kernelHeight, int kernelWidth, int stride, int padLeft, int outWidth)
@@ -115,7 +115,7 @@ public static class Conv
 
         /// <summary>The output columns [from, to) of a row to do tap by tap: its interior, when the row is inside vertically and the channels few.</summary>
         public (int From, int To) ColumnPass(int kyLo, int kyHi) =>
-            Channels < ColumnPassMaxChannels && kyLo == 0 && kyHi == KernelHeight && _interiorFrom < _interiorTo ? (_interiorFrom, _interiorTo) : (0, 0);
+            Channels < ColumnPassBelowChannels && kyLo == 0 && kyHi == KernelHeight && _interiorFrom < _interiorTo ? (_interiorFrom, _interiorTo) : (0, 0);
     }
 
     /// <summary>
