@@ -21,7 +21,9 @@ namespace GenNet.Kernels;
 /// Each window is clipped to the image once (a range of ky and of kx), so the copy loops carry no bounds checks: border
 /// rows are cleared first and then filled like interior ones. With one channel a window row is a contiguous run of kw
 /// floats in the image and in the column row; with a 1×1 kernel the run is the pixel's C channels; otherwise a window row
-/// is a [kw, C] block of the image transposed into C runs of kw floats, kh·kw apart.
+/// is a [kw, C] block of the image transposed into C runs of kw floats, kh·kw apart. Those runs are short when the
+/// channels are few, so then the output pixels whose windows lie wholly inside the image go tap by tap instead: one long
+/// strided loop down the rows per column k.
 /// </para>
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -40,58 +42,24 @@ public static class Conv
     {
         CheckGeometry(nameof(Im2Col), batchSize, height, width, channels, kernelHeight, kernelWidth, stride, padTop, padLeft, outHeight, outWidth, pooling: false);
         CheckLengths(nameof(Im2Col), "x", x.Length, "columns", columns.Length, batchSize, height, width, channels, kernelHeight, kernelWidth, outHeight, outWidth);
-
-        int window = kernelHeight * kernelWidth;
-        int rowLength = channels * window;
-        int imageSize = height * width * channels;
+        var shape = new Shape(height, width, channels, kernelHeight, kernelWidth, stride, padLeft, outWidth);
         ref float image0 = ref MemoryMarshal.GetReference(x);
         ref float row = ref MemoryMarshal.GetReference(columns);
         for (int b = 0; b < batchSize; b++)
         {
-            ref float image = ref Unsafe.Add(ref image0, (nint)b * imageSize);
-            for (int oy = 0; oy < outHeight; oy++)
+            ref float image = ref Unsafe.Add(ref image0, (nint)b * shape.ImageSize);
+            for (int oy = 0; oy < outHeight; oy++, row = ref Unsafe.Add(ref row, (nint)outWidth * shape.RowLength))
             {
                 int iy0 = oy * stride - padTop;
                 int kyLo = Math.Max(0, -iy0), kyHi = Math.Min(kernelHeight, height - iy0);
-                for (int ox = 0; ox < outWidth; ox++, row = ref Unsafe.Add(ref row, rowLength))
+                (int from, int to) = shape.ColumnPass(kyLo, kyHi);
+                GatherRows(ref image, ref row, shape, iy0, kyLo, kyHi, 0, from);
+                if (from < to)
                 {
-                    int ix0 = ox * stride - padLeft;
-                    int kxLo = Math.Max(0, -ix0), kxHi = Math.Min(kernelWidth, width - ix0);
-                    if (kyLo > 0 || kyHi < kernelHeight || kxLo > 0 || kxHi < kernelWidth)
-                    {
-                        MemoryMarshal.CreateSpan(ref row, rowLength).Clear(); // the border: padding reads as 0
-                        if (kyLo >= kyHi || kxLo >= kxHi)
-                        {
-                            continue; // the window lies wholly in the padding
-                        }
-                    }
-
-                    int runLength = kxHi - kxLo;
-                    if (channels == 1)
-                    {
-                        // Window row ky: kw contiguous pixels → columns [ky·kw + kx], contiguous.
-                        for (int ky = kyLo; ky < kyHi; ky++)
-                        {
-                            Copy(ref Unsafe.Add(ref image, (iy0 + ky) * width + ix0 + kxLo), ref Unsafe.Add(ref row, ky * kernelWidth + kxLo), runLength);
-                        }
-                    }
-                    else if (window == 1)
-                    {
-                        // 1×1 kernel: the row is the pixel's channels.
-                        Copy(ref Unsafe.Add(ref image, (iy0 * width + ix0) * channels), ref row, channels);
-                    }
-                    else
-                    {
-                        for (int ky = kyLo; ky < kyHi; ky++)
-                        {
-                            // The image's [kx, c] block of this window row → columns [c·kh·kw + ky·kw + kx].
-                            GatherBlock(
-                                ref Unsafe.Add(ref image, ((iy0 + ky) * width + ix0 + kxLo) * channels),
-                                ref Unsafe.Add(ref row, ky * kernelWidth + kxLo),
-                                runLength, channels, window);
-                        }
-                    }
+                    GatherColumns(ref Unsafe.Add(ref image, (iy0 * width + from * stride - padLeft) * channels), ref Unsafe.Add(ref row, (nint)from * shape.RowLength), shape, to - from);
                 }
+
+                GatherRows(ref image, ref row, shape, iy0, kyLo, kyHi, to, outWidth);
             }
         }
     }
@@ -108,53 +76,178 @@ public static class Conv
     {
         CheckGeometry(nameof(Col2Im), batchSize, height, width, channels, kernelHeight, kernelWidth, stride, padTop, padLeft, outHeight, outWidth, pooling: false);
         CheckLengths(nameof(Col2Im), "dx", dx.Length, "columns", columns.Length, batchSize, height, width, channels, kernelHeight, kernelWidth, outHeight, outWidth);
-
         dx.Clear();
-        int window = kernelHeight * kernelWidth;
-        int rowLength = channels * window;
-        int imageSize = height * width * channels;
+        var shape = new Shape(height, width, channels, kernelHeight, kernelWidth, stride, padLeft, outWidth);
         ref float image0 = ref MemoryMarshal.GetReference(dx);
         ref float row = ref MemoryMarshal.GetReference(columns);
         for (int b = 0; b < batchSize; b++)
         {
-            ref float image = ref Unsafe.Add(ref image0, (nint)b * imageSize);
-            for (int oy = 0; oy < outHeight; oy++)
+            ref float image = ref Unsafe.Add(ref image0, (nint)b * shape.ImageSize);
+            for (int oy = 0; oy < outHeight; oy++, row = ref Unsafe.Add(ref row, (nint)outWidth * shape.RowLength))
             {
                 int iy0 = oy * stride - padTop;
                 int kyLo = Math.Max(0, -iy0), kyHi = Math.Min(kernelHeight, height - iy0);
-                for (int ox = 0; ox < outWidth; ox++, row = ref Unsafe.Add(ref row, rowLength))
+                (int from, int to) = shape.ColumnPass(kyLo, kyHi);
+                ScatterRows(ref row, ref image, shape, iy0, kyLo, kyHi, 0, from);
+                if (from < to)
                 {
-                    int ix0 = ox * stride - padLeft;
-                    int kxLo = Math.Max(0, -ix0), kxHi = Math.Min(kernelWidth, width - ix0);
-                    int runLength = kxHi - kxLo;
-                    if (runLength <= 0)
-                    {
-                        continue; // wholly in the padding (an empty ky range simply skips the loops below)
-                    }
+                    ScatterColumns(ref Unsafe.Add(ref row, (nint)from * shape.RowLength), ref Unsafe.Add(ref image, (iy0 * width + from * stride - padLeft) * channels), shape, to - from);
+                }
 
-                    if (channels == 1)
+                ScatterRows(ref row, ref image, shape, iy0, kyLo, kyHi, to, outWidth);
+            }
+        }
+    }
+
+    /// <summary>Below this many channels, whole interior segments of an output row go tap by tap (see <see cref="GatherColumns"/>).</summary>
+    private const int ColumnPassBelowChannels = 8;
+
+    /// <summary>The sizes of one call, and what follows from them.</summary>
+    private readonly struct Shape(int height, int width, int channels, int kernelHeight, int kernelWidth, int stride, int padLeft, int outWidth)
+    {
+        public readonly int Height = height, Width = width, Channels = channels, KernelHeight = kernelHeight, KernelWidth = kernelWidth;
+        public readonly int Stride = stride, PadLeft = padLeft;
+        public readonly int Window = kernelHeight * kernelWidth, RowLength = channels * kernelHeight * kernelWidth, ImageSize = height * width * channels;
+
+        /// <summary>The output columns whose windows lie wholly inside the image horizontally: ox·stride − padLeft ≥ 0 and ≤ width − kernelWidth.</summary>
+        private readonly int _interiorFrom = Math.Min(outWidth, (padLeft + stride - 1) / stride),
+            _interiorTo = width + padLeft < kernelWidth ? 0 : Math.Min(outWidth, (width + padLeft - kernelWidth) / stride + 1);
+
+        /// <summary>The output columns [from, to) of a row to do tap by tap: its interior, when the row is inside vertically and the channels few.</summary>
+        public (int From, int To) ColumnPass(int kyLo, int kyHi) =>
+            Channels < ColumnPassBelowChannels && kyLo == 0 && kyHi == KernelHeight && _interiorFrom < _interiorTo ? (_interiorFrom, _interiorTo) : (0, 0);
+    }
+
+    /// <summary>
+    /// Output pixels [<paramref name="from"/>, <paramref name="to"/>) of one output row (input rows from <paramref name="iy0"/>),
+    /// one column row at a time: each window is clipped to the image, border rows cleared first. <paramref name="rows"/> is the
+    /// output row's first column row.
+    /// </summary>
+    private static void GatherRows(ref float image, ref float rows, in Shape s, int iy0, int kyLo, int kyHi, int from, int to)
+    {
+        int width = s.Width, channels = s.Channels, kernelWidth = s.KernelWidth, rowLength = s.RowLength;
+        for (int ox = from; ox < to; ox++)
+        {
+            ref float row = ref Unsafe.Add(ref rows, (nint)ox * rowLength);
+            int ix0 = ox * s.Stride - s.PadLeft;
+            int kxLo = Math.Max(0, -ix0), kxHi = Math.Min(kernelWidth, width - ix0);
+            if (kyLo > 0 || kyHi < s.KernelHeight || kxLo > 0 || kxHi < kernelWidth)
+            {
+                MemoryMarshal.CreateSpan(ref row, rowLength).Clear(); // the border: padding reads as 0
+                if (kyLo >= kyHi || kxLo >= kxHi)
+                {
+                    continue; // the window lies wholly in the padding
+                }
+            }
+
+            int runLength = kxHi - kxLo;
+            if (channels == 1)
+            {
+                // Window row ky: kw contiguous pixels → columns [ky·kw + kx], contiguous.
+                for (int ky = kyLo; ky < kyHi; ky++)
+                {
+                    Copy(ref Unsafe.Add(ref image, (iy0 + ky) * width + ix0 + kxLo), ref Unsafe.Add(ref row, ky * kernelWidth + kxLo), runLength);
+                }
+            }
+            else if (s.Window == 1)
+            {
+                // 1×1 kernel: the row is the pixel's channels.
+                Copy(ref Unsafe.Add(ref image, (iy0 * width + ix0) * channels), ref row, channels);
+            }
+            else
+            {
+                for (int ky = kyLo; ky < kyHi; ky++)
+                {
+                    // The image's [kx, c] block of this window row → columns [c·kh·kw + ky·kw + kx].
+                    GatherBlock(
+                        ref Unsafe.Add(ref image, ((iy0 + ky) * width + ix0 + kxLo) * channels),
+                        ref Unsafe.Add(ref row, ky * kernelWidth + kxLo),
+                        runLength, channels, s.Window);
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="GatherRows"/>: adds the column rows onto the image.</summary>
+    private static void ScatterRows(ref float rows, ref float image, in Shape s, int iy0, int kyLo, int kyHi, int from, int to)
+    {
+        int width = s.Width, channels = s.Channels, kernelWidth = s.KernelWidth, rowLength = s.RowLength;
+        for (int ox = from; ox < to; ox++)
+        {
+            ref float row = ref Unsafe.Add(ref rows, (nint)ox * rowLength);
+            int ix0 = ox * s.Stride - s.PadLeft;
+            int kxLo = Math.Max(0, -ix0), kxHi = Math.Min(kernelWidth, width - ix0);
+            int runLength = kxHi - kxLo;
+            if (runLength <= 0 || kyLo >= kyHi)
+            {
+                continue; // wholly in the padding
+            }
+
+            if (channels == 1)
+            {
+                for (int ky = kyLo; ky < kyHi; ky++)
+                {
+                    AddRun(ref Unsafe.Add(ref row, ky * kernelWidth + kxLo), ref Unsafe.Add(ref image, (iy0 + ky) * width + ix0 + kxLo), runLength);
+                }
+            }
+            else if (s.Window == 1)
+            {
+                AddRun(ref row, ref Unsafe.Add(ref image, (iy0 * width + ix0) * channels), channels);
+            }
+            else
+            {
+                for (int ky = kyLo; ky < kyHi; ky++)
+                {
+                    ScatterAddBlock(
+                        ref Unsafe.Add(ref row, ky * kernelWidth + kxLo),
+                        ref Unsafe.Add(ref image, ((iy0 + ky) * width + ix0 + kxLo) * channels),
+                        runLength, channels, s.Window);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> consecutive output pixels whose windows lie wholly inside the image, tap by tap: for each
+    /// column k = (c, ky, kx), a strided pass down the rows. With few channels a row holds only a handful of floats per
+    /// pixel run, and this order replaces those short runs by one long loop per tap. <paramref name="window"/> is the
+    /// first pixel's window's top-left element at channel 0.
+    /// </summary>
+    private static void GatherColumns(ref float window, ref float rows, in Shape s, int count)
+    {
+        nint rowLength = s.RowLength, step = (nint)s.Stride * s.Channels;
+        for (int c = 0, k = 0; c < s.Channels; c++)
+        {
+            for (int ky = 0; ky < s.KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < s.KernelWidth; kx++, k++)
+                {
+                    ref float source = ref Unsafe.Add(ref window, (ky * s.Width + kx) * s.Channels + c);
+                    ref float destination = ref Unsafe.Add(ref rows, k);
+                    for (nint j = 0; j < count; j++)
                     {
-                        for (int ky = kyLo; ky < kyHi; ky++)
-                        {
-                            AddRun(ref Unsafe.Add(ref row, ky * kernelWidth + kxLo), ref Unsafe.Add(ref image, (iy0 + ky) * width + ix0 + kxLo), runLength);
-                        }
+                        Unsafe.Add(ref destination, j * rowLength) = Unsafe.Add(ref source, j * step);
                     }
-                    else if (window == 1)
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="GatherColumns"/>. Within one tap the targets are distinct pixels, so the passes never alias.</summary>
+    private static void ScatterColumns(ref float rows, ref float window, in Shape s, int count)
+    {
+        nint rowLength = s.RowLength, step = (nint)s.Stride * s.Channels;
+        for (int c = 0, k = 0; c < s.Channels; c++)
+        {
+            for (int ky = 0; ky < s.KernelHeight; ky++)
+            {
+                for (int kx = 0; kx < s.KernelWidth; kx++, k++)
+                {
+                    ref float destination = ref Unsafe.Add(ref window, (ky * s.Width + kx) * s.Channels + c);
+                    ref float source = ref Unsafe.Add(ref rows, k);
+                    for (nint j = 0; j < count; j++)
                     {
-                        if (kyLo < kyHi)
-                        {
-                            AddRun(ref row, ref Unsafe.Add(ref image, (iy0 * width + ix0) * channels), channels);
-                        }
-                    }
-                    else
-                    {
-                        for (int ky = kyLo; ky < kyHi; ky++)
-                        {
-                            ScatterAddBlock(
-                                ref Unsafe.Add(ref row, ky * kernelWidth + kxLo),
-                                ref Unsafe.Add(ref image, ((iy0 + ky) * width + ix0 + kxLo) * channels),
-                                runLength, channels, window);
-                        }
+                        Unsafe.Add(ref destination, j * step) += Unsafe.Add(ref source, j * rowLength);
                     }
                 }
             }
