@@ -51,6 +51,91 @@ public sealed class DenseKernelTests
     }
 
     /// <summary>
+    /// The backward products at the shapes of convolutions (thousands of rows), which take the tall broadcast tiles: dW along
+    /// the inputs or, for few inputs, along the outputs; dx with whole and overlapping tail vectors. Values are multiples of
+    /// 1/8, so every path must match the float64 sums exactly.
+    /// </summary>
+    [Fact]
+    public void Tall_backward_products_equal_a_float64_reference()
+    {
+        Assert.Equal(0, RunTall(message => Assert.Fail(message)));
+    }
+
+    /// <summary>Every tall case; also run by <c>simd-check</c> at the narrower vector widths. Returns the failure count.</summary>
+    public static int RunTall(Action<string> report)
+    {
+        int failures = 0;
+        foreach ((int rows, int inputs, int outputs) in new[]
+        {
+            (Dense.TallMinRows, 288, 64),     // a second 3×3 convolution over 32 channels
+            (1352, 9, 32),                    // a first 3×3 convolution: dW along the outputs
+            (777, 9, 20),                     // outputs not a whole vector: the last tile overlaps
+            (600, 5, 17),
+            (513, 33, 7),                     // outputs fewer than 8: dW's single-output tiles; inputs with a scalar tail
+            (531, 47, 13),
+            (Dense.TallMinRows - 1, 40, 24),  // just below: the row passes
+        })
+        {
+            var random = new Random(rows + inputs * 7 + outputs * 131);
+            float[] x = Random(random, rows * inputs), dy = Random(random, rows * outputs), w = Random(random, outputs * inputs);
+            float[] dw = Random(random, outputs * inputs), db = Random(random, outputs);
+            float[] dwStart = (float[])dw.Clone(), dbStart = (float[])db.Clone();
+            float[] dx = new float[rows * inputs];
+            Array.Fill(dx, float.NaN); // dx is written, not accumulated
+            Dense.BackwardWeights(dy, x, dw, db, rows, inputs, outputs);
+            Dense.BackwardInput(dy, w, dx, rows, inputs, outputs);
+            string shape = $"rows {rows}, {inputs} → {outputs}";
+            for (int o = 0; o < outputs; o++)
+            {
+                double bias = dbStart[o];
+                for (int b = 0; b < rows; b++)
+                {
+                    bias += dy[b * outputs + o];
+                }
+
+                failures += Compare(report, $"{shape}: db[{o}]", db[o], bias);
+                for (int i = 0; i < inputs; i++)
+                {
+                    double expected = dwStart[o * inputs + i];
+                    for (int b = 0; b < rows; b++)
+                    {
+                        expected += (double)dy[b * outputs + o] * x[b * inputs + i];
+                    }
+
+                    failures += Compare(report, $"{shape}: dW[{o}, {i}]", dw[o * inputs + i], expected);
+                }
+            }
+
+            for (int b = 0; b < rows; b++)
+            {
+                for (int i = 0; i < inputs; i++)
+                {
+                    double expected = 0;
+                    for (int o = 0; o < outputs; o++)
+                    {
+                        expected += (double)dy[b * outputs + o] * w[o * inputs + i];
+                    }
+
+                    failures += Compare(report, $"{shape}: dx[{b}, {i}]", dx[b * inputs + i], expected);
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    private static int Compare(Action<string> report, string what, float actual, double expected)
+    {
+        if (actual == expected)
+        {
+            return 0;
+        }
+
+        report($"{what} = {actual}, expected {expected}");
+        return 1;
+    }
+
+    /// <summary>
     /// Multiples of 1/8 in [−1/2, 1/2]: every product is a multiple of 1/64 and every partial sum stays far below 2^24 of
     /// those units, so float arithmetic is exact in any summation order and the kernel must match the reference exactly.
     /// </summary>

@@ -32,6 +32,7 @@ public static class Program
         {
             ("conv kernels", ConvKernelTests.RunAll),
             ("pool kernels", PoolKernelTests.RunAll),
+            ("tall dense products", DenseKernelTests.RunTall),
         })
         {
             checks++;

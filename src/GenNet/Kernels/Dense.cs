@@ -14,7 +14,7 @@ namespace GenNet.Kernels;
 /// widest accelerated vector (512, 256 or 128 bits) or the scalar path.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Dense
+public static partial class Dense
 {
     private const int Tile = 4;
 
@@ -70,6 +70,11 @@ public static class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(x.Length, batchSize, inputs, weightGradient.Length, outputs, "dy", dy.Length, biasGradient.Length, outputs);
+        if (TryBackwardWeightsTall(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs))
+        {
+            return;
+        }
+
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
         {
             BackwardWeights<Vector512<float>, Width512>(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs);
@@ -94,6 +99,11 @@ public static class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(dx.Length, batchSize, inputs, weight.Length, outputs, "dy", dy.Length, outputs, outputs);
+        if (TryBackwardInputTall(dy, weight, dx, batchSize, inputs, outputs))
+        {
+            return;
+        }
+
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
         {
             BackwardInput<Vector512<float>, Width512>(dy, weight, dx, batchSize, inputs, outputs);
