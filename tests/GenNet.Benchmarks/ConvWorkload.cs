@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,6 +48,7 @@ public static class ConvWorkload
     /// </summary>
     public static Sequential TorchModel(INetwork network, bool softmax)
     {
+        DisableNnpack();
         Conv2d conv0 = nn.Conv2d(1, 32, 3), conv1 = nn.Conv2d(32, 64, 3);
         Linear dense = nn.Linear(1600, 10);
         using (torch.no_grad())
@@ -63,6 +65,39 @@ public static class ConvWorkload
             ? nn.Sequential(conv0, nn.ReLU(), nn.MaxPool2d(2), conv1, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), dense, nn.Softmax(1))
             : nn.Sequential(conv0, nn.ReLU(), nn.MaxPool2d(2), conv1, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), dense);
     }
+
+    /// <summary>
+    /// libtorch 2.x tries NNPACK for convolutions first; on this machine's CPU its initialisation fails ("Unsupported
+    /// hardware") and libtorch logs that warning to stderr on every convolution call — tens of thousands of lines per
+    /// benchmark, and time charged to TorchSharp. NNPACK would never be used here, so switching it off
+    /// (<c>torch.backends.nnpack.set_flags(False)</c> in Python; TorchSharp has no binding, hence at::Context's own entry
+    /// point) changes nothing but the warning. Where the symbol is missing, nothing is done.
+    /// </summary>
+    private static void DisableNnpack()
+    {
+        if (s_nnpackChecked)
+        {
+            return;
+        }
+
+        s_nnpackChecked = true;
+        torch.InitializeDeviceType(DeviceType.CPU); // loads libtorch_cpu
+        try
+        {
+            SetUserEnabledNnpack(GlobalContext(), false);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    private static bool s_nnpackChecked;
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+
+    [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     /// <summary>The parameter tensor <paramref name="name"/> of <paramref name="network"/>, copied out of its arena.</summary>
     public static float[] Parameter(INetwork network, string name) =>
