@@ -32,7 +32,7 @@ internal static class MnistSample
         Dataset train, test;
         try
         {
-            (train, test) = Mnist.Load(options.DataDirectory);
+            (train, test) = global::GenNet.Mnist.Load(options.DataDirectory);
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -78,7 +78,7 @@ internal static class MnistSample
     {
         public static string Usage(string project, int epochs, int batchSize) =>
             $"usage: dotnet run -c Release --project samples/{project} -- [--data DIR] [--epochs {epochs}] [--batch-size {batchSize}] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv]\n" +
-            "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + Mnist.DebianFashionMnistDirectory + ")\n" +
+            "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + global::GenNet.Mnist.DebianFashionMnistDirectory + ")\n" +
             "  --threads N    threads per training step (default 0: all cores when the batch is large enough)\n" +
             "  --save FILE    write the trained weights (safetensors, PyTorch's names and layouts)\n" +
             "  --history FILE write the per-epoch loss and accuracy as CSV";
@@ -87,7 +87,7 @@ internal static class MnistSample
         {
             string data = Environment.GetEnvironmentVariable("GENNET_DATA") is { Length: > 0 } fromEnvironment
                 ? fromEnvironment
-                : Mnist.DebianFashionMnistDirectory;
+                : global::GenNet.Mnist.DebianFashionMnistDirectory;
             int seed = 42, threads = 0;
             string? history = null, save = null;
             for (int i = 0; i < args.Length; i++)

@@ -17,7 +17,8 @@ public sealed record CheckResult(double WorstRatio, string Where, int Checked)
 /// <summary>
 /// The numeric checks shared by the in-process tests and the forced-SIMD-path child processes (Program.Main).
 /// Bounds: forward |gen − ref| ≤ ForwardTolerance·(1 + |ref|); gradient |gen − fd| ≤ GradientRelative·|fd| + GradientAbsolute,
-/// with fd the central difference (step 1e-6) of the float64 reference loss.
+/// with fd the central difference (step 1e-6) of the float64 reference loss. Forward checks run the reference in inference
+/// mode; gradient checks in training mode, with the dropout masks of the first step after <c>InitializeParameters(Seed)</c>.
 /// </summary>
 public static class NumericChecks
 {
@@ -25,8 +26,11 @@ public static class NumericChecks
     public const double GradientRelative = 1e-4;
     public const double GradientAbsolute = 1e-7;
 
+    /// <summary>The seed <see cref="Prepare"/> initialises with by default, and so the seed of the dropout masks.</summary>
+    public const int Seed = 7;
+
     /// <summary>Glorot weights from the network itself, plus random biases so that bias bugs show.</summary>
-    public static ITrainableNetwork Prepare(NetworkCase c, int seed = 7)
+    public static ITrainableNetwork Prepare(NetworkCase c, int seed = Seed)
     {
         ITrainableNetwork network = c.Create();
         network.InitializeParameters(seed);
@@ -131,7 +135,8 @@ public static class NumericChecks
             ? network.ComputeGradients(batch.Inputs, labels, batchSize)
             : network.ComputeGradients(batch.Inputs, batch.Targets, batchSize);
         double[] parameters = ToDouble(network.Parameters);
-        double referenceLoss = c.Reference.LossValue(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize);
+        var training = new ReferenceTraining(Seed, Step: 0); // the first ComputeGradients after InitializeParameters
+        double referenceLoss = c.Reference.LossValue(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, training);
         double worst = Math.Abs(loss - referenceLoss) / (ForwardTolerance * (1 + Math.Abs(referenceLoss)));
         string where = $"loss: generated {loss:R}, reference {referenceLoss:R}";
         if (double.IsNaN(worst))
@@ -145,7 +150,7 @@ public static class NumericChecks
             : SampleIndices(network, maxChecked);
         foreach (int index in indices)
         {
-            double numeric = c.Reference.NumericGradient(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, index, step: 1e-6);
+            double numeric = c.Reference.NumericGradient(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, index, step: 1e-6, training);
             double ratio = Math.Abs(gradients[index] - numeric) / (GradientRelative * Math.Abs(numeric) + GradientAbsolute);
             if (double.IsNaN(ratio) || ratio > worst)
             {

@@ -6,7 +6,8 @@ namespace GenNet.Tests;
 /// <summary>
 /// The test assembly's entry point, used only by <see cref="SimdPathTests"/>: <c>dotnet GenNet.Tests.dll simd-check</c>
 /// runs the forward and gradient checks of every case in this process (whose vector widths the parent forced
-/// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic) and prints one line per failure.
+/// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic), and the image kernels' reference comparisons, and prints
+/// one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons.
 /// </summary>
 public static class Program
 {
@@ -17,15 +18,32 @@ public static class Program
             return Predict(weights);
         }
 
-        if (args is not ["simd-check"])
+        if (args is not ["simd-check"] and not ["simd-check", "kernels"])
         {
-            Console.Error.WriteLine("usage: GenNet.Tests simd-check | predict WEIGHTS  (the tests themselves run under `dotnet test`)");
+            Console.Error.WriteLine("usage: GenNet.Tests simd-check [kernels] | predict WEIGHTS  (the tests themselves run under `dotnet test`)");
             return 2;
         }
 
         Console.WriteLine($"vectors: 512={Vector512.IsHardwareAccelerated} 256={Vector256.IsHardwareAccelerated} 128={Vector128.IsHardwareAccelerated}");
         int failures = 0, checks = 0;
-        foreach (NetworkCase c in NetworkCases.All)
+
+        // The image kernels against their references (every case of ConvKernelTests and PoolKernelTests).
+        foreach ((string kind, Func<Action<string>, int> run) in new (string, Func<Action<string>, int>)[]
+        {
+            ("conv kernels", ConvKernelTests.RunAll),
+            ("pool kernels", PoolKernelTests.RunAll),
+        })
+        {
+            checks++;
+            int kernelFailures = run(line => Console.WriteLine($"FAIL {line}"));
+            if (kernelFailures != 0)
+            {
+                failures++;
+                Console.WriteLine($"FAIL {kind}: {kernelFailures} failures");
+            }
+        }
+
+        foreach (NetworkCase c in args.Length == 1 ? NetworkCases.All : [])
         {
             foreach (int batchSize in new[] { 1, 7, 135 })
             {

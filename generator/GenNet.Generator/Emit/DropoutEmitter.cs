@@ -13,8 +13,9 @@ internal static class DropoutEmitter
     public static void EmitMethods(SourceWriter w, LayerPlan layer)
     {
         string rate = Format.Float(layer.Rate);
+        string shown = layer.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         string scale = (1.0 / (1.0 - layer.Rate)).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
-        w.Line($"// {layer.Name}: {Format.Shape(layer.InputShape)}, rate {rate}: in training steps each value is zeroed with probability {rate} and the rest scaled by {scale}; Forward skips it.");
+        w.Line($"// {layer.Name}: {Format.Shape(layer.InputShape)}, rate {shown}: in training steps each value is zeroed with probability {shown} and the rest scaled by {scale}; Forward skips it.");
         w.Line($"private void {LayerNames.Pascal(layer)}Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> mask, global::System.Span<float> y, int batchSize, int firstSample) =>");
         w.Line($"    {Kernels}.Dropout.Forward(x, mask, y, batchSize, {Format.Int(layer.InputSize)}, _dropoutSeed, _dropoutStep, layer: {Format.Int(layer.KindIndex)}, firstSample, {rate});");
     }

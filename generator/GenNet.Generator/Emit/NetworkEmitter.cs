@@ -188,8 +188,13 @@ internal static class NetworkEmitter
         string activations = columns ? "ActivationsPerSample + ColumnsPerSample" : "ActivationsPerSample";
         if (plan.Spec.Training)
         {
+            if (columns)
+            {
+                w.Line("private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;");
+            }
+
             w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
-            w.Line($"private const int ScratchPerSample = {activations} + 2 * GradientWidth;");
+            w.Line($"private const int ScratchPerSample = {(columns ? "GradientBuffers" : "ActivationsPerSample")} + 2 * GradientWidth;");
             long forward = parametered.Sum(l => l.ForwardFlops);
             long backward = parametered.Sum(l => (l.NeedsInputGradient ? 2L : 1L) * l.ForwardFlops);
             w.Line();
@@ -319,7 +324,7 @@ internal static class NetworkEmitter
                 private int _shardBatchSize;
                 private float[][] _shardScratch = []; // per shard after the first
                 private float[][] _shardGradients = [];
-                private float[] _shardOutputs = [];{{(plan.HasDropout ? "\n                private int _dropoutSeed; // dropout masks follow from the seed and the step\n                private long _dropoutStep;" : "")}}
+                private float[] _shardOutputs = [];{{(plan.HasDropout ? "\nprivate int _dropoutSeed; // dropout masks follow from the seed and the step\nprivate long _dropoutStep;" : "")}}
 
                 /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
                 public global::System.Span<float> Gradients => _gradients;
@@ -337,7 +342,9 @@ internal static class NetworkEmitter
 
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>");
+        w.Line(plan.HasDropout
+            ? "/// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>"
+            : "/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>");
         using (w.Block("public void InitializeParameters(int seed)"))
         {
             LayerPlan[] parametered = plan.Layers.Where(l => l.HasParameters).ToArray();
@@ -430,7 +437,7 @@ internal static class NetworkEmitter
     private static string PropagateMode(NetworkPlan plan, string arguments) => plan.HasDropout ? ", " + arguments : "";
 
     /// <summary>Where the gradient buffers start, per sample: after the activations and the im2col matrix.</summary>
-    private static string GradientsStart(NetworkPlan plan) => plan.ColumnsPerSample > 0 ? "(ActivationsPerSample + ColumnsPerSample)" : "ActivationsPerSample";
+    private static string GradientsStart(NetworkPlan plan) => plan.ColumnsPerSample > 0 ? "GradientBuffers" : "ActivationsPerSample";
 
     private static void EmitTrainingStep(SourceWriter w, string type, string name, string element, string doc, string check, string arguments)
     {
