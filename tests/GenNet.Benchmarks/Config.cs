@@ -73,6 +73,8 @@ public sealed class FlopsColumn(bool gflops) : IColumn
 /// In-process runs (the peers' native libraries load once, nothing is rebuilt), with allocation counts.
 /// <c>--quick</c>: one warm-up and three measured iterations and epochs over a tenth of the data,
 /// under two minutes in all; the default: 10 measured iterations and full 60,000-sample epochs.
+/// The convnet epochs (<see cref="ConvTrainingBenchmarks"/>) take seconds each and override this with
+/// <see cref="EpochJobAttribute"/>: one warm-up and three measured epochs in both modes.
 /// </summary>
 public sealed class BenchmarkConfig : ManualConfig
 {

@@ -6,7 +6,7 @@ using System.Text;
 namespace GenNet.Benchmarks;
 
 /// <summary>
-/// Writes the ONNX model of a dense network (Gemm → activation → … → Softmax) with the given weights, straight in
+/// Writes the ONNX model of a dense network (Gemm → activation → … → Softmax), or of a small convnet, with the given weights, straight in
 /// protobuf wire format: the ONNX runtime peer runs exactly GenNet's weights. Field numbers are onnx.proto's.
 /// </summary>
 public static class OnnxModel
@@ -46,6 +46,46 @@ public static class OnnxModel
         return model.ToArray();
     }
 
+    /// <summary>A k × k valid convolution with stride 1: weight [filters, channels, k, k] and bias, as in PyTorch and GenNet.</summary>
+    public sealed record ConvLayer(float[] Weight, float[] Bias, int Filters, int Channels, int Kernel);
+
+    /// <summary>
+    /// Keras's mnist_convnet for inference: (Conv → Relu → MaxPool k×k stride k) per conv layer, Flatten (channel-major,
+    /// as GenNet's), then the dense layer (Gemm, transB) and Softmax. Input "x" is NCHW [batch, channels, height, width].
+    /// </summary>
+    public static byte[] ConvNet(int channels, int height, int width, IReadOnlyList<ConvLayer> convolutions, int pool, Layer dense)
+    {
+        var graph = new ProtoWriter();
+        string current = "x";
+        for (int i = 0; i < convolutions.Count; i++)
+        {
+            ConvLayer conv = convolutions[i];
+            string w = $"cw{i}", b = $"cb{i}";
+            graph.Message(5, Tensor(w, conv.Weight, conv.Filters, conv.Channels, conv.Kernel, conv.Kernel));
+            graph.Message(5, Tensor(b, conv.Bias, conv.Filters));
+            graph.Message(1, Node("Conv", [current, w, b], [$"conv{i}"], Ints("kernel_shape", conv.Kernel, conv.Kernel)));
+            graph.Message(1, Node("Relu", [$"conv{i}"], [$"relu{i}"]));
+            graph.Message(1, Node("MaxPool", [$"relu{i}"], [$"pool{i}"], Ints("kernel_shape", pool, pool), Ints("strides", pool, pool)));
+            current = $"pool{i}";
+        }
+
+        graph.Message(1, Node("Flatten", [current], ["flat"], new ProtoWriter().String(1, "axis").Int(3, 1).Int(20, 2)));
+        graph.Message(5, Tensor("dw", dense.Weight, dense.Outputs, dense.Inputs));
+        graph.Message(5, Tensor("db", dense.Bias, dense.Outputs));
+        graph.Message(1, Node("Gemm", ["flat", "dw", "db"], ["gemm"], new ProtoWriter().String(1, "transB").Int(3, 1).Int(20, 2)));
+        graph.Message(1, Node("Softmax", ["gemm"], ["softmax"], new ProtoWriter().String(1, "axis").Int(3, 1).Int(20, 2)));
+
+        graph.String(2, "gennet_convnet");
+        graph.Message(11, ValueInfo("x", channels, height, width));
+        graph.Message(12, ValueInfo("softmax", dense.Outputs));
+        var model = new ProtoWriter()
+            .Int(1, 8)
+            .String(2, "GenNet.Benchmarks")
+            .Message(7, graph)
+            .Message(8, new ProtoWriter().String(1, "").Int(2, 17));
+        return model.ToArray();
+    }
+
     private static ProtoWriter Tensor(string name, float[] values, params int[] dims)
     {
         var tensor = new ProtoWriter();
@@ -61,7 +101,7 @@ public static class OnnxModel
         return tensor.Bytes(9, raw); // raw_data, little-endian
     }
 
-    private static ProtoWriter Node(string op, string[] inputs, string[] outputs, ProtoWriter? attribute)
+    private static ProtoWriter Node(string op, string[] inputs, string[] outputs, params ProtoWriter?[] attributes)
     {
         var node = new ProtoWriter();
         foreach (string input in inputs)
@@ -75,20 +115,38 @@ public static class OnnxModel
         }
 
         node.String(4, op);
-        if (attribute is not null)
+        foreach (ProtoWriter? attribute in attributes)
         {
-            node.Message(5, attribute);
+            if (attribute is not null)
+            {
+                node.Message(5, attribute);
+            }
         }
 
         return node;
     }
 
-    /// <summary>A float tensor of shape [batch (symbolic), width].</summary>
-    private static ProtoWriter ValueInfo(string name, int width)
+    /// <summary>An AttributeProto of type INTS.</summary>
+    private static ProtoWriter Ints(string name, params int[] values)
     {
-        var shape = new ProtoWriter()
-            .Message(1, new ProtoWriter().String(2, "batch"))         // dim_param
-            .Message(1, new ProtoWriter().Int(1, width));             // dim_value
+        var attribute = new ProtoWriter().String(1, name);
+        foreach (int value in values)
+        {
+            attribute.Int(8, value);
+        }
+
+        return attribute.Int(20, 7);
+    }
+
+    /// <summary>A float tensor of shape [batch (symbolic), dims…].</summary>
+    private static ProtoWriter ValueInfo(string name, params int[] dims)
+    {
+        var shape = new ProtoWriter().Message(1, new ProtoWriter().String(2, "batch")); // dim_param
+        foreach (int d in dims)
+        {
+            shape.Message(1, new ProtoWriter().Int(1, d));            // dim_value
+        }
+
         var tensorType = new ProtoWriter().Int(1, 1).Message(2, shape);
         return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
     }
