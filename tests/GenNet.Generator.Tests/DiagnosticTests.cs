@@ -339,10 +339,27 @@ public sealed class DiagnosticTests
     public void GN0008_invalid_convolution_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(4, 4, 1)]\n[Conv2D(3, 3)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class BadConvolution;", "GN0008", message, layer.Trim('[', ']'));
 
+    [Theory]
+    [InlineData("[Input(4)]\n[Dense(3)]\n[Dropout(0.5)]\n[Flatten]", "Layer 2 (Dropout)")]
+    [InlineData("[Input(6, 6, 1)]\n[Conv2D(2, 3, Activation.ReLU)]\n[Dropout(0.5)]\n[MaxPool2D(2)]", "Layer 2 (Dropout)")]
+    [InlineData("[Input(4)]\n[Dropout(0.2)]", "Layer 1 (Dropout)")]
+    public void GN0008_dropout_after_the_last_weighted_layer(string layers, string where) => AssertSingle(
+        "[Network]\n" + layers + "\npublic partial class DropsItsOutput;",
+        "GN0008", where + ": dropout must come before a Dense or Conv2D layer: after the last one it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer",
+        layers.Split('\n').Single(l => l.StartsWith("[Dropout", System.StringComparison.Ordinal)).Trim('[', ']'));
+
     [Fact]
-    public void GN0008_dropout_as_the_last_layer() => AssertSingle(
-        "[Network]\n[Input(4)]\n[Dense(3)]\n[Dropout(0.5)]\n[Flatten]\npublic partial class DropsItsOutput;",
-        "GN0008", "Layer 2 (Dropout): dropout cannot be the last layer: it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer", "Dropout(0.5)");
+    public void GN0008_dropout_rate_that_rounds_to_one_as_a_float() => AssertSingle(
+        "[Network]\n[Input(4)]\n[Dropout(0.99999999)]\n[Dense(2)]\npublic partial class AlmostAll;",
+        "GN0008", "Layer 1 (Dropout): the rate 0.99999999 must be in [0, 1): the fraction of values zeroed while training", "Dropout(0.99999999)");
+
+    [Fact]
+    public void Binary_cross_entropy_sees_through_a_reordering_flatten()
+    {
+        GeneratorRun run = GeneratorHarness.Run("using GenNet;\n[Network]\n[Input(8, 8, 1)]\n[Conv2D(2, 3, Activation.Sigmoid)]\n[Flatten]\npublic partial class PixelClassifier;");
+        Assertions.CleanRun(run);
+        Assert.Contains("loss: binary cross-entropy", run.Source("PixelClassifier.g.cs"));
+    }
 
     [Fact]
     public void GN0009_convolution_attributes_without_network() => AssertSingle(

@@ -12,7 +12,8 @@ internal static class ConvEmitter
 {
     private const string Kernels = DenseEmitter.Kernels;
 
-    public static void EmitMethods(SourceWriter w, LayerPlan layer, bool training)
+    /// <param name="columnsFresh">The backward pass finds the im2col matrix as the forward pass left it (the last convolution).</param>
+    public static void EmitMethods(SourceWriter w, LayerPlan layer, bool training, bool columnsFresh)
     {
         WindowPlan window = layer.Window!;
         string name = LayerNames.Pascal(layer);
@@ -54,15 +55,16 @@ internal static class ConvEmitter
         }
 
         w.Line();
+        string columnsNote = columnsFresh ? "the columns are still those of the forward pass (no convolution ran since); " : "the columns are rebuilt from x; ";
         string rest = layer.NeedsInputGradient
             ? im2col
-                ? "the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz; dcolumns = dz·W (into the same buffer), dx = col2im(dcolumns)"
+                ? columnsNote + "dW += dzᵀ·columns, db += Σ dz; dcolumns = dz·W (into the same buffer), dx = col2im(dcolumns)"
                 : "dW += dzᵀ·x, db += Σ dz, dx = dz·W"
             : im2col
-                ? "the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz (first layer: no dx)"
+                ? columnsNote + "dW += dzᵀ·columns, db += Σ dz (first layer: no dx)"
                 : "dW += dzᵀ·x, db += Σ dz (first layer: no dx)";
         w.Line($"// {layer.Name} backward: {DenseEmitter.ActivationBackwardComment(layer)}; {rest}.");
-        string backwardSignature = $"private void {name}Backward(global::System.ReadOnlySpan<float> x, " +
+        string backwardSignature = $"private void {name}Backward(" + (im2col && columnsFresh ? "" : "global::System.ReadOnlySpan<float> x, ") +
             (DenseEmitter.Saved(layer) is { } savedName ? $"global::System.ReadOnlySpan<float> {savedName}, " : "") +
             "global::System.Span<float> dy, " +
             (im2col ? "global::System.Span<float> columns, " : "") +
@@ -76,7 +78,7 @@ internal static class ConvEmitter
             }
 
             DenseEmitter.EmitActivationBackward(w, layer);
-            if (im2col)
+            if (im2col && !columnsFresh)
             {
                 w.Line($"{Kernels}.Conv.Im2Col(x, columns, {Geometry(window)});");
             }
@@ -105,8 +107,9 @@ internal static class ConvEmitter
     }
 
     /// <summary>The call in <c>Backpropagate</c>.</summary>
-    public static void EmitBackwardCall(SourceWriter w, LayerPlan layer, string input, string dy, string dx)
+    public static void EmitBackwardCall(SourceWriter w, LayerPlan layer, string input, string dy, string dx, bool columnsFresh)
     {
+        string x = layer.Window!.InputIsColumns || !columnsFresh ? $"{input}, " : "";
         string outputs = Format.Int(layer.OutputSize);
         string saved = DenseEmitter.Saved(layer) switch
         {
@@ -116,7 +119,7 @@ internal static class ConvEmitter
         };
         string columns = layer.Window!.InputIsColumns ? "" : $"{ColumnsSlice(layer)}, ";
         string dxArgument = layer.NeedsInputGradient ? $"{dx}.Slice(0, {Format.Int(layer.InputSize)} * batchSize), " : "";
-        w.Line($"{LayerNames.Pascal(layer)}Backward({input}, {saved}{dy}.Slice(0, {outputs} * batchSize), {columns}{dxArgument}batchSize, gradients);");
+        w.Line($"{LayerNames.Pascal(layer)}Backward({x}{saved}{dy}.Slice(0, {outputs} * batchSize), {columns}{dxArgument}batchSize, gradients);");
     }
 
     private static string ColumnsSlice(LayerPlan layer) => $"scratch.Slice(Columns * batchSize, {Format.Int(layer.Window!.ColumnsPerSample)} * batchSize)";

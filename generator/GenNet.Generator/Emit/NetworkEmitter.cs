@@ -59,7 +59,7 @@ internal static class NetworkEmitter
                         break;
                     case LayerKind.Conv2D:
                         w.Line();
-                        ConvEmitter.EmitMethods(w, layer, spec.Training);
+                        ConvEmitter.EmitMethods(w, layer, spec.Training, ReusesColumns(plan, layer));
                         break;
                     case LayerKind.MaxPool2D:
                     case LayerKind.AveragePool2D:
@@ -324,7 +324,7 @@ internal static class NetworkEmitter
                 private int _shardBatchSize;
                 private float[][] _shardScratch = []; // per shard after the first
                 private float[][] _shardGradients = [];
-                private float[] _shardOutputs = [];{{(plan.HasDropout ? "\nprivate int _dropoutSeed; // dropout masks follow from the seed and the step\nprivate long _dropoutStep;" : "")}}
+                private float[] _shardOutputs = [];{{(plan.HasDropout ? "\nprivate int _dropoutSeed; // dropout masks follow from the seed and the step\nprivate long _dropoutStep;" : "")}}{{(plan.HasDropout ? DropoutSeedProperty : "")}}
 
                 /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
                 public global::System.Span<float> Gradients => _gradients;
@@ -432,6 +432,24 @@ internal static class NetworkEmitter
             $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", "default, targets");
         EmitShardedStep(w, plan, withLabels, withTargets);
     }
+
+    private const string DropoutSeedProperty = """
+
+
+        /// <summary>
+        /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
+        /// without touching the parameters (fine-tuning loaded weights, say). Setting it restarts the sequence.
+        /// </summary>
+        public int DropoutSeed
+        {
+            get => _dropoutSeed;
+            set
+            {
+                _dropoutSeed = value;
+                _dropoutStep = 0;
+            }
+        }
+        """;
 
     /// <summary>The extra arguments of <c>Propagate</c> in a network with dropout, which acts only in training steps.</summary>
     private static string PropagateMode(NetworkPlan plan, string arguments) => plan.HasDropout ? ", " + arguments : "";
@@ -630,7 +648,7 @@ internal static class NetworkEmitter
                         DenseEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare);
                         break;
                     case LayerKind.Conv2D:
-                        ConvEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare);
+                        ConvEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare, ReusesColumns(plan, layer));
                         break;
                     case LayerKind.MaxPool2D:
                     case LayerKind.AveragePool2D:
@@ -654,6 +672,13 @@ internal static class NetworkEmitter
 
         w.Line();
     }
+
+    /// <summary>
+    /// The last convolution of the forward pass is the first of the backward pass, and nothing writes the im2col matrix in
+    /// between: its backward finds its columns as its forward left them.
+    /// </summary>
+    private static bool ReusesColumns(NetworkPlan plan, LayerPlan layer) =>
+        layer.Window is { InputIsColumns: false } && plan.Layers.Last(l => l.Kind == LayerKind.Conv2D && !l.Window!.InputIsColumns) == layer;
 
     /// <summary>The span holding a layer's input in the backward pass: the network's input, or the output its producer saved.</summary>
     private static string Input(LayerPlan[] layers, LayerPlan layer)

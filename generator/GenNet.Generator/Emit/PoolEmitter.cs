@@ -51,7 +51,7 @@ internal static class PoolEmitter
     public static void EmitForwardCall(SourceWriter w, LayerPlan layer, string input)
     {
         w.Line($"global::System.Span<float> {layer.Variable} = scratch.Slice({LayerNames.Output(layer)} * batchSize, {Format.Int(layer.OutputSize)} * batchSize);");
-        string argmax = layer.Kind != LayerKind.MaxPool2D ? "" : layer.SavedOffset >= 0 ? $"{Argmax(layer)}, " : "default, ";
+        string argmax = layer.Kind != LayerKind.MaxPool2D ? "" : layer.SavedOffset >= 0 ? $"{Argmax(layer)}, " : "argmax: default, ";
         w.Line($"{LayerNames.Pascal(layer)}Forward({input}, {layer.Variable}, {argmax}batchSize);");
     }
 

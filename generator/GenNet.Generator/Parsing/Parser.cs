@@ -223,7 +223,7 @@ internal static class Parser
     }
 
     /// <summary>
-    /// GN0009 for a class that carries layer attributes but no [Network]. Each of the three layer attributes has its own
+    /// GN0009 for a class that carries layer attributes but no [Network]. Each layer attribute has its own
     /// ForAttributeWithMetadataName; only the one that owns the class's first layer attribute reports, so a class gets one diagnostic.
     /// </summary>
     public static EquatableArray<DiagnosticInfo> CheckLayersWithoutNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -312,7 +312,7 @@ internal static class Parser
             return new LayerSpec(LayerKind.Dropout, position, location);
         }
 
-        if (!(rate >= 0 && rate < 1))
+        if (!(rate >= 0 && (float)rate < 1f)) // used as a float: 0.99999999 rounds to 1
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
                 $"the rate {rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1): the fraction of values zeroed while training"));

@@ -59,7 +59,7 @@ internal static class Planner
         long arena = 0;
         long columns = 0;
         var kindCounts = new Dictionary<LayerKind, int>();
-        LayerSpec? lastComputing = spec.Layers.LastOrDefault(l => l.Kind != LayerKind.Flatten);
+        LayerSpec? lastWeighted = spec.Layers.LastOrDefault(l => l.Kind is LayerKind.Dense or LayerKind.Conv2D);
         foreach (LayerSpec layer in spec.Layers)
         {
             string where = $"Layer {layer.Position} ({layer.Kind})";
@@ -80,7 +80,7 @@ internal static class Planner
                 {
                     bool reorders = shape.Length == 3 && shape[2] > 1;
                     int output = reorders ? Allocate(inSize) : source;
-                    planned = new LayerPlan(LayerKind.Flatten, layer.Position, "flatten", $"flatten{kindIndex}", shape.ToEquatableArray(), new[] { inSize }.ToEquatableArray(),
+                    planned = new LayerPlan(LayerKind.Flatten, layer.Position, kindIndex == 0 ? "flatten" : $"flatten_{kindIndex}", $"flatten{kindIndex}", shape.ToEquatableArray(), new[] { inSize }.ToEquatableArray(),
                         inSize, inSize, ActivationKind.Linear, 0f, 0, 0, source, output, LayerPlan.None, false, false, KindIndex: kindIndex);
                     break;
                 }
@@ -172,10 +172,10 @@ internal static class Planner
 
                 case LayerKind.Dropout:
                 {
-                    if (ReferenceEquals(layer, lastComputing))
+                    if (lastWeighted is null || lastWeighted.Position < layer.Position)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, layer.Location, where,
-                            "dropout cannot be the last layer: it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer"));
+                            "dropout must come before a Dense or Conv2D layer: after the last one it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer"));
                         return Fail();
                     }
 
@@ -199,8 +199,9 @@ internal static class Planner
             }
         }
 
-        // The layer whose activation the loss sees: the last one that computes something.
-        LayerPlan? last = layers.LastOrDefault(l => !l.IsView);
+        // The layer whose activation the loss sees: the last one that computes something. A Flatten only reorders, and the
+        // activations a convolution may end with (not Softmax) act element by element, so the loss sees through it.
+        LayerPlan? last = layers.LastOrDefault(l => !l.IsView && l.Kind != LayerKind.Flatten);
         ActivationKind lastActivation = last is { HasParameters: true } ? last.Activation : ActivationKind.Linear;
         LossKind loss = ResolveLoss(spec.Loss, lastActivation);
         string? misfit = Misfit(loss, lastActivation);
@@ -244,7 +245,7 @@ internal static class Planner
         int gradientWidth = layers.Where(l => l.HasParameters || l.NeedsInputGradient)
             .Select(l => l.NeedsInputGradient ? System.Math.Max(l.InputSize, l.OutputSize) : l.OutputSize)
             .Concat(new[] { outputSize }).Max();
-        if (!Fits(arena + columns + 2L * gradientWidth, spec.NetworkLocation, spec.TypeName, "scratch arena per sample", diagnostics))
+        if (!Fits(arena + columns + (spec.Training ? 2L * gradientWidth : 0), spec.NetworkLocation, spec.TypeName, "scratch arena per sample", diagnostics))
         {
             return Fail();
         }
@@ -306,6 +307,13 @@ internal static class Planner
         }
 
         int height = shape[0], width = shape[1], channels = shape[2];
+        if ((long)channels * layer.WindowHeight * layer.WindowWidth > MaxElements)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, layer.Location, where,
+                $"the window would cover more than {MaxElements} floats (1 GiB), more than GenNet supports"));
+            return null;
+        }
+
         if (layer.Padding == PaddingKind.Valid && (layer.WindowHeight > height || layer.WindowWidth > width))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowDoesNotFit, layer.Location, where, layer.WindowHeight, layer.WindowWidth,

@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -49,9 +48,13 @@ public static partial class Dense
             return false; // 128-bit and scalar machines keep the row passes
         }
 
-        for (int b = 0; b < rows; b++)
+        if (Vector512.IsHardwareAccelerated && outputs >= Vector512<float>.Count)
         {
-            TensorPrimitives.Add(biasGradient.Slice(0, outputs), dy.Slice(b * outputs, outputs), biasGradient.Slice(0, outputs));
+            SumRows<Vector512<float>, Width512>(dy, biasGradient, rows, outputs);
+        }
+        else
+        {
+            SumRows<Vector256<float>, Width256>(dy, biasGradient, rows, outputs);
         }
 
         return true;
@@ -78,6 +81,38 @@ public static partial class Dense
         }
 
         return true;
+    }
+
+    // db[o] += Σ_b dy[b, o]: a vector of outputs at a time down the rows, then the outputs past the last whole vector.
+    private static void SumRows<TVector, TWidth>(ReadOnlySpan<float> dySpan, Span<float> biasGradient, int rows, int outputs)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int lanes = TWidth.Count;
+        ref float dy = ref MemoryMarshal.GetReference(dySpan);
+        int o = 0;
+        for (; o + lanes <= outputs; o += lanes)
+        {
+            TVector sum = TWidth.Zero;
+            ref float column = ref Unsafe.Add(ref dy, o);
+            for (int b = 0; b < rows; b++)
+            {
+                sum = TWidth.Add(sum, TWidth.Load(ref column, (nuint)((nint)b * outputs)));
+            }
+
+            TWidth.Store(TWidth.Add(sum, TWidth.Load(ref MemoryMarshal.GetReference(biasGradient), (nuint)o)), ref MemoryMarshal.GetReference(biasGradient), (nuint)o);
+        }
+
+        for (; o < outputs; o++)
+        {
+            float sum = 0f;
+            for (int b = 0; b < rows; b++)
+            {
+                sum += Unsafe.Add(ref dy, (nint)b * outputs + o);
+            }
+
+            biasGradient[o] += sum;
+        }
     }
 
     // dx[b, i] = Σ_o dy[b, o] · W[o, i]: 8 rows × 2 vectors of inputs per tile, the sum over o.
@@ -125,7 +160,7 @@ public static partial class Dense
         where TWidth : struct, IVectorWidth<TVector>
     {
         int lanes = TWidth.Count;
-        int tailFrom = inputs % lanes == 0 ? inputs : inputs / lanes * lanes; // inputs past the whole vectors: summed as scalars
+        int tailFrom = inputs / lanes * lanes; // inputs past the whole vectors are summed as scalars
         int chunk = Math.Max(16, ChunkBytes / (4 * (inputs + outputs)));
         ref float dy = ref MemoryMarshal.GetReference(dySpan);
         ref float x = ref MemoryMarshal.GetReference(xSpan);
@@ -238,28 +273,34 @@ public static partial class Dense
         TVector c40 = TWidth.Zero, c41 = TWidth.Zero, c50 = TWidth.Zero, c51 = TWidth.Zero, c60 = TWidth.Zero, c61 = TWidth.Zero, c70 = TWidth.Zero, c71 = TWidth.Zero;
         nuint lanes = (nuint)TWidth.Count;
         ref float a0 = ref a;
-        ref float bk = ref b;
-        for (int k = 0; k < steps; k++)
+        ref float a1 = ref Unsafe.Add(ref a0, aRow);
+        ref float a2 = ref Unsafe.Add(ref a1, aRow);
+        ref float a3 = ref Unsafe.Add(ref a2, aRow);
+        ref float a4 = ref Unsafe.Add(ref a3, aRow);
+        ref float a5 = ref Unsafe.Add(ref a4, aRow);
+        ref float a6 = ref Unsafe.Add(ref a5, aRow);
+        ref float a7 = ref Unsafe.Add(ref a6, aRow);
+        nint ak = 0, bk = 0;
+        for (int k = 0; k < steps; k++, ak += aStep, bk += bStep)
         {
-            TVector v0 = TWidth.Load(ref bk, 0), v1 = TWidth.Load(ref bk, lanes);
-            TVector u = TWidth.Broadcast(a0);
+            ref float bRow = ref Unsafe.Add(ref b, bk);
+            TVector v0 = TWidth.Load(ref bRow, 0), v1 = TWidth.Load(ref bRow, lanes);
+            TVector u = TWidth.Broadcast(Unsafe.Add(ref a0, ak));
             c00 = TWidth.MultiplyAdd(u, v0, c00); c01 = TWidth.MultiplyAdd(u, v1, c01);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a1, ak));
             c10 = TWidth.MultiplyAdd(u, v0, c10); c11 = TWidth.MultiplyAdd(u, v1, c11);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, 2 * aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a2, ak));
             c20 = TWidth.MultiplyAdd(u, v0, c20); c21 = TWidth.MultiplyAdd(u, v1, c21);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, 3 * aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a3, ak));
             c30 = TWidth.MultiplyAdd(u, v0, c30); c31 = TWidth.MultiplyAdd(u, v1, c31);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, 4 * aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a4, ak));
             c40 = TWidth.MultiplyAdd(u, v0, c40); c41 = TWidth.MultiplyAdd(u, v1, c41);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, 5 * aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a5, ak));
             c50 = TWidth.MultiplyAdd(u, v0, c50); c51 = TWidth.MultiplyAdd(u, v1, c51);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, 6 * aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a6, ak));
             c60 = TWidth.MultiplyAdd(u, v0, c60); c61 = TWidth.MultiplyAdd(u, v1, c61);
-            u = TWidth.Broadcast(Unsafe.Add(ref a0, 7 * aRow));
+            u = TWidth.Broadcast(Unsafe.Add(ref a7, ak));
             c70 = TWidth.MultiplyAdd(u, v0, c70); c71 = TWidth.MultiplyAdd(u, v1, c71);
-            a0 = ref Unsafe.Add(ref a0, aStep);
-            bk = ref Unsafe.Add(ref bk, bStep);
         }
 
         Put<TVector, TWidth>(c00, ref c, 0, accumulate); Put<TVector, TWidth>(c01, ref c, lanes, accumulate);

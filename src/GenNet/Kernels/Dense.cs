@@ -24,7 +24,7 @@ public static partial class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
-        bool packed = batchSize >= PackedMinBatch;
+        bool packed = batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
         if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
         {
             if (packed && outputs % (2 * Vector512<float>.Count) == 0)
@@ -124,6 +124,12 @@ public static partial class Dense
 
     /// <summary>Batches at least this large take the packed path when the outputs fill whole pairs of vectors.</summary>
     internal const int PackedMinBatch = 128;
+
+    /// <summary>
+    /// Weights this small (128 KB, at home in L2) are packed in a fraction of the time the product takes from this many rows
+    /// on — a convolution over one image has a row per output position (121 for mnist_convnet's second): 47 → 22 µs there.
+    /// </summary>
+    internal const int SmallWeights = 32 * 1024, SmallWeightsPackedMinBatch = 32;
 
     [ThreadStatic]
     private static float[]? t_packed;

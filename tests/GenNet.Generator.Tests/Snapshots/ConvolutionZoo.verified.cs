@@ -155,7 +155,7 @@ namespace Samples.Vision
             global::System.Span<float> conv2 = scratch.Slice(Conv2Output * batchSize, 100 * batchSize);
             Conv2Forward(conv1, scratch.Slice(Columns * batchSize, 720 * batchSize), conv2, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 100 * batchSize);
-            MaxPool0Forward(conv2, maxPool0, default, batchSize);
+            MaxPool0Forward(conv2, maxPool0, argmax: default, batchSize);
             global::System.Span<float> averagePool0 = scratch.Slice(AveragePool0Output * batchSize, 20 * batchSize);
             AveragePool0Forward(maxPool0, averagePool0, batchSize);
             // dropout_0: acts only in training, which this network does not do.

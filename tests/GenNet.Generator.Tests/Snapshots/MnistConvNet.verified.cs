@@ -95,6 +95,20 @@ namespace Samples
         private int _dropoutSeed; // dropout masks follow from the seed and the step
         private long _dropoutStep;
 
+        /// <summary>
+        /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
+        /// without touching the parameters (fine-tuning loaded weights, say). Setting it restarts the sequence.
+        /// </summary>
+        public int DropoutSeed
+        {
+            get => _dropoutSeed;
+            set
+            {
+                _dropoutSeed = value;
+                _dropoutStep = 0;
+            }
+        }
+
         /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
         public global::System.Span<float> Gradients => _gradients;
 
@@ -300,7 +314,7 @@ namespace Samples
             global::GenNet.Kernels.Dropout.Backward(scratch.Slice(Dropout0Mask * batchSize, 1600 * batchSize), gradientB.Slice(0, 1600 * batchSize)); // dropout_0: dx = dy · mask
             global::GenNet.Kernels.Flatten.FromChannelMajor(gradientB.Slice(0, 1600 * batchSize), gradientA.Slice(0, 1600 * batchSize), batchSize, 25, 64); // flatten: back to channels-last
             MaxPool1Backward(gradientA.Slice(0, 1600 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)), gradientB.Slice(0, 7744 * batchSize), batchSize);
-            Conv1Backward(scratch.Slice(MaxPool0Output * batchSize, 5408 * batchSize), scratch.Slice(Conv1Output * batchSize, 7744 * batchSize), gradientB.Slice(0, 7744 * batchSize), scratch.Slice(Columns * batchSize, 34848 * batchSize), gradientA.Slice(0, 5408 * batchSize), batchSize, gradients);
+            Conv1Backward(scratch.Slice(Conv1Output * batchSize, 7744 * batchSize), gradientB.Slice(0, 7744 * batchSize), scratch.Slice(Columns * batchSize, 34848 * batchSize), gradientA.Slice(0, 5408 * batchSize), batchSize, gradients);
             MaxPool0Backward(gradientA.Slice(0, 5408 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), gradientB.Slice(0, 21632 * batchSize), batchSize);
             Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 21632 * batchSize), gradientB.Slice(0, 21632 * batchSize), scratch.Slice(Columns * batchSize, 6084 * batchSize), batchSize, gradients);
         }
@@ -353,12 +367,11 @@ namespace Samples
             global::GenNet.Kernels.Activations.Relu(y);
         }
 
-        // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz; dcolumns = dz·W (into the same buffer), dx = col2im(dcolumns).
-        private void Conv1Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
+        // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW += dzᵀ·columns, db += Σ dz; dcolumns = dz·W (into the same buffer), dx = col2im(dcolumns).
+        private void Conv1Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, gradients.Slice(Conv1Weight, 64 * 288), gradients.Slice(Conv1Bias, 64), batchSize * 121, 288, 64);
             global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Conv1Weight, 64 * 288), columns, batchSize * 121, 288, 64);
             global::GenNet.Kernels.Conv.Col2Im(columns, dx, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
