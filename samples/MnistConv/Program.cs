@@ -1,11 +1,11 @@
 // Keras's mnist_convnet example in GenNet: two 3×3 convolutions with ReLU, each followed by 2×2 max pooling, then
-// Flatten → Dropout(0.5) → Dense(10, softmax); Adam, sparse categorical cross-entropy, batch 128. Runs on Fashion-MNIST
+// Flatten → Dropout(0.5) → Dense(10, softmax); Adam, sparse categorical cross-entropy, batch 128, 15 epochs. Runs on Fashion-MNIST
 // from Debian's dataset-fashion-mnist package, or on any directory of MNIST-format IDX files.
 using GenNet;
 using GenNet.Samples;
 using GenNet.Samples.MnistConv;
 
-return MnistSample.Run(args, "MnistConv", new MnistConvNet(), MnistConvNet.Summary, defaultEpochs: 12, defaultBatchSize: 128);
+return MnistSample.Run(args, "MnistConv", new MnistConvNet(), MnistConvNet.Summary, defaultEpochs: 15, defaultBatchSize: 128);
 
 namespace GenNet.Samples.MnistConv
 {
