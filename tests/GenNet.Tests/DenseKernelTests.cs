@@ -51,8 +51,8 @@ public sealed class DenseKernelTests
     }
 
     /// <summary>
-    /// The backward products at the shapes of convolutions (thousands of rows), which take the tall broadcast tiles: dW along
-    /// the inputs or, for few inputs, along the outputs; dx with whole and overlapping tail vectors. Values are multiples of
+    /// The backward products from 16 rows on (a batch, or a convolution's batch × positions), which take the broadcast tiles:
+    /// dW along the inputs or, for few inputs, along the outputs; dx with whole and overlapping tail vectors. Values are multiples of
     /// 1/8, so every path must match the float64 sums exactly.
     /// </summary>
     [Fact]
@@ -67,12 +67,15 @@ public sealed class DenseKernelTests
         int failures = 0;
         foreach ((int rows, int inputs, int outputs) in new[]
         {
-            (Dense.TallMinRows, 288, 64),     // a second 3×3 convolution over 32 channels
+            (1936, 288, 64),                  // a second 3×3 convolution over 32 channels, 16 images
             (1352, 9, 32),                    // a first 3×3 convolution: dW along the outputs
             (777, 9, 20),                     // outputs not a whole vector: the last tile overlaps
             (600, 5, 17),
             (513, 33, 7),                     // outputs fewer than 8: dW's single-output tiles; inputs with a scalar tail
             (531, 47, 13),
+            (Dense.TallMinRows, 784, 128),    // the MNIST MLP's first layer at the smallest tiled batch
+            (33, 128, 10),                    // its second layer: dW along the inputs with 10 outputs (8 + 2)
+            (17, 9, 32),                      // 17 rows: dx's 8-row tiles and a 1-row remainder
             (Dense.TallMinRows - 1, 40, 24),  // just below: the row passes
         })
         {

@@ -6,15 +6,17 @@ using System.Runtime.Intrinsics;
 namespace GenNet.Kernels;
 
 /// <summary>
-/// Tall products: thousands of rows, as a convolution's im2col matrix has (batch × output positions). Both backward
-/// products become broadcast tiles — 8 rows × 2 vectors of accumulators fed by 2 vector loads and 8 broadcasts per step,
-/// with no horizontal sums — instead of the row passes that suit a batch of 32. For dW the sum runs over the rows, in
-/// chunks small enough that a chunk of x stays in L2 while every tile of dW passes over it.
+/// The backward products as broadcast tiles — 8 rows × 2 vectors of accumulators fed by 2 vector loads and 8 broadcasts per
+/// step, with no horizontal sums and each dW element loaded and stored once per chunk of rows rather than once per 4 rows.
+/// For dW the sum runs over the rows, in chunks small enough that a chunk of x stays in L2 while every tile of dW passes
+/// over it. Measured (Stopwatch, full JIT, dense random gradients): the MLP's 784 → 128 dW at batch 32 in 31 µs instead of
+/// 125 µs with the row passes, a convolution's 288 → 64 dW over one image's 121 positions in 32 µs instead of 102 µs.
+/// The row passes remain for fewer rows, where they skip zero gradients cheaply.
 /// </summary>
 public static partial class Dense
 {
-    /// <summary>Products with at least this many rows take the tall paths.</summary>
-    internal const int TallMinRows = 512;
+    /// <summary>Products with at least this many rows take the broadcast tiles.</summary>
+    internal const int TallMinRows = 16;
 
     /// <summary>Rows of x and dy summed per visit of dW's tiles: the chunk of x should stay in L2.</summary>
     private const int ChunkBytes = 256 * 1024;
