@@ -26,13 +26,19 @@ internal static class ConvEmitter
         string biasGradient = $"gradients.Slice({LayerNames.Bias(layer)}, {filters})";
         bool gelu = layer.Activation == ActivationKind.Gelu;
         bool im2col = !window.InputIsColumns;
+        bool reordered = layer.KernelOffset >= 0;
         string columns = im2col ? "columns" : "x";
+        string im2colKernel = reordered ? "Im2ColChannelsLast" : "Im2Col";
+        string col2imKernel = reordered ? "Col2ImChannelsLast" : "Col2Im";
+        string kernel = reordered ? $"global::System.MemoryExtensions.AsSpan(_kernels, {LayerNames.Kernel(layer)}, {filters} * {patch})" : weight;
 
         w.Line($"// {layer.Name}: {Format.Shape(layer.InputShape)} → {Format.Shape(layer.OutputShape)}, {Format.Activation(layer.Activation)}; " +
                $"{Describe(window, "kernel")}. weight [{string.Join(", ", layer.WeightShape)}], bias [{filters}].");
-        w.Line(im2col
-            ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
-            : $"// As a product: the 1×1 kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · Wᵀ + b, no im2col.");
+        w.Line(!im2col
+            ? $"// As a product: the 1×1 kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · Wᵀ + b, no im2col."
+            : reordered
+                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
         string forwardSignature = $"private void {name}Forward(global::System.ReadOnlySpan<float> x, " +
             (im2col ? "global::System.Span<float> columns, " : "") +
             (gelu ? "global::System.Span<float> z, " : "") +
@@ -42,10 +48,10 @@ internal static class ConvEmitter
             w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
             if (im2col)
             {
-                w.Line($"{Kernels}.Conv.Im2Col(x, columns, {Geometry(window)});");
+                w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {Geometry(window)});");
             }
 
-            w.Line($"{Kernels}.Dense.Forward({columns}, {weight}, {bias}, {(gelu ? "z" : "y")}, {rows}, {patch}, {filters});");
+            w.Line($"{Kernels}.Dense.Forward({columns}, {kernel}, {bias}, {(gelu ? "z" : "y")}, {rows}, {patch}, {filters});");
             DenseEmitter.EmitActivation(w, layer);
         }
 
@@ -63,16 +69,22 @@ internal static class ConvEmitter
             : im2col
                 ? columnsNote + "dW += dzᵀ·columns, db += Σ dz (first layer: no dx)"
                 : "dW += dzᵀ·x, db += Σ dz (first layer: no dx)";
+        if (reordered)
+        {
+            rest = rest.Replace("dW += dzᵀ·columns", "dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout").Replace("dz·W", "dz·W'");
+        }
+
         w.Line($"// {layer.Name} backward: {DenseEmitter.ActivationBackwardComment(layer)}; {rest}.");
         string backwardSignature = $"private void {name}Backward(" + (im2col && columnsFresh ? "" : "global::System.ReadOnlySpan<float> x, ") +
             (DenseEmitter.Saved(layer) is { } savedName ? $"global::System.ReadOnlySpan<float> {savedName}, " : "") +
             "global::System.Span<float> dy, " +
             (im2col ? "global::System.Span<float> columns, " : "") +
             (layer.NeedsInputGradient ? "global::System.Span<float> dx, " : "") +
+            (reordered ? "global::System.Span<float> kernelGradient, " : "") +
             "int batchSize, global::System.Span<float> gradients)";
         using (w.Block(backwardSignature))
         {
-            if (layer.NeedsInputGradient)
+            if (layer.NeedsInputGradient && !reordered)
             {
                 w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
             }
@@ -80,14 +92,24 @@ internal static class ConvEmitter
             DenseEmitter.EmitActivationBackward(w, layer);
             if (im2col && !columnsFresh)
             {
-                w.Line($"{Kernels}.Conv.Im2Col(x, columns, {Geometry(window)});");
+                w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {Geometry(window)});");
             }
 
-            w.Line($"{Kernels}.Dense.BackwardWeights(dy, {columns}, {weightGradient}, {biasGradient}, {rows}, {patch}, {filters});");
+            if (reordered)
+            {
+                w.Line("kernelGradient.Clear();");
+                w.Line($"{Kernels}.Dense.BackwardWeights(dy, {columns}, kernelGradient, {biasGradient}, {rows}, {patch}, {filters});");
+                w.Line($"{Kernels}.Conv.AddFromChannelsLastKernel(kernelGradient, {weightGradient}, {filters}, {Format.Int(window.Channels)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)});");
+            }
+            else
+            {
+                w.Line($"{Kernels}.Dense.BackwardWeights(dy, {columns}, {weightGradient}, {biasGradient}, {rows}, {patch}, {filters});");
+            }
+
             if (layer.NeedsInputGradient && im2col)
             {
-                w.Line($"{Kernels}.Dense.BackwardInput(dy, {weight}, columns, {rows}, {patch}, {filters});");
-                w.Line($"{Kernels}.Conv.Col2Im(columns, dx, {Geometry(window)});");
+                w.Line($"{Kernels}.Dense.BackwardInput(dy, {kernel}, columns, {rows}, {patch}, {filters});");
+                w.Line($"{Kernels}.Conv.{col2imKernel}(columns, dx, {Geometry(window)});");
             }
             else if (layer.NeedsInputGradient)
             {
@@ -119,7 +141,8 @@ internal static class ConvEmitter
         };
         string columns = layer.Window!.InputIsColumns ? "" : $"{ColumnsSlice(layer)}, ";
         string dxArgument = layer.NeedsInputGradient ? $"{dx}.Slice(0, {Format.Int(layer.InputSize)} * batchSize), " : "";
-        w.Line($"{LayerNames.Pascal(layer)}Backward({x}{saved}{dy}.Slice(0, {outputs} * batchSize), {columns}{dxArgument}batchSize, gradients);");
+        string kernelGradient = layer.KernelOffset >= 0 ? $"kernelGradient.Slice(0, {Format.Int(layer.WeightCount)}), " : "";
+        w.Line($"{LayerNames.Pascal(layer)}Backward({x}{saved}{dy}.Slice(0, {outputs} * batchSize), {columns}{dxArgument}{kernelGradient}batchSize, gradients);");
     }
 
     private static string ColumnsSlice(LayerPlan layer) => $"scratch.Slice(Columns * batchSize, {Format.Int(layer.Window!.ColumnsPerSample)} * batchSize)";

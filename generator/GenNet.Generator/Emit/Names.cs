@@ -56,6 +56,9 @@ internal static class LayerNames
 
     public static string PreActivation(LayerPlan layer) => Pascal(layer) + "PreActivation";
 
+    /// <summary>A convolution's offset in the reordered kernels.</summary>
+    public static string Kernel(LayerPlan layer) => Pascal(layer) + "Kernel";
+
     /// <summary>What a layer keeps for its backward pass besides its output: max pooling's argmax, dropout's mask.</summary>
     public static string Saved(LayerPlan layer) => Pascal(layer) + (layer.Kind == LayerKind.MaxPool2D ? "Argmax" : "Mask");
 }
@@ -67,7 +70,7 @@ internal static class GeneratedMembers
     {
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
         "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate", "Backpropagate", "Scratch",
-        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers",
+        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize", "ReorderKernels", "_kernels",
         "ParameterValues", "CompiledWeights", "WeightsResource", "Threads", "Train", "PrepareShards", "FlopsPerSample",
         "s_parameterTensors", "s_weights", "_parameters", "_gradients", "_scratch", "_outputBatchSize",
         "_threads", "_shards", "_shardBatchSize", "_shardScratch", "_shardGradients", "_shardOutputs", "_dropoutSeed", "_dropoutStep",
@@ -75,7 +78,7 @@ internal static class GeneratedMembers
 
     private static readonly string[] s_layerPrefixes = { "Dense", "Conv", "MaxPool", "AveragePool", "Dropout", "Flatten" };
 
-    private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Argmax", "Mask", "Forward", "Backward" };
+    private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Argmax", "Mask", "Kernel", "Forward", "Backward" };
 
     /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>{Kind}{n}{Suffix}</c> such as <c>Dense0Weight</c>.</summary>
     public static bool IsReserved(string name)

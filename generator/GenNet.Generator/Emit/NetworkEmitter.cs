@@ -48,7 +48,8 @@ internal static class NetworkEmitter
                 EmitBackpropagate(w, plan);
             }
 
-            EmitScratch(w);
+            EmitScratch(w, plan);
+            EmitReorderKernels(w, plan);
             foreach (LayerPlan layer in plan.Layers.Where(l => !l.IsView))
             {
                 switch (layer.Kind)
@@ -186,6 +187,26 @@ internal static class NetworkEmitter
         }
 
         string activations = columns ? "ActivationsPerSample + ColumnsPerSample" : "ActivationsPerSample";
+        LayerPlan[] reordered = plan.Layers.Where(l => l.KernelOffset >= 0).ToArray();
+        if (reordered.Length > 0)
+        {
+            w.Line();
+            w.Line("// Convolution weights reordered to their columns' (ky, kx, channel) order, refreshed from the parameters once per call.");
+            foreach (LayerPlan layer in reordered)
+            {
+                WindowPlan window = layer.Window!;
+                w.Line($"private const int {LayerNames.Kernel(layer)} = {Format.Int(layer.KernelOffset)}; // {layer.Name}: [{Format.Int(layer.Units)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Channels)}]");
+            }
+
+            w.Line($"private const int KernelsSize = {Format.Int(plan.KernelsSize)};");
+            if (plan.KernelGradientSize > 0)
+            {
+                w.Line($"private const int KernelGradientSize = {Format.Int(plan.KernelGradientSize)}; // one reordered kernel's gradient, after a shard's per-sample scratch");
+            }
+
+            w.Line();
+        }
+
         if (plan.Spec.Training)
         {
             if (columns)
@@ -393,12 +414,13 @@ internal static class NetworkEmitter
         string type = Format.Identifier(plan.Spec.TypeName);
         string unsharded = plan.Spec.Training ? "_shards = 1;\n    " : "";
         string inference = PropagateMode(plan, "training: false, firstSample: 0");
+        string reorder = plan.KernelsSize > 0 ? "ReorderKernels();\n    " : "";
         w.Lines($$"""
             /// <summary>Runs one sample: <paramref name="input"/> holds {{Format.Int(plan.InputSize)}} floats, <paramref name="output"/> receives {{Format.Int(plan.OutputSize)}}.</summary>
             public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
             {
                 global::GenNet.Kernels.Check.Sample(nameof({{type}}), input, output, InputSize, OutputSize);
-                Propagate(input, Scratch(1), 1{{inference}}).CopyTo(output);
+                {{reorder}}Propagate(input, Scratch(1), 1{{inference}}).CopyTo(output);
                 {{unsharded}}_outputBatchSize = 1;
             }
 
@@ -407,7 +429,7 @@ internal static class NetworkEmitter
             {
                 global::GenNet.Kernels.Check.Batch(nameof({{type}}), inputs, batchSize, InputSize);
                 global::GenNet.Kernels.Check.PerSample(nameof({{type}}), outputs.Length, batchSize, OutputSize, nameof(outputs));
-                Propagate(inputs, Scratch(batchSize), batchSize{{inference}}).CopyTo(outputs);
+                {{reorder}}Propagate(inputs, Scratch(batchSize), batchSize{{inference}}).CopyTo(outputs);
                 {{unsharded}}_outputBatchSize = batchSize;
             }
 
@@ -451,6 +473,9 @@ internal static class NetworkEmitter
         }
         """;
 
+    /// <summary>A training network with reordered convolution kernels keeps one kernel's gradient after its per-sample scratch.</summary>
+    private static string Fixed(NetworkPlan plan) => plan.KernelGradientSize > 0 ? " + KernelGradientSize" : "";
+
     /// <summary>The extra arguments of <c>Propagate</c> in a network with dropout, which acts only in training steps.</summary>
     private static string PropagateMode(NetworkPlan plan, string arguments) => plan.HasDropout ? ", " + arguments : "";
 
@@ -481,7 +506,7 @@ internal static class NetworkEmitter
             private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
             {
                 int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
-                PrepareShards(shards, batchSize);
+                PrepareShards(shards, batchSize);{{(plan.KernelsSize > 0 ? "\n    ReorderKernels(); // before the shards: they all read them" : "")}}
                 float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);{{(plan.HasDropout ? "\n    _dropoutStep++; // the next step draws new masks" : "")}}
                 for (int shard = 1; shard < shards; shard++)
                 {
@@ -496,7 +521,7 @@ internal static class NetworkEmitter
             float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
             {
                 (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
-                global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample);
+                global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample{{Fixed(plan)}});
                 global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
                 global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
                 global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
@@ -538,9 +563,9 @@ internal static class NetworkEmitter
 
                 for (int shard = 1; shard < shards; shard++)
                 {
-                    if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample)
+                    if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample{{Fixed(plan)}})
                     {
-                        _shardScratch[shard] = new float[largest * ScratchPerSample];
+                        _shardScratch[shard] = new float[largest * ScratchPerSample{{Fixed(plan)}}];
                     }
 
                     _shardGradients[shard] ??= new float[ParameterCount];
@@ -638,6 +663,11 @@ internal static class NetworkEmitter
                 w.Line($"global::System.Span<float> gradientB = scratch.Slice(({start} + GradientWidth) * batchSize, GradientWidth * batchSize);");
             }
 
+            if (plan.KernelGradientSize > 0)
+            {
+                w.Line("global::System.Span<float> kernelGradient = scratch.Slice(ScratchPerSample * batchSize, KernelGradientSize);");
+            }
+
             string dy = "gradientA", spare = "gradientB";
             for (int i = backward.Length - 1; i >= 0; i--)
             {
@@ -673,6 +703,31 @@ internal static class NetworkEmitter
         w.Line();
     }
 
+    private static void EmitReorderKernels(SourceWriter w, NetworkPlan plan)
+    {
+        LayerPlan[] reordered = plan.Layers.Where(l => l.KernelOffset >= 0).ToArray();
+        if (reordered.Length == 0)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Line("private readonly float[] _kernels = new float[KernelsSize];");
+        w.Line();
+        w.Line("// The convolutions' weights as their channels-last columns read them: [filters, kh, kw, channels].");
+        using (w.Block("private void ReorderKernels()"))
+        {
+            w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
+            foreach (LayerPlan layer in reordered)
+            {
+                WindowPlan window = layer.Window!;
+                string size = $"{Format.Int(layer.Units)} * {Format.Int(window.PatchSize)}";
+                w.Line($"{DenseEmitter.Kernels}.Conv.ToChannelsLastKernel(parameters.Slice({LayerNames.Weight(layer)}, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {LayerNames.Kernel(layer)}, {size}), " +
+                       $"{Format.Int(layer.Units)}, {Format.Int(window.Channels)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)});");
+            }
+        }
+    }
+
     /// <summary>
     /// The last convolution of the forward pass is the first of the backward pass, and nothing writes the im2col matrix in
     /// between: its backward finds its columns as its forward left them.
@@ -692,12 +747,12 @@ internal static class NetworkEmitter
         return $"scratch.Slice({LayerNames.Output(producer)} * batchSize, {Format.Int(layer.InputSize)} * batchSize)";
     }
 
-    private static void EmitScratch(SourceWriter w) =>
-        w.Lines("""
+    private static void EmitScratch(SourceWriter w, NetworkPlan plan) =>
+        w.Lines($$"""
             // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
             private global::System.Span<float> Scratch(int batchSize)
             {
-                int length = checked(batchSize * ScratchPerSample);
+                int length = checked(batchSize * ScratchPerSample{{Fixed(plan)}});
                 if (_scratch.Length < length)
                 {
                     _scratch = new float[length];

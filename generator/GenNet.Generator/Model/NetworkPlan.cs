@@ -26,6 +26,12 @@ internal sealed record WindowPlan(
     /// <summary>A 1×1 kernel at stride 1 without padding: the input already is the im2col matrix, so no copy is made.</summary>
     public bool InputIsColumns => WindowHeight == 1 && WindowWidth == 1 && Stride == 1 && PadTop == 0 && PadLeft == 0;
 
+    /// <summary>
+    /// The im2col columns in the image's (ky, kx, channel) order, copied a window row at a time, with the weight reordered to
+    /// match; with one channel that order is PyTorch's (channel, ky, kx) already, and a 1×1 kernel needs no im2col.
+    /// </summary>
+    public bool ChannelsLastColumns => !InputIsColumns && Channels > 1 && WindowHeight * WindowWidth > 1;
+
     /// <summary>Floats of im2col matrix per sample (0 when the input serves).</summary>
     public int ColumnsPerSample => InputIsColumns ? 0 : Pixels * PatchSize;
 }
@@ -56,7 +62,8 @@ internal sealed record LayerPlan(
     WindowPlan? Window = null,
     int SavedOffset = -2,
     float Rate = 0,
-    int KindIndex = 0)
+    int KindIndex = 0,
+    int KernelOffset = -2)
 {
     /// <summary>Offset meaning "the network's input span", not the arena.</summary>
     public const int NetworkInput = -1;
@@ -111,7 +118,9 @@ internal sealed record NetworkPlan(
     int ActivationsPerSample,
     int ColumnsPerSample,
     int GradientWidth,
-    EquatableArray<LayerPlan> Layers)
+    EquatableArray<LayerPlan> Layers,
+    int KernelsSize = 0,
+    int KernelGradientSize = 0)
 {
     /// <summary>Floats of scratch per sample: the activations, the im2col matrix, then two gradient buffers used in turn.</summary>
     public int ScratchPerSample => ActivationsPerSample + ColumnsPerSample + (Spec.Training ? 2 * GradientWidth : 0);

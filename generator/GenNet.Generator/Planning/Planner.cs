@@ -58,6 +58,7 @@ internal static class Planner
         long parameters = 0;
         long arena = 0;
         long columns = 0;
+        int kernels = 0, kernelGradient = 0; // convolutions' weights reordered for channels-last columns
         var kindCounts = new Dictionary<LayerKind, int>();
         LayerSpec? lastWeighted = spec.Layers.LastOrDefault(l => l.Kind is LayerKind.Dense or LayerKind.Conv2D);
         foreach (LayerSpec layer in spec.Layers)
@@ -145,10 +146,18 @@ internal static class Planner
                     int preActivation = layer.Activation == ActivationKind.Gelu ? Allocate(outSize) : LayerPlan.None;
                     int output = Allocate(outSize);
                     columns = System.Math.Max(columns, window.ColumnsPerSample);
+                    int kernelOffset = LayerPlan.None;
+                    if (window.ChannelsLastColumns)
+                    {
+                        kernelOffset = kernels;
+                        kernels += (int)weights;
+                        kernelGradient = System.Math.Max(kernelGradient, (int)weights);
+                    }
+
                     int[] outShape = { window.OutHeight, window.OutWidth, layer.Units };
                     planned = new LayerPlan(LayerKind.Conv2D, layer.Position, $"conv_{kindIndex}", $"conv{kindIndex}", shape.ToEquatableArray(), outShape.ToEquatableArray(),
                         inSize, (int)outSize, layer.Activation, layer.NegativeSlope, weightOffset, biasOffset, source, output, preActivation,
-                        NeedsInputGradient: weightOffset > 0, FusedWithLoss: false, Window: window, KindIndex: kindIndex);
+                        NeedsInputGradient: weightOffset > 0, FusedWithLoss: false, Window: window, KindIndex: kindIndex, KernelOffset: kernelOffset);
                     break;
                 }
 
@@ -253,7 +262,7 @@ internal static class Planner
         var plan = new NetworkPlan(
             spec, loss, spec.InputShape, shape.ToEquatableArray(), (int)inputSize, outputSize, (int)parameters,
             OutputOffset: source, CopiesInputToOutput: copiesInput, ActivationsPerSample: (int)arena, ColumnsPerSample: (int)columns,
-            GradientWidth: gradientWidth, Layers: layers.ToEquatableArray());
+            GradientWidth: gradientWidth, Layers: layers.ToEquatableArray(), KernelsSize: kernels, KernelGradientSize: spec.Training ? kernelGradient : 0);
         return new PlanResult(plan, diagnostics.ToEquatableArray()); // warnings only: errors returned above
     }
 

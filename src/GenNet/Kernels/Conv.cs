@@ -27,7 +27,7 @@ namespace GenNet.Kernels;
 /// </para>
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Conv
+public static partial class Conv
 {
     /// <summary>
     /// Gathers the receptive fields: <paramref name="columns"/> [batchSize·outHeight·outWidth, channels·kernelHeight·kernelWidth]

@@ -41,6 +41,12 @@ namespace Samples.Vision
         private const int ActivationsPerSample = 684;
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
+
+        // Convolution weights reordered to their columns' (ky, kx, channel) order, refreshed from the parameters once per call.
+        private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
+        private const int Conv2Kernel = 216; // conv_2: [5, 2, 3, 6]
+        private const int KernelsSize = 396;
+
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
@@ -132,6 +138,7 @@ namespace Samples.Vision
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::GenNet.Kernels.Check.Sample(nameof(ConvolutionZoo), input, output, InputSize, OutputSize);
+            ReorderKernels();
             Propagate(input, Scratch(1), 1).CopyTo(output);
             _outputBatchSize = 1;
         }
@@ -141,6 +148,7 @@ namespace Samples.Vision
         {
             global::GenNet.Kernels.Check.Batch(nameof(ConvolutionZoo), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(ConvolutionZoo), outputs.Length, batchSize, OutputSize, nameof(outputs));
+            ReorderKernels();
             Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
             _outputBatchSize = batchSize;
         }
@@ -179,13 +187,23 @@ namespace Samples.Vision
             return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
         }
 
+        private readonly float[] _kernels = new float[KernelsSize];
+
+        // The convolutions' weights as their channels-last columns read them: [filters, kh, kw, channels].
+        private void ReorderKernels()
+        {
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
+            global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
+            global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
+        }
+
         // conv_0: [9, 7, 3] → [5, 4, 8], Gelu; 3×3 kernel, stride 2, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
-        // As a product: columns [batch·20, 27] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·20, 8].
+        // As a product: columns [batch·20, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 8].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 9, 7, 3, 3, 3, 2, 1, 1, 5, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 8 * 27), parameters.Slice(Conv0Bias, 8), z, batchSize * 20, 27, 8);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 9, 7, 3, 3, 3, 2, 1, 1, 5, 4);
+            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), parameters.Slice(Conv0Bias, 8), z, batchSize * 20, 27, 8);
             global::GenNet.Kernels.Activations.Gelu(z, y);
         }
 
@@ -199,12 +217,12 @@ namespace Samples.Vision
         }
 
         // conv_2: [5, 4, 6] → [5, 4, 5], Tanh; 2×3 kernel, stride 1, same padding (0 top, 1 left). weight [5, 6, 2, 3], bias [5].
-        // As a product: columns [batch·20, 36] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·20, 5].
+        // As a product: columns [batch·20, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 5].
         private void Conv2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 5, 4, 6, 2, 3, 1, 0, 1, 5, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv2Weight, 5 * 36), parameters.Slice(Conv2Bias, 5), y, batchSize * 20, 36, 5);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 5, 4, 6, 2, 3, 1, 0, 1, 5, 4);
+            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), parameters.Slice(Conv2Bias, 5), y, batchSize * 20, 36, 5);
             global::GenNet.Kernels.Activations.Tanh(y);
         }
 

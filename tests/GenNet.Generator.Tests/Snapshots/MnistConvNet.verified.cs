@@ -41,6 +41,12 @@ namespace Samples
         private const int ActivationsPerSample = 48202;
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
+
+        // Convolution weights reordered to their columns' (ky, kx, channel) order, refreshed from the parameters once per call.
+        private const int Conv1Kernel = 0; // conv_1: [64, 3, 3, 32]
+        private const int KernelsSize = 18432;
+        private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
+
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
         private const int GradientWidth = 21632;
         private const int ScratchPerSample = GradientBuffers + 2 * GradientWidth;
@@ -171,6 +177,7 @@ namespace Samples
         public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::GenNet.Kernels.Check.Sample(nameof(MnistConvNet), input, output, InputSize, OutputSize);
+            ReorderKernels();
             Propagate(input, Scratch(1), 1, training: false, firstSample: 0).CopyTo(output);
             _shards = 1;
             _outputBatchSize = 1;
@@ -181,6 +188,7 @@ namespace Samples
         {
             global::GenNet.Kernels.Check.Batch(nameof(MnistConvNet), inputs, batchSize, InputSize);
             global::GenNet.Kernels.Check.PerSample(nameof(MnistConvNet), outputs.Length, batchSize, OutputSize, nameof(outputs));
+            ReorderKernels();
             Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
             _shards = 1;
             _outputBatchSize = batchSize;
@@ -206,6 +214,7 @@ namespace Samples
         {
             int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
             PrepareShards(shards, batchSize);
+            ReorderKernels(); // before the shards: they all read them
             float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
             _dropoutStep++; // the next step draws new masks
             for (int shard = 1; shard < shards; shard++)
@@ -221,7 +230,7 @@ namespace Samples
         float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
         {
             (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
-            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample);
+            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample + KernelGradientSize);
             global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
             global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
             global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
@@ -263,9 +272,9 @@ namespace Samples
 
             for (int shard = 1; shard < shards; shard++)
             {
-                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample)
+                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample + KernelGradientSize)
                 {
-                    _shardScratch[shard] = new float[largest * ScratchPerSample];
+                    _shardScratch[shard] = new float[largest * ScratchPerSample + KernelGradientSize];
                 }
 
                 _shardGradients[shard] ??= new float[ParameterCount];
@@ -310,11 +319,12 @@ namespace Samples
             gradients.Clear();
             global::System.Span<float> gradientA = scratch.Slice(GradientBuffers * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((GradientBuffers + GradientWidth) * batchSize, GradientWidth * batchSize);
+            global::System.Span<float> kernelGradient = scratch.Slice(ScratchPerSample * batchSize, KernelGradientSize);
             Dense0Backward(scratch.Slice(Dropout0Output * batchSize, 1600 * batchSize), gradientA.Slice(0, 10 * batchSize), gradientB.Slice(0, 1600 * batchSize), batchSize, gradients);
             global::GenNet.Kernels.Dropout.Backward(scratch.Slice(Dropout0Mask * batchSize, 1600 * batchSize), gradientB.Slice(0, 1600 * batchSize)); // dropout_0: dx = dy · mask
             global::GenNet.Kernels.Flatten.FromChannelMajor(gradientB.Slice(0, 1600 * batchSize), gradientA.Slice(0, 1600 * batchSize), batchSize, 25, 64); // flatten: back to channels-last
             MaxPool1Backward(gradientA.Slice(0, 1600 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)), gradientB.Slice(0, 7744 * batchSize), batchSize);
-            Conv1Backward(scratch.Slice(Conv1Output * batchSize, 7744 * batchSize), gradientB.Slice(0, 7744 * batchSize), scratch.Slice(Columns * batchSize, 34848 * batchSize), gradientA.Slice(0, 5408 * batchSize), batchSize, gradients);
+            Conv1Backward(scratch.Slice(Conv1Output * batchSize, 7744 * batchSize), gradientB.Slice(0, 7744 * batchSize), scratch.Slice(Columns * batchSize, 34848 * batchSize), gradientA.Slice(0, 5408 * batchSize), kernelGradient.Slice(0, 18432), batchSize, gradients);
             MaxPool0Backward(gradientA.Slice(0, 5408 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), gradientB.Slice(0, 21632 * batchSize), batchSize);
             Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 21632 * batchSize), gradientB.Slice(0, 21632 * batchSize), scratch.Slice(Columns * batchSize, 6084 * batchSize), batchSize, gradients);
         }
@@ -322,13 +332,22 @@ namespace Samples
         // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
         private global::System.Span<float> Scratch(int batchSize)
         {
-            int length = checked(batchSize * ScratchPerSample);
+            int length = checked(batchSize * ScratchPerSample + KernelGradientSize);
             if (_scratch.Length < length)
             {
                 _scratch = new float[length];
             }
 
             return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
+        }
+
+        private readonly float[] _kernels = new float[KernelsSize];
+
+        // The convolutions' weights as their channels-last columns read them: [filters, kh, kw, channels].
+        private void ReorderKernels()
+        {
+            global::System.ReadOnlySpan<float> parameters = ParameterValues;
+            global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
         }
 
         // conv_0: [28, 28, 1] → [26, 26, 32], ReLU; 3×3 kernel, stride 1, valid padding. weight [32, 1, 3, 3], bias [32].
@@ -358,23 +377,24 @@ namespace Samples
             global::GenNet.Kernels.Pool.MaxBackward(dy, argmax, dx, batchSize, 21632, 5408);
 
         // conv_1: [13, 13, 32] → [11, 11, 64], ReLU; 3×3 kernel, stride 1, valid padding. weight [64, 32, 3, 3], bias [64].
-        // As a product: columns [batch·121, 288] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·121, 64].
+        // As a product: columns [batch·121, 288] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·121, 64].
         private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
-            global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv1Weight, 64 * 288), parameters.Slice(Conv1Bias, 64), y, batchSize * 121, 288, 64);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
+            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), parameters.Slice(Conv1Bias, 64), y, batchSize * 121, 288, 64);
             global::GenNet.Kernels.Activations.Relu(y);
         }
 
-        // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW += dzᵀ·columns, db += Σ dz; dcolumns = dz·W (into the same buffer), dx = col2im(dcolumns).
-        private void Conv1Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, int batchSize, global::System.Span<float> gradients)
+        // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
+        private void Conv1Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
-            global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
-            global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, gradients.Slice(Conv1Weight, 64 * 288), gradients.Slice(Conv1Bias, 64), batchSize * 121, 288, 64);
-            global::GenNet.Kernels.Dense.BackwardInput(dy, parameters.Slice(Conv1Weight, 64 * 288), columns, batchSize * 121, 288, 64);
-            global::GenNet.Kernels.Conv.Col2Im(columns, dx, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
+            kernelGradient.Clear();
+            global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv1Bias, 64), batchSize * 121, 288, 64);
+            global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv1Weight, 64 * 288), 64, 32, 3, 3);
+            global::GenNet.Kernels.Dense.BackwardInput(dy, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), columns, batchSize * 121, 288, 64);
+            global::GenNet.Kernels.Conv.Col2ImChannelsLast(columns, dx, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
         }
 
         // max_pool_1: [11, 11, 64] → [5, 5, 64], the maximum of each 2×2 window, stride 2, valid padding; remembers where each maximum was.
