@@ -1,5 +1,7 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace GenNet.Kernels;
 
@@ -88,17 +90,22 @@ public static partial class Conv
     /// <summary><paramref name="kernel"/> [filters, kh, kw, channels] = <paramref name="weight"/> [filters, channels, kh, kw] reordered.</summary>
     public static void ToChannelsLastKernel(ReadOnlySpan<float> weight, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
-        int window = kernelHeight * kernelWidth, size = channels * window;
-        CheckKernelLengths(nameof(ToChannelsLastKernel), weight.Length, kernel.Length, (long)filters * size);
+        int window = kernelHeight * kernelWidth;
+        CheckKernelLengths(nameof(ToChannelsLastKernel), weight.Length, kernel.Length, (long)filters * channels * window);
+        ref float source = ref MemoryMarshal.GetReference(weight);
+        ref float target = ref MemoryMarshal.GetReference(kernel);
+        int size = channels * window;
         for (int o = 0; o < filters; o++)
         {
-            ReadOnlySpan<float> source = weight.Slice(o * size, size);
-            Span<float> target = kernel.Slice(o * size, size);
-            for (int c = 0; c < channels; c++)
+            // Written in order; each read walks one filter's [channels, window] block, which stays in L1.
+            ref float from = ref Unsafe.Add(ref source, (nint)o * size);
+            ref float to = ref Unsafe.Add(ref target, (nint)o * size);
+            for (int t = 0; t < window; t++)
             {
-                for (int t = 0; t < window; t++)
+                ref float row = ref Unsafe.Add(ref to, (nint)t * channels);
+                for (int c = 0; c < channels; c++)
                 {
-                    target[t * channels + c] = source[c * window + t];
+                    Unsafe.Add(ref row, c) = Unsafe.Add(ref from, (nint)c * window + t);
                 }
             }
         }
