@@ -2,8 +2,6 @@ using System;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace GenNet.Kernels;
 
@@ -95,12 +93,6 @@ public static partial class Conv
         int window = kernelHeight * kernelWidth;
         CheckKernelLengths(nameof(ToChannelsLastKernel), weight.Length, kernel.Length, (long)filters * channels * window);
         int size = channels * window;
-        if (Avx512F.IsSupported && channels >= Vector512<float>.Count)
-        {
-            GatherKernel512(weight, kernel, filters, channels, window);
-            return;
-        }
-
         ref float source = ref MemoryMarshal.GetReference(weight);
         ref float target = ref MemoryMarshal.GetReference(kernel);
         for (int o = 0; o < filters; o++)
@@ -114,29 +106,6 @@ public static partial class Conv
                 for (int c = 0; c < channels; c++)
                 {
                     Unsafe.Add(ref row, c) = Unsafe.Add(ref from, (nint)c * window + t);
-                }
-            }
-        }
-    }
-
-    // 16 channels of one tap at a time: a gather with stride `window` from the [channels, window] block, one contiguous store.
-    private static unsafe void GatherKernel512(ReadOnlySpan<float> weight, Span<float> kernel, int filters, int channels, int window)
-    {
-        int lanes = Vector512<float>.Count, size = channels * window;
-        Vector512<int> stride = Vector512.Create(window) * Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        fixed (float* source = weight, target = kernel)
-        {
-            for (int o = 0; o < filters; o++)
-            {
-                float* from = source + (nint)o * size;
-                float* to = target + (nint)o * size;
-                for (int t = 0; t < window; t++)
-                {
-                    for (int c = 0; c < channels; c += lanes)
-                    {
-                        int first = Math.Min(c, channels - lanes); // the last block overlaps the one before: same values
-                        Avx512F.GatherVector512(from + (nint)first * window + t, stride, 4).Store(to + (nint)t * channels + first);
-                    }
                 }
             }
         }
