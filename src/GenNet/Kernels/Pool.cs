@@ -49,27 +49,27 @@ public static class Pool
         if (Vector512.IsHardwareAccelerated && channels - c >= Vector512<float>.Count)
         {
             int end = c + (channels - c) / Vector512<float>.Count * Vector512<float>.Count;
-            MaxForward<Vector512<float>, Vector512<int>, Pool512>(ref xRef, ref yRef, ref argmaxRef, record, g, c, end);
+            MaxForward<Vector512<float>, Vector512<int>, Width512>(ref xRef, ref yRef, ref argmaxRef, record, g, c, end);
             c = end;
         }
 
         if (Vector256.IsHardwareAccelerated && channels - c >= Vector256<float>.Count)
         {
             int end = c + (channels - c) / Vector256<float>.Count * Vector256<float>.Count;
-            MaxForward<Vector256<float>, Vector256<int>, Pool256>(ref xRef, ref yRef, ref argmaxRef, record, g, c, end);
+            MaxForward<Vector256<float>, Vector256<int>, Width256>(ref xRef, ref yRef, ref argmaxRef, record, g, c, end);
             c = end;
         }
 
         if (Vector128.IsHardwareAccelerated && channels - c >= Vector128<float>.Count)
         {
             int end = c + (channels - c) / Vector128<float>.Count * Vector128<float>.Count;
-            MaxForward<Vector128<float>, Vector128<int>, Pool128>(ref xRef, ref yRef, ref argmaxRef, record, g, c, end);
+            MaxForward<Vector128<float>, Vector128<int>, Width128>(ref xRef, ref yRef, ref argmaxRef, record, g, c, end);
             c = end;
         }
 
         if (c < channels)
         {
-            MaxForward<float, int, Pool1>(ref xRef, ref yRef, ref argmaxRef, record, g, c, channels);
+            MaxForward<float, int, Width1>(ref xRef, ref yRef, ref argmaxRef, record, g, c, channels);
         }
     }
 
@@ -127,27 +127,27 @@ public static class Pool
         if (Vector512.IsHardwareAccelerated && channels - c >= Vector512<float>.Count)
         {
             int end = c + (channels - c) / Vector512<float>.Count * Vector512<float>.Count;
-            AverageForward<Vector512<float>, Vector512<int>, Pool512>(ref xRef, ref yRef, g, c, end);
+            AverageForward<Vector512<float>, Vector512<int>, Width512>(ref xRef, ref yRef, g, c, end);
             c = end;
         }
 
         if (Vector256.IsHardwareAccelerated && channels - c >= Vector256<float>.Count)
         {
             int end = c + (channels - c) / Vector256<float>.Count * Vector256<float>.Count;
-            AverageForward<Vector256<float>, Vector256<int>, Pool256>(ref xRef, ref yRef, g, c, end);
+            AverageForward<Vector256<float>, Vector256<int>, Width256>(ref xRef, ref yRef, g, c, end);
             c = end;
         }
 
         if (Vector128.IsHardwareAccelerated && channels - c >= Vector128<float>.Count)
         {
             int end = c + (channels - c) / Vector128<float>.Count * Vector128<float>.Count;
-            AverageForward<Vector128<float>, Vector128<int>, Pool128>(ref xRef, ref yRef, g, c, end);
+            AverageForward<Vector128<float>, Vector128<int>, Width128>(ref xRef, ref yRef, g, c, end);
             c = end;
         }
 
         if (c < channels)
         {
-            AverageForward<float, int, Pool1>(ref xRef, ref yRef, g, c, channels);
+            AverageForward<float, int, Width1>(ref xRef, ref yRef, g, c, channels);
         }
     }
 
@@ -171,27 +171,27 @@ public static class Pool
         if (Vector512.IsHardwareAccelerated && channels - c >= Vector512<float>.Count)
         {
             int end = c + (channels - c) / Vector512<float>.Count * Vector512<float>.Count;
-            AverageBackward<Vector512<float>, Vector512<int>, Pool512>(ref dyRef, ref dxRef, g, c, end);
+            AverageBackward<Vector512<float>, Vector512<int>, Width512>(ref dyRef, ref dxRef, g, c, end);
             c = end;
         }
 
         if (Vector256.IsHardwareAccelerated && channels - c >= Vector256<float>.Count)
         {
             int end = c + (channels - c) / Vector256<float>.Count * Vector256<float>.Count;
-            AverageBackward<Vector256<float>, Vector256<int>, Pool256>(ref dyRef, ref dxRef, g, c, end);
+            AverageBackward<Vector256<float>, Vector256<int>, Width256>(ref dyRef, ref dxRef, g, c, end);
             c = end;
         }
 
         if (Vector128.IsHardwareAccelerated && channels - c >= Vector128<float>.Count)
         {
             int end = c + (channels - c) / Vector128<float>.Count * Vector128<float>.Count;
-            AverageBackward<Vector128<float>, Vector128<int>, Pool128>(ref dyRef, ref dxRef, g, c, end);
+            AverageBackward<Vector128<float>, Vector128<int>, Width128>(ref dyRef, ref dxRef, g, c, end);
             c = end;
         }
 
         if (c < channels)
         {
-            AverageBackward<float, int, Pool1>(ref dyRef, ref dxRef, g, c, channels);
+            AverageBackward<float, int, Width1>(ref dyRef, ref dxRef, g, c, channels);
         }
     }
 
@@ -354,25 +354,13 @@ public static class Pool
 }
 
 /// <summary>
-/// What the pooling kernels need of one vector width: <see cref="IVectorWidth{TVector}"/>'s loads and sums plus the
-/// running maximum and a matching vector of int indices (as many lanes as <typeparamref name="TVector"/>).
+/// What the pooling kernels need of one vector width besides <see cref="IVectorWidth{TVector}"/>'s loads and sums: division,
+/// the running maximum, and a matching vector of int indices (as many lanes as <typeparamref name="TVector"/>).
 /// </summary>
-internal interface IPoolWidth<TVector, TIndex>
+internal interface IPoolWidth<TVector, TIndex> : IVectorWidth<TVector>
     where TVector : struct
     where TIndex : struct
 {
-    static abstract int Count { get; }
-
-    static abstract TVector Zero { get; }
-
-    static abstract TVector Load(ref float source, nuint offset);
-
-    static abstract void Store(TVector value, ref float destination, nuint offset);
-
-    static abstract TVector Broadcast(float value);
-
-    static abstract TVector Add(TVector a, TVector b);
-
     static abstract TVector Divide(TVector a, TVector b);
 
     /// <summary>Per lane: <paramref name="value"/> where it is greater than <paramref name="best"/> or NaN, else <paramref name="best"/>.</summary>
@@ -389,22 +377,8 @@ internal interface IPoolWidth<TVector, TIndex>
     static abstract void StoreIndex(TIndex value, ref int destination, nuint offset);
 }
 
-internal readonly struct Pool512 : IPoolWidth<Vector512<float>, Vector512<int>>
+internal readonly partial struct Width512 : IPoolWidth<Vector512<float>, Vector512<int>>
 {
-    public static int Count => Vector512<float>.Count;
-
-    public static Vector512<float> Zero => Vector512<float>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector512<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-
-    public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
-
-    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-
     public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -427,22 +401,8 @@ internal readonly struct Pool512 : IPoolWidth<Vector512<float>, Vector512<int>>
     public static void StoreIndex(Vector512<int> value, ref int destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 }
 
-internal readonly struct Pool256 : IPoolWidth<Vector256<float>, Vector256<int>>
+internal readonly partial struct Width256 : IPoolWidth<Vector256<float>, Vector256<int>>
 {
-    public static int Count => Vector256<float>.Count;
-
-    public static Vector256<float> Zero => Vector256<float>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector256<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-
-    public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
-
-    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
-
     public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -465,22 +425,8 @@ internal readonly struct Pool256 : IPoolWidth<Vector256<float>, Vector256<int>>
     public static void StoreIndex(Vector256<int> value, ref int destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
 }
 
-internal readonly struct Pool128 : IPoolWidth<Vector128<float>, Vector128<int>>
+internal readonly partial struct Width128 : IPoolWidth<Vector128<float>, Vector128<int>>
 {
-    public static int Count => Vector128<float>.Count;
-
-    public static Vector128<float> Zero => Vector128<float>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Load(ref float source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector128<float> value, ref float destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
-
-    public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
-
-    public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
-
     public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -504,22 +450,8 @@ internal readonly struct Pool128 : IPoolWidth<Vector128<float>, Vector128<int>>
 }
 
 /// <summary>The scalar path: one channel at a time, the same comparisons as the vector lanes.</summary>
-internal readonly struct Pool1 : IPoolWidth<float, int>
+internal readonly partial struct Width1 : IPoolWidth<float, int>
 {
-    public static int Count => 1;
-
-    public static float Zero => 0f;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Load(ref float source, nuint offset) => Unsafe.Add(ref source, offset);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(float value, ref float destination, nuint offset) => Unsafe.Add(ref destination, offset) = value;
-
-    public static float Broadcast(float value) => value;
-
-    public static float Add(float a, float b) => a + b;
-
     public static float Divide(float a, float b) => a / b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

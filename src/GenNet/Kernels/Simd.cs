@@ -28,7 +28,7 @@ internal interface IVectorWidth<TVector>
     static abstract float Sum(TVector value);
 }
 
-internal readonly struct Width512 : IVectorWidth<Vector512<float>>
+internal readonly partial struct Width512 : IVectorWidth<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
 
@@ -50,7 +50,7 @@ internal readonly struct Width512 : IVectorWidth<Vector512<float>>
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 }
 
-internal readonly struct Width256 : IVectorWidth<Vector256<float>>
+internal readonly partial struct Width256 : IVectorWidth<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
 
@@ -72,7 +72,7 @@ internal readonly struct Width256 : IVectorWidth<Vector256<float>>
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 }
 
-internal readonly struct Width128 : IVectorWidth<Vector128<float>>
+internal readonly partial struct Width128 : IVectorWidth<Vector128<float>>
 {
     public static int Count => Vector128<float>.Count;
 
@@ -95,7 +95,7 @@ internal readonly struct Width128 : IVectorWidth<Vector128<float>>
 }
 
 /// <summary>The scalar path: one float is a "vector" of one.</summary>
-internal readonly struct Width1 : IVectorWidth<float>
+internal readonly partial struct Width1 : IVectorWidth<float>
 {
     public static int Count => 1;
 
