@@ -65,24 +65,7 @@ public class ConvTrainingBenchmarks
 
     [Benchmark(Description = "TorchSharp loop, one convnet epoch")]
     [Flops(ConvWorkload.TrainingFlops, epoch: true)]
-    public float TorchSharp()
-    {
-        long count = _torchImages.shape[0];
-        float last = 0;
-        using Tensor order = torch.randperm(count, generator: _torchRandom);
-        for (long start = 0; start < count; start += BatchSize)
-        {
-            using var scope = torch.NewDisposeScope();
-            Tensor rows = order.slice(0, start, Math.Min(start + BatchSize, count), 1);
-            _torchAdam.zero_grad();
-            Tensor loss = _torchLoss.forward(_torchModel.forward(_torchImages.index_select(0, rows)), _torchLabels.index_select(0, rows));
-            loss.backward();
-            _torchAdam.step();
-            last = loss.item<float>();
-        }
-
-        return last;
-    }
+    public float TorchSharp() => TorchLoop.Epoch(_torchModel, _torchLoss, _torchAdam, _torchImages, _torchLabels, _torchRandom, BatchSize);
 
     [GlobalCleanup]
     public void Cleanup()
