@@ -60,10 +60,10 @@ internal sealed record LayerPlan(
     bool NeedsInputGradient,
     bool FusedWithLoss,
     WindowPlan? Window = null,
-    int SavedOffset = -2,
+    int SavedOffset = LayerPlan.None,
     float Rate = 0,
     int KindIndex = 0,
-    int KernelOffset = -2)
+    int KernelOffset = LayerPlan.None)
 {
     /// <summary>Offset meaning "the network's input span", not the arena.</summary>
     public const int NetworkInput = -1;
@@ -74,7 +74,7 @@ internal sealed record LayerPlan(
     public bool HasParameters => Kind is LayerKind.Dense or LayerKind.Conv2D;
 
     /// <summary>Outputs per position: a Dense layer's units, a convolution's filters, an image's channels.</summary>
-    public int Units => Kind == LayerKind.Dense ? OutputSize : Window is { } window ? OutputShape[2] : OutputSize;
+    public int Units => Kind != LayerKind.Dense && Window is not null ? OutputShape[2] : OutputSize;
 
     /// <summary>The weight tensor's shape in PyTorch's layout: [out, in] or [filters, channels, kh, kw].</summary>
     public int[] WeightShape => Kind == LayerKind.Conv2D && Window is { } window
