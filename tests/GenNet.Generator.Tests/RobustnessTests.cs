@@ -77,20 +77,12 @@ public sealed class RobustnessTests
         Assertions.CleanRun(GeneratorHarness.Run($"using GenNet;\n[Network]\n[Input(4)]\n[Dense(3)]\npublic partial class {name};"));
 
     /// <summary>Keeps <see cref="GeneratedMembers"/> honest: every member the emitter writes, for every layer kind and activation, is in it.</summary>
-    [Fact]
-    public void Every_generated_member_name_is_reserved()
+    [Theory]
+    [InlineData("[Input(2, 3)]\n[Flatten]\n[Dense(4, Activation.Gelu)]\n[Dense(4, Activation.LeakyReLU)]\n[Dense(3, Activation.Softmax)]")]
+    [InlineData("[Input(6, 6, 2)]\n[Conv2D(3, 3, Activation.Gelu, Padding = Padding.Same)]\n[MaxPool2D(2)]\n[Conv2D(4, 1)]\n[AveragePool2D(3)]\n[Flatten]\n[Dropout(0.5)]\n[Flatten]\n[Dense(3, Activation.Softmax)]")]
+    public void Every_generated_member_name_is_reserved(string layers)
     {
-        GeneratorRun run = GeneratorHarness.Run("""
-            using GenNet;
-
-            [Network]
-            [Input(2, 3)]
-            [Flatten]
-            [Dense(4, Activation.Gelu)]
-            [Dense(4, Activation.LeakyReLU)]
-            [Dense(3, Activation.Softmax)]
-            public partial class Members;
-            """);
+        GeneratorRun run = GeneratorHarness.Run("using GenNet;\n\n[Network]\n" + layers + "\npublic partial class Members;");
         Assertions.CleanRun(run);
         ClassDeclarationSyntax generated = CSharpSyntaxTree.ParseText(run.Source("Members.g.cs")).GetRoot()
             .DescendantNodes().OfType<ClassDeclarationSyntax>().Single();

@@ -79,6 +79,34 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Every_convolution_form_trained()
+    {
+        // The zoo's layers with training: reordered kernels for the multi-channel convolutions (the first without dx, the
+        // last reusing its columns), a 1×1 convolution without im2col, GELU's saved pre-activations, both poolings' backward.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Vision;
+
+            [Network(Loss = Loss.MeanSquaredError)]
+            [Input(9, 7, 3)]
+            [Conv2D(8, 3, Activation.Gelu, Stride = 2, Padding = Padding.Same)]
+            [Conv2D(6, 1, Activation.LeakyReLU, NegativeSlope = 0.2f)]
+            [Conv2D(5, 2, 3, Activation.Tanh, Padding = Padding.Same)]
+            [MaxPool2D(3, Stride = 1, Padding = Padding.Same)]
+            [AveragePool2D(2)]
+            [Dropout(0.25)]
+            [Flatten]
+            [Dense(4)]
+            public partial class TrainedZoo;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("TrainedZoo", run.Source("Samples.Vision.TrainedZoo.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Every_activation()
     {
         GeneratorRun run = GeneratorHarness.Run("""

@@ -15,6 +15,9 @@ public sealed class DenseKernelTests
     [InlineData(135, 17, 64)]    // packed with a 7-sample remainder and an input tail
     [InlineData(129, 3, 32)]     // packed, inputs narrower than a vector: the tile path's scalar fallback
     [InlineData(256, 129, 10)]   // outputs not a whole pair of vectors: the tile path
+    [InlineData(121, 288, 64)]   // small weights: packed from 64 rows (one image through a convolution's 121 positions)
+    [InlineData(65, 128, 32)]    // small weights, packed with a 1-sample remainder
+    [InlineData(63, 128, 32)]    // just below: the tile path
     public void Forward_equals_a_float64_reference(int batch, int inputs, int outputs)
     {
         var random = new Random(batch * 1000 + inputs * 10 + outputs);
@@ -75,7 +78,7 @@ public sealed class DenseKernelTests
             (531, 47, 13),
             (Dense.TallMinRows, 784, 128),    // the MNIST MLP's first layer at the smallest tiled batch
             (33, 128, 10),                    // its second layer: dW along the inputs with 10 outputs (8 + 2)
-            (17, 9, 32),                      // 17 rows: dx's 8-row tiles and a 1-row remainder
+            (17, 40, 32),                     // 17 rows: dx's two 8-row tiles, a 1-row remainder and an overlapping tail vector
             (Dense.TallMinRows - 1, 40, 24),  // just below: the row passes
         })
         {

@@ -316,7 +316,7 @@ internal static class Planner
         }
 
         int height = shape[0], width = shape[1], channels = shape[2];
-        if ((long)channels * layer.WindowHeight * layer.WindowWidth > MaxElements)
+        if ((long)layer.WindowHeight * layer.WindowWidth > MaxElements || (long)channels * layer.WindowHeight * layer.WindowWidth > MaxElements)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, layer.Location, where,
                 $"the window would cover more than {MaxElements} floats (1 GiB), more than GenNet supports"));
@@ -343,9 +343,9 @@ internal static class Planner
             return ((input - window) / stride + 1, 0);
         }
 
-        int output = (input + stride - 1) / stride;
-        int total = System.Math.Max((output - 1) * stride + window - input, 0);
-        return (output, total / 2);
+        int output = (int)((input + (long)stride - 1) / stride);
+        long total = System.Math.Max((output - 1L) * stride + window - input, 0L);
+        return (output, (int)(total / 2));
     }
 
     /// <summary>
