@@ -89,6 +89,25 @@ public sealed class ConvChannelsLastTests
     }
 
     [Fact]
+    public void A_refresh_reorders_only_weights_that_changed_bit_for_bit()
+    {
+        float[] weight = Values(new Random(5), 2 * 3 * 4), source = new float[weight.Length], kernel = new float[weight.Length], expected = new float[weight.Length];
+        Conv.RefreshChannelsLastKernel(weight, source, kernel, 2, 3, 2, 2);
+        Conv.ToChannelsLastKernel(weight, expected, 2, 3, 2, 2);
+        Assert.Equal(expected, kernel);
+        Assert.Equal(weight, source);
+
+        Array.Fill(kernel, 7f); // unchanged weights: nothing is rewritten
+        Conv.RefreshChannelsLastKernel(weight, source, kernel, 2, 3, 2, 2);
+        Assert.All(kernel, v => Assert.Equal(7f, v));
+
+        weight[5] = weight[5] == 0f ? -0f : -weight[5]; // one bit: the sign (also of a zero, which == would miss)
+        Conv.RefreshChannelsLastKernel(weight, source, kernel, 2, 3, 2, 2);
+        Conv.ToChannelsLastKernel(weight, expected, 2, 3, 2, 2);
+        Assert.Equal(expected, kernel);
+    }
+
+    [Fact]
     public void Wrong_lengths_throw()
     {
         Assert.Throws<ArgumentException>(() => Conv.Im2ColChannelsLast(new float[9], new float[8], 1, 3, 3, 1, 2, 2, 1, 0, 0, 2, 2));

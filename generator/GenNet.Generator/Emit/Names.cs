@@ -70,7 +70,7 @@ internal static class GeneratedMembers
     {
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
         "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate", "Backpropagate", "Scratch",
-        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize", "ReorderKernels", "_kernels", "_kernelsFromCompiledWeights", "DropoutSeed",
+        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize", "ReorderKernels", "_kernels", "_kernelSources", "DropoutSeed",
         "ParameterValues", "CompiledWeights", "WeightsResource", "Threads", "Train", "PrepareShards", "FlopsPerSample",
         "s_parameterTensors", "s_weights", "_parameters", "_gradients", "_scratch", "_outputBatchSize",
         "_threads", "_shards", "_shardBatchSize", "_shardScratch", "_shardGradients", "_shardOutputs", "_dropoutSeed", "_dropoutStep",

@@ -191,7 +191,7 @@ internal static class NetworkEmitter
         if (reordered.Length > 0)
         {
             w.Line();
-            w.Line("// Convolution weights reordered to their columns' (ky, kx, channel) order, refreshed from the parameters once per call.");
+            w.Line("// Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
                 WindowPlan window = layer.Window!;
@@ -711,41 +711,21 @@ internal static class NetworkEmitter
             return;
         }
 
-        // Compiled-in weights that nobody asked to write (no Parameters copy yet) never change: reordered once.
-        bool compiled = plan.Spec.Weights is not null && !plan.Spec.Training;
         w.Line();
         w.Line("private readonly float[] _kernels = new float[KernelsSize];");
-        if (compiled)
-        {
-            w.Line("private bool _kernelsFromCompiledWeights; // the compiled-in weights never change: they are reordered once");
-        }
-
+        w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
         w.Line();
-        w.Line("// The convolutions' weights as their channels-last columns read them: [filters, kh, kw, channels].");
+        w.Line("// The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.");
         using (w.Block("private void ReorderKernels()"))
         {
-            if (compiled)
-            {
-                using (w.Block("if (_kernelsFromCompiledWeights && _parameters is null)"))
-                {
-                    w.Line("return;");
-                }
-
-                w.Line();
-            }
-
             w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
             foreach (LayerPlan layer in reordered)
             {
                 WindowPlan window = layer.Window!;
                 string size = $"{Format.Int(layer.Units)} * {Format.Int(window.PatchSize)}";
-                w.Line($"{DenseEmitter.Kernels}.Conv.ToChannelsLastKernel(parameters.Slice({LayerNames.Weight(layer)}, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {LayerNames.Kernel(layer)}, {size}), " +
+                w.Line($"{DenseEmitter.Kernels}.Conv.RefreshChannelsLastKernel(parameters.Slice({LayerNames.Weight(layer)}, {size}), " +
+                       $"global::System.MemoryExtensions.AsSpan(_kernelSources, {LayerNames.Kernel(layer)}, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {LayerNames.Kernel(layer)}, {size}), " +
                        $"{Format.Int(layer.Units)}, {Format.Int(window.Channels)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)});");
-            }
-
-            if (compiled)
-            {
-                w.Line("_kernelsFromCompiledWeights = _parameters is null;");
             }
         }
     }

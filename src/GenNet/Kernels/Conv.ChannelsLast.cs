@@ -111,6 +111,22 @@ public static partial class Conv
         }
     }
 
+    /// <summary>
+    /// Reorders <paramref name="weight"/> into <paramref name="kernel"/> unless it is bit for bit the weight last reordered,
+    /// which <paramref name="source"/> keeps: one comparison (a memory compare, a few µs) instead of a reordering when the
+    /// parameters have not changed since the last call, as between inference calls.
+    /// </summary>
+    public static void RefreshChannelsLastKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
+    {
+        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
+        {
+            return;
+        }
+
+        weight.CopyTo(source);
+        ToChannelsLastKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
+    }
+
     /// <summary><paramref name="weightGradient"/> [filters, channels, kh, kw] += <paramref name="kernelGradient"/> [filters, kh, kw, channels] reordered.</summary>
     public static void AddFromChannelsLastKernel(ReadOnlySpan<float> kernelGradient, Span<float> weightGradient, int filters, int channels, int kernelHeight, int kernelWidth)
     {

@@ -42,7 +42,7 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, refreshed from the parameters once per call.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
         private const int Conv2Kernel = 216; // conv_2: [5, 2, 3, 6]
         private const int KernelsSize = 396;
@@ -188,13 +188,14 @@ namespace Samples.Vision
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
+        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them: [filters, kh, kw, channels].
+        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
         private void ReorderKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
-            global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
+            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Kernel, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
         }
 
         // conv_0: [9, 7, 3] → [5, 4, 8], Gelu; 3×3 kernel, stride 2, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].

@@ -42,7 +42,7 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, refreshed from the parameters once per call.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv1Kernel = 0; // conv_1: [64, 3, 3, 32]
         private const int KernelsSize = 18432;
         private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
@@ -342,12 +342,13 @@ namespace Samples
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
+        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them: [filters, kh, kw, channels].
+        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
         private void ReorderKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
         }
 
         // conv_0: [28, 28, 1] → [26, 26, 32], ReLU; 3×3 kernel, stride 1, valid padding. weight [32, 1, 3, 3], bias [32].
