@@ -87,7 +87,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         Report(context, sources.Select(static (network, _) => network.Diagnostics).Where(static d => d.Count > 0));
 
         // [Input] or a layer attribute on a class without [Network]: each attribute needs its own provider.
-        foreach (string layerAttribute in new[] { Parser.InputAttributeName }.Concat(Parser.LayerAttributes.Select(a => a.Name)))
+        foreach (string layerAttribute in new[] { Parser.InputAttributeName }.Concat(Layers.LayerUnits.All.Select(u => u.AttributeName)))
         {
             IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> orphans = context.SyntaxProvider
                 .ForAttributeWithMetadataName(

@@ -39,6 +39,16 @@ public interface INetwork
     IReadOnlyList<ParameterTensor> ParameterTensors { get; }
 
     /// <summary>
+    /// State that is saved, loaded and compiled in with the parameters but never trained by an optimizer (PyTorch's
+    /// buffers, such as a normalisation layer's running statistics), in one arena laid out as <see cref="BufferTensors"/>
+    /// says. Empty for a network whose layers keep no such state.
+    /// </summary>
+    Span<float> Buffers { get; }
+
+    /// <summary>Name, shape and offset of every buffer tensor, in PyTorch's names and layouts.</summary>
+    IReadOnlyList<ParameterTensor> BufferTensors { get; }
+
+    /// <summary>
     /// The outputs of the most recent <c>Forward</c> (or <c>ComputeGradients</c>) call, [batch, <see cref="OutputSize"/>]
     /// row-major (probabilities for a Softmax or Sigmoid output). Valid until the next call.
     /// </summary>

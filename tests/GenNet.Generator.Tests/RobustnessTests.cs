@@ -28,7 +28,7 @@ public sealed class RobustnessTests
             """);
         Assertions.CleanRun(run);
         Assert.Contains("namespace @event.@class", run.Source("event.class.static.object.g.cs")); // hint names cannot hold '@'
-        Assert.Contains("partial class @object : global::GenNet.ITrainableNetwork", run.Source("event.class.static.object.g.cs"));
+        Assert.Contains("partial class @object : global::GenNet.TrainableNetworkBase", run.Source("event.class.static.object.g.cs"));
     }
 
     [Fact]

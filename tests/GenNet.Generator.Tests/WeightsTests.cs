@@ -39,7 +39,7 @@ public sealed class WeightsTests
         Snapshot.Match("InferenceWithWeights", source);
         Assert.DoesNotContain("Backward", source);
         Assert.DoesNotContain("Gradients", source);
-        Assert.Contains("partial class Tiny : global::GenNet.INetwork", source);
+        Assert.Contains("partial class Tiny : global::GenNet.NetworkBase", source);
         AssertCachedWith(run, Header(FittingHeader));
     }
 

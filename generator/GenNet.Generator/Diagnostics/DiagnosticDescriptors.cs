@@ -94,6 +94,30 @@ internal static class DiagnosticDescriptors
         "GN0021", "Window larger than its input",
         "{0} has a {1}×{2} {3}, larger than its input [{4}] without padding, so it has no output position; {5}");
 
+    public static readonly DiagnosticDescriptor UnknownName = Error(
+        "GN0022", "Layer reads an unknown name",
+        "{0} reads '{1}', which names no layer or input declared before it; the names it can read are {2}");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error(
+        "GN0023", "Name used twice",
+        "'{0}' names both {1} and {2}; every layer and input needs a name of its own");
+
+    public static readonly DiagnosticDescriptor NameUsedBeforeDefined = Error(
+        "GN0024", "Layer reads an output declared after it",
+        "{0} reads '{1}', {2}; a layer reads only outputs declared before it, so move it below the layer it reads");
+
+    public static readonly DiagnosticDescriptor MergeShapesDoNotFit = Error(
+        "GN0025", "Merged shapes do not fit",
+        "{0} cannot join {1}: {2}");
+
+    public static readonly DiagnosticDescriptor UnusedOutput = Warning(
+        "GN0026", "Layer output is not used",
+        "The output of {0} ('{1}') is read by no layer, and only the last layer, {2}, is the network's output; read it with From or a merge, or remove the layer");
+
+    public static readonly DiagnosticDescriptor UnusedInput = Warning(
+        "GN0027", "Input is not used",
+        "Input '{0}' of network '{1}' is read by no layer; its values are passed in every sample but never used");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =
         new[]
         {
@@ -102,6 +126,7 @@ internal static class DiagnosticDescriptors
             LargeNetwork, InvalidBuildProperty,
             WeightsFileNotInProject, WeightsFileUnreadable, WeightsDoNotFit,
             NeedsImageInput, WindowDoesNotFit,
+            UnknownName, DuplicateName, NameUsedBeforeDefined, MergeShapesDoNotFit, UnusedOutput, UnusedInput,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>

@@ -19,6 +19,13 @@ internal static class Format
 
     public static string Float(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
 
+    /// <summary>The runtime's kernels namespace, as generated code names it.</summary>
+    public const string Kernels = "global::GenNet.Kernels";
+
+    public const string Span = "global::System.Span<float>";
+
+    public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+
     /// <summary>101770 → "101,770", for comments.</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
@@ -46,39 +53,27 @@ internal static class Format
 internal static class LayerNames
 {
     /// <summary>"dense0" → "Dense0".</summary>
-    public static string Pascal(LayerPlan layer) => char.ToUpperInvariant(layer.Variable[0]) + layer.Variable.Substring(1);
-
-    public static string Weight(LayerPlan layer) => Pascal(layer) + "Weight";
-
-    public static string Bias(LayerPlan layer) => Pascal(layer) + "Bias";
-
-    public static string Output(LayerPlan layer) => Pascal(layer) + "Output";
-
-    public static string PreActivation(LayerPlan layer) => Pascal(layer) + "PreActivation";
-
-    /// <summary>A convolution's offset in the reordered kernels.</summary>
-    public static string Kernel(LayerPlan layer) => Pascal(layer) + "Kernel";
-
-    /// <summary>What a layer keeps for its backward pass besides its output: max pooling's argmax, dropout's mask.</summary>
-    public static string Saved(LayerPlan layer) => Pascal(layer) + (layer.Kind == LayerKind.MaxPool2D ? "Argmax" : "Mask");
+    public static string Pascal(string variable) => char.ToUpperInvariant(variable[0]) + variable.Substring(1);
 }
 
-/// <summary>Names the generated half of a network declares, which the network class itself cannot take (CS0542).</summary>
+/// <summary>Names the generated half of a network declares or inherits, which the network class itself cannot take (CS0542).</summary>
 internal static class GeneratedMembers
 {
     private static readonly HashSet<string> s_fixed = new(System.StringComparer.Ordinal)
     {
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
-        "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate", "Backpropagate", "Scratch",
-        "NetworkOutput", "ActivationsPerSample", "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize", "ReorderKernels", "_kernels", "_kernelSources", "DropoutSeed",
-        "ParameterValues", "CompiledWeights", "WeightsResource", "Threads", "Train", "PrepareShards", "FlopsPerSample",
-        "s_parameterTensors", "s_weights", "_parameters", "_gradients", "_scratch", "_outputBatchSize",
-        "_threads", "_shards", "_shardBatchSize", "_shardScratch", "_shardGradients", "_shardOutputs", "_dropoutSeed", "_dropoutStep",
+        "Buffers", "BufferTensors", "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate",
+        "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
+        "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize",
+        "_kernels", "_kernelSources", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
+        "FlopsPerSample",
     };
 
-    private static readonly string[] s_layerPrefixes = { "Dense", "Conv", "MaxPool", "AveragePool", "Dropout", "Flatten" };
-
-    private static readonly string[] s_layerSuffixes = { "Weight", "Bias", "Output", "PreActivation", "Argmax", "Mask", "Kernel", "Forward", "Backward" };
+    /// <summary>Every unit's stem (<c>Dense</c>) with the suffixes it generates, and the inputs' blocks (<c>Input1</c>).</summary>
+    private static readonly (string Prefix, string[] Suffixes)[] s_layerMembers =
+        Layers.LayerUnits.All.Select(u => (LayerNames.Pascal(u.VariableStem), u.MemberSuffixes.ToArray()))
+            .Concat(new[] { ("Input", new[] { "" }) })
+            .ToArray();
 
     /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>{Kind}{n}{Suffix}</c> such as <c>Dense0Weight</c>.</summary>
     public static bool IsReserved(string name)
@@ -88,7 +83,7 @@ internal static class GeneratedMembers
             return true;
         }
 
-        foreach (string prefix in s_layerPrefixes)
+        foreach ((string prefix, string[] suffixes) in s_layerMembers)
         {
             if (!name.StartsWith(prefix, System.StringComparison.Ordinal))
             {
@@ -101,7 +96,7 @@ internal static class GeneratedMembers
                 digits++;
             }
 
-            if (digits > prefix.Length && s_layerSuffixes.Contains(name.Substring(digits)))
+            if (digits > prefix.Length && suffixes.Contains(name.Substring(digits)))
             {
                 return true;
             }

@@ -1,10 +1,15 @@
 using System.Collections.Generic;
 using System.Linq;
+using GenNet.Generator.Layers;
 using GenNet.Generator.Model;
 
 namespace GenNet.Generator.Emit;
 
-/// <summary>Writes the class skeleton of a network and asks the layer emitters for the rest.</summary>
+/// <summary>
+/// Writes a network's generated half: its constants, its layout for the runtime's <c>NetworkBase</c>, and the layer calls
+/// (<c>Propagate</c>, <c>Backpropagate</c>) with each layer's own methods, which its plan writes. What is the same for every
+/// network — argument checks, scratch growth, the threaded training step — is in the runtime's base classes.
+/// </summary>
 internal static class NetworkEmitter
 {
     public const string GeneratorVersion = "0.1.0";
@@ -29,48 +34,33 @@ internal static class NetworkEmitter
             scopes.Add(w.Block($"partial {outer.Keyword} {Format.Identifier(outer.Name)}"));
         }
 
-        EmitSummaryComment(w, plan);
+        w.Line($"// {spec.TypeName}: {Format.Shape(plan.InputShape)} → {Format.Shape(plan.OutputShape)}, " +
+               $"{Format.Count(plan.ParameterCount)} parameters, loss: {Format.Loss(plan.Loss)}. The layers are listed in Summary.");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"GenNet.Generator\", \"{GeneratorVersion}\")]");
-        using (w.Block($"partial class {Format.Identifier(spec.TypeName)} : {(spec.Training ? "global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep" : "global::GenNet.INetwork")}"))
+        using (w.Block($"partial class {Format.Identifier(spec.TypeName)} : {(spec.Training ? "global::GenNet.TrainableNetworkBase" : "global::GenNet.NetworkBase")}"))
         {
             EmitConstants(w, plan);
-            EmitStateAndProperties(w, plan);
+            EmitLayout(w, plan);
+            EmitInputs(w, plan);
             EmitInitializeParameters(w, plan);
-            EmitForward(w, plan);
-            if (spec.Training)
-            {
-                EmitComputeGradients(w, plan);
-            }
-
             EmitPropagate(w, plan);
             if (spec.Training)
             {
                 EmitBackpropagate(w, plan);
             }
 
-            EmitScratch(w, plan);
             EmitReorderKernels(w, plan);
-            foreach (LayerPlan layer in plan.Layers.Where(l => !l.IsView))
+            for (int i = 0; i < plan.Layers.Count; i++)
             {
-                switch (layer.Kind)
+                LayerPlan layer = plan.Layers[i];
+                var site = new MethodSite(spec.Training, ColumnsFresh(plan, i));
+                var methods = new SourceWriter();
+                layer.EmitMethods(methods, site);
+                string text = methods.ToString();
+                if (text.Length > 0)
                 {
-                    case LayerKind.Dense:
-                        w.Line();
-                        DenseEmitter.EmitMethods(w, layer, spec.Training);
-                        break;
-                    case LayerKind.Conv2D:
-                        w.Line();
-                        ConvEmitter.EmitMethods(w, layer, spec.Training, ReusesColumns(plan, layer));
-                        break;
-                    case LayerKind.MaxPool2D:
-                    case LayerKind.AveragePool2D:
-                        w.Line();
-                        PoolEmitter.EmitMethods(w, layer, spec.Training);
-                        break;
-                    case LayerKind.Dropout:
-                        w.Line();
-                        DropoutEmitter.EmitMethods(w, layer);
-                        break;
+                    w.Line();
+                    w.Lines(text.TrimEnd('\n'));
                 }
             }
         }
@@ -83,43 +73,43 @@ internal static class NetworkEmitter
         return w.ToString();
     }
 
-    private static void EmitSummaryComment(SourceWriter w, NetworkPlan plan)
-    {
-        w.Line($"// {plan.Spec.TypeName}: {Format.Shape(plan.InputShape)} → {Format.Shape(plan.OutputShape)}, " +
-               $"{Format.Count(plan.ParameterCount)} parameters, loss: {Format.Loss(plan.Loss)}. The layers are listed in Summary.");
-    }
-
-    /// <summary>Keras's model.summary(): one row per layer with its output shape and parameter count.</summary>
+    /// <summary>Keras's model.summary(): one row per layer with its output shape and parameter count (and, for a graph, what it reads).</summary>
     public static string SummaryText(NetworkPlan plan)
     {
-        var rows = new List<string[]> { new[] { "input", Format.Shape(plan.InputShape), "0", "" } };
+        bool graph = !plan.IsChain;
+        var rows = new List<string[]>();
+        foreach (int input in plan.InputNodes)
+        {
+            NodePlan node = plan.Nodes[input];
+            rows.Add(new[] { plan.InputNodes.Count == 1 && node.Name == "input" ? "input" : $"{node.Name} (Input)", Format.Shape(node.Shape), "0", "", "" });
+        }
+
         foreach (LayerPlan layer in plan.Layers)
         {
             rows.Add(new[]
             {
-                $"{layer.Name} ({layer.Kind})",
-                Format.Shape(layer.OutputShape),
+                $"{layer.Header.Name} ({layer.Unit.Kind})",
+                Format.Shape(layer.Header.OutputShape),
                 Format.Count(layer.ParameterCount),
-                layer.HasParameters ? Format.Activation(layer.Activation) : "",
+                layer.SummaryActivation,
+                string.Join(", ", layer.Header.Sources.Select(s => plan.Nodes[s].Name)),
             });
         }
 
-        int nameWidth = System.Math.Max("Layer (type)".Length, rows.Max(r => r[0].Length));
-        int shapeWidth = System.Math.Max("Output shape".Length, rows.Max(r => r[1].Length));
-        int countWidth = System.Math.Max("Param #".Length, rows.Max(r => r[2].Length));
-        int activationWidth = System.Math.Max("Activation".Length, rows.Max(r => r[3].Length));
-        string Row(string a, string b, string c, string d) =>
-            $"{a.PadRight(nameWidth)}   {b.PadRight(shapeWidth)}   {c.PadLeft(countWidth)}   {d}".TrimEnd();
-        string rule = new string('-', nameWidth + shapeWidth + countWidth + activationWidth + 9);
+        string[] titles = { "Layer (type)", "Output shape", "Param #", "Activation", "Connected to" };
+        int columns = graph ? 5 : 4;
+        int[] widths = Enumerable.Range(0, columns).Select(c => System.Math.Max(titles[c].Length, rows.Max(r => r[c].Length))).ToArray();
+        string Row(string[] cells) => string.Join("   ", Enumerable.Range(0, columns).Select(c => c == 2 ? cells[c].PadLeft(widths[c]) : cells[c].PadRight(widths[c]))).TrimEnd();
+        string rule = new string('-', widths.Sum() + 3 * (columns - 1));
 
         var text = new System.Text.StringBuilder();
         text.Append("Model: ").Append(plan.Spec.TypeName).Append('\n');
         text.Append(rule).Append('\n');
-        text.Append(Row("Layer (type)", "Output shape", "Param #", "Activation")).Append('\n');
+        text.Append(Row(titles)).Append('\n');
         text.Append(new string('=', rule.Length)).Append('\n');
         foreach (string[] row in rows)
         {
-            text.Append(Row(row[0], row[1], row[2], row[3])).Append('\n');
+            text.Append(Row(row)).Append('\n');
         }
 
         text.Append(rule).Append('\n');
@@ -131,54 +121,61 @@ internal static class NetworkEmitter
 
     private static void EmitConstants(SourceWriter w, NetworkPlan plan)
     {
-        w.Line($"/// <summary>Floats in one input sample, shape {Format.Shape(plan.InputShape)}.</summary>");
+        string inputs = plan.InputNodes.Count == 1
+            ? $"shape {Format.Shape(plan.InputShape)}"
+            : "the inputs one after the other: " + string.Join(", ", plan.InputNodes.Select(i => $"{plan.Nodes[i].Name} {Format.Shape(plan.Nodes[i].Shape)}"));
+        w.Line($"/// <summary>Floats in one input sample, {inputs}.</summary>");
         w.Line($"public const int InputSize = {Format.Int(plan.InputSize)};");
         w.Line();
         w.Line($"/// <summary>Floats in one output sample, shape {Format.Shape(plan.OutputShape)}.</summary>");
         w.Line($"public const int OutputSize = {Format.Int(plan.OutputSize)};");
         w.Line();
         w.Line(plan.Spec.Training
-            ? "/// <summary>Parameter floats: the length of <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>.</summary>"
-            : "/// <summary>Parameter floats: the length of <see cref=\"Parameters\"/>.</summary>");
+            ? "/// <summary>Parameter floats: the length of <see cref=\"global::GenNet.INetwork.Parameters\"/> and <see cref=\"global::GenNet.ITrainableNetwork.Gradients\"/>.</summary>"
+            : "/// <summary>Parameter floats: the length of <see cref=\"global::GenNet.INetwork.Parameters\"/>.</summary>");
         w.Line($"public const int ParameterCount = {Format.Int(plan.ParameterCount)};");
 
-        LayerPlan[] parametered = plan.Layers.Where(l => l.HasParameters).ToArray();
-        if (parametered.Length > 0)
+        TensorPlan[] tensors = plan.ParameterTensors.ToArray();
+        if (tensors.Length > 0)
         {
             w.Line();
-            w.Line(parametered.Any(l => l.Kind == LayerKind.Conv2D)
+            w.Line(plan.Layers.Any(l => l is Conv2DPlan)
                 ? "// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias."
                 : "// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].");
-            foreach (LayerPlan layer in parametered)
+            foreach (TensorPlan tensor in tensors)
             {
-                w.Line($"private const int {LayerNames.Weight(layer)} = {Format.Int(layer.WeightOffset)}; // {layer.Name}.weight {Format.Shape(layer.WeightShape)}");
-                w.Line($"private const int {LayerNames.Bias(layer)} = {Format.Int(layer.BiasOffset)}; // {layer.Name}.bias [{Format.Int(layer.Units)}]");
+                w.Line($"private const int {tensor.Constant} = {Format.Int(tensor.Offset)}; // {tensor.Name} {Format.Shape(tensor.Shape)}");
             }
         }
 
-        LayerPlan[] computing = plan.Layers.Where(l => !l.IsView).ToArray();
         bool columns = plan.ColumnsPerSample > 0;
+        bool saves = plan.Layers.Any(l => l.ScratchConstants.Skip(1).Any() || l is PoolPlan { ArgmaxOffset: >= 0 });
         w.Line();
         w.Line(plan.Spec.Training
-            ? $"// Scratch arena, per sample: each layer's saved output{(computing.Any(l => l.SavedOffset >= 0) ? " (and what its backward needs)" : "")}, {(columns ? "the im2col matrix, " : "")}then two gradient buffers used in turn."
-            : $"// Scratch arena, per sample: each layer's output{(columns ? ", then the im2col matrix" : "")}.");
+            ? $"// Scratch arena, per sample: {(plan.InputNodes.Count > 1 ? "each input's block, " : "")}each layer's saved output{(saves ? " (and what its backward needs)" : "")}, {(columns ? "the im2col matrix, " : "")}then {Format.Int(plan.GradientSlots)} gradient buffer{(plan.GradientSlots == 1 ? "" : "s")} used in turn."
+            : $"// Scratch arena, per sample: {(plan.InputNodes.Count > 1 ? "each input's block, " : "")}each layer's output{(columns ? ", then the im2col matrix" : "")}.");
         w.Line("// A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.");
-        foreach (LayerPlan layer in computing)
+        if (plan.InputNodes.Count > 1)
         {
-            if (layer.PreActivationOffset >= 0)
+            foreach (int input in plan.InputNodes)
             {
-                w.Line($"private const int {LayerNames.PreActivation(layer)} = {Format.Int(layer.PreActivationOffset)};");
-            }
-
-            w.Line($"private const int {LayerNames.Output(layer)} = {Format.Int(layer.OutputOffset)};");
-            if (layer.SavedOffset >= 0)
-            {
-                w.Line($"private const int {LayerNames.Saved(layer)} = {Format.Int(layer.SavedOffset)};");
+                w.Line($"private const int {LayerNames.Pascal(plan.Nodes[input].Variable)} = {Format.Int(plan.Nodes[input].Offset)}; // {plan.Nodes[input].Name}");
             }
         }
 
-        LayerPlan? producer = computing.LastOrDefault(l => l.OutputOffset == plan.OutputOffset);
-        w.Line($"private const int NetworkOutput = {(producer is null ? Format.Int(plan.OutputOffset) + "; // a copy of the input: no layer computes" : LayerNames.Output(producer) + ";")}");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            foreach ((string constant, int offset) in layer.ScratchConstants)
+            {
+                w.Line($"private const int {constant} = {Format.Int(offset)};");
+            }
+        }
+
+        if (plan.CopiesInputToOutput)
+        {
+            w.Line($"private const int NetworkOutput = {Format.Int(plan.OutputOffset)}; // a copy of the input: no layer computes");
+        }
+
         w.Line($"private const int ActivationsPerSample = {Format.Int(plan.ActivationsPerSample)};");
         if (columns)
         {
@@ -186,16 +183,15 @@ internal static class NetworkEmitter
             w.Line($"private const int ColumnsPerSample = {Format.Int(plan.ColumnsPerSample)};");
         }
 
-        string activations = columns ? "ActivationsPerSample + ColumnsPerSample" : "ActivationsPerSample";
-        LayerPlan[] reordered = plan.Layers.Where(l => l.KernelOffset >= 0).ToArray();
+        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null).ToArray();
         if (reordered.Length > 0)
         {
             w.Line();
             w.Line("// Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
-                WindowPlan window = layer.Window!;
-                w.Line($"private const int {LayerNames.Kernel(layer)} = {Format.Int(layer.KernelOffset)}; // {layer.Name}: [{Format.Int(layer.Units)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Channels)}]");
+                (string constant, int offset, _, string comment) = layer.ReorderedKernel!.Value;
+                w.Line($"private const int {constant} = {Format.Int(offset)}; // {comment}");
             }
 
             w.Line($"private const int KernelsSize = {Format.Int(plan.KernelsSize)};");
@@ -215,25 +211,31 @@ internal static class NetworkEmitter
             }
 
             w.Line($"private const int GradientWidth = {Format.Int(plan.GradientWidth)};");
-            w.Line($"private const int ScratchPerSample = {(columns ? "GradientBuffers" : "ActivationsPerSample")} + 2 * GradientWidth;");
-            long forward = parametered.Sum(l => l.ForwardFlops);
-            long backward = parametered.Sum(l => (l.NeedsInputGradient ? 2L : 1L) * l.ForwardFlops);
+            string slots = plan.GradientSlots == 1 ? "GradientWidth" : $"{Format.Int(plan.GradientSlots)} * GradientWidth";
+            w.Line($"private const int ScratchPerSample = {(columns ? "GradientBuffers" : "ActivationsPerSample")} + {slots};");
+            LayerPlan[] learning = plan.Layers.Where(l => l.HasParameters).ToArray();
+            long forward = learning.Sum(l => l.ForwardFlops);
+            long backward = learning.Sum(l => (l.Header.NeedsInputGradient ? 2L : 1L) * l.ForwardFlops);
             w.Line();
             w.Line("// Work per training sample, which decides when a batch is worth splitting over threads:");
-            w.Line(parametered.Any(l => l.Kind == LayerKind.Conv2D)
-                ? $"// forward {Format.Count(forward)} (2 per multiply-add, at every output position of a convolution), backward {Format.Count(backward)} (dW, and dx past the first layer)."
-                : $"// forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx past the first layer).");
+            w.Line(learning.Any(l => l is Conv2DPlan)
+                ? $"// forward {Format.Count(forward)} (2 per multiply-add, at every output position of a convolution), backward {Format.Count(backward)} (dW, and dx where something before learns)."
+                : $"// forward {Format.Count(forward)} (2·in·out per layer), backward {Format.Count(backward)} (dW, and dx where something before learns).");
             w.Line($"private const long FlopsPerSample = {forward + backward};");
         }
         else
         {
-            w.Line($"private const int ScratchPerSample = {activations}; // inference only: no gradient buffers");
+            w.Line($"private const int ScratchPerSample = {(columns ? "ActivationsPerSample + ColumnsPerSample" : "ActivationsPerSample")}; // inference only: no gradient buffers");
         }
+
         w.Line();
     }
 
-    private static void EmitStateAndProperties(SourceWriter w, NetworkPlan plan)
+    /// <summary>The constants the runtime's base class needs, made once per class.</summary>
+    private static void EmitLayout(SourceWriter w, NetworkPlan plan)
     {
+        NetworkSpec spec = plan.Spec;
+        string type = Format.Identifier(spec.TypeName);
         w.Line("/// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>");
         w.Line("public const string Summary = \"\"\"");
         foreach (string line in SummaryText(plan).Split('\n'))
@@ -243,341 +245,185 @@ internal static class NetworkEmitter
 
         w.Line("    \"\"\";");
         w.Line();
-        w.Line("private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =");
-        w.Line("[");
-        foreach (LayerPlan layer in plan.Layers.Where(l => l.HasParameters))
-        {
-            w.Line($"    new(\"{layer.Name}.weight\", {Format.Shape(layer.WeightShape)}, {LayerNames.Weight(layer)}),");
-            w.Line($"    new(\"{layer.Name}.bias\", [{Format.Int(layer.Units)}], {LayerNames.Bias(layer)}),");
-        }
-
-        w.Line("];");
+        w.Line(plan.InputNodes.Count == 1
+            ? "/// <summary>The shape of one input sample, outermost first.</summary>"
+            : "/// <summary>The shape of one input sample: its inputs one after the other, as a vector.</summary>");
+        w.Line($"public static global::System.ReadOnlySpan<int> InputShape => {Format.Shape(plan.InputShape)};");
         w.Line();
-        EmitParameterStorage(w, plan);
-        w.Lines($$"""
-            private float[] _scratch = [];
-            private int _outputBatchSize;
-
-            /// <summary>The shape of one input sample, outermost first.</summary>
-            public static global::System.ReadOnlySpan<int> InputShape => {{Format.Shape(plan.InputShape)}};
-
-            /// <summary>The shape of one output sample.</summary>
-            public static global::System.ReadOnlySpan<int> OutputShape => {{Format.Shape(plan.OutputShape)}};
-
-            /// <summary>The loss the network is {{(plan.Spec.Training ? "trained" : "evaluated")}} with: {{Format.Loss(plan.Loss)}}.</summary>
-            public global::GenNet.Loss Loss => global::GenNet.Loss.{{plan.Loss}};
-
-            /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
-            public global::System.ReadOnlySpan<float> Outputs =>
-                {{(plan.Spec.Training ? "_shards > 1\n        ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)\n        : " : "")}}global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
-
-            /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
-            public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
-
-            int global::GenNet.INetwork.InputSize => InputSize;
-
-            int global::GenNet.INetwork.OutputSize => OutputSize;
-
-            int global::GenNet.INetwork.ParameterCount => ParameterCount;
-
-            global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
-
-            global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
-
-            string global::GenNet.INetwork.Summary => Summary;
-
-            """);
-    }
-
-    /// <summary>
-    /// The parameter arena and how layers read it. Compiled-in weights come from the assembly's resource: a trainable
-    /// network copies them into its arena; an inference-only one reads them where they lie (zero-copy when the file's
-    /// layout is the arena's) until someone asks for a writable <c>Parameters</c>.
-    /// </summary>
-    private static void EmitParameterStorage(SourceWriter w, NetworkPlan plan)
-    {
-        NetworkSpec spec = plan.Spec;
-        if (spec.Weights is { } weights)
+        w.Line("/// <summary>The shape of one output sample.</summary>");
+        w.Line($"public static global::System.ReadOnlySpan<int> OutputShape => {Format.Shape(plan.OutputShape)};");
+        w.Line();
+        w.Line("private static readonly global::GenNet.NetworkLayout s_layout = new(");
+        w.Line($"    nameof({type}), InputSize, OutputSize, {Format.Shape(plan.InputShape)}, {Format.Shape(plan.OutputShape)}, global::GenNet.Loss.{plan.Loss}, Summary,");
+        TensorPlan[] tensors = plan.ParameterTensors.ToArray();
+        if (tensors.Length == 0)
         {
-            w.Lines($$"""
-                // Weights compiled in from {{weights.FileName}} (an embedded resource; checked against this declaration at build time).
-                private const string WeightsResource = "{{weights.ResourceName}}";
-                private static global::GenNet.EmbeddedWeights? s_weights;
-
-                private static global::GenNet.EmbeddedWeights CompiledWeights =>
-                    s_weights ??= global::GenNet.EmbeddedWeights.Open(typeof({{spec.TypeName}}).Assembly, WeightsResource, s_parameterTensors, ParameterCount);
-
-                """);
-        }
-
-        if (spec.Weights is not null && !spec.Training)
-        {
-            w.Lines("""
-                private float[]? _parameters; // a writable copy, made only when Parameters is asked for
-
-                /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-                public global::System.Span<float> Parameters => _parameters ??= CompiledWeights.Values.ToArray();
-
-                private global::System.ReadOnlySpan<float> ParameterValues => _parameters is null ? CompiledWeights.Values : _parameters;
-
-                """);
+            w.Line("    parameterTensors: [],");
         }
         else
         {
-            string initial = spec.Weights is null ? "new float[ParameterCount]" : "CompiledWeights.Values.ToArray()";
-            w.Lines($$"""
-                private readonly float[] _parameters = {{initial}};
+            w.Line("    parameterTensors:");
+            w.Line("    [");
+            foreach (TensorPlan tensor in tensors)
+            {
+                w.Line($"        new(\"{tensor.Name}\", {Format.Shape(tensor.Shape)}, {tensor.Constant}),");
+            }
 
-                /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-                public global::System.Span<float> Parameters => _parameters;
-
-                private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
-
-                """);
+            w.Line("    ],");
         }
 
-        if (spec.Training)
+        string output = plan.CopiesInputToOutput ? "NetworkOutput" : OutputConstant(plan);
+        string fixedScratch = plan.KernelGradientSize > 0 ? "KernelGradientSize" : "0";
+        string gradients = !spec.Training ? "0" : plan.ColumnsPerSample > 0 ? "GradientBuffers" : "ActivationsPerSample";
+        string flops = spec.Training ? "FlopsPerSample" : "0";
+        string end = spec.Weights is null ? ");" : ",";
+        w.Line($"    ParameterCount, ScratchPerSample, scratchFixed: {fixedScratch}, outputOffset: {output}, gradientOffset: {gradients}, flopsPerSample: {flops}{end}");
+        if (spec.Weights is { } file)
+        {
+            w.Line($"    // Weights compiled in from {file.FileName} (an embedded resource; checked against this declaration at build time).");
+            w.Line($"    weightsAssembly: typeof({type}).Assembly, weightsResource: \"{file.ResourceName}\");");
+        }
+
+        w.Line();
+
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override global::GenNet.NetworkLayout Layout => s_layout;");
+        w.Line();
+    }
+
+    /// <summary>The constant naming where the network's output lies in the arena.</summary>
+    private static string OutputConstant(NetworkPlan plan)
+    {
+        NodePlan output = plan.Output;
+        LayerPlan owner = plan.Layers[output.Layer];
+        while (owner.IsView)
+        {
+            NodePlan source = plan.Nodes[owner.Header.Sources[0]];
+            if (source.IsInput)
+            {
+                return LayerNames.Pascal(source.Variable);
+            }
+
+            owner = plan.Layers[source.Layer];
+        }
+
+        return owner.Pascal + "Output";
+    }
+
+    /// <summary>A multi-input network's overloads that take each input as its own span.</summary>
+    private static void EmitInputs(SourceWriter w, NetworkPlan plan)
+    {
+        if (plan.InputNodes.Count == 1)
+        {
+            return;
+        }
+
+        string type = Format.Identifier(plan.Spec.TypeName);
+        NodePlan[] inputs = plan.InputNodes.Select(i => plan.Nodes[i]).ToArray();
+        string[] names = inputs.Select(n => ParameterName(n.Name)).ToArray();
+        string parameters = string.Join(", ", names.Select(n => $"{Format.ReadOnlySpan} {n}"));
+        string arguments = string.Join(", ", names);
+        string shapes = string.Join(", ", inputs.Select((n, i) => $"<paramref name=\"{names[i]}\"/> {Format.Shape(n.Shape)}"));
+        w.Lines($$"""
+            /// <summary>Runs one sample given each of its inputs: {{shapes}}.</summary>
+            public void Forward({{parameters}}, {{Format.Span}} output) => Forward(Pack(1, {{arguments}}), output);
+
+            /// <summary>Runs <paramref name="batchSize"/> samples given each input as its own row-major block.</summary>
+            public void Forward({{parameters}}, {{Format.Span}} outputs, int batchSize) => Forward(Pack(batchSize, {{arguments}}), outputs, batchSize);
+
+            """);
+        if (plan.Spec.Training)
         {
             w.Lines($$"""
-                private readonly float[] _gradients = new float[ParameterCount];
-                private int _threads;
-                private int _shards = 1; // how the last training step was split
-                private int _shardBatchSize;
-                private float[][] _shardScratch = []; // per shard after the first
-                private float[][] _shardGradients = [];
-                private float[] _shardOutputs = [];{{(plan.HasDropout ? "\nprivate int _dropoutSeed; // dropout masks follow from the seed and the step\nprivate long _dropoutStep;" : "")}}{{(plan.HasDropout ? DropoutSeedProperty : "")}}
+                /// <summary>A training step on a batch given each input as its own row-major block, with one label per sample.</summary>
+                public float ComputeGradients({{parameters}}, global::System.ReadOnlySpan<int> labels, int batchSize) => ComputeGradients(Pack(batchSize, {{arguments}}), labels, batchSize);
 
-                /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
-                public global::System.Span<float> Gradients => _gradients;
-
-                /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
-                public int Threads
-                {
-                    get => _threads;
-                    set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
-                }
+                /// <summary>A training step on a batch given each input as its own row-major block, with OutputSize targets per sample.</summary>
+                public float ComputeGradients({{parameters}}, {{Format.ReadOnlySpan}} targets, int batchSize) => ComputeGradients(Pack(batchSize, {{arguments}}), targets, batchSize);
 
                 """);
         }
+
+        w.Line("// The inputs side by side in each sample's row, as the single-span methods take them.");
+        using (w.Block($"private {Format.ReadOnlySpan} Pack(int batchSize, {parameters})"))
+        {
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                w.Line($"{Format.Kernels}.Check.PerSample(nameof({type}), {names[i]}.Length, batchSize, {Format.Int(inputs[i].Size)}, nameof({names[i]}));");
+            }
+
+            w.Line($"{Format.Span} packed = PackingBuffer(batchSize);");
+            int offset = 0;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                w.Line($"{Format.Kernels}.Merge.Place({names[i]}, packed, rows: batchSize, width: {Format.Int(inputs[i].Size)}, offset: {Format.Int(offset)}, rowWidth: InputSize);");
+                offset += inputs[i].Size;
+            }
+
+            w.Line("return packed;");
+        }
+
+        w.Line();
     }
+
+    /// <summary>An input's name as a C# parameter: <c>image</c>, <c>side_features</c>, <c>@event</c>.</summary>
+    private static string ParameterName(string name) => Format.Identifier(name.Replace('.', '_'));
 
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)
     {
         w.Line(plan.HasDropout
             ? "/// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>"
             : "/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>");
-        using (w.Block("public void InitializeParameters(int seed)"))
+        using (w.Block("public override void InitializeParameters(int seed)"))
         {
-            LayerPlan[] parametered = plan.Layers.Where(l => l.HasParameters).ToArray();
             if (plan.HasDropout)
             {
                 w.Line("_dropoutSeed = seed;");
-                w.Line("_dropoutStep = 0;");
+                w.Line("RestartSteps();");
             }
 
-            if (parametered.Length == 0)
+            if (!plan.Layers.Any(l => l.HasParameters))
             {
                 if (!plan.HasDropout)
                 {
                     w.Line("_ = seed; // no parameters");
                 }
-
-                return;
             }
-
-            w.Line("var random = new global::GenNet.SeededRandom(seed);");
-            w.Line("global::System.Span<float> parameters = Parameters;");
-            foreach (LayerPlan layer in parametered)
+            else
             {
-                string units = Format.Int(layer.Units);
-                string fanIn = Format.Int(layer.FanIn);
-                if (layer.Window is { } window)
+                w.Line("var random = new global::GenNet.SeededRandom(seed);");
+                w.Line($"{Format.Span} parameters = Parameters;");
+                foreach (LayerPlan layer in plan.Layers)
                 {
-                    // Keras's fans for a kernel: the receptive field times the input or output channels.
-                    string fanOut = Format.Int(layer.Units * window.WindowHeight * window.WindowWidth);
-                    w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({LayerNames.Weight(layer)}, {units} * {fanIn}), fanIn: {fanIn}, fanOut: {fanOut}, ref random);");
+                    layer.EmitInitialization(w);
                 }
-                else
-                {
-                    w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({LayerNames.Weight(layer)}, {units} * {fanIn}), fanIn: {fanIn}, fanOut: {units}, ref random);");
-                }
-
-                w.Line($"parameters.Slice({LayerNames.Bias(layer)}, {units}).Clear();");
             }
+        }
+
+        if (plan.HasDropout)
+        {
+            w.Lines("""
+
+                private int _dropoutSeed; // dropout masks follow from the seed and the training step
+
+                /// <summary>
+                /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
+                /// without touching the parameters (fine-tuning loaded weights, say). Setting it restarts the sequence.
+                /// </summary>
+                public int DropoutSeed
+                {
+                    get => _dropoutSeed;
+                    set
+                    {
+                        _dropoutSeed = value;
+                        RestartSteps();
+                    }
+                }
+                """);
         }
 
         w.Line();
     }
-
-    private static void EmitForward(SourceWriter w, NetworkPlan plan)
-    {
-        string type = Format.Identifier(plan.Spec.TypeName);
-        string unsharded = plan.Spec.Training ? "_shards = 1;\n    " : "";
-        string inference = PropagateMode(plan, "training: false, firstSample: 0");
-        string reorder = plan.KernelsSize > 0 ? "ReorderKernels();\n    " : "";
-        w.Lines($$"""
-            /// <summary>Runs one sample: <paramref name="input"/> holds {{Format.Int(plan.InputSize)}} floats, <paramref name="output"/> receives {{Format.Int(plan.OutputSize)}}.</summary>
-            public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-            {
-                global::GenNet.Kernels.Check.Sample(nameof({{type}}), input, output, InputSize, OutputSize);
-                {{reorder}}Propagate(input, Scratch(1), 1{{inference}}).CopyTo(output);
-                {{unsharded}}_outputBatchSize = 1;
-            }
-
-            /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
-            public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-            {
-                global::GenNet.Kernels.Check.Batch(nameof({{type}}), inputs, batchSize, InputSize);
-                global::GenNet.Kernels.Check.PerSample(nameof({{type}}), outputs.Length, batchSize, OutputSize, nameof(outputs));
-                {{reorder}}Propagate(inputs, Scratch(batchSize), batchSize{{inference}}).CopyTo(outputs);
-                {{unsharded}}_outputBatchSize = batchSize;
-            }
-
-            """);
-    }
-
-    private static void EmitComputeGradients(SourceWriter w, NetworkPlan plan)
-    {
-        string type = Format.Identifier(plan.Spec.TypeName);
-        // The runtime's LossFunction picks the function for the loss, as Evaluate does, so the two cannot disagree.
-        const string loss = "Loss"; // the class's own Loss property, a constant
-        string withLabels = $"global::GenNet.Losses.LossFunction.Compute({loss}, outputs, labels, outputGradient, OutputSize)";
-        string withTargets = $"global::GenNet.Losses.LossFunction.Compute({loss}, outputs, targets, outputGradient, OutputSize)";
-        // For the doc comment only: one output trained by BCE or MSE takes binary labels (LossFunction.LabelClasses enforces it).
-        bool binary = plan.OutputSize == 1 && plan.Loss is LossKind.BinaryCrossEntropy or LossKind.MeanSquaredError;
-        string labelDoc = binary
-            ? "one label per sample, 0 or 1"
-            : $"one class index in [0, {Format.Int(plan.OutputSize - 1)}] per sample" + (plan.Loss == LossKind.SparseCategoricalCrossEntropy ? "" : ", taken as a one-hot target");
-
-        EmitTrainingStep(w, type, "labels", "int", labelDoc, $"global::GenNet.Kernels.Check.Labels(nameof({type}), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses({loss}, OutputSize));", "labels, default");
-        EmitTrainingStep(w, type, "targets", "float", plan.OutputSize == 1 ? "one target per sample" : $"{Format.Int(plan.OutputSize)} targets per sample",
-            $"global::GenNet.Kernels.Check.PerSample(nameof({type}), targets.Length, batchSize, OutputSize, nameof(targets));", "default, targets");
-        EmitShardedStep(w, plan, withLabels, withTargets);
-    }
-
-    private const string DropoutSeedProperty = """
-
-
-        /// <summary>
-        /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
-        /// without touching the parameters (fine-tuning loaded weights, say). Setting it restarts the sequence.
-        /// </summary>
-        public int DropoutSeed
-        {
-            get => _dropoutSeed;
-            set
-            {
-                _dropoutSeed = value;
-                _dropoutStep = 0;
-            }
-        }
-        """;
-
-    /// <summary>A training network with reordered convolution kernels keeps one kernel's gradient after its per-sample scratch.</summary>
-    private static string Fixed(NetworkPlan plan) => plan.KernelGradientSize > 0 ? " + KernelGradientSize" : "";
-
-    /// <summary>The extra arguments of <c>Propagate</c> in a network with dropout, which acts only in training steps.</summary>
-    private static string PropagateMode(NetworkPlan plan, string arguments) => plan.HasDropout ? ", " + arguments : "";
-
-    /// <summary>Where the gradient buffers start, per sample: after the activations and the im2col matrix.</summary>
-    private static string GradientsStart(NetworkPlan plan) => plan.ColumnsPerSample > 0 ? "GradientBuffers" : "ActivationsPerSample";
-
-    private static void EmitTrainingStep(SourceWriter w, string type, string name, string element, string doc, string check, string arguments)
-    {
-        w.Lines($$"""
-            /// <summary>Forward, loss and backward for a batch with {{doc}}: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-            public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{{element}}> {{name}}, int batchSize)
-            {
-                global::GenNet.Kernels.Check.Batch(nameof({{type}}), inputs, batchSize, InputSize);
-                {{check}}
-                return Train(inputs, {{arguments}}, batchSize);
-            }
-
-            """);
-    }
-
-    /// <summary>
-    /// The training step, split by rows over threads: each shard runs forward, loss and backward on its rows into its own
-    /// scratch and gradient arenas (shard 0 into the network's own), its gradient weighted by its share of the batch; the
-    /// shards' gradients are then added in shard order, so a fixed thread count gives the same bits every time.
-    /// </summary>
-    private static void EmitShardedStep(SourceWriter w, NetworkPlan plan, string withLabels, string withTargets) =>
-        w.Lines($$"""
-            private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
-            {
-                int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
-                PrepareShards(shards, batchSize);{{(plan.KernelsSize > 0 ? "\n    ReorderKernels(); // before the shards: they all read them" : "")}}
-                float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);{{(plan.HasDropout ? "\n    _dropoutStep++; // the next step draws new masks" : "")}}
-                for (int shard = 1; shard < shards; shard++)
-                {
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
-                }
-
-                _outputBatchSize = batchSize;
-                return loss;
-            }
-
-            // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
-            float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
-            {
-                (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
-                global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample{{Fixed(plan)}});
-                global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
-                global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
-                global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
-                global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
-                global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count{{PropagateMode(plan, "training: true, firstSample: start")}});
-                global::System.Span<float> outputGradient = scratch.Slice({{GradientsStart(plan)}} * count, OutputSize * count);
-                float loss = labels.IsEmpty
-                    ? {{withTargets}}
-                    : {{withLabels}};
-                if (shards > 1)
-                {
-                    float share = (float)count / _shardBatchSize;
-                    global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
-                    outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
-                    loss *= share;
-                }
-
-                Backpropagate(inputs, scratch, count, gradients);
-                return loss;
-            }
-
-            // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
-            private void PrepareShards(int shards, int batchSize)
-            {
-                _shards = shards;
-                _shardBatchSize = batchSize;
-                if (shards == 1)
-                {
-                    return;
-                }
-
-                int largest = (batchSize + shards - 1) / shards;
-                Scratch(largest);
-                if (_shardScratch.Length < shards)
-                {
-                    global::System.Array.Resize(ref _shardScratch, shards);
-                    global::System.Array.Resize(ref _shardGradients, shards);
-                }
-
-                for (int shard = 1; shard < shards; shard++)
-                {
-                    if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample{{Fixed(plan)}})
-                    {
-                        _shardScratch[shard] = new float[largest * ScratchPerSample{{Fixed(plan)}}];
-                    }
-
-                    _shardGradients[shard] ??= new float[ParameterCount];
-                }
-
-                if (_shardOutputs.Length < batchSize * OutputSize)
-                {
-                    _shardOutputs = new float[batchSize * OutputSize];
-                }
-            }
-
-            """);
 
     private static void EmitPropagate(SourceWriter w, NetworkPlan plan)
     {
@@ -589,123 +435,123 @@ internal static class NetworkEmitter
             w.Line("// Dropout acts only when training; firstSample is the place of this shard's first row in the whole batch.");
         }
 
-        string mode = plan.HasDropout ? ", bool training, int firstSample" : "";
-        using (w.Block($"private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize{mode})"))
+        using (w.Block($"protected override {Format.ReadOnlySpan} Propagate({Format.ReadOnlySpan} inputs, {Format.Span} scratch, int batchSize, bool training, int firstSample)"))
         {
-            string current = "inputs";
-            foreach (LayerPlan layer in plan.Layers)
+            var values = new string[plan.Nodes.Count];
+            if (plan.InputNodes.Count == 1)
             {
-                switch (layer.Kind)
+                values[plan.InputNodes[0]] = "inputs";
+            }
+            else
+            {
+                w.Line("// The inputs lie side by side in each sample's row; each gets a block of its own.");
+                int offset = 0;
+                foreach (int input in plan.InputNodes)
                 {
-                    case LayerKind.Flatten when layer.ChannelMajor:
-                        w.Line($"// flatten: {Format.Shape(layer.InputShape)} → {Format.Shape(layer.OutputShape)} in PyTorch's channel-major order, so dense weights interchange.");
-                        w.Line($"global::System.Span<float> {layer.Variable} = scratch.Slice({LayerNames.Output(layer)} * batchSize, {Format.Int(layer.OutputSize)} * batchSize);");
-                        w.Line($"{DenseEmitter.Kernels}.Flatten.ToChannelMajor({current}, {layer.Variable}, batchSize, {Format.Int(layer.InputShape[0] * layer.InputShape[1])}, {Format.Int(layer.InputShape[2])});");
-                        current = layer.Variable;
-                        break;
-                    case LayerKind.Flatten:
-                        w.Line($"// flatten: {Format.Shape(layer.InputShape)} → {Format.Shape(layer.OutputShape)} reads the same memory.");
-                        break;
-                    case LayerKind.Dropout when layer.IsView:
-                        w.Line($"// {layer.Name}: acts only in training, which this network does not do.");
-                        break;
-                    case LayerKind.Dropout:
-                        DropoutEmitter.EmitForwardCall(w, layer, current);
-                        current = layer.Variable;
-                        break;
-                    case LayerKind.Dense:
-                        DenseEmitter.EmitForwardCall(w, layer, current);
-                        current = layer.Variable;
-                        break;
-                    case LayerKind.Conv2D:
-                        ConvEmitter.EmitForwardCall(w, layer, current);
-                        current = layer.Variable;
-                        break;
-                    case LayerKind.MaxPool2D:
-                    case LayerKind.AveragePool2D:
-                        PoolEmitter.EmitForwardCall(w, layer, current);
-                        current = layer.Variable;
-                        break;
+                    NodePlan node = plan.Nodes[input];
+                    string size = Format.Int(node.Size);
+                    w.Line($"{Format.Span} {node.Variable} = scratch.Slice({LayerNames.Pascal(node.Variable)} * batchSize, {size} * batchSize);");
+                    w.Line($"{Format.Kernels}.Merge.Take(inputs, {node.Variable}, rows: batchSize, width: {size}, offset: {Format.Int(offset)}, rowWidth: InputSize); // {node.Name}");
+                    values[input] = node.Variable;
+                    offset += node.Size;
                 }
             }
 
-            if (plan.CopiesInputToOutput)
+            foreach (LayerPlan layer in plan.Layers)
             {
-                w.Line("global::System.Span<float> output = scratch.Slice(NetworkOutput * batchSize, OutputSize * batchSize);");
-                w.Line("inputs.CopyTo(output);");
-                current = "output";
+                string[] inputs = layer.Header.Sources.Select(s => values[s]).ToArray();
+                layer.EmitForward(w, new ForwardSite(inputs, plan.Spec.Training));
+                values[layer.Header.Output] = layer.IsView ? inputs[0] : layer.Header.Variable;
             }
 
-            w.Line($"return {current};");
-        }
+            string result = values[plan.OutputNode];
+            if (plan.CopiesInputToOutput)
+            {
+                w.Line($"{Format.Span} output = scratch.Slice(NetworkOutput * batchSize, OutputSize * batchSize);");
+                w.Line("inputs.CopyTo(output);");
+                result = "output";
+            }
 
-        w.Line();
+            w.Line($"return {result};");
+        }
     }
 
     private static void EmitBackpropagate(SourceWriter w, NetworkPlan plan)
     {
-        LayerPlan[] layers = plan.Layers.ToArray();
-        LayerPlan[] backward = layers.Where(l => l.HasParameters || l.NeedsInputGradient).ToArray();
+        w.Line();
         w.Line("// Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.");
-        using (w.Block("private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)"))
+        using (w.Block($"protected override void Backpropagate({Format.ReadOnlySpan} inputs, {Format.Span} scratch, int batchSize, {Format.Span} gradients)"))
         {
-            if (backward.Length == 0)
+            if (plan.Backward.Count == 0)
             {
-                w.Line("_ = inputs; _ = scratch; _ = batchSize; _ = gradients; // no parameters, nothing to learn");
+                w.Line("gradients.Clear(); // no parameters, nothing to learn");
                 return;
             }
 
-            string start = GradientsStart(plan);
+            string start = plan.ColumnsPerSample > 0 ? "GradientBuffers" : "ActivationsPerSample";
             w.Line("gradients.Clear();");
-            w.Line($"global::System.Span<float> gradientA = scratch.Slice({start} * batchSize, GradientWidth * batchSize);");
-            if (backward.Any(l => l.NeedsInputGradient && l.Kind != LayerKind.Dropout))
+            var used = new SortedSet<int>(plan.Backward.SelectMany(s => s.DxSlots.Concat(s.AddInto).Concat(new[] { s.DySlot })).Where(s => s >= 0));
+            foreach (int slot in used)
             {
-                w.Line($"global::System.Span<float> gradientB = scratch.Slice(({start} + GradientWidth) * batchSize, GradientWidth * batchSize);");
+                string offset = slot == 0 ? start : slot == 1 ? $"({start} + GradientWidth)" : $"({start} + {Format.Int(slot)} * GradientWidth)";
+                w.Line($"{Format.Span} {Slot(slot)} = scratch.Slice({offset} * batchSize, GradientWidth * batchSize);");
             }
 
             if (plan.KernelGradientSize > 0)
             {
-                w.Line("global::System.Span<float> kernelGradient = scratch.Slice(ScratchPerSample * batchSize, KernelGradientSize);");
+                w.Line($"{Format.Span} kernelGradient = scratch.Slice(ScratchPerSample * batchSize, KernelGradientSize);");
             }
 
-            string dy = "gradientA", spare = "gradientB";
-            for (int i = backward.Length - 1; i >= 0; i--)
+            foreach (BackwardStep step in plan.Backward)
             {
-                LayerPlan layer = backward[i];
-                switch (layer.Kind)
-                {
-                    case LayerKind.Dense:
-                        DenseEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare);
-                        break;
-                    case LayerKind.Conv2D:
-                        ConvEmitter.EmitBackwardCall(w, layer, Input(layers, layer), dy, spare, ReusesColumns(plan, layer));
-                        break;
-                    case LayerKind.MaxPool2D:
-                    case LayerKind.AveragePool2D:
-                        PoolEmitter.EmitBackwardCall(w, layer, dy, spare);
-                        break;
-                    case LayerKind.Flatten:
-                        w.Line($"{DenseEmitter.Kernels}.Flatten.FromChannelMajor({dy}.Slice(0, {Format.Int(layer.OutputSize)} * batchSize), {spare}.Slice(0, {Format.Int(layer.InputSize)} * batchSize), " +
-                               $"batchSize, {Format.Int(layer.InputShape[0] * layer.InputShape[1])}, {Format.Int(layer.InputShape[2])}); // flatten: back to channels-last");
-                        break;
-                    case LayerKind.Dropout:
-                        DropoutEmitter.EmitBackwardCall(w, layer, dy);
-                        continue; // in place
-                }
+                LayerPlan layer = plan.Layers[step.Layer];
+                LayerHeader header = layer.Header;
+                string[] inputs = header.Sources.Select((s, i) => Saved(plan, s, header.SourceShapes[i])).ToArray();
 
-                if (layer.NeedsInputGradient)
+                string dy = $"{Slot(step.DySlot)}.Slice(0, {Format.Int(header.OutputSize)} * batchSize)";
+                string?[] dx = step.DxSlots.Select((slot, i) => slot < 0 ? null : $"{Slot(slot)}.Slice(0, {Format.Int(Size(header.SourceShapes[i]))} * batchSize)").ToArray();
+                layer.EmitBackward(w, new BackwardSite(inputs, Saved(plan, header.Output, header.OutputShape), dy, dx, ColumnsFresh(plan, step.Layer)));
+                for (int i = 0; i < step.AddInto.Count; i++)
                 {
-                    (dy, spare) = (spare, dy);
+                    if (step.AddInto[i] >= 0)
+                    {
+                        string size = $"{Format.Int(Size(header.SourceShapes[i]))} * batchSize";
+                        string target = $"{Slot(step.AddInto[i])}.Slice(0, {size})";
+                        w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add({target}, {dx[i]}, {target}); // {plan.Nodes[header.Sources[i]].Name} feeds several layers: their gradients add");
+                    }
                 }
             }
         }
+    }
 
-        w.Line();
+    private static int Size(EquatableArray<int> shape) => shape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>gradientA, gradientB, …: the gradient slots of the scratch arena.</summary>
+    private static string Slot(int slot) => slot < 26 ? "gradient" + (char)('A' + slot) : "gradient" + Format.Int(slot);
+
+    /// <summary>The span holding a node's saved output in the backward pass: the network's input, or its block of the arena.</summary>
+    private static string Saved(NetworkPlan plan, int node, EquatableArray<int> shape)
+    {
+        NodePlan value = plan.Nodes[node];
+        if (value.Offset == NodePlan.NetworkInput)
+        {
+            return "inputs";
+        }
+
+        // A view's values are its source's: name the constant of the node that computed them.
+        int owner = node;
+        while (!plan.Nodes[owner].IsInput && plan.Layers[plan.Nodes[owner].Layer].IsView)
+        {
+            owner = plan.Layers[plan.Nodes[owner].Layer].Header.Sources[0];
+        }
+
+        string constant = plan.Nodes[owner].IsInput ? LayerNames.Pascal(plan.Nodes[owner].Variable) : plan.Layers[plan.Nodes[owner].Layer].Pascal + "Output";
+        return $"scratch.Slice({constant} * batchSize, {Format.Int(Size(shape))} * batchSize)";
     }
 
     private static void EmitReorderKernels(SourceWriter w, NetworkPlan plan)
     {
-        LayerPlan[] reordered = plan.Layers.Where(l => l.KernelOffset >= 0).ToArray();
+        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null).ToArray();
         if (reordered.Length == 0)
         {
             return;
@@ -716,16 +562,12 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
         w.Line();
         w.Line("// The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.");
-        using (w.Block("private void ReorderKernels()"))
+        using (w.Block("protected override void RefreshKernels()"))
         {
-            w.Line("global::System.ReadOnlySpan<float> parameters = ParameterValues;");
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
             foreach (LayerPlan layer in reordered)
             {
-                WindowPlan window = layer.Window!;
-                string size = $"{Format.Int(layer.Units)} * {Format.Int(window.PatchSize)}";
-                w.Line($"{DenseEmitter.Kernels}.Conv.RefreshChannelsLastKernel(parameters.Slice({LayerNames.Weight(layer)}, {size}), " +
-                       $"global::System.MemoryExtensions.AsSpan(_kernelSources, {LayerNames.Kernel(layer)}, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {LayerNames.Kernel(layer)}, {size}), " +
-                       $"{Format.Int(layer.Units)}, {Format.Int(window.Channels)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)});");
+                layer.EmitKernelRefresh(w);
             }
         }
     }
@@ -734,33 +576,7 @@ internal static class NetworkEmitter
     /// The last convolution of the forward pass is the first of the backward pass, and nothing writes the im2col matrix in
     /// between: its backward finds its columns as its forward left them.
     /// </summary>
-    private static bool ReusesColumns(NetworkPlan plan, LayerPlan layer) =>
-        layer.Window is { InputIsColumns: false } && plan.Layers.Last(l => l.Kind == LayerKind.Conv2D && !l.Window!.InputIsColumns) == layer;
-
-    /// <summary>The span holding a layer's input in the backward pass: the network's input, or the output its producer saved.</summary>
-    private static string Input(LayerPlan[] layers, LayerPlan layer)
-    {
-        if (layer.InputOffset == LayerPlan.NetworkInput)
-        {
-            return "inputs";
-        }
-
-        LayerPlan producer = layers.Last(l => l.Position < layer.Position && !l.IsView && l.OutputOffset == layer.InputOffset);
-        return $"scratch.Slice({LayerNames.Output(producer)} * batchSize, {Format.Int(layer.InputSize)} * batchSize)";
-    }
-
-    private static void EmitScratch(SourceWriter w, NetworkPlan plan) =>
-        w.Lines($$"""
-            // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
-            private global::System.Span<float> Scratch(int batchSize)
-            {
-                int length = checked(batchSize * ScratchPerSample{{Fixed(plan)}});
-                if (_scratch.Length < length)
-                {
-                    _scratch = new float[length];
-                }
-
-                return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
-            }
-            """);
+    private static bool ColumnsFresh(NetworkPlan plan, int layer) =>
+        plan.Layers[layer].UsesColumns && plan.Layers[layer].Header.InBackward &&
+        plan.Layers.Select((l, i) => (l, i)).Last(p => p.l.UsesColumns).i == layer;
 }

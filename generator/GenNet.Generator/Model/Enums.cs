@@ -22,16 +22,6 @@ internal enum LossKind
     SparseCategoricalCrossEntropy = 4,
 }
 
-internal enum LayerKind
-{
-    Flatten,
-    Dense,
-    Conv2D,
-    MaxPool2D,
-    AveragePool2D,
-    Dropout,
-}
-
 internal enum PaddingKind
 {
     Valid = 0,

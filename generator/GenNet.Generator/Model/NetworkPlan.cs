@@ -1,131 +1,106 @@
+using System.Linq;
+
 namespace GenNet.Generator.Model;
 
 /// <summary>
-/// Where a window slides over an image [<see cref="Height"/>, <see cref="Width"/>, <see cref="Channels"/>]: a convolution's
-/// kernel or a pooling window, with the padding resolved to offsets and the output size that follows.
+/// An output in the graph: a network input or a layer's output, with its shape and where it lies in the activation arena,
+/// per sample (at run time a buffer at offset <c>k</c> and width <c>n</c> is <c>scratch[k·batch, (k+n)·batch)</c>).
+/// A layer that computes nothing (a view) has its source's offset.
 /// </summary>
-internal sealed record WindowPlan(
-    int Height,
-    int Width,
-    int Channels,
-    int WindowHeight,
-    int WindowWidth,
-    int Stride,
-    PaddingKind Padding,
-    int PadTop,
-    int PadLeft,
-    int OutHeight,
-    int OutWidth)
+internal sealed record NodePlan(string Name, string Variable, EquatableArray<int> Shape, int Offset, int Layer)
 {
-    /// <summary>Output positions per sample.</summary>
-    public int Pixels => OutHeight * OutWidth;
-
-    /// <summary>Inputs under one window position: a row of the im2col matrix.</summary>
-    public int PatchSize => Channels * WindowHeight * WindowWidth;
-
-    /// <summary>A 1×1 kernel at stride 1 without padding: the input already is the im2col matrix, so no copy is made.</summary>
-    public bool InputIsColumns => WindowHeight == 1 && WindowWidth == 1 && Stride == 1 && PadTop == 0 && PadLeft == 0;
-
-    /// <summary>
-    /// The im2col columns in the image's (ky, kx, channel) order, copied a window row at a time, with the weight reordered to
-    /// match; with one channel that order is PyTorch's (channel, ky, kx) already, and a 1×1 kernel needs no im2col.
-    /// </summary>
-    public bool ChannelsLastColumns => !InputIsColumns && Channels > 1 && WindowHeight * WindowWidth > 1;
-
-    /// <summary>Floats of im2col matrix per sample (0 when the input serves).</summary>
-    public int ColumnsPerSample => InputIsColumns ? 0 : Pixels * PatchSize;
-}
-
-/// <summary>
-/// One layer with everything the emitters need, all sizes resolved. Offsets into the activation arena are
-/// per sample: at run time a buffer at offset <c>k</c> with width <c>w</c> is <c>arena[k·batch .. (k+w)·batch)</c>.
-/// A layer whose <see cref="OutputOffset"/> equals its <see cref="InputOffset"/> computes nothing: it is a view.
-/// </summary>
-internal sealed record LayerPlan(
-    LayerKind Kind,
-    int Position,
-    string Name,
-    string Variable,
-    EquatableArray<int> InputShape,
-    EquatableArray<int> OutputShape,
-    int InputSize,
-    int OutputSize,
-    ActivationKind Activation,
-    float NegativeSlope,
-    int WeightOffset,
-    int BiasOffset,
-    int InputOffset,
-    int OutputOffset,
-    int PreActivationOffset,
-    bool NeedsInputGradient,
-    bool FusedWithLoss,
-    WindowPlan? Window = null,
-    int SavedOffset = LayerPlan.None,
-    float Rate = 0,
-    int KindIndex = 0,
-    int KernelOffset = LayerPlan.None)
-{
-    /// <summary>Offset meaning "the network's input span", not the arena.</summary>
+    /// <summary>Offset meaning "the network's input span", not the arena (a network with one input reads it where it lies).</summary>
     public const int NetworkInput = -1;
 
     /// <summary>Offset meaning "not stored".</summary>
     public const int None = -2;
 
-    public bool HasParameters => Kind is LayerKind.Dense or LayerKind.Conv2D;
+    public int Size => Shape.Aggregate(1, (a, b) => a * b);
 
-    /// <summary>Outputs per position: a Dense layer's units, a convolution's filters, an image's channels.</summary>
-    public int Units => Kind != LayerKind.Dense && Window is not null ? OutputShape[2] : OutputSize;
-
-    /// <summary>The weight tensor's shape in PyTorch's layout: [out, in] or [filters, channels, kh, kw].</summary>
-    public int[] WeightShape => Kind == LayerKind.Conv2D && Window is { } window
-        ? new[] { Units, window.Channels, window.WindowHeight, window.WindowWidth }
-        : new[] { OutputSize, InputSize };
-
-    /// <summary>Inputs per output unit: a Dense layer's inputs, a convolution's patch.</summary>
-    public int FanIn => Kind == LayerKind.Conv2D && Window is { } window ? window.PatchSize : InputSize;
-
-    public int WeightCount => HasParameters ? Units * FanIn : 0;
-
-    /// <summary>Weights and biases.</summary>
-    public long ParameterCount => HasParameters ? (long)WeightCount + Units : 0;
-
-    /// <summary>A Flatten of a multi-channel image, which reorders to PyTorch's channel-major order.</summary>
-    public bool ChannelMajor => Kind == LayerKind.Flatten && InputShape.Count == 3 && InputShape[2] > 1;
-
-    /// <summary>Computes nothing: its output is its input (Flatten in place, Dropout in an inference-only network).</summary>
-    public bool IsView => OutputOffset == InputOffset;
-
-    /// <summary>Multiply-adds ×2 of the forward pass per sample (pooling, dropout and reordering are not counted).</summary>
-    public long ForwardFlops => Kind switch
-    {
-        LayerKind.Dense => 2L * WeightCount,
-        LayerKind.Conv2D => 2L * WeightCount * Window!.Pixels,
-        _ => 0,
-    };
+    public bool IsInput => Layer < 0;
 }
 
-/// <summary>A network ready to emit: shapes inferred, parameters laid out, scratch sized.</summary>
+/// <summary>What every layer's plan has: where it was declared, what it reads and what it writes.</summary>
+/// <param name="Sources">The nodes it reads, in order (indices into <see cref="NetworkPlan.Nodes"/>).</param>
+/// <param name="Output">The node it writes.</param>
+/// <param name="OutputOffset">Where its output lies in the activation arena (its source's offset for a view).</param>
+/// <param name="GradientTo">Per source: whether the backward pass computes that source's gradient.</param>
+/// <param name="InBackward">Whether the layer runs in the backward pass (it leads to the loss and something before or in it learns).</param>
+internal sealed record LayerHeader(
+    Declaration Declaration,
+    string Name,
+    string Variable,
+    EquatableArray<int> Sources,
+    EquatableArray<EquatableArray<int>> SourceShapes,
+    int Output,
+    EquatableArray<int> OutputShape,
+    int OutputOffset,
+    EquatableArray<bool> GradientTo = default,
+    bool InBackward = false)
+{
+    public int InputSize => SourceShapes[0].Aggregate(1, (a, b) => a * b);
+
+    public int OutputSize => OutputShape.Aggregate(1, (a, b) => a * b);
+
+    public EquatableArray<int> InputShape => SourceShapes[0];
+
+    /// <summary>The first source's gradient is computed (the only one for a layer with one input).</summary>
+    public bool NeedsInputGradient => GradientTo.Count > 0 && GradientTo[0];
+}
+
+/// <summary>A parameter (or buffer) tensor: its name, PyTorch-layout shape, arena offset and the constant that names the offset.</summary>
+internal sealed record TensorPlan(string Name, EquatableArray<int> Shape, int Offset, string Constant)
+{
+    public int Size => Shape.Aggregate(1, (a, b) => a * b);
+}
+
+/// <summary>One step of the backward pass: a layer, the gradient slot it reads, and where each source's gradient goes.</summary>
+/// <param name="Layer">Index into <see cref="NetworkPlan.Layers"/>.</param>
+/// <param name="DySlot">The gradient slot holding dL/d(output).</param>
+/// <param name="DxSlots">Per source: the slot its gradient is written to, or −1 when it is not needed.</param>
+/// <param name="AddInto">Per source: −1, or the slot the written gradient is then added to (a fork's second consumer).</param>
+internal sealed record BackwardStep(int Layer, int DySlot, EquatableArray<int> DxSlots, EquatableArray<int> AddInto);
+
+/// <summary>A network ready to emit: shapes inferred, parameters laid out, scratch sized, the backward pass scheduled.</summary>
 internal sealed record NetworkPlan(
     NetworkSpec Spec,
     LossKind Loss,
-    EquatableArray<int> InputShape,
-    EquatableArray<int> OutputShape,
-    int InputSize,
-    int OutputSize,
+    EquatableArray<NodePlan> Nodes,
+    EquatableArray<int> InputNodes,
+    EquatableArray<Layers.LayerPlan> Layers,
+    int OutputNode,
     int ParameterCount,
     int OutputOffset,
     bool CopiesInputToOutput,
     int ActivationsPerSample,
     int ColumnsPerSample,
     int GradientWidth,
-    EquatableArray<LayerPlan> Layers,
+    int GradientSlots,
+    EquatableArray<BackwardStep> Backward,
     int KernelsSize = 0,
     int KernelGradientSize = 0)
 {
-    /// <summary>Floats of scratch per sample: the activations, the im2col matrix, then two gradient buffers used in turn.</summary>
-    public int ScratchPerSample => ActivationsPerSample + ColumnsPerSample + (Spec.Training ? 2 * GradientWidth : 0);
+    public NodePlan Output => Nodes[OutputNode];
 
-    public bool HasDropout => System.Linq.Enumerable.Any(Layers, l => l.Kind == LayerKind.Dropout && !l.IsView);
+    public EquatableArray<int> OutputShape => Output.Shape;
+
+    public int OutputSize => Output.Size;
+
+    public int InputSize => InputNodes.Sum(i => Nodes[i].Size);
+
+    /// <summary>The single input's shape, or for several inputs [InputSize] (a sample is the inputs one after the other).</summary>
+    public EquatableArray<int> InputShape => InputNodes.Count == 1 ? Nodes[InputNodes[0]].Shape : new[] { InputSize }.ToEquatableArray();
+
+    /// <summary>Floats of scratch per sample: the activations, the im2col matrix, then the gradient slots.</summary>
+    public int ScratchPerSample => ActivationsPerSample + ColumnsPerSample + (Spec.Training ? GradientSlots * GradientWidth : 0);
+
+    public bool HasDropout => Layers.Any(l => l is global::GenNet.Generator.Layers.DropoutPlan { IsView: false });
+
+    /// <summary>Every parameter tensor, in arena order.</summary>
+    public System.Collections.Generic.IEnumerable<TensorPlan> ParameterTensors => Layers.SelectMany(l => l.Parameters);
+
+    /// <summary>True when the layers form a chain: one input, each layer reading the one declared before it.</summary>
+    public bool IsChain => InputNodes.Count == 1 && Layers.Select((l, i) => l.Header.Sources.Count == 1 && l.Header.Sources[0] == (i == 0 ? InputNodes[0] : Layers[i - 1].Header.Output)).All(x => x);
 }
 
 /// <summary>The planner's answer.</summary>

@@ -1,21 +1,27 @@
 namespace GenNet.Generator.Model;
 
 /// <summary>
-/// A layer as declared: its kind and arguments, where it was written, and its 1-based position. <see cref="Units"/> is a
-/// Dense layer's outputs or a convolution's filters; the window is a convolution's kernel or a pooling window.
+/// Where a layer was declared: its kind, its 1-based place among the layers, its place among all declarations (inputs
+/// included, which decides what "the output declared just before" is), and the <c>Name</c> and <c>From</c> it was given.
 /// </summary>
-internal sealed record LayerSpec(
-    LayerKind Kind,
-    int Position,
-    LocationInfo? Location,
-    int Units = 0,
-    ActivationKind Activation = ActivationKind.Linear,
-    float NegativeSlope = 0.01f,
-    int WindowHeight = 0,
-    int WindowWidth = 0,
-    int Stride = 1,
-    PaddingKind Padding = PaddingKind.Valid,
-    double Rate = 0);
+internal sealed record Declaration(string Kind, int Position, int Order, LocationInfo? Location, string? Name = null, string? From = null)
+{
+    /// <summary>"Layer 3 (Dense)", for messages.</summary>
+    public string Where => $"Layer {Position} ({Kind})";
+}
+
+/// <summary>A layer as declared, its arguments read by its <see cref="Layers.LayerUnit"/>; each kind derives its own record.</summary>
+internal abstract record LayerSpec(Declaration Declaration)
+{
+    /// <summary>The unit that reads, plans and emits this kind of layer.</summary>
+    public abstract Layers.LayerUnit Unit { get; }
+
+    /// <summary>The names of the outputs a merge joins (empty for a layer with one input, which reads <c>From</c> or the previous output).</summary>
+    public virtual EquatableArray<string> Joins => EquatableArray<string>.Empty;
+}
+
+/// <summary>An <c>[Input]</c>: the shape of one sample, an optional name and its place among the declarations.</summary>
+internal sealed record InputSpec(string? Name, EquatableArray<int> Shape, int Order, LocationInfo? Location);
 
 /// <summary>A containing type of a nested network class (outermost first).</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
@@ -31,8 +37,7 @@ internal sealed record NetworkSpec(
     EquatableArray<ContainingTypeSpec> ContainingTypes,
     LossKind Loss,
     LocationInfo? NetworkLocation,
-    EquatableArray<int> InputShape,
-    LocationInfo? InputLocation,
+    EquatableArray<InputSpec> Inputs,
     EquatableArray<LayerSpec> Layers,
     bool Training = true,
     WeightsSpec? Weights = null);

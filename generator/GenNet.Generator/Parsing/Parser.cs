@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using GenNet.Generator.Diagnostics;
 using GenNet.Generator.Emit;
+using GenNet.Generator.Layers;
 using GenNet.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -16,36 +17,6 @@ internal static class Parser
 {
     public const string NetworkAttributeName = "GenNet.NetworkAttribute";
     public const string InputAttributeName = "GenNet.InputAttribute";
-    public const string FlattenAttributeName = "GenNet.FlattenAttribute";
-    public const string DenseAttributeName = "GenNet.DenseAttribute";
-    public const string Conv2DAttributeName = "GenNet.Conv2DAttribute";
-    public const string MaxPool2DAttributeName = "GenNet.MaxPool2DAttribute";
-    public const string AveragePool2DAttributeName = "GenNet.AveragePool2DAttribute";
-    public const string DropoutAttributeName = "GenNet.DropoutAttribute";
-
-    /// <summary>Every layer attribute, with the kind it declares.</summary>
-    public static readonly (string Name, LayerKind Kind)[] LayerAttributes =
-    {
-        (FlattenAttributeName, LayerKind.Flatten),
-        (DenseAttributeName, LayerKind.Dense),
-        (Conv2DAttributeName, LayerKind.Conv2D),
-        (MaxPool2DAttributeName, LayerKind.MaxPool2D),
-        (AveragePool2DAttributeName, LayerKind.AveragePool2D),
-        (DropoutAttributeName, LayerKind.Dropout),
-    };
-
-    private static LayerKind? LayerKindOf(string? attributeName)
-    {
-        foreach ((string name, LayerKind kind) in LayerAttributes)
-        {
-            if (name == attributeName)
-            {
-                return kind;
-            }
-        }
-
-        return null;
-    }
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -74,15 +45,15 @@ internal static class Parser
         bool training = true;
         WeightsSpec? weights = null;
         LocationInfo? networkLocation = identifier;
-        LocationInfo? inputLocation = null;
-        ImmutableArray<int>? inputShape = null;
+        var inputs = new List<InputSpec>();
         var layers = new List<LayerSpec>();
+        int order = 0;
 
         foreach ((AttributeData attribute, SyntaxNode? syntax) in attributes)
         {
             string? name = attribute.AttributeClass?.ToDisplayString();
-            LayerKind? layerKind = LayerKindOf(name);
-            if (name is not (NetworkAttributeName or InputAttributeName) && layerKind is null)
+            LayerUnit? unit = LayerUnits.ByAttributeName(name);
+            if (name is not (NetworkAttributeName or InputAttributeName) && unit is null)
             {
                 continue;
             }
@@ -92,18 +63,18 @@ internal static class Parser
             {
                 NetworkAttributeName => "[Network]",
                 InputAttributeName => "[Input]",
-                _ => $"Layer {layers.Count + 1} ({layerKind})",
+                _ => $"Layer {layers.Count + 1} ({unit!.Kind})",
             };
             if (NonConstantArgument(attribute, syntax, compilation, cancellationToken) is { } expression)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonConstantArgument, location, where, expression));
                 if (name == InputAttributeName)
                 {
-                    inputShape ??= ImmutableArray<int>.Empty;
+                    inputs.Add(new InputSpec(null, EquatableArray<int>.Empty, order++, location));
                 }
-                else if (layerKind is { } kind)
+                else if (unit is not null)
                 {
-                    layers.Add(new LayerSpec(kind, layers.Count + 1, location));
+                    layers.Add(unit.Read(attribute, new Declaration(unit.Kind, layers.Count + 1, order++, location), new List<DiagnosticInfo>()));
                 }
 
                 continue;
@@ -116,80 +87,55 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersInSeveralDeclarations, location, where, type.Name));
             }
 
-            switch (name)
+            if (name == NetworkAttributeName)
             {
-                case NetworkAttributeName:
-                    networkLocation = location;
-                    foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                networkLocation = location;
+                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                {
+                    if (argument.Key == "Training" && argument.Value.Value is bool trainingValue)
                     {
-                        if (argument.Key == "Training" && argument.Value.Value is bool trainingValue)
+                        training = trainingValue;
+                    }
+                    else if (argument.Key == "Weights" && argument.Value.Value is string path && path.Length > 0)
+                    {
+                        weights = WeightsFile(path);
+                    }
+                    else if (argument.Key == "Loss" && argument.Value.Value is int lossValue)
+                    {
+                        if (lossValue is < 0 or > (int)LossKind.SparseCategoricalCrossEntropy)
                         {
-                            training = trainingValue;
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "[Network]", $"Loss = {lossValue} is not a member of GenNet.Loss"));
                         }
-                        else if (argument.Key == "Weights" && argument.Value.Value is string path && path.Length > 0)
+                        else
                         {
-                            weights = WeightsFile(path);
-                        }
-                        else if (argument.Key == "Loss" && argument.Value.Value is int lossValue)
-                        {
-                            if (lossValue is < 0 or > (int)LossKind.SparseCategoricalCrossEntropy)
-                            {
-                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "[Network]", $"Loss = {lossValue} is not a member of GenNet.Loss"));
-                            }
-                            else
-                            {
-                                loss = (LossKind)lossValue;
-                            }
+                            loss = (LossKind)lossValue;
                         }
                     }
-
-                    break;
-
-                case InputAttributeName:
-                    if (inputShape is not null)
-                    {
-                        break; // AllowMultiple = false: the compiler reports the duplicate (CS0579)
-                    }
-
-                    inputLocation = location;
-                    if (attribute.ConstructorArguments.Length == 1 &&
-                        attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array &&
-                        !attribute.ConstructorArguments[0].IsNull)
-                    {
-                        inputShape = attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToImmutableArray();
-                    }
-                    else
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "[Input]", "the shape must be constant integers, for example [Input(28, 28)]"));
-                        inputShape = ImmutableArray<int>.Empty;
-                    }
-
-                    break;
-
-                case FlattenAttributeName:
-                    layers.Add(new LayerSpec(LayerKind.Flatten, layers.Count + 1, location));
-                    break;
-
-                case DenseAttributeName:
-                    layers.Add(ParseDense(attribute, layers.Count + 1, location, diagnostics));
-                    break;
-
-                case Conv2DAttributeName:
-                    layers.Add(ParseConv2D(attribute, layers.Count + 1, location, diagnostics));
-                    break;
-
-                case MaxPool2DAttributeName:
-                case AveragePool2DAttributeName:
-                    layers.Add(ParsePool(attribute, layerKind!.Value, layers.Count + 1, location, diagnostics));
-                    break;
-
-                case DropoutAttributeName:
-                    layers.Add(ParseDropout(attribute, layers.Count + 1, location, diagnostics));
-                    break;
+                }
+            }
+            else if (name == InputAttributeName)
+            {
+                string? inputName = NamedString(attribute, "Name");
+                if (attribute.ConstructorArguments.Length == 1 &&
+                    attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array &&
+                    !attribute.ConstructorArguments[0].IsNull)
+                {
+                    inputs.Add(new InputSpec(inputName, attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToEquatableArray(), order++, location));
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "[Input]", "the shape must be constant integers, for example [Input(28, 28)]"));
+                    inputs.Add(new InputSpec(inputName, EquatableArray<int>.Empty, order++, location));
+                }
+            }
+            else
+            {
+                var layer = new Declaration(unit!.Kind, layers.Count + 1, order++, location, NamedString(attribute, "Name"), NamedString(attribute, "From"));
+                layers.Add(unit.Read(attribute, layer, diagnostics));
             }
         }
 
-        if (inputShape is null)
+        if (inputs.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, type.Name));
             return new ParseResult(null, diagnostics.ToEquatableArray());
@@ -207,12 +153,24 @@ internal static class Parser
             ContainingTypes: ContainingTypes(type).ToEquatableArray(),
             Loss: loss,
             NetworkLocation: networkLocation,
-            InputShape: inputShape.Value.ToEquatableArray(),
-            InputLocation: inputLocation,
+            Inputs: inputs.ToEquatableArray(),
             Layers: layers.ToEquatableArray(),
             Training: training,
             Weights: weights);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static string? NamedString(AttributeData attribute, string name)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name)
+            {
+                return argument.Value.Value as string;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The resource name matches what GenNet's MSBuild targets give a <c>GenNetWeights</c> item.</summary>
@@ -243,8 +201,8 @@ internal static class Parser
                 case InputAttributeName:
                     layerAttributes.Add(("[Input]", syntax));
                     break;
-                case { } other when LayerKindOf(other) is { } kind:
-                    layerAttributes.Add(($"[{kind}]", syntax));
+                case { } other when LayerUnits.ByAttributeName(other) is { } unit:
+                    layerAttributes.Add(($"[{unit.Kind}]", syntax));
                     break;
             }
         }
@@ -260,142 +218,6 @@ internal static class Parser
         return new[] { DiagnosticInfo.Create(DiagnosticDescriptors.LayersWithoutNetwork, LocationInfo.From(first), type.Name, list) }.ToEquatableArray();
     }
 
-    private static LayerSpec ParseConv2D(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        string where = $"Layer {position} (Conv2D)";
-        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
-        int[] values = arguments.Select(a => a.Value is int i ? i : int.MinValue).ToArray();
-        if (attribute.AttributeConstructor is null || arguments.Length is not (3 or 4) || values.Contains(int.MinValue))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
-                "the arguments must be constant filters, a kernel size (or height and width) and an Activation, for example [Conv2D(32, 3, Activation.ReLU)]"));
-            return new LayerSpec(LayerKind.Conv2D, position, location);
-        }
-
-        int filters = values[0];
-        int kernelHeight = values[1];
-        int kernelWidth = values[values.Length - 2];
-        int activation = values[values.Length - 1];
-        ActivationKind kind = CheckActivation(activation, where, location, diagnostics);
-        if (kind == ActivationKind.Softmax)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
-                "Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]"));
-        }
-
-        (int stride, PaddingKind padding, float slope) = WindowOptions(attribute, where, location, diagnostics, defaultStride: 1);
-        return new LayerSpec(LayerKind.Conv2D, position, location, filters, kind, slope, kernelHeight, kernelWidth, stride, padding);
-    }
-
-    private static LayerSpec ParsePool(AttributeData attribute, LayerKind kind, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        string where = $"Layer {position} ({kind})";
-        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
-        if (attribute.AttributeConstructor is null || arguments.Length != 1 || arguments[0].Value is not int poolSize)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
-                $"the argument must be a constant pool size, for example [{kind}(2)]"));
-            return new LayerSpec(kind, position, location);
-        }
-
-        (int stride, PaddingKind padding, _) = WindowOptions(attribute, where, location, diagnostics, defaultStride: 0);
-        return new LayerSpec(kind, position, location, WindowHeight: poolSize, WindowWidth: poolSize, Stride: stride, Padding: padding);
-    }
-
-    private static LayerSpec ParseDropout(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        string where = $"Layer {position} (Dropout)";
-        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
-        if (attribute.AttributeConstructor is null || arguments.Length != 1 || arguments[0].Value is not double rate)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where, "the argument must be a constant rate, for example [Dropout(0.5)]"));
-            return new LayerSpec(LayerKind.Dropout, position, location);
-        }
-
-        if (!(rate >= 0 && (float)rate < 1f)) // used as a float: 0.99999999 rounds to 1
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
-                $"the rate {rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1): the fraction of values zeroed while training"));
-        }
-
-        return new LayerSpec(LayerKind.Dropout, position, location, Rate: rate);
-    }
-
-    /// <summary>Stride, Padding and NegativeSlope of a convolution or pooling attribute.</summary>
-    private static (int Stride, PaddingKind Padding, float NegativeSlope) WindowOptions(
-        AttributeData attribute, string where, LocationInfo? location, List<DiagnosticInfo> diagnostics, int defaultStride)
-    {
-        int stride = defaultStride;
-        PaddingKind padding = PaddingKind.Valid;
-        float slope = 0.01f;
-        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
-        {
-            switch (named.Key)
-            {
-                case "Stride" when named.Value.Value is int value:
-                    stride = value;
-                    break;
-                case "Padding" when named.Value.Value is int value:
-                    if (value is < 0 or > (int)PaddingKind.Same)
-                    {
-                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where, $"Padding = {value} is not a member of GenNet.Padding"));
-                    }
-
-                    padding = (PaddingKind)value;
-                    break;
-                case "NegativeSlope" when named.Value.Value is float value:
-                    slope = value;
-                    break;
-            }
-        }
-
-        CheckSlope(slope, where, location, diagnostics);
-        return (stride, padding, slope);
-    }
-
-    private static ActivationKind CheckActivation(int activation, string where, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        if (activation is < 0 or > (int)ActivationKind.Gelu)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where, $"activation {activation} is not a member of GenNet.Activation"));
-        }
-
-        return (ActivationKind)activation;
-    }
-
-    private static void CheckSlope(float slope, string where, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        if (!(slope >= 0f && slope < 1f))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, where,
-                $"NegativeSlope = {slope.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} must be in [0, 1)"));
-        }
-    }
-
-    private static LayerSpec ParseDense(AttributeData attribute, int position, LocationInfo? location, List<DiagnosticInfo> diagnostics)
-    {
-        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
-        if (attribute.AttributeConstructor is null || arguments.Length != 2 || arguments[0].Value is not int units || arguments[1].Value is not int activation)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, $"Layer {position} (Dense)",
-                "the arguments must be a constant unit count and an Activation, for example [Dense(128, Activation.ReLU)]"));
-            return new LayerSpec(LayerKind.Dense, position, location);
-        }
-
-        CheckActivation(activation, $"Layer {position} (Dense)", location, diagnostics);
-        float slope = 0.01f;
-        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
-        {
-            if (named.Key == "NegativeSlope" && named.Value.Value is float value)
-            {
-                slope = value;
-            }
-        }
-
-        CheckSlope(slope, $"Layer {position} (Dense)", location, diagnostics);
-        return new LayerSpec(LayerKind.Dense, position, location, units, (ActivationKind)activation, slope);
-    }
-
     private static bool CheckType(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
         string name = type.Name;
@@ -404,6 +226,9 @@ internal static class Parser
             type.IsStatic ? "a network must not be static: it is instantiated" :
             type.IsGenericType ? "generic network classes are not supported; give the network its own non-generic class" :
             type.IsFileLocal ? "a file-local class cannot have its generated half in another file; remove the 'file' modifier" :
+            type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && baseType.TypeKind != TypeKind.Error &&
+                baseType.ToDisplayString() is not ("GenNet.NetworkBase" or "GenNet.TrainableNetworkBase") ?
+                $"a network class cannot name a base class ('{baseType.Name}'): its generated half derives from GenNet.TrainableNetworkBase (GenNet.NetworkBase without training); hold other state in a field instead" :
             GeneratedMembers.IsReserved(name) ? $"the generated class has a member named '{name}', and a member cannot have the name of its class; rename the class" :
             null;
 

@@ -8,7 +8,7 @@ namespace GenNet;
 /// <c>count_include_pad=False</c>). No parameters.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class AveragePool2DAttribute : Attribute
+public sealed class AveragePool2DAttribute : LayerAttribute
 {
     /// <summary>Declares average pooling over square windows of <paramref name="poolSize"/> pixels.</summary>
     public AveragePool2DAttribute(int poolSize) => PoolSize = poolSize;

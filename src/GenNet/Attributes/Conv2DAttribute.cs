@@ -10,7 +10,7 @@ namespace GenNet;
 /// layout): one sample is <c>height × width × channels</c> floats, the channels of a pixel adjacent.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv2DAttribute : Attribute
+public sealed class Conv2DAttribute : LayerAttribute
 {
     /// <summary>Declares a convolution with <paramref name="filters"/> output channels and a square kernel.</summary>
     public Conv2DAttribute(int filters, int kernelSize, Activation activation = Activation.Linear)

@@ -8,7 +8,7 @@ namespace GenNet;
 /// Its input must be one-dimensional; put <see cref="FlattenAttribute"/> before it otherwise.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DenseAttribute : Attribute
+public sealed class DenseAttribute : LayerAttribute
 {
     /// <summary>Declares a dense layer with <paramref name="units"/> outputs.</summary>
     public DenseAttribute(int units, Activation activation = Activation.Linear)

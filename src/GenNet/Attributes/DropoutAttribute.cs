@@ -10,7 +10,7 @@ namespace GenNet;
 /// its batch, whatever the thread count.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DropoutAttribute : Attribute
+public sealed class DropoutAttribute : LayerAttribute
 {
     /// <summary>Declares dropout of the given fraction of values, in [0, 1).</summary>
     public DropoutAttribute(double rate) => Rate = rate;

@@ -9,6 +9,6 @@ namespace GenNet;
 /// costs one reordering copy per sample. Every other shape is flattened where it lies, at no cost.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class FlattenAttribute : Attribute
+public sealed class FlattenAttribute : LayerAttribute
 {
 }

@@ -8,7 +8,7 @@ namespace GenNet;
 /// on a tie). No parameters.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class MaxPool2DAttribute : Attribute
+public sealed class MaxPool2DAttribute : LayerAttribute
 {
     /// <summary>Declares max pooling over square windows of <paramref name="poolSize"/> pixels.</summary>
     public MaxPool2DAttribute(int poolSize) => PoolSize = poolSize;

@@ -6,7 +6,7 @@ namespace Samples.Vision
 {
     // ConvolutionZoo: [9, 7, 3] → [4], 547 parameters, loss: mean squared error. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class ConvolutionZoo : global::GenNet.INetwork
+    partial class ConvolutionZoo : global::GenNet.NetworkBase
     {
         /// <summary>Floats in one input sample, shape [9, 7, 3].</summary>
         public const int InputSize = 189;
@@ -14,7 +14,7 @@ namespace Samples.Vision
         /// <summary>Floats in one output sample, shape [4].</summary>
         public const int OutputSize = 4;
 
-        /// <summary>Parameter floats: the length of <see cref="Parameters"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="global::GenNet.INetwork.Parameters"/>.</summary>
         public const int ParameterCount = 547;
 
         // Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias.
@@ -37,7 +37,6 @@ namespace Samples.Vision
         private const int AveragePool0Output = 640;
         private const int Flatten0Output = 660;
         private const int Dense0Output = 680;
-        private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 684;
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
@@ -69,58 +68,32 @@ namespace Samples.Vision
             Loss: mean squared error
             """;
 
-        private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
-        [
-            new("conv_0.weight", [8, 3, 3, 3], Conv0Weight),
-            new("conv_0.bias", [8], Conv0Bias),
-            new("conv_1.weight", [6, 8, 1, 1], Conv1Weight),
-            new("conv_1.bias", [6], Conv1Bias),
-            new("conv_2.weight", [5, 6, 2, 3], Conv2Weight),
-            new("conv_2.bias", [5], Conv2Bias),
-            new("dense_0.weight", [4, 20], Dense0Weight),
-            new("dense_0.bias", [4], Dense0Bias),
-        ];
-
-        private readonly float[] _parameters = new float[ParameterCount];
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
-
-        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
-
-        private float[] _scratch = [];
-        private int _outputBatchSize;
-
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [9, 7, 3];
 
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [4];
 
-        /// <summary>The loss the network is evaluated with: mean squared error.</summary>
-        public global::GenNet.Loss Loss => global::GenNet.Loss.MeanSquaredError;
+        private static readonly global::GenNet.NetworkLayout s_layout = new(
+            nameof(ConvolutionZoo), InputSize, OutputSize, [9, 7, 3], [4], global::GenNet.Loss.MeanSquaredError, Summary,
+            parameterTensors:
+            [
+                new("conv_0.weight", [8, 3, 3, 3], Conv0Weight),
+                new("conv_0.bias", [8], Conv0Bias),
+                new("conv_1.weight", [6, 8, 1, 1], Conv1Weight),
+                new("conv_1.bias", [6], Conv1Bias),
+                new("conv_2.weight", [5, 6, 2, 3], Conv2Weight),
+                new("conv_2.bias", [5], Conv2Bias),
+                new("dense_0.weight", [4, 20], Dense0Weight),
+                new("dense_0.bias", [4], Dense0Bias),
+            ],
+            ParameterCount, ScratchPerSample, scratchFixed: 0, outputOffset: Dense0Output, gradientOffset: 0, flopsPerSample: 0);
 
-        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
-        public global::System.ReadOnlySpan<float> Outputs =>
-            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
-
-        /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
-        public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
-
-        int global::GenNet.INetwork.InputSize => InputSize;
-
-        int global::GenNet.INetwork.OutputSize => OutputSize;
-
-        int global::GenNet.INetwork.ParameterCount => ParameterCount;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
-
-        string global::GenNet.INetwork.Summary => Summary;
+        /// <inheritdoc/>
+        protected override global::GenNet.NetworkLayout Layout => s_layout;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
-        public void InitializeParameters(int seed)
+        public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
             global::System.Span<float> parameters = Parameters;
@@ -134,27 +107,8 @@ namespace Samples.Vision
             parameters.Slice(Dense0Bias, 4).Clear();
         }
 
-        /// <summary>Runs one sample: <paramref name="input"/> holds 189 floats, <paramref name="output"/> receives 4.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::GenNet.Kernels.Check.Sample(nameof(ConvolutionZoo), input, output, InputSize, OutputSize);
-            ReorderKernels();
-            Propagate(input, Scratch(1), 1).CopyTo(output);
-            _outputBatchSize = 1;
-        }
-
-        /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(ConvolutionZoo), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(ConvolutionZoo), outputs.Length, batchSize, OutputSize, nameof(outputs));
-            ReorderKernels();
-            Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
-            _outputBatchSize = batchSize;
-        }
-
         // Runs every layer, each output in the scratch arena; returns the network's output.
-        private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)
+        protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 160 * batchSize);
             Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 540 * batchSize), scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), conv0, batchSize);
@@ -175,23 +129,11 @@ namespace Samples.Vision
             return dense0;
         }
 
-        // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
-        private global::System.Span<float> Scratch(int batchSize)
-        {
-            int length = checked(batchSize * ScratchPerSample);
-            if (_scratch.Length < length)
-            {
-                _scratch = new float[length];
-            }
-
-            return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
-        }
-
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
         // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
-        private void ReorderKernels()
+        protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);

@@ -6,7 +6,7 @@ namespace Samples.Zoo
 {
     // EveryActivation: [4, 3] → [3], 382 parameters, loss: categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class EveryActivation : global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep
+    partial class EveryActivation : global::GenNet.TrainableNetworkBase
     {
         /// <summary>Floats in one input sample, shape [4, 3].</summary>
         public const int InputSize = 12;
@@ -14,7 +14,7 @@ namespace Samples.Zoo
         /// <summary>Floats in one output sample, shape [3].</summary>
         public const int OutputSize = 3;
 
-        /// <summary>Parameter floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="global::GenNet.INetwork.Parameters"/> and <see cref="global::GenNet.ITrainableNetwork.Gradients"/>.</summary>
         public const int ParameterCount = 382;
 
         // Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].
@@ -33,7 +33,7 @@ namespace Samples.Zoo
         private const int Dense6Weight = 367; // dense_6.weight [3, 4]
         private const int Dense6Bias = 379; // dense_6.bias [3]
 
-        // Scratch arena, per sample: each layer's saved output, then two gradient buffers used in turn.
+        // Scratch arena, per sample: each layer's saved output (and what its backward needs), then 2 gradient buffers used in turn.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Dense0Output = 0;
         private const int Dense1Output = 9;
@@ -43,13 +43,12 @@ namespace Samples.Zoo
         private const int Dense4Output = 35;
         private const int Dense5Output = 40;
         private const int Dense6Output = 44;
-        private const int NetworkOutput = Dense6Output;
         private const int ActivationsPerSample = 47;
         private const int GradientWidth = 9;
         private const int ScratchPerSample = ActivationsPerSample + 2 * GradientWidth;
 
         // Work per training sample, which decides when a batch is worth splitting over threads:
-        // forward 680 (2·in·out per layer), backward 1,144 (dW, and dx past the first layer).
+        // forward 680 (2·in·out per layer), backward 1,144 (dW, and dx where something before learns).
         private const long FlopsPerSample = 1824;
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
@@ -72,84 +71,38 @@ namespace Samples.Zoo
             Loss: categorical cross-entropy
             """;
 
-        private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
-        [
-            new("dense_0.weight", [9, 12], Dense0Weight),
-            new("dense_0.bias", [9], Dense0Bias),
-            new("dense_1.weight", [8, 9], Dense1Weight),
-            new("dense_1.bias", [8], Dense1Bias),
-            new("dense_2.weight", [7, 8], Dense2Weight),
-            new("dense_2.bias", [7], Dense2Bias),
-            new("dense_3.weight", [6, 7], Dense3Weight),
-            new("dense_3.bias", [6], Dense3Bias),
-            new("dense_4.weight", [5, 6], Dense4Weight),
-            new("dense_4.bias", [5], Dense4Bias),
-            new("dense_5.weight", [4, 5], Dense5Weight),
-            new("dense_5.bias", [4], Dense5Bias),
-            new("dense_6.weight", [3, 4], Dense6Weight),
-            new("dense_6.bias", [3], Dense6Bias),
-        ];
-
-        private readonly float[] _parameters = new float[ParameterCount];
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
-
-        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
-
-        private readonly float[] _gradients = new float[ParameterCount];
-        private int _threads;
-        private int _shards = 1; // how the last training step was split
-        private int _shardBatchSize;
-        private float[][] _shardScratch = []; // per shard after the first
-        private float[][] _shardGradients = [];
-        private float[] _shardOutputs = [];
-
-        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
-        public global::System.Span<float> Gradients => _gradients;
-
-        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
-        public int Threads
-        {
-            get => _threads;
-            set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
-        }
-
-        private float[] _scratch = [];
-        private int _outputBatchSize;
-
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [4, 3];
 
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [3];
 
-        /// <summary>The loss the network is trained with: categorical cross-entropy.</summary>
-        public global::GenNet.Loss Loss => global::GenNet.Loss.CategoricalCrossEntropy;
+        private static readonly global::GenNet.NetworkLayout s_layout = new(
+            nameof(EveryActivation), InputSize, OutputSize, [4, 3], [3], global::GenNet.Loss.CategoricalCrossEntropy, Summary,
+            parameterTensors:
+            [
+                new("dense_0.weight", [9, 12], Dense0Weight),
+                new("dense_0.bias", [9], Dense0Bias),
+                new("dense_1.weight", [8, 9], Dense1Weight),
+                new("dense_1.bias", [8], Dense1Bias),
+                new("dense_2.weight", [7, 8], Dense2Weight),
+                new("dense_2.bias", [7], Dense2Bias),
+                new("dense_3.weight", [6, 7], Dense3Weight),
+                new("dense_3.bias", [6], Dense3Bias),
+                new("dense_4.weight", [5, 6], Dense4Weight),
+                new("dense_4.bias", [5], Dense4Bias),
+                new("dense_5.weight", [4, 5], Dense5Weight),
+                new("dense_5.bias", [4], Dense5Bias),
+                new("dense_6.weight", [3, 4], Dense6Weight),
+                new("dense_6.bias", [3], Dense6Bias),
+            ],
+            ParameterCount, ScratchPerSample, scratchFixed: 0, outputOffset: Dense6Output, gradientOffset: ActivationsPerSample, flopsPerSample: FlopsPerSample);
 
-        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
-        public global::System.ReadOnlySpan<float> Outputs =>
-            _shards > 1
-                ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)
-                : global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
-
-        /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
-        public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
-
-        int global::GenNet.INetwork.InputSize => InputSize;
-
-        int global::GenNet.INetwork.OutputSize => OutputSize;
-
-        int global::GenNet.INetwork.ParameterCount => ParameterCount;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
-
-        string global::GenNet.INetwork.Summary => Summary;
+        /// <inheritdoc/>
+        protected override global::GenNet.NetworkLayout Layout => s_layout;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
-        public void InitializeParameters(int seed)
+        public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
             global::System.Span<float> parameters = Parameters;
@@ -169,117 +122,8 @@ namespace Samples.Zoo
             parameters.Slice(Dense6Bias, 3).Clear();
         }
 
-        /// <summary>Runs one sample: <paramref name="input"/> holds 12 floats, <paramref name="output"/> receives 3.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::GenNet.Kernels.Check.Sample(nameof(EveryActivation), input, output, InputSize, OutputSize);
-            Propagate(input, Scratch(1), 1).CopyTo(output);
-            _shards = 1;
-            _outputBatchSize = 1;
-        }
-
-        /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(EveryActivation), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(EveryActivation), outputs.Length, batchSize, OutputSize, nameof(outputs));
-            Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
-            _shards = 1;
-            _outputBatchSize = batchSize;
-        }
-
-        /// <summary>Forward, loss and backward for a batch with one class index in [0, 2] per sample, taken as a one-hot target: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(EveryActivation), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.Labels(nameof(EveryActivation), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses(Loss, OutputSize));
-            return Train(inputs, labels, default, batchSize);
-        }
-
-        /// <summary>Forward, loss and backward for a batch with 3 targets per sample: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(EveryActivation), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(EveryActivation), targets.Length, batchSize, OutputSize, nameof(targets));
-            return Train(inputs, default, targets, batchSize);
-        }
-
-        private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
-            PrepareShards(shards, batchSize);
-            float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
-            for (int shard = 1; shard < shards; shard++)
-            {
-                global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
-            }
-
-            _outputBatchSize = batchSize;
-            return loss;
-        }
-
-        // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
-        float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
-        {
-            (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
-            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample);
-            global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
-            global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
-            global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
-            global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count);
-            global::System.Span<float> outputGradient = scratch.Slice(ActivationsPerSample * count, OutputSize * count);
-            float loss = labels.IsEmpty
-                ? global::GenNet.Losses.LossFunction.Compute(Loss, outputs, targets, outputGradient, OutputSize)
-                : global::GenNet.Losses.LossFunction.Compute(Loss, outputs, labels, outputGradient, OutputSize);
-            if (shards > 1)
-            {
-                float share = (float)count / _shardBatchSize;
-                global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
-                outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
-                loss *= share;
-            }
-
-            Backpropagate(inputs, scratch, count, gradients);
-            return loss;
-        }
-
-        // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
-        private void PrepareShards(int shards, int batchSize)
-        {
-            _shards = shards;
-            _shardBatchSize = batchSize;
-            if (shards == 1)
-            {
-                return;
-            }
-
-            int largest = (batchSize + shards - 1) / shards;
-            Scratch(largest);
-            if (_shardScratch.Length < shards)
-            {
-                global::System.Array.Resize(ref _shardScratch, shards);
-                global::System.Array.Resize(ref _shardGradients, shards);
-            }
-
-            for (int shard = 1; shard < shards; shard++)
-            {
-                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample)
-                {
-                    _shardScratch[shard] = new float[largest * ScratchPerSample];
-                }
-
-                _shardGradients[shard] ??= new float[ParameterCount];
-            }
-
-            if (_shardOutputs.Length < batchSize * OutputSize)
-            {
-                _shardOutputs = new float[batchSize * OutputSize];
-            }
-        }
-
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.
-        private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)
+        protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             // flatten: [4, 3] → [12] reads the same memory.
             global::System.Span<float> dense0 = scratch.Slice(Dense0Output * batchSize, 9 * batchSize);
@@ -300,7 +144,7 @@ namespace Samples.Zoo
         }
 
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
-        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
+        protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
             gradients.Clear();
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
@@ -314,18 +158,6 @@ namespace Samples.Zoo
             Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 9 * batchSize), gradientA.Slice(0, 9 * batchSize), batchSize, gradients);
         }
 
-        // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
-        private global::System.Span<float> Scratch(int batchSize)
-        {
-            int length = checked(batchSize * ScratchPerSample);
-            if (_scratch.Length < length)
-            {
-                _scratch = new float[length];
-            }
-
-            return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
-        }
-
         // dense_0: [12] → [9], ReLU. weight [9, 12], bias [9]; x [batch, 12], y [batch, 9].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
@@ -334,7 +166,7 @@ namespace Samples.Zoo
             global::GenNet.Kernels.Activations.Relu(y);
         }
 
-        // dense_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; then dW += dzᵀ·x, db += Σ dz (first layer: no dx).
+        // dense_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; then dW += dzᵀ·x, db += Σ dz (nothing before it learns: no dx).
         private void Dense0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);

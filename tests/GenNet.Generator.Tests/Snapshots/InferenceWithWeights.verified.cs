@@ -6,7 +6,7 @@ namespace Apps
 {
     // Tiny: [3] → [2], 8 parameters, loss: sparse categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class Tiny : global::GenNet.INetwork
+    partial class Tiny : global::GenNet.NetworkBase
     {
         /// <summary>Floats in one input sample, shape [3].</summary>
         public const int InputSize = 3;
@@ -14,7 +14,7 @@ namespace Apps
         /// <summary>Floats in one output sample, shape [2].</summary>
         public const int OutputSize = 2;
 
-        /// <summary>Parameter floats: the length of <see cref="Parameters"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="global::GenNet.INetwork.Parameters"/>.</summary>
         public const int ParameterCount = 8;
 
         // Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].
@@ -24,7 +24,6 @@ namespace Apps
         // Scratch arena, per sample: each layer's output.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Dense0Output = 0;
-        private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 2;
         private const int ScratchPerSample = ActivationsPerSample; // inference only: no gradient buffers
 
@@ -41,59 +40,28 @@ namespace Apps
             Loss: sparse categorical cross-entropy
             """;
 
-        private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
-        [
-            new("dense_0.weight", [2, 3], Dense0Weight),
-            new("dense_0.bias", [2], Dense0Bias),
-        ];
-
-        // Weights compiled in from tiny.safetensors (an embedded resource; checked against this declaration at build time).
-        private const string WeightsResource = "GenNet.Weights:tiny.safetensors";
-        private static global::GenNet.EmbeddedWeights? s_weights;
-
-        private static global::GenNet.EmbeddedWeights CompiledWeights =>
-            s_weights ??= global::GenNet.EmbeddedWeights.Open(typeof(Tiny).Assembly, WeightsResource, s_parameterTensors, ParameterCount);
-
-        private float[]? _parameters; // a writable copy, made only when Parameters is asked for
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters ??= CompiledWeights.Values.ToArray();
-
-        private global::System.ReadOnlySpan<float> ParameterValues => _parameters is null ? CompiledWeights.Values : _parameters;
-
-        private float[] _scratch = [];
-        private int _outputBatchSize;
-
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [3];
 
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [2];
 
-        /// <summary>The loss the network is evaluated with: sparse categorical cross-entropy.</summary>
-        public global::GenNet.Loss Loss => global::GenNet.Loss.SparseCategoricalCrossEntropy;
+        private static readonly global::GenNet.NetworkLayout s_layout = new(
+            nameof(Tiny), InputSize, OutputSize, [3], [2], global::GenNet.Loss.SparseCategoricalCrossEntropy, Summary,
+            parameterTensors:
+            [
+                new("dense_0.weight", [2, 3], Dense0Weight),
+                new("dense_0.bias", [2], Dense0Bias),
+            ],
+            ParameterCount, ScratchPerSample, scratchFixed: 0, outputOffset: Dense0Output, gradientOffset: 0, flopsPerSample: 0,
+            // Weights compiled in from tiny.safetensors (an embedded resource; checked against this declaration at build time).
+            weightsAssembly: typeof(Tiny).Assembly, weightsResource: "GenNet.Weights:tiny.safetensors");
 
-        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
-        public global::System.ReadOnlySpan<float> Outputs =>
-            global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
-
-        /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
-        public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
-
-        int global::GenNet.INetwork.InputSize => InputSize;
-
-        int global::GenNet.INetwork.OutputSize => OutputSize;
-
-        int global::GenNet.INetwork.ParameterCount => ParameterCount;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
-
-        string global::GenNet.INetwork.Summary => Summary;
+        /// <inheritdoc/>
+        protected override global::GenNet.NetworkLayout Layout => s_layout;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
-        public void InitializeParameters(int seed)
+        public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
             global::System.Span<float> parameters = Parameters;
@@ -101,41 +69,12 @@ namespace Apps
             parameters.Slice(Dense0Bias, 2).Clear();
         }
 
-        /// <summary>Runs one sample: <paramref name="input"/> holds 3 floats, <paramref name="output"/> receives 2.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::GenNet.Kernels.Check.Sample(nameof(Tiny), input, output, InputSize, OutputSize);
-            Propagate(input, Scratch(1), 1).CopyTo(output);
-            _outputBatchSize = 1;
-        }
-
-        /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(Tiny), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(Tiny), outputs.Length, batchSize, OutputSize, nameof(outputs));
-            Propagate(inputs, Scratch(batchSize), batchSize).CopyTo(outputs);
-            _outputBatchSize = batchSize;
-        }
-
         // Runs every layer, each output in the scratch arena; returns the network's output.
-        private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize)
+        protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> dense0 = scratch.Slice(Dense0Output * batchSize, 2 * batchSize);
             Dense0Forward(inputs, dense0, batchSize);
             return dense0;
-        }
-
-        // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
-        private global::System.Span<float> Scratch(int batchSize)
-        {
-            int length = checked(batchSize * ScratchPerSample);
-            if (_scratch.Length < length)
-            {
-                _scratch = new float[length];
-            }
-
-            return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
         }
 
         // dense_0: [3] → [2], Softmax. weight [2, 3], bias [2]; x [batch, 3], y [batch, 2].

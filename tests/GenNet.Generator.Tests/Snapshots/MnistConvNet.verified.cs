@@ -6,7 +6,7 @@ namespace Samples
 {
     // MnistConvNet: [28, 28, 1] → [10], 34,826 parameters, loss: sparse categorical cross-entropy. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class MnistConvNet : global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep
+    partial class MnistConvNet : global::GenNet.TrainableNetworkBase
     {
         /// <summary>Floats in one input sample, shape [28, 28, 1].</summary>
         public const int InputSize = 784;
@@ -14,7 +14,7 @@ namespace Samples
         /// <summary>Floats in one output sample, shape [10].</summary>
         public const int OutputSize = 10;
 
-        /// <summary>Parameter floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="global::GenNet.INetwork.Parameters"/> and <see cref="global::GenNet.ITrainableNetwork.Gradients"/>.</summary>
         public const int ParameterCount = 34826;
 
         // Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias.
@@ -25,7 +25,7 @@ namespace Samples
         private const int Dense0Weight = 18816; // dense_0.weight [10, 1600]
         private const int Dense0Bias = 34816; // dense_0.bias [10]
 
-        // Scratch arena, per sample: each layer's saved output (and what its backward needs), the im2col matrix, then two gradient buffers used in turn.
+        // Scratch arena, per sample: each layer's saved output (and what its backward needs), the im2col matrix, then 2 gradient buffers used in turn.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Conv0Output = 0;
         private const int MaxPool0Output = 21632;
@@ -37,7 +37,6 @@ namespace Samples
         private const int Dropout0Output = 44992;
         private const int Dropout0Mask = 46592;
         private const int Dense0Output = 48192;
-        private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 48202;
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
@@ -52,7 +51,7 @@ namespace Samples
         private const int ScratchPerSample = GradientBuffers + 2 * GradientWidth;
 
         // Work per training sample, which decides when a batch is worth splitting over threads:
-        // forward 4,881,920 (2 per multiply-add, at every output position of a convolution), backward 9,374,464 (dW, and dx past the first layer).
+        // forward 4,881,920 (2 per multiply-add, at every output position of a convolution), backward 9,374,464 (dW, and dx where something before learns).
         private const long FlopsPerSample = 14256384;
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
@@ -74,32 +73,44 @@ namespace Samples
             Loss: sparse categorical cross-entropy
             """;
 
-        private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
-        [
-            new("conv_0.weight", [32, 1, 3, 3], Conv0Weight),
-            new("conv_0.bias", [32], Conv0Bias),
-            new("conv_1.weight", [64, 32, 3, 3], Conv1Weight),
-            new("conv_1.bias", [64], Conv1Bias),
-            new("dense_0.weight", [10, 1600], Dense0Weight),
-            new("dense_0.bias", [10], Dense0Bias),
-        ];
+        /// <summary>The shape of one input sample, outermost first.</summary>
+        public static global::System.ReadOnlySpan<int> InputShape => [28, 28, 1];
 
-        private readonly float[] _parameters = new float[ParameterCount];
+        /// <summary>The shape of one output sample.</summary>
+        public static global::System.ReadOnlySpan<int> OutputShape => [10];
 
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
+        private static readonly global::GenNet.NetworkLayout s_layout = new(
+            nameof(MnistConvNet), InputSize, OutputSize, [28, 28, 1], [10], global::GenNet.Loss.SparseCategoricalCrossEntropy, Summary,
+            parameterTensors:
+            [
+                new("conv_0.weight", [32, 1, 3, 3], Conv0Weight),
+                new("conv_0.bias", [32], Conv0Bias),
+                new("conv_1.weight", [64, 32, 3, 3], Conv1Weight),
+                new("conv_1.bias", [64], Conv1Bias),
+                new("dense_0.weight", [10, 1600], Dense0Weight),
+                new("dense_0.bias", [10], Dense0Bias),
+            ],
+            ParameterCount, ScratchPerSample, scratchFixed: KernelGradientSize, outputOffset: Dense0Output, gradientOffset: GradientBuffers, flopsPerSample: FlopsPerSample);
 
-        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
+        /// <inheritdoc/>
+        protected override global::GenNet.NetworkLayout Layout => s_layout;
 
-        private readonly float[] _gradients = new float[ParameterCount];
-        private int _threads;
-        private int _shards = 1; // how the last training step was split
-        private int _shardBatchSize;
-        private float[][] _shardScratch = []; // per shard after the first
-        private float[][] _shardGradients = [];
-        private float[] _shardOutputs = [];
-        private int _dropoutSeed; // dropout masks follow from the seed and the step
-        private long _dropoutStep;
+        /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>
+        public override void InitializeParameters(int seed)
+        {
+            _dropoutSeed = seed;
+            RestartSteps();
+            var random = new global::GenNet.SeededRandom(seed);
+            global::System.Span<float> parameters = Parameters;
+            global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 32 * 9), fanIn: 9, fanOut: 288, ref random);
+            parameters.Slice(Conv0Bias, 32).Clear();
+            global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 64 * 288), fanIn: 288, fanOut: 576, ref random);
+            parameters.Slice(Conv1Bias, 64).Clear();
+            global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 1600), fanIn: 1600, fanOut: 10, ref random);
+            parameters.Slice(Dense0Bias, 10).Clear();
+        }
+
+        private int _dropoutSeed; // dropout masks follow from the seed and the training step
 
         /// <summary>
         /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
@@ -111,184 +122,13 @@ namespace Samples
             set
             {
                 _dropoutSeed = value;
-                _dropoutStep = 0;
-            }
-        }
-
-        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
-        public global::System.Span<float> Gradients => _gradients;
-
-        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
-        public int Threads
-        {
-            get => _threads;
-            set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
-        }
-
-        private float[] _scratch = [];
-        private int _outputBatchSize;
-
-        /// <summary>The shape of one input sample, outermost first.</summary>
-        public static global::System.ReadOnlySpan<int> InputShape => [28, 28, 1];
-
-        /// <summary>The shape of one output sample.</summary>
-        public static global::System.ReadOnlySpan<int> OutputShape => [10];
-
-        /// <summary>The loss the network is trained with: sparse categorical cross-entropy.</summary>
-        public global::GenNet.Loss Loss => global::GenNet.Loss.SparseCategoricalCrossEntropy;
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
-        public global::System.ReadOnlySpan<float> Outputs =>
-            _shards > 1
-                ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)
-                : global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
-
-        /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
-        public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
-
-        int global::GenNet.INetwork.InputSize => InputSize;
-
-        int global::GenNet.INetwork.OutputSize => OutputSize;
-
-        int global::GenNet.INetwork.ParameterCount => ParameterCount;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
-
-        string global::GenNet.INetwork.Summary => Summary;
-
-        /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>
-        public void InitializeParameters(int seed)
-        {
-            _dropoutSeed = seed;
-            _dropoutStep = 0;
-            var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
-            global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 32 * 9), fanIn: 9, fanOut: 288, ref random);
-            parameters.Slice(Conv0Bias, 32).Clear();
-            global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 64 * 288), fanIn: 288, fanOut: 576, ref random);
-            parameters.Slice(Conv1Bias, 64).Clear();
-            global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 1600), fanIn: 1600, fanOut: 10, ref random);
-            parameters.Slice(Dense0Bias, 10).Clear();
-        }
-
-        /// <summary>Runs one sample: <paramref name="input"/> holds 784 floats, <paramref name="output"/> receives 10.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::GenNet.Kernels.Check.Sample(nameof(MnistConvNet), input, output, InputSize, OutputSize);
-            ReorderKernels();
-            Propagate(input, Scratch(1), 1, training: false, firstSample: 0).CopyTo(output);
-            _shards = 1;
-            _outputBatchSize = 1;
-        }
-
-        /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(MnistConvNet), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(MnistConvNet), outputs.Length, batchSize, OutputSize, nameof(outputs));
-            ReorderKernels();
-            Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
-            _shards = 1;
-            _outputBatchSize = batchSize;
-        }
-
-        /// <summary>Forward, loss and backward for a batch with one class index in [0, 9] per sample: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(MnistConvNet), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.Labels(nameof(MnistConvNet), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses(Loss, OutputSize));
-            return Train(inputs, labels, default, batchSize);
-        }
-
-        /// <summary>Forward, loss and backward for a batch with 10 targets per sample: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(MnistConvNet), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(MnistConvNet), targets.Length, batchSize, OutputSize, nameof(targets));
-            return Train(inputs, default, targets, batchSize);
-        }
-
-        private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
-            PrepareShards(shards, batchSize);
-            ReorderKernels(); // before the shards: they all read them
-            float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
-            _dropoutStep++; // the next step draws new masks
-            for (int shard = 1; shard < shards; shard++)
-            {
-                global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
-            }
-
-            _outputBatchSize = batchSize;
-            return loss;
-        }
-
-        // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
-        float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
-        {
-            (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
-            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample + KernelGradientSize);
-            global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
-            global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
-            global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
-            global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count, training: true, firstSample: start);
-            global::System.Span<float> outputGradient = scratch.Slice(GradientBuffers * count, OutputSize * count);
-            float loss = labels.IsEmpty
-                ? global::GenNet.Losses.LossFunction.Compute(Loss, outputs, targets, outputGradient, OutputSize)
-                : global::GenNet.Losses.LossFunction.Compute(Loss, outputs, labels, outputGradient, OutputSize);
-            if (shards > 1)
-            {
-                float share = (float)count / _shardBatchSize;
-                global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
-                outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
-                loss *= share;
-            }
-
-            Backpropagate(inputs, scratch, count, gradients);
-            return loss;
-        }
-
-        // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
-        private void PrepareShards(int shards, int batchSize)
-        {
-            _shards = shards;
-            _shardBatchSize = batchSize;
-            if (shards == 1)
-            {
-                return;
-            }
-
-            int largest = (batchSize + shards - 1) / shards;
-            Scratch(largest);
-            if (_shardScratch.Length < shards)
-            {
-                global::System.Array.Resize(ref _shardScratch, shards);
-                global::System.Array.Resize(ref _shardGradients, shards);
-            }
-
-            for (int shard = 1; shard < shards; shard++)
-            {
-                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample + KernelGradientSize)
-                {
-                    _shardScratch[shard] = new float[largest * ScratchPerSample + KernelGradientSize];
-                }
-
-                _shardGradients[shard] ??= new float[ParameterCount];
-            }
-
-            if (_shardOutputs.Length < batchSize * OutputSize)
-            {
-                _shardOutputs = new float[batchSize * OutputSize];
+                RestartSteps();
             }
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.
         // Dropout acts only when training; firstSample is the place of this shard's first row in the whole batch.
-        private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
+        protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 21632 * batchSize);
             Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 6084 * batchSize), conv0, batchSize);
@@ -314,7 +154,7 @@ namespace Samples
         }
 
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
-        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
+        protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
             gradients.Clear();
             global::System.Span<float> gradientA = scratch.Slice(GradientBuffers * batchSize, GradientWidth * batchSize);
@@ -329,23 +169,11 @@ namespace Samples
             Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 21632 * batchSize), gradientB.Slice(0, 21632 * batchSize), scratch.Slice(Columns * batchSize, 6084 * batchSize), batchSize, gradients);
         }
 
-        // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
-        private global::System.Span<float> Scratch(int batchSize)
-        {
-            int length = checked(batchSize * ScratchPerSample + KernelGradientSize);
-            if (_scratch.Length < length)
-            {
-                _scratch = new float[length];
-            }
-
-            return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
-        }
-
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
         // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
-        private void ReorderKernels()
+        protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
@@ -361,7 +189,7 @@ namespace Samples
             global::GenNet.Kernels.Activations.Relu(y);
         }
 
-        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz (first layer: no dx).
+        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz (nothing before it learns: no dx).
         private void Conv0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
@@ -408,7 +236,7 @@ namespace Samples
 
         // dropout_0: [1600], rate 0.5: in training steps each value is zeroed with probability 0.5 and the rest scaled by 2; Forward skips it.
         private void Dropout0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> mask, global::System.Span<float> y, int batchSize, int firstSample) =>
-            global::GenNet.Kernels.Dropout.Forward(x, mask, y, batchSize, 1600, _dropoutSeed, _dropoutStep, layer: 0, firstSample, 0.5f);
+            global::GenNet.Kernels.Dropout.Forward(x, mask, y, batchSize, 1600, _dropoutSeed, TrainingStep, layer: 0, firstSample, 0.5f);
 
         // dense_0: [1600] → [10], Softmax. weight [10, 1600], bias [10]; x [batch, 1600], y [batch, 10].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)

@@ -6,7 +6,7 @@ namespace Samples.Vision
 {
     // TrainedZoo: [9, 7, 3] → [4], 547 parameters, loss: mean squared error. The layers are listed in Summary.
     [global::System.CodeDom.Compiler.GeneratedCode("GenNet.Generator", "0.1.0")]
-    partial class TrainedZoo : global::GenNet.ITrainableNetwork, global::GenNet.Kernels.IShardedStep
+    partial class TrainedZoo : global::GenNet.TrainableNetworkBase
     {
         /// <summary>Floats in one input sample, shape [9, 7, 3].</summary>
         public const int InputSize = 189;
@@ -14,7 +14,7 @@ namespace Samples.Vision
         /// <summary>Floats in one output sample, shape [4].</summary>
         public const int OutputSize = 4;
 
-        /// <summary>Parameter floats: the length of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+        /// <summary>Parameter floats: the length of <see cref="global::GenNet.INetwork.Parameters"/> and <see cref="global::GenNet.ITrainableNetwork.Gradients"/>.</summary>
         public const int ParameterCount = 547;
 
         // Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias.
@@ -27,7 +27,7 @@ namespace Samples.Vision
         private const int Dense0Weight = 463; // dense_0.weight [4, 20]
         private const int Dense0Bias = 543; // dense_0.bias [4]
 
-        // Scratch arena, per sample: each layer's saved output (and what its backward needs), the im2col matrix, then two gradient buffers used in turn.
+        // Scratch arena, per sample: each layer's saved output (and what its backward needs), the im2col matrix, then 2 gradient buffers used in turn.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Conv0PreActivation = 0;
         private const int Conv0Output = 160;
@@ -40,7 +40,6 @@ namespace Samples.Vision
         private const int Dropout0Mask = 780;
         private const int Flatten0Output = 800;
         private const int Dense0Output = 820;
-        private const int NetworkOutput = Dense0Output;
         private const int ActivationsPerSample = 824;
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
@@ -56,7 +55,7 @@ namespace Samples.Vision
         private const int ScratchPerSample = GradientBuffers + 2 * GradientWidth;
 
         // Work per training sample, which decides when a batch is worth splitting over threads:
-        // forward 17,920 (2 per multiply-add, at every output position of a convolution), backward 27,200 (dW, and dx past the first layer).
+        // forward 17,920 (2 per multiply-add, at every output position of a convolution), backward 27,200 (dW, and dx where something before learns).
         private const long FlopsPerSample = 45120;
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
@@ -79,97 +78,35 @@ namespace Samples.Vision
             Loss: mean squared error
             """;
 
-        private static readonly global::GenNet.ParameterTensor[] s_parameterTensors =
-        [
-            new("conv_0.weight", [8, 3, 3, 3], Conv0Weight),
-            new("conv_0.bias", [8], Conv0Bias),
-            new("conv_1.weight", [6, 8, 1, 1], Conv1Weight),
-            new("conv_1.bias", [6], Conv1Bias),
-            new("conv_2.weight", [5, 6, 2, 3], Conv2Weight),
-            new("conv_2.bias", [5], Conv2Bias),
-            new("dense_0.weight", [4, 20], Dense0Weight),
-            new("dense_0.bias", [4], Dense0Bias),
-        ];
-
-        private readonly float[] _parameters = new float[ParameterCount];
-
-        /// <inheritdoc cref="global::GenNet.INetwork.Parameters"/>
-        public global::System.Span<float> Parameters => _parameters;
-
-        private global::System.ReadOnlySpan<float> ParameterValues => _parameters;
-
-        private readonly float[] _gradients = new float[ParameterCount];
-        private int _threads;
-        private int _shards = 1; // how the last training step was split
-        private int _shardBatchSize;
-        private float[][] _shardScratch = []; // per shard after the first
-        private float[][] _shardGradients = [];
-        private float[] _shardOutputs = [];
-        private int _dropoutSeed; // dropout masks follow from the seed and the step
-        private long _dropoutStep;
-
-        /// <summary>
-        /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
-        /// without touching the parameters (fine-tuning loaded weights, say). Setting it restarts the sequence.
-        /// </summary>
-        public int DropoutSeed
-        {
-            get => _dropoutSeed;
-            set
-            {
-                _dropoutSeed = value;
-                _dropoutStep = 0;
-            }
-        }
-
-        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Gradients"/>
-        public global::System.Span<float> Gradients => _gradients;
-
-        /// <inheritdoc cref="global::GenNet.ITrainableNetwork.Threads"/>
-        public int Threads
-        {
-            get => _threads;
-            set => _threads = value >= 0 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
-        }
-
-        private float[] _scratch = [];
-        private int _outputBatchSize;
-
         /// <summary>The shape of one input sample, outermost first.</summary>
         public static global::System.ReadOnlySpan<int> InputShape => [9, 7, 3];
 
         /// <summary>The shape of one output sample.</summary>
         public static global::System.ReadOnlySpan<int> OutputShape => [4];
 
-        /// <summary>The loss the network is trained with: mean squared error.</summary>
-        public global::GenNet.Loss Loss => global::GenNet.Loss.MeanSquaredError;
+        private static readonly global::GenNet.NetworkLayout s_layout = new(
+            nameof(TrainedZoo), InputSize, OutputSize, [9, 7, 3], [4], global::GenNet.Loss.MeanSquaredError, Summary,
+            parameterTensors:
+            [
+                new("conv_0.weight", [8, 3, 3, 3], Conv0Weight),
+                new("conv_0.bias", [8], Conv0Bias),
+                new("conv_1.weight", [6, 8, 1, 1], Conv1Weight),
+                new("conv_1.bias", [6], Conv1Bias),
+                new("conv_2.weight", [5, 6, 2, 3], Conv2Weight),
+                new("conv_2.bias", [5], Conv2Bias),
+                new("dense_0.weight", [4, 20], Dense0Weight),
+                new("dense_0.bias", [4], Dense0Bias),
+            ],
+            ParameterCount, ScratchPerSample, scratchFixed: KernelGradientSize, outputOffset: Dense0Output, gradientOffset: GradientBuffers, flopsPerSample: FlopsPerSample);
 
-        /// <inheritdoc cref="global::GenNet.INetwork.Outputs"/>
-        public global::System.ReadOnlySpan<float> Outputs =>
-            _shards > 1
-                ? global::System.MemoryExtensions.AsSpan(_shardOutputs, 0, OutputSize * _outputBatchSize)
-                : global::System.MemoryExtensions.AsSpan(_scratch, NetworkOutput * _outputBatchSize, OutputSize * _outputBatchSize);
-
-        /// <inheritdoc cref="global::GenNet.INetwork.ParameterTensors"/>
-        public global::System.Collections.Generic.IReadOnlyList<global::GenNet.ParameterTensor> ParameterTensors => s_parameterTensors;
-
-        int global::GenNet.INetwork.InputSize => InputSize;
-
-        int global::GenNet.INetwork.OutputSize => OutputSize;
-
-        int global::GenNet.INetwork.ParameterCount => ParameterCount;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.InputShape => InputShape;
-
-        global::System.ReadOnlySpan<int> global::GenNet.INetwork.OutputShape => OutputShape;
-
-        string global::GenNet.INetwork.Summary => Summary;
+        /// <inheritdoc/>
+        protected override global::GenNet.NetworkLayout Layout => s_layout;
 
         /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>
-        public void InitializeParameters(int seed)
+        public override void InitializeParameters(int seed)
         {
             _dropoutSeed = seed;
-            _dropoutStep = 0;
+            RestartSteps();
             var random = new global::GenNet.SeededRandom(seed);
             global::System.Span<float> parameters = Parameters;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 8 * 27), fanIn: 27, fanOut: 72, ref random);
@@ -182,122 +119,25 @@ namespace Samples.Vision
             parameters.Slice(Dense0Bias, 4).Clear();
         }
 
-        /// <summary>Runs one sample: <paramref name="input"/> holds 189 floats, <paramref name="output"/> receives 4.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
-        {
-            global::GenNet.Kernels.Check.Sample(nameof(TrainedZoo), input, output, InputSize, OutputSize);
-            ReorderKernels();
-            Propagate(input, Scratch(1), 1, training: false, firstSample: 0).CopyTo(output);
-            _shards = 1;
-            _outputBatchSize = 1;
-        }
+        private int _dropoutSeed; // dropout masks follow from the seed and the training step
 
-        /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
-        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int batchSize)
+        /// <summary>
+        /// Where dropout's masks start: <see cref="InitializeParameters"/> sets it to its seed; set it to train with other masks
+        /// without touching the parameters (fine-tuning loaded weights, say). Setting it restarts the sequence.
+        /// </summary>
+        public int DropoutSeed
         {
-            global::GenNet.Kernels.Check.Batch(nameof(TrainedZoo), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(TrainedZoo), outputs.Length, batchSize, OutputSize, nameof(outputs));
-            ReorderKernels();
-            Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
-            _shards = 1;
-            _outputBatchSize = batchSize;
-        }
-
-        /// <summary>Forward, loss and backward for a batch with one class index in [0, 3] per sample, taken as a one-hot target: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(TrainedZoo), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.Labels(nameof(TrainedZoo), labels, batchSize, classes: global::GenNet.Losses.LossFunction.LabelClasses(Loss, OutputSize));
-            return Train(inputs, labels, default, batchSize);
-        }
-
-        /// <summary>Forward, loss and backward for a batch with 4 targets per sample: returns the mean loss, leaves its gradient in <see cref="Gradients"/>.</summary>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            global::GenNet.Kernels.Check.Batch(nameof(TrainedZoo), inputs, batchSize, InputSize);
-            global::GenNet.Kernels.Check.PerSample(nameof(TrainedZoo), targets.Length, batchSize, OutputSize, nameof(targets));
-            return Train(inputs, default, targets, batchSize);
-        }
-
-        private float Train(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels, global::System.ReadOnlySpan<float> targets, int batchSize)
-        {
-            int shards = global::GenNet.Kernels.Sharding.Count(batchSize, _threads, FlopsPerSample);
-            PrepareShards(shards, batchSize);
-            ReorderKernels(); // before the shards: they all read them
-            float loss = global::GenNet.Kernels.WorkerPool.Run(this, shards, inputs, labels, targets);
-            _dropoutStep++; // the next step draws new masks
-            for (int shard = 1; shard < shards; shard++)
+            get => _dropoutSeed;
+            set
             {
-                global::System.Numerics.Tensors.TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
-            }
-
-            _outputBatchSize = batchSize;
-            return loss;
-        }
-
-        // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
-        float global::GenNet.Kernels.IShardedStep.RunShard(int shard, int shards, global::System.ReadOnlySpan<float> batchInputs, global::System.ReadOnlySpan<int> batchLabels, global::System.ReadOnlySpan<float> batchTargets)
-        {
-            (int start, int count) = global::GenNet.Kernels.Sharding.Range(_shardBatchSize, shards, shard);
-            global::System.Span<float> scratch = shard == 0 ? Scratch(count) : global::System.MemoryExtensions.AsSpan(_shardScratch[shard], 0, count * ScratchPerSample + KernelGradientSize);
-            global::System.Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
-            global::System.ReadOnlySpan<float> inputs = batchInputs.Slice(start * InputSize, count * InputSize);
-            global::System.ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
-            global::System.ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * OutputSize, count * OutputSize);
-            global::System.ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count, training: true, firstSample: start);
-            global::System.Span<float> outputGradient = scratch.Slice(GradientBuffers * count, OutputSize * count);
-            float loss = labels.IsEmpty
-                ? global::GenNet.Losses.LossFunction.Compute(Loss, outputs, targets, outputGradient, OutputSize)
-                : global::GenNet.Losses.LossFunction.Compute(Loss, outputs, labels, outputGradient, OutputSize);
-            if (shards > 1)
-            {
-                float share = (float)count / _shardBatchSize;
-                global::System.Numerics.Tensors.TensorPrimitives.Multiply(outputGradient, share, outputGradient);
-                outputs.CopyTo(global::System.MemoryExtensions.AsSpan(_shardOutputs, start * OutputSize));
-                loss *= share;
-            }
-
-            Backpropagate(inputs, scratch, count, gradients);
-            return loss;
-        }
-
-        // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
-        private void PrepareShards(int shards, int batchSize)
-        {
-            _shards = shards;
-            _shardBatchSize = batchSize;
-            if (shards == 1)
-            {
-                return;
-            }
-
-            int largest = (batchSize + shards - 1) / shards;
-            Scratch(largest);
-            if (_shardScratch.Length < shards)
-            {
-                global::System.Array.Resize(ref _shardScratch, shards);
-                global::System.Array.Resize(ref _shardGradients, shards);
-            }
-
-            for (int shard = 1; shard < shards; shard++)
-            {
-                if (_shardScratch[shard] is null || _shardScratch[shard].Length < largest * ScratchPerSample + KernelGradientSize)
-                {
-                    _shardScratch[shard] = new float[largest * ScratchPerSample + KernelGradientSize];
-                }
-
-                _shardGradients[shard] ??= new float[ParameterCount];
-            }
-
-            if (_shardOutputs.Length < batchSize * OutputSize)
-            {
-                _shardOutputs = new float[batchSize * OutputSize];
+                _dropoutSeed = value;
+                RestartSteps();
             }
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.
         // Dropout acts only when training; firstSample is the place of this shard's first row in the whole batch.
-        private global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
+        protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 160 * batchSize);
             Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 540 * batchSize), scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), conv0, batchSize);
@@ -325,7 +165,7 @@ namespace Samples.Vision
         }
 
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
-        private void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
+        protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
             gradients.Clear();
             global::System.Span<float> gradientA = scratch.Slice(GradientBuffers * batchSize, GradientWidth * batchSize);
@@ -341,23 +181,11 @@ namespace Samples.Vision
             Conv0Backward(inputs, scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), gradientA.Slice(0, 160 * batchSize), scratch.Slice(Columns * batchSize, 540 * batchSize), kernelGradient.Slice(0, 216), batchSize, gradients);
         }
 
-        // The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.
-        private global::System.Span<float> Scratch(int batchSize)
-        {
-            int length = checked(batchSize * ScratchPerSample + KernelGradientSize);
-            if (_scratch.Length < length)
-            {
-                _scratch = new float[length];
-            }
-
-            return global::System.MemoryExtensions.AsSpan(_scratch, 0, length);
-        }
-
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
         // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
-        private void ReorderKernels()
+        protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
@@ -374,7 +202,7 @@ namespace Samples.Vision
             global::GenNet.Kernels.Activations.Gelu(z, y);
         }
 
-        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through Gelu'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (first layer: no dx).
+        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through Gelu'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
         private void Conv0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> z, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.GeluBackward(z, dy);
@@ -441,7 +269,7 @@ namespace Samples.Vision
 
         // dropout_0: [2, 2, 5], rate 0.25: in training steps each value is zeroed with probability 0.25 and the rest scaled by 1.3333; Forward skips it.
         private void Dropout0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> mask, global::System.Span<float> y, int batchSize, int firstSample) =>
-            global::GenNet.Kernels.Dropout.Forward(x, mask, y, batchSize, 20, _dropoutSeed, _dropoutStep, layer: 0, firstSample, 0.25f);
+            global::GenNet.Kernels.Dropout.Forward(x, mask, y, batchSize, 20, _dropoutSeed, TrainingStep, layer: 0, firstSample, 0.25f);
 
         // dense_0: [20] → [4], Linear. weight [4, 20], bias [4]; x [batch, 20], y [batch, 4].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)

@@ -1,0 +1,276 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Emit;
+using GenNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace GenNet.Generator.Layers;
+
+/// <summary><c>[Conv2D(filters, kernel, activation)]</c> over a channels-last image, weight [filters, channels, kh, kw] as PyTorch's.</summary>
+internal sealed record Conv2DSpec(
+    Declaration Declaration, int Filters, int KernelHeight, int KernelWidth, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding)
+    : LayerSpec(Declaration)
+{
+    public override LayerUnit Unit => Conv2DUnit.Instance;
+}
+
+internal sealed class Conv2DUnit : LayerUnit
+{
+    public static readonly Conv2DUnit Instance = new();
+
+    public override string Kind => "Conv2D";
+
+    public override string VariableStem => "conv";
+
+    public override bool Learns => true;
+
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
+
+    public override string DefaultName(int index) => $"conv_{index}";
+
+    public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
+    {
+        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+        int[] values = arguments.Select(a => a.Value is int i ? i : int.MinValue).ToArray();
+        if (attribute.AttributeConstructor is null || arguments.Length is not (3 or 4) || values.Contains(int.MinValue))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
+                "the arguments must be constant filters, a kernel size (or height and width) and an Activation, for example [Conv2D(32, 3, Activation.ReLU)]"));
+            return new Conv2DSpec(declaration, 0, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid);
+        }
+
+        int activation = values[values.Length - 1];
+        float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
+        (int stride, PaddingKind padding) = AttributeArguments.Window(attribute, declaration, diagnostics, defaultStride: 1);
+        ActivationCode.Check(activation, slope, declaration, diagnostics);
+        if (activation == (int)ActivationKind.Softmax)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
+                "Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]"));
+        }
+
+        return new Conv2DSpec(declaration, values[0], values[1], values[values.Length - 2], (ActivationKind)activation, slope, stride, padding);
+    }
+
+    public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
+    {
+        var conv = (Conv2DSpec)spec;
+        Declaration declaration = conv.Declaration;
+        if (WindowPlan.Slide(declaration, context, conv.KernelHeight, conv.KernelWidth, conv.Stride, conv.Padding, kernel: true) is not { } window)
+        {
+            return null;
+        }
+
+        if (conv.Filters <= 0)
+        {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, "filters", conv.Filters);
+            return null;
+        }
+
+        long weights = (long)conv.Filters * window.PatchSize;
+        long outSize = (long)window.Pixels * conv.Filters;
+        if (!context.Fits(weights, declaration, "weight") ||
+            !context.Fits(outSize, declaration, "output") ||
+            !context.Fits((long)window.Pixels * window.PatchSize, declaration, "im2col matrix per sample"))
+        {
+            return null;
+        }
+
+        int weightOffset = context.AllocateParameters(weights);
+        int biasOffset = context.AllocateParameters(conv.Filters);
+        int preActivation = conv.Activation == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
+        int output = context.Allocate(outSize);
+        context.NeedColumns(window.ColumnsPerSample);
+        int kernelOffset = window.ChannelsLastColumns ? context.AllocateKernel((int)weights) : NodePlan.None;
+        LayerHeader header = context.Header(spec, new[] { window.OutHeight, window.OutWidth, conv.Filters }, output);
+        return new Conv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), window, weightOffset, biasOffset, preActivation, kernelOffset);
+    }
+}
+
+/// <summary>
+/// A planned convolution, computed as im2col feeding the Dense GEMM tiles: each output position's window becomes a row of
+/// a [batch·positions, patch] matrix, so <c>y = columns · Wᵀ + b</c> is a Dense layer over the positions, and its backward
+/// is the Dense backward followed by col2im. A 1×1 kernel at stride 1 without padding needs no im2col; over several
+/// channels the columns are in the image's (ky, kx, channel) order against a reordered copy of the weight.
+/// </summary>
+internal sealed record Conv2DPlan(
+    LayerHeader Header, ActivationCode Activation, WindowPlan Window, int WeightOffset, int BiasOffset, int PreActivationOffset, int KernelOffset)
+    : LayerPlan(Header)
+{
+    private const string Kernels = Format.Kernels;
+
+    public override LayerUnit Unit => Conv2DUnit.Instance;
+
+    public int Filters => Header.OutputShape[2];
+
+    public override bool HasParameters => true;
+
+    public override IEnumerable<TensorPlan> Parameters => new[]
+    {
+        new TensorPlan($"{Header.Name}.weight", new[] { Filters, Window.Channels, Window.WindowHeight, Window.WindowWidth }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
+        new TensorPlan($"{Header.Name}.bias", new[] { Filters }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
+    };
+
+    private int WeightCount => Filters * Window.PatchSize;
+
+    public override long ForwardFlops => 2L * WeightCount * Window.Pixels;
+
+    public override ActivationKind OutputActivation => Activation.Kind;
+
+    public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
+
+    public override string SummaryActivation => Format.Activation(Activation.Kind);
+
+    public override bool UsesColumns => !Window.InputIsColumns;
+
+    private bool Reordered => KernelOffset >= 0;
+
+    public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Reordered
+        ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: [{Format.Int(Filters)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(Window.Channels)}]")
+        : null;
+
+    public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
+        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+
+    public override void EmitInitialization(SourceWriter w)
+    {
+        // Keras's fans for a kernel: the receptive field times the input or output channels.
+        string filters = Format.Int(Filters), patch = Format.Int(Window.PatchSize);
+        string fanOut = Format.Int(Filters * Window.WindowHeight * Window.WindowWidth);
+        w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({Pascal}Weight, {filters} * {patch}), fanIn: {patch}, fanOut: {fanOut}, ref random);");
+        w.Line($"parameters.Slice({Pascal}Bias, {filters}).Clear();");
+    }
+
+    public override void EmitKernelRefresh(SourceWriter w)
+    {
+        string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
+        w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel(parameters.Slice({Pascal}Weight, {size}), " +
+               $"global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}Kernel, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {size}), " +
+               $"{Format.Int(Filters)}, {Format.Int(Window.Channels)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)});");
+    }
+
+    private string ColumnsSlice => $"scratch.Slice(Columns * batchSize, {Format.Int(Window.ColumnsPerSample)} * batchSize)";
+
+    public override void EmitForward(SourceWriter w, ForwardSite site)
+    {
+        string outputs = Format.Int(Header.OutputSize);
+        w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
+        string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
+        string z = Activation.NeedsPreActivation ? $"scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize), " : "";
+        w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize);");
+    }
+
+    public override void EmitBackward(SourceWriter w, BackwardSite site)
+    {
+        string x = Window.InputIsColumns || !site.ColumnsFresh ? $"{site.Input}, " : "";
+        string outputs = Format.Int(Header.OutputSize);
+        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize)");
+        string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
+        string dx = site.DxOf0 is { } target ? target + ", " : "";
+        string kernelGradient = Reordered ? $"kernelGradient.Slice(0, {Format.Int(WeightCount)}), " : "";
+        w.Line($"{Pascal}Backward({x}{saved}{site.Dy}, {columns}{dx}{kernelGradient}batchSize, gradients);");
+    }
+
+    public override void EmitMethods(SourceWriter w, MethodSite site)
+    {
+        WindowPlan window = Window;
+        string filters = Format.Int(Filters);
+        string patch = Format.Int(window.PatchSize);
+        string rows = $"batchSize * {Format.Int(window.Pixels)}";
+        string weight = $"parameters.Slice({Pascal}Weight, {filters} * {patch})";
+        string bias = $"parameters.Slice({Pascal}Bias, {filters})";
+        string weightGradient = $"gradients.Slice({Pascal}Weight, {filters} * {patch})";
+        string biasGradient = $"gradients.Slice({Pascal}Bias, {filters})";
+        bool gelu = Activation.NeedsPreActivation;
+        bool im2col = !window.InputIsColumns;
+        string columns = im2col ? "columns" : "x";
+        string im2colKernel = Reordered ? "Im2ColChannelsLast" : "Im2Col";
+        string col2imKernel = Reordered ? "Col2ImChannelsLast" : "Col2Im";
+        string kernel = Reordered ? $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {filters} * {patch})" : weight;
+
+        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
+               $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
+        w.Line(!im2col
+            ? $"// As a product: the 1×1 kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · Wᵀ + b, no im2col."
+            : Reordered
+                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
+        string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
+            (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
+        using (w.Block(forward))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            if (im2col)
+            {
+                w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");
+            }
+
+            w.Line($"{Kernels}.Dense.Forward({columns}, {kernel}, {bias}, {(gelu ? "z" : "y")}, {rows}, {patch}, {filters});");
+            Activation.EmitForward(w, Filters);
+        }
+
+        if (!site.Training || !Header.InBackward)
+        {
+            return;
+        }
+
+        bool needsDx = Header.NeedsInputGradient;
+        w.Line();
+        string columnsNote = site.ColumnsFresh ? "the columns are still those of the forward pass (no convolution ran since); " : "the columns are rebuilt from x; ";
+        string rest = needsDx
+            ? im2col
+                ? columnsNote + "dW += dzᵀ·columns, db += Σ dz; dcolumns = dz·W (into the same buffer), dx = col2im(dcolumns)"
+                : "dW += dzᵀ·x, db += Σ dz, dx = dz·W"
+            : im2col
+                ? columnsNote + "dW += dzᵀ·columns, db += Σ dz (nothing before it learns: no dx)"
+                : "dW += dzᵀ·x, db += Σ dz (nothing before it learns: no dx)";
+        if (Reordered)
+        {
+            rest = rest.Replace("dW += dzᵀ·columns", "dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout").Replace("dz·W", "dz·W'");
+        }
+
+        w.Line($"// {Header.Name} backward: {Activation.BackwardComment}; {rest}.");
+        string backward = $"private void {Pascal}Backward(" + (im2col && site.ColumnsFresh ? "" : $"{Format.ReadOnlySpan} x, ") +
+            Activation.SavedParameter + $"{Format.Span} dy, " +
+            (im2col ? $"{Format.Span} columns, " : "") +
+            (needsDx ? $"{Format.Span} dx, " : "") +
+            (Reordered ? $"{Format.Span} kernelGradient, " : "") +
+            $"int batchSize, {Format.Span} gradients)";
+        using (w.Block(backward))
+        {
+            if (needsDx && !Reordered)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
+            Activation.EmitBackward(w, Filters);
+            if (im2col && !site.ColumnsFresh)
+            {
+                w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");
+            }
+
+            if (Reordered)
+            {
+                w.Line("kernelGradient.Clear();");
+                w.Line($"{Kernels}.Dense.BackwardWeights(dy, {columns}, kernelGradient, {biasGradient}, {rows}, {patch}, {filters});");
+                w.Line($"{Kernels}.Conv.AddFromChannelsLastKernel(kernelGradient, {weightGradient}, {filters}, {Format.Int(window.Channels)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)});");
+            }
+            else
+            {
+                w.Line($"{Kernels}.Dense.BackwardWeights(dy, {columns}, {weightGradient}, {biasGradient}, {rows}, {patch}, {filters});");
+            }
+
+            if (needsDx && im2col)
+            {
+                w.Line($"{Kernels}.Dense.BackwardInput(dy, {kernel}, columns, {rows}, {patch}, {filters});");
+                w.Line($"{Kernels}.Conv.{col2imKernel}(columns, dx, {window.Geometry});");
+            }
+            else if (needsDx)
+            {
+                w.Line($"{Kernels}.Dense.BackwardInput(dy, {weight}, dx, {rows}, {patch}, {filters});");
+            }
+        }
+    }
+}

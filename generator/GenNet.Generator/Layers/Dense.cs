@@ -1,0 +1,197 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Emit;
+using GenNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace GenNet.Generator.Layers;
+
+/// <summary><c>[Dense(units, activation)]</c>: y = activation(x · Wᵀ + b), W [units, inputs] as PyTorch's nn.Linear.</summary>
+internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationKind Activation, float NegativeSlope) : LayerSpec(Declaration)
+{
+    public override LayerUnit Unit => DenseUnit.Instance;
+}
+
+internal sealed class DenseUnit : LayerUnit
+{
+    public static readonly DenseUnit Instance = new();
+
+    public override string Kind => "Dense";
+
+    public override string VariableStem => "dense";
+
+    public override bool Learns => true;
+
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };
+
+    public override string DefaultName(int index) => $"dense_{index}";
+
+    public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
+    {
+        ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
+        if (attribute.AttributeConstructor is null || arguments.Length != 2 || arguments[0].Value is not int units || arguments[1].Value is not int activation)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
+                "the arguments must be a constant unit count and an Activation, for example [Dense(128, Activation.ReLU)]"));
+            return new DenseSpec(declaration, 0, ActivationKind.Linear, 0.01f);
+        }
+
+        float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
+        ActivationCode.Check(activation, slope, declaration, diagnostics);
+        return new DenseSpec(declaration, units, (ActivationKind)activation, slope);
+    }
+
+    public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
+    {
+        var dense = (DenseSpec)spec;
+        Declaration declaration = dense.Declaration;
+        if (dense.Units <= 0)
+        {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, "units", dense.Units);
+            return null;
+        }
+
+        if (!context.NeedsFlatSource(declaration))
+        {
+            return null;
+        }
+
+        int inputs = context.Source[0];
+        CheckSoftmax(dense, context);
+        long weights = (long)inputs * dense.Units;
+        if (!context.Fits(weights, declaration, "weight"))
+        {
+            return null;
+        }
+
+        int weightOffset = context.AllocateParameters(weights);
+        int biasOffset = context.AllocateParameters(dense.Units);
+        int preActivation = dense.Activation == ActivationKind.Gelu ? context.Allocate(dense.Units) : NodePlan.None; // GELU's backward needs x
+        int output = context.Allocate(dense.Units);
+        return new DensePlan(context.Header(spec, new[] { dense.Units }, output), new ActivationCode(dense.Activation, dense.NegativeSlope),
+            weightOffset, biasOffset, preActivation);
+    }
+
+    /// <summary>GN0012 for a softmax over one output, GN0011 for a softmax that a later layer with parameters reads.</summary>
+    internal static void CheckSoftmax(DenseSpec dense, PlanContext context)
+    {
+        if (dense.Activation != ActivationKind.Softmax)
+        {
+            return;
+        }
+
+        if (dense.Units == 1)
+        {
+            context.Report(DiagnosticDescriptors.SoftmaxOfOneOutput, dense.Declaration.Location, dense.Declaration.Where);
+        }
+        else if (context.NextLearner is { } next)
+        {
+            context.Report(DiagnosticDescriptors.SoftmaxBeforeLastLayer, dense.Declaration.Location, dense.Declaration.Where, next);
+        }
+    }
+}
+
+/// <summary>A planned Dense layer: where its weight, bias, pre-activations (GELU only) and output lie.</summary>
+internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, int WeightOffset, int BiasOffset, int PreActivationOffset)
+    : LayerPlan(Header)
+{
+    private const string Kernels = Format.Kernels;
+
+    public override LayerUnit Unit => DenseUnit.Instance;
+
+    public int Units => Header.OutputSize;
+
+    public int Inputs => Header.InputSize;
+
+    public override bool HasParameters => true;
+
+    public override IEnumerable<TensorPlan> Parameters => new[]
+    {
+        new TensorPlan($"{Header.Name}.weight", new[] { Units, Inputs }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
+        new TensorPlan($"{Header.Name}.bias", new[] { Units }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
+    };
+
+    public override long ForwardFlops => 2L * Units * Inputs;
+
+    public override ActivationKind OutputActivation => Activation.Kind;
+
+    public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
+
+    public override string SummaryActivation => Format.Activation(Activation.Kind);
+
+    public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
+        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+
+    public override void EmitInitialization(SourceWriter w)
+    {
+        string units = Format.Int(Units), inputs = Format.Int(Inputs);
+        w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({Pascal}Weight, {units} * {inputs}), fanIn: {inputs}, fanOut: {units}, ref random);");
+        w.Line($"parameters.Slice({Pascal}Bias, {units}).Clear();");
+    }
+
+    public override void EmitForward(SourceWriter w, ForwardSite site)
+    {
+        string outputs = Format.Int(Units);
+        string variable = Header.Variable;
+        w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
+        w.Line(Activation.NeedsPreActivation
+            ? $"{Pascal}Forward({site.Input}, scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize), {variable}, batchSize);"
+            : $"{Pascal}Forward({site.Input}, {variable}, batchSize);");
+    }
+
+    public override void EmitBackward(SourceWriter w, BackwardSite site)
+    {
+        string outputs = Format.Int(Units);
+        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize)");
+        string dx = site.DxOf0 is { } target ? target + ", " : "";
+        w.Line($"{Pascal}Backward({site.Input}, {saved}{site.Dy}, {dx}batchSize, gradients);");
+    }
+
+    public override void EmitMethods(SourceWriter w, MethodSite site)
+    {
+        string inputs = Format.Int(Inputs);
+        string outputs = Format.Int(Units);
+        string weight = $"parameters.Slice({Pascal}Weight, {outputs} * {inputs})";
+        string bias = $"parameters.Slice({Pascal}Bias, {outputs})";
+        bool gelu = Activation.NeedsPreActivation;
+
+        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+               $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
+        string signature = gelu
+            ? $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} z, {Format.Span} y, int batchSize)"
+            : $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, int batchSize)";
+        using (w.Block(signature))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {(gelu ? "z" : "y")}, batchSize, {inputs}, {outputs});");
+            Activation.EmitForward(w, Units);
+        }
+
+        if (!site.Training || !Header.InBackward)
+        {
+            return;
+        }
+
+        bool dx = Header.NeedsInputGradient;
+        w.Line();
+        w.Line($"// {Header.Name} backward: {Activation.BackwardComment}; " +
+               (dx ? "then dW += dzᵀ·x, db += Σ dz, dx = dz·W." : "then dW += dzᵀ·x, db += Σ dz (nothing before it learns: no dx)."));
+        string backward = $"private void {Pascal}Backward({Format.ReadOnlySpan} x, {Activation.SavedParameter}{Format.Span} dy, " +
+            (dx ? $"{Format.Span} dx, " : "") + $"int batchSize, {Format.Span} gradients)";
+        using (w.Block(backward))
+        {
+            if (dx)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
+            Activation.EmitBackward(w, Units);
+            w.Line($"{Kernels}.Dense.BackwardWeights(dy, x, gradients.Slice({Pascal}Weight, {outputs} * {inputs}), gradients.Slice({Pascal}Bias, {outputs}), batchSize, {inputs}, {outputs});");
+            if (dx)
+            {
+                w.Line($"{Kernels}.Dense.BackwardInput(dy, {weight}, dx, batchSize, {inputs}, {outputs});");
+            }
+        }
+    }
+}

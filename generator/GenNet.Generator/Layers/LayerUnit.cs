@@ -1,0 +1,260 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Emit;
+using GenNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace GenNet.Generator.Layers;
+
+/// <summary>
+/// One kind of layer, in one place: how to read its attribute, plan its shapes and arena offsets, and (through the
+/// <see cref="LayerPlan"/> it returns) emit its forward and backward code. The pipeline iterates over units; nothing
+/// else switches on a layer's kind. docs/adding-a-layer.md is the recipe for a new one.
+/// </summary>
+internal abstract class LayerUnit
+{
+    /// <summary>The attribute's name without "Attribute", as users write it: <c>Dense</c>, <c>MaxPool2D</c>.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>The attribute's full metadata name.</summary>
+    public string AttributeName => "GenNet." + Kind + "Attribute";
+
+    /// <summary>The camelCase stem of generated names: <c>dense</c> gives <c>dense0</c> in code and <c>Dense0Weight</c> for members.</summary>
+    public abstract string VariableStem { get; }
+
+    /// <summary>Suffixes of the members generated for one layer of this kind (<c>Dense0Weight</c>, <c>Dense0Forward</c>, …).</summary>
+    public virtual IEnumerable<string> MemberSuffixes => new[] { "Output", "Forward", "Backward" };
+
+    /// <summary>Whether layers of this kind have trained parameters.</summary>
+    public virtual bool Learns => false;
+
+    /// <summary>The default name of the <paramref name="index"/>-th layer of this kind (0-based, counting named ones too).</summary>
+    public abstract string DefaultName(int index);
+
+    /// <summary>Reads the attribute's arguments; problems go to <paramref name="diagnostics"/> on <paramref name="declaration"/>'s location.</summary>
+    public abstract LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics);
+
+    /// <summary>Plans the layer over its sources' shapes, or returns null after reporting why it cannot be planned.</summary>
+    public abstract LayerPlan? Plan(LayerSpec spec, PlanContext context);
+}
+
+/// <summary>Every unit, found once by reflection: adding a layer kind is adding its unit class.</summary>
+internal static class LayerUnits
+{
+    public static readonly LayerUnit[] All = typeof(LayerUnit).Assembly.GetTypes()
+        .Where(t => !t.IsAbstract && t.IsSubclassOf(typeof(LayerUnit)))
+        .Select(t => (LayerUnit)Activator.CreateInstance(t)!)
+        .OrderBy(u => u.Kind, StringComparer.Ordinal)
+        .ToArray();
+
+    private static readonly Dictionary<string, LayerUnit> s_byAttribute = All.ToDictionary(u => u.AttributeName, StringComparer.Ordinal);
+
+    public static LayerUnit? ByAttributeName(string? name) => name is not null && s_byAttribute.TryGetValue(name, out LayerUnit? unit) ? unit : null;
+}
+
+/// <summary>
+/// A planned layer: its <see cref="LayerHeader"/> plus whatever its kind needs, and the code it emits. Kinds derive
+/// sealed records, so plans stay equatable values the pipeline can cache.
+/// </summary>
+internal abstract record LayerPlan(LayerHeader Header)
+{
+    public abstract LayerUnit Unit { get; }
+
+    /// <summary>Computes nothing: its output is its input (Flatten in place, Dropout in an inference-only network).</summary>
+    public virtual bool IsView => false;
+
+    public virtual bool HasParameters => false;
+
+    /// <summary>Its parameter tensors in arena order, with PyTorch's names and layouts.</summary>
+    public virtual IEnumerable<TensorPlan> Parameters => Enumerable.Empty<TensorPlan>();
+
+    public long ParameterCount => Parameters.Sum(t => (long)t.Size);
+
+    /// <summary>Multiply-adds ×2 of the forward pass per sample (only products are counted).</summary>
+    public virtual long ForwardFlops => 0;
+
+    /// <summary>The backward pass writes its source's gradient over its own output's (dropout's mask product).</summary>
+    public virtual bool BackwardInPlace => false;
+
+    /// <summary>The loss sees through this layer to its source's activation (Flatten, which only reorders).</summary>
+    public virtual bool LossSeesThrough => IsView;
+
+    /// <summary>The activation the loss sees when this layer makes the network's output.</summary>
+    public virtual ActivationKind OutputActivation => ActivationKind.Linear;
+
+    /// <summary>The same layer with the loss's gradient arriving fused (p − t) instead of going through its activation.</summary>
+    public virtual LayerPlan? WithFusedLoss() => null;
+
+    /// <summary>Activation in Keras's summary column.</summary>
+    public virtual string SummaryActivation => "";
+
+    /// <summary>The per-sample scratch offsets it names, besides its output: <c>(constant, offset)</c>.</summary>
+    public virtual IEnumerable<(string Constant, int Offset)> ScratchConstants => Enumerable.Empty<(string, int)>();
+
+    /// <summary>Builds an im2col matrix in the shared columns buffer (a convolution over a patch bigger than 1×1).</summary>
+    public virtual bool UsesColumns => false;
+
+    /// <summary>Keeps a copy of its weight in another layout, refreshed before each pass: the constant, offset and length.</summary>
+    public virtual (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => null;
+
+    public string Pascal => LayerNames.Pascal(Header.Variable);
+
+    /// <summary>Writes its forward call into <c>Propagate</c>.</summary>
+    public abstract void EmitForward(SourceWriter w, ForwardSite site);
+
+    /// <summary>Writes its backward call into <c>Backpropagate</c>.</summary>
+    public virtual void EmitBackward(SourceWriter w, BackwardSite site)
+    {
+    }
+
+    /// <summary>Writes its forward/backward method pair (nothing for a layer whose calls are one kernel each).</summary>
+    public virtual void EmitMethods(SourceWriter w, MethodSite site)
+    {
+    }
+
+    /// <summary>Writes its part of <c>InitializeParameters</c>.</summary>
+    public virtual void EmitInitialization(SourceWriter w)
+    {
+    }
+
+    /// <summary>Writes the refresh of its reordered kernel (see <see cref="ReorderedKernel"/>).</summary>
+    public virtual void EmitKernelRefresh(SourceWriter w)
+    {
+    }
+}
+
+/// <summary>What a layer's forward call can refer to in <c>Propagate</c>.</summary>
+/// <param name="Inputs">The span expressions holding its sources' outputs.</param>
+/// <param name="Training">The network trains (its Propagate has a training form).</param>
+internal sealed record ForwardSite(IReadOnlyList<string> Inputs, bool Training)
+{
+    public string Input => Inputs[0];
+}
+
+/// <summary>What a layer's backward call can refer to in <c>Backpropagate</c>.</summary>
+/// <param name="Inputs">Expressions for its sources' saved outputs.</param>
+/// <param name="Output">An expression for its own saved output.</param>
+/// <param name="Dy">The span of dL/d(output), sized.</param>
+/// <param name="Dx">Per source: the span its gradient goes to, sized, or null when it is not needed.</param>
+/// <param name="ColumnsFresh">The im2col matrix is still the one its forward pass built.</param>
+internal sealed record BackwardSite(IReadOnlyList<string> Inputs, string Output, string Dy, IReadOnlyList<string?> Dx, bool ColumnsFresh)
+{
+    public string Input => Inputs[0];
+
+    public string? DxOf0 => Dx.Count > 0 ? Dx[0] : null;
+}
+
+/// <summary>What a layer's method pair depends on besides its plan.</summary>
+internal sealed record MethodSite(bool Training, bool ColumnsFresh);
+
+/// <summary>The planner's services to a unit: its sources, the arenas, and diagnostics.</summary>
+internal sealed class PlanContext
+{
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private long _activations;
+    private long _parameters;
+    private long _columns;
+    private int _kernels;
+    private int _kernelGradient;
+
+    public PlanContext(NetworkSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        Spec = spec;
+        _diagnostics = diagnostics;
+    }
+
+    public NetworkSpec Spec { get; }
+
+    public bool Training => Spec.Training;
+
+    /// <summary>The shapes of the layer being planned's sources, in order.</summary>
+    public IReadOnlyList<int[]> Sources { get; internal set; } = Array.Empty<int[]>();
+
+    /// <summary>Where each source lies in the activation arena (<see cref="NodePlan.NetworkInput"/> for the network's input).</summary>
+    public IReadOnlyList<int> SourceOffsets { get; internal set; } = Array.Empty<int>();
+
+    /// <summary>The names of the sources, for messages.</summary>
+    public IReadOnlyList<string> SourceNames { get; internal set; } = Array.Empty<string>();
+
+    /// <summary>The first layer with parameters declared after the layer being planned ("Layer 4 (Dense)"), or null.</summary>
+    public string? NextLearner { get; internal set; }
+
+    public int[] Source => Sources[0];
+
+    public long ActivationsPerSample => _activations;
+
+    public long ParameterCount => _parameters;
+
+    public long ColumnsPerSample => _columns;
+
+    public int KernelsSize => _kernels;
+
+    public int KernelGradientSize => _kernelGradient;
+
+    /// <summary>Reserves <paramref name="floats"/> per sample of the activation arena.</summary>
+    public int Allocate(long floats)
+    {
+        int offset = (int)_activations;
+        _activations += floats;
+        return offset;
+    }
+
+    /// <summary>Reserves <paramref name="floats"/> of the parameter arena.</summary>
+    public int AllocateParameters(long floats)
+    {
+        int offset = (int)_parameters;
+        _parameters += floats;
+        return offset;
+    }
+
+    /// <summary>Reserves a reordered copy of a weight (<paramref name="floats"/>), and room for its gradient in training.</summary>
+    public int AllocateKernel(int floats)
+    {
+        int offset = _kernels;
+        _kernels += floats;
+        _kernelGradient = Math.Max(_kernelGradient, floats);
+        return offset;
+    }
+
+    /// <summary>The shared im2col buffer must hold <paramref name="floats"/> per sample.</summary>
+    public void NeedColumns(long floats) => _columns = Math.Max(_columns, floats);
+
+    public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    /// <summary>GN0008 on the layer.</summary>
+    public void Invalid(Declaration declaration, string problem) =>
+        Report(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where, problem);
+
+    /// <summary>True when <paramref name="elements"/> floats fit GenNet's limit; otherwise reports it.</summary>
+    public bool Fits(long elements, Declaration declaration, string what) =>
+        Planning.Planner.Fits(elements, declaration.Location, declaration.Where, what, _diagnostics);
+
+    /// <summary>GN0004 unless the (only) source is one-dimensional.</summary>
+    public bool NeedsFlatSource(Declaration declaration)
+    {
+        if (Source.Length == 1)
+        {
+            return true;
+        }
+
+        Report(DiagnosticDescriptors.NeedsFlatInput, declaration.Location, declaration.Where, string.Join(", ", Source));
+        return false;
+    }
+
+    /// <summary>The name of the layer being planned (its <c>Name</c>, or its kind's default).</summary>
+    public string Name { get; internal set; } = "";
+
+    /// <summary>The place of the layer being planned among the layers of its kind, from 0.</summary>
+    public int KindIndex { get; internal set; }
+
+    /// <summary>The camelCase variable of the layer being planned (<c>dense0</c>).</summary>
+    public string Variable { get; internal set; } = "";
+
+    /// <summary>The header of the layer being planned with the given output shape; the planner fills in the graph's indices.</summary>
+    public LayerHeader Header(LayerSpec spec, int[] outputShape, int outputOffset) =>
+        new(spec.Declaration, Name, Variable, EquatableArray<int>.Empty,
+            Sources.Select(s => s.ToEquatableArray()).ToEquatableArray(), -1, outputShape.ToEquatableArray(), outputOffset);
+}

@@ -1,0 +1,151 @@
+using System.Collections.Generic;
+using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Emit;
+using GenNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace GenNet.Generator.Layers;
+
+/// <summary>Reading attribute arguments the layer units share.</summary>
+internal static class AttributeArguments
+{
+    /// <summary>A named argument's value, or <paramref name="fallback"/>.</summary>
+    public static T Named<T>(AttributeData attribute, string name, T fallback)
+    {
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == name && named.Value.Value is T value)
+            {
+                return value;
+            }
+        }
+
+        return fallback;
+    }
+
+    /// <summary>Stride and Padding of a convolution or pooling attribute (GN0008 for a Padding outside the enum).</summary>
+    public static (int Stride, PaddingKind Padding) Window(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics, int defaultStride)
+    {
+        int stride = Named(attribute, "Stride", defaultStride);
+        int padding = Named(attribute, "Padding", (int)PaddingKind.Valid);
+        if (padding is < 0 or > (int)PaddingKind.Same)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where, $"Padding = {padding} is not a member of GenNet.Padding"));
+        }
+
+        return (stride, (PaddingKind)padding);
+    }
+}
+
+/// <summary>
+/// Where a window slides over an image [<see cref="Height"/>, <see cref="Width"/>, <see cref="Channels"/>]: a convolution's
+/// kernel or a pooling window, with the padding resolved to offsets and the output size that follows.
+/// </summary>
+internal sealed record WindowPlan(
+    int Height,
+    int Width,
+    int Channels,
+    int WindowHeight,
+    int WindowWidth,
+    int Stride,
+    PaddingKind Padding,
+    int PadTop,
+    int PadLeft,
+    int OutHeight,
+    int OutWidth)
+{
+    /// <summary>Output positions per sample.</summary>
+    public int Pixels => OutHeight * OutWidth;
+
+    /// <summary>Inputs under one window position: a row of the im2col matrix.</summary>
+    public int PatchSize => Channels * WindowHeight * WindowWidth;
+
+    /// <summary>A 1×1 kernel at stride 1 without padding: the input already is the im2col matrix, so no copy is made.</summary>
+    public bool InputIsColumns => WindowHeight == 1 && WindowWidth == 1 && Stride == 1 && PadTop == 0 && PadLeft == 0;
+
+    /// <summary>
+    /// The im2col columns in the image's (ky, kx, channel) order, copied a window row at a time, with the weight reordered to
+    /// match; with one channel that order is PyTorch's (channel, ky, kx) already, and a 1×1 kernel needs no im2col.
+    /// </summary>
+    public bool ChannelsLastColumns => !InputIsColumns && Channels > 1 && WindowHeight * WindowWidth > 1;
+
+    /// <summary>Floats of im2col matrix per sample (0 when the input serves).</summary>
+    public int ColumnsPerSample => InputIsColumns ? 0 : Pixels * PatchSize;
+
+    /// <summary>The kernels' geometry arguments: batch, input image, window, stride, padding, output size.</summary>
+    public string Geometry =>
+        $"batchSize, {Format.Int(Height)}, {Format.Int(Width)}, {Format.Int(Channels)}, " +
+        $"{Format.Int(WindowHeight)}, {Format.Int(WindowWidth)}, {Format.Int(Stride)}, " +
+        $"{Format.Int(PadTop)}, {Format.Int(PadLeft)}, {Format.Int(OutHeight)}, {Format.Int(OutWidth)}";
+
+    /// <summary>"3×3 kernel, stride 1, valid padding" or, padded, "…, same padding (1 top, 1 left)".</summary>
+    public string Describe(string what)
+    {
+        string padding = Padding == PaddingKind.Valid
+            ? "valid padding"
+            : $"same padding ({Format.Int(PadTop)} top, {Format.Int(PadLeft)} left)";
+        return $"{Format.Int(WindowHeight)}×{Format.Int(WindowWidth)} {what}, stride {Format.Int(Stride)}, {padding}";
+    }
+
+    /// <summary>
+    /// A window over the source image: padding resolved as Keras and TensorFlow do ("same": output ⌈in / stride⌉, the odd
+    /// padding row or column at the bottom or right), or a diagnostic on the attribute.
+    /// </summary>
+    public static WindowPlan? Slide(Declaration declaration, PlanContext context, int windowHeight, int windowWidth, int stride, PaddingKind padding, bool kernel)
+    {
+        int[] shape = context.Source;
+        if (shape.Length != 3)
+        {
+            string hint = shape.Length == 2
+                ? $"declare the channels too, for example [Input({shape[0]}, {shape[1]}, 1)] for a grayscale image"
+                : shape.Length == 1
+                    ? "it must come before [Flatten] and Dense layers"
+                    : "give the input as [Input(height, width, channels)]";
+            context.Report(DiagnosticDescriptors.NeedsImageInput, declaration.Location, declaration.Where, string.Join(", ", shape), hint);
+            return null;
+        }
+
+        if (windowHeight <= 0 || windowWidth <= 0)
+        {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, kernel ? "kernel size" : "pool size", windowHeight <= 0 ? windowHeight : windowWidth);
+            return null;
+        }
+
+        if (stride <= 0)
+        {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, "Stride", stride);
+            return null;
+        }
+
+        int height = shape[0], width = shape[1], channels = shape[2];
+        if ((long)windowHeight * windowWidth > Planning.Planner.MaxElements || (long)channels * windowHeight * windowWidth > Planning.Planner.MaxElements)
+        {
+            context.Invalid(declaration, $"the window would cover more than {Planning.Planner.MaxElements} floats (1 GiB), more than GenNet supports");
+            return null;
+        }
+
+        if (padding == PaddingKind.Valid && (windowHeight > height || windowWidth > width))
+        {
+            context.Report(DiagnosticDescriptors.WindowDoesNotFit, declaration.Location, declaration.Where, windowHeight, windowWidth,
+                kernel ? "kernel" : "pool window", string.Join(", ", shape),
+                "use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it");
+            return null;
+        }
+
+        (int outHeight, int padTop) = Extent(height, windowHeight, stride, padding);
+        (int outWidth, int padLeft) = Extent(width, windowWidth, stride, padding);
+        return new WindowPlan(height, width, channels, windowHeight, windowWidth, stride, padding, padTop, padLeft, outHeight, outWidth);
+    }
+
+    private static (int Output, int PadBefore) Extent(int input, int window, int stride, PaddingKind padding)
+    {
+        if (padding == PaddingKind.Valid)
+        {
+            return ((input - window) / stride + 1, 0);
+        }
+
+        int output = (int)((input + (long)stride - 1) / stride);
+        long total = System.Math.Max((output - 1L) * stride + window - input, 0L);
+        return (output, (int)(total / 2));
+    }
+}

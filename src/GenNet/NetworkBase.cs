@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Reflection;
+using GenNet.Kernels;
+
+namespace GenNet;
+
+/// <summary>
+/// The sizes and tensors of one generated network class, made once per class: what <see cref="NetworkBase"/> needs to
+/// run the generated layer code without the generated class repeating the machinery.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class NetworkLayout
+{
+    private readonly Assembly? _weightsAssembly;
+    private readonly string? _weightsResource;
+    private EmbeddedWeights? _weights;
+
+    /// <summary>Describes a generated network; every size is per sample unless it says otherwise.</summary>
+    /// <param name="name">The class's name, for messages.</param>
+    /// <param name="inputSize">Floats in one input sample (all inputs, one after the other).</param>
+    /// <param name="outputSize">Floats in one output sample.</param>
+    /// <param name="inputShape">The shape of one input sample.</param>
+    /// <param name="outputShape">The shape of one output sample.</param>
+    /// <param name="loss">The resolved loss (never <see cref="Loss.Auto"/>).</param>
+    /// <param name="summary">Keras's <c>model.summary()</c> table.</param>
+    /// <param name="parameterTensors">The parameter arena's tensors.</param>
+    /// <param name="parameterCount">The parameter arena's length.</param>
+    /// <param name="scratchPerSample">Scratch floats per sample of a batch.</param>
+    /// <param name="scratchFixed">Scratch floats per batch after the per-sample part (a reordered kernel's gradient).</param>
+    /// <param name="outputOffset">Where the network's output starts in the scratch arena, per sample.</param>
+    /// <param name="gradientOffset">Where the loss writes the output's gradient in the scratch arena, per sample.</param>
+    /// <param name="flopsPerSample">Work of one training sample, which decides when a batch is worth splitting over threads.</param>
+    /// <param name="bufferTensors">The tensors of state that is saved but not trained (<see cref="INetwork.Buffers"/>).</param>
+    /// <param name="bufferCount">The buffer arena's length.</param>
+    /// <param name="weightsAssembly">The assembly that carries compiled-in weights, or null.</param>
+    /// <param name="weightsResource">Their resource name, or null.</param>
+    public NetworkLayout(
+        string name, int inputSize, int outputSize, int[] inputShape, int[] outputShape, Loss loss, string summary,
+        ParameterTensor[] parameterTensors, int parameterCount, int scratchPerSample, int scratchFixed, int outputOffset,
+        int gradientOffset, long flopsPerSample, ParameterTensor[]? bufferTensors = null, int bufferCount = 0,
+        Assembly? weightsAssembly = null, string? weightsResource = null)
+    {
+        Name = name;
+        InputSize = inputSize;
+        OutputSize = outputSize;
+        InputShape = inputShape;
+        OutputShape = outputShape;
+        Loss = loss;
+        Summary = summary;
+        ParameterTensors = parameterTensors;
+        ParameterCount = parameterCount;
+        ScratchPerSample = scratchPerSample;
+        ScratchFixed = scratchFixed;
+        OutputOffset = outputOffset;
+        GradientOffset = gradientOffset;
+        FlopsPerSample = flopsPerSample;
+        BufferTensors = bufferTensors ?? [];
+        BufferCount = bufferCount;
+        _weightsAssembly = weightsAssembly;
+        _weightsResource = weightsResource;
+    }
+
+    internal string Name { get; }
+
+    internal int InputSize { get; }
+
+    internal int OutputSize { get; }
+
+    internal int[] InputShape { get; }
+
+    internal int[] OutputShape { get; }
+
+    internal Loss Loss { get; }
+
+    internal string Summary { get; }
+
+    internal ParameterTensor[] ParameterTensors { get; }
+
+    internal int ParameterCount { get; }
+
+    internal int ScratchPerSample { get; }
+
+    internal int ScratchFixed { get; }
+
+    internal int OutputOffset { get; }
+
+    internal int GradientOffset { get; }
+
+    internal long FlopsPerSample { get; }
+
+    internal ParameterTensor[] BufferTensors { get; }
+
+    internal int BufferCount { get; }
+
+    internal bool HasCompiledWeights => _weightsResource is not null;
+
+    /// <summary>The compiled-in parameters and buffers, opened once per process.</summary>
+    internal EmbeddedWeights CompiledWeights =>
+        _weights ??= EmbeddedWeights.Open(_weightsAssembly!, _weightsResource!, ParameterTensors, ParameterCount);
+}
+
+/// <summary>
+/// What every generated network shares: its arenas, argument checks, the scratch memory that grows with the batch, and
+/// <see cref="INetwork"/>. The generated half of a <c>[Network(Training = false)]</c> class derives from it and supplies
+/// the layers; trainable networks derive from <see cref="TrainableNetworkBase"/>.
+/// </summary>
+/// <remarks>
+/// An instance is not thread-safe: it owns one scratch arena. Nothing allocates per call: the arena grows once when a
+/// batch larger than any before arrives.
+/// </remarks>
+public abstract class NetworkBase : INetwork
+{
+    private readonly NetworkLayout _layout;
+    private readonly float[] _buffers;
+    private float[]? _parameters; // null while an inference-only network reads its compiled-in weights in place
+    private float[] _scratch = [];
+    private int _outputBatchSize;
+
+    private protected NetworkBase(bool trainable)
+    {
+        NetworkLayout layout = _layout = Layout ?? throw new InvalidOperationException($"{GetType().Name}.Layout is null.");
+        _buffers = new float[layout.BufferCount];
+        if (!layout.HasCompiledWeights)
+        {
+            _parameters = new float[layout.ParameterCount];
+        }
+        else if (trainable)
+        {
+            _parameters = layout.CompiledWeights.Values.ToArray(); // training changes them: a copy of its own
+        }
+    }
+
+    /// <summary>Sets up the arenas that <see cref="Layout"/> describes.</summary>
+    protected NetworkBase()
+        : this(trainable: false)
+    {
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>An inference-only network with compiled-in weights reads them where they lie until this is first asked for.</remarks>
+    public Span<float> Parameters => _parameters ??= _layout.CompiledWeights.Values.ToArray();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParameterTensor> ParameterTensors => _layout.ParameterTensors;
+
+    /// <inheritdoc/>
+    public Span<float> Buffers => _buffers;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ParameterTensor> BufferTensors => _layout.BufferTensors;
+
+    /// <inheritdoc/>
+    public Loss Loss => _layout.Loss;
+
+    /// <inheritdoc/>
+    public virtual ReadOnlySpan<float> Outputs => _scratch.AsSpan(_layout.OutputOffset * _outputBatchSize, _layout.OutputSize * _outputBatchSize);
+
+    int INetwork.InputSize => _layout.InputSize;
+
+    int INetwork.OutputSize => _layout.OutputSize;
+
+    int INetwork.ParameterCount => _layout.ParameterCount;
+
+    ReadOnlySpan<int> INetwork.InputShape => _layout.InputShape;
+
+    ReadOnlySpan<int> INetwork.OutputShape => _layout.OutputShape;
+
+    string INetwork.Summary => _layout.Summary;
+
+    /// <summary>The parameters as the layers read them (the compiled-in weights in place, until <see cref="Parameters"/> is asked for).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected ReadOnlySpan<float> ParameterValues => _parameters is null ? _layout.CompiledWeights.Values : _parameters;
+
+    /// <summary>The generated class's sizes and tensors; read once, by the constructor.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected abstract NetworkLayout Layout { get; }
+
+    private protected NetworkLayout Sizes => _layout;
+
+    /// <inheritdoc/>
+    public abstract void InitializeParameters(int seed);
+
+    /// <summary>Runs one sample: <paramref name="input"/> holds <c>InputSize</c> floats, <paramref name="output"/> receives <c>OutputSize</c>.</summary>
+    public void Forward(ReadOnlySpan<float> input, Span<float> output)
+    {
+        Check.Sample(_layout.Name, input, output, _layout.InputSize, _layout.OutputSize);
+        RefreshKernels();
+        Propagate(input, Scratch(1), 1, training: false, firstSample: 0).CopyTo(output);
+        RecordOutputs(1);
+    }
+
+    /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
+    public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        Check.Batch(_layout.Name, inputs, batchSize, _layout.InputSize);
+        Check.PerSample(_layout.Name, outputs.Length, batchSize, _layout.OutputSize, nameof(outputs));
+        RefreshKernels();
+        Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
+        RecordOutputs(batchSize);
+    }
+
+    /// <summary>
+    /// Runs every layer on a batch, each output in <paramref name="scratch"/>, and returns the network's output.
+    /// <paramref name="training"/> selects layers' training form (dropout acts); <paramref name="firstSample"/> is the
+    /// place of the first row in the whole batch when a training step is split over threads.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected abstract ReadOnlySpan<float> Propagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, bool training, int firstSample);
+
+    /// <summary>Brings any copy of the parameters that the layers keep in another layout up to date; called before each pass.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected virtual void RefreshKernels()
+    {
+    }
+
+    /// <summary>The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.</summary>
+    private protected Span<float> Scratch(int batchSize)
+    {
+        int length = checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
+        if (_scratch.Length < length)
+        {
+            _scratch = new float[length];
+        }
+
+        return _scratch.AsSpan(0, length);
+    }
+
+    /// <summary>Where the outputs of the last call lie: the batch size in the network's own arena.</summary>
+    private protected virtual void RecordOutputs(int batchSize) => _outputBatchSize = batchSize;
+
+    /// <summary>
+    /// Packs a multi-input network's inputs, each [batch, width] row-major, into rows of all inputs one after the other
+    /// (the layout <see cref="Forward(ReadOnlySpan{float}, Span{float}, int)"/> takes), in a buffer kept for it.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected Span<float> PackingBuffer(int batchSize)
+    {
+        int length = checked(batchSize * _layout.InputSize);
+        if (_packed.Length < length)
+        {
+            _packed = new float[length];
+        }
+
+        return _packed.AsSpan(0, length);
+    }
+
+    private float[] _packed = [];
+}

@@ -1,0 +1,165 @@
+using System;
+using System.ComponentModel;
+using System.Numerics.Tensors;
+using GenNet.Kernels;
+using GenNet.Losses;
+
+namespace GenNet;
+
+/// <summary>
+/// What every trainable generated network shares besides <see cref="NetworkBase"/>: the gradient arena and the training
+/// step, split by rows over threads. Each shard runs forward, loss and backward on its rows into its own scratch and
+/// gradient arenas (shard 0 into the network's own), its gradient weighted by its share of the batch; the shards'
+/// gradients are then added in shard order, so a fixed thread count gives the same bits every time.
+/// </summary>
+public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, IShardedStep
+{
+    private readonly float[] _gradients;
+    private int _threads;
+    private int _shards = 1; // how the last training step was split
+    private int _shardBatchSize;
+    private float[][] _shardScratch = []; // per shard after the first
+    private float[][] _shardGradients = [];
+    private float[] _shardOutputs = [];
+
+    /// <summary>Sets up the parameter, gradient and scratch arenas that <see cref="NetworkBase.Layout"/> describes.</summary>
+    protected TrainableNetworkBase()
+        : base(trainable: true) => _gradients = new float[Sizes.ParameterCount];
+
+    /// <inheritdoc/>
+    public Span<float> Gradients => _gradients;
+
+    /// <inheritdoc/>
+    public int Threads
+    {
+        get => _threads;
+        set => _threads = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
+    }
+
+    /// <inheritdoc/>
+    public override ReadOnlySpan<float> Outputs => _shards > 1 ? _shardOutputs.AsSpan(0, Sizes.OutputSize * _shardBatchSize) : base.Outputs;
+
+    /// <summary>How many training steps have run since <see cref="RestartSteps"/>: what makes each step's dropout masks new.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected long TrainingStep { get; private set; }
+
+    /// <summary>Forward, loss and backward for a batch with one label per sample; see <see cref="ITrainableNetwork"/>.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize)
+    {
+        NetworkLayout layout = Sizes;
+        Check.Batch(layout.Name, inputs, batchSize, layout.InputSize);
+        Check.Labels(layout.Name, labels, batchSize, classes: LossFunction.LabelClasses(layout.Loss, layout.OutputSize));
+        return Train(inputs, labels, default, batchSize);
+    }
+
+    /// <summary>Forward, loss and backward for a batch with <c>OutputSize</c> targets per sample; see <see cref="ITrainableNetwork"/>.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize)
+    {
+        NetworkLayout layout = Sizes;
+        Check.Batch(layout.Name, inputs, batchSize, layout.InputSize);
+        Check.PerSample(layout.Name, targets.Length, batchSize, layout.OutputSize, nameof(targets));
+        return Train(inputs, default, targets, batchSize);
+    }
+
+    /// <summary>
+    /// Runs the layers backwards from the gradient the loss left at the layout's gradient offset, filling
+    /// <paramref name="gradients"/> (cleared first).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected abstract void Backpropagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, Span<float> gradients);
+
+    /// <summary>Starts the count of training steps again (a new seed for dropout's masks).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected void RestartSteps() => TrainingStep = 0;
+
+    private protected override void RecordOutputs(int batchSize)
+    {
+        _shards = 1;
+        base.RecordOutputs(batchSize);
+    }
+
+    private float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batchSize)
+    {
+        int shards = Sharding.Count(batchSize, _threads, Sizes.FlopsPerSample);
+        PrepareShards(shards, batchSize);
+        RefreshKernels(); // before the shards: they all read them
+        float loss = WorkerPool.Run(this, shards, inputs, labels, targets);
+        TrainingStep++;
+        for (int shard = 1; shard < shards; shard++)
+        {
+            TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
+        }
+
+        if (shards == 1)
+        {
+            base.RecordOutputs(batchSize);
+        }
+
+        return loss;
+    }
+
+    // One shard's rows: forward, loss, backward. Returns its share of the batch's mean loss.
+    float IShardedStep.RunShard(int shard, int shards, ReadOnlySpan<float> batchInputs, ReadOnlySpan<int> batchLabels, ReadOnlySpan<float> batchTargets)
+    {
+        NetworkLayout layout = Sizes;
+        (int start, int count) = Sharding.Range(_shardBatchSize, shards, shard);
+        Span<float> scratch = shard == 0
+            ? Scratch(count)
+            : _shardScratch[shard].AsSpan(0, count * layout.ScratchPerSample + layout.ScratchFixed);
+        Span<float> gradients = shard == 0 ? _gradients : _shardGradients[shard];
+        ReadOnlySpan<float> inputs = batchInputs.Slice(start * layout.InputSize, count * layout.InputSize);
+        ReadOnlySpan<int> labels = batchLabels.IsEmpty ? batchLabels : batchLabels.Slice(start, count);
+        ReadOnlySpan<float> targets = batchTargets.IsEmpty ? batchTargets : batchTargets.Slice(start * layout.OutputSize, count * layout.OutputSize);
+        ReadOnlySpan<float> outputs = Propagate(inputs, scratch, count, training: true, firstSample: start);
+        Span<float> outputGradient = scratch.Slice(layout.GradientOffset * count, layout.OutputSize * count);
+        float loss = labels.IsEmpty
+            ? LossFunction.Compute(layout.Loss, outputs, targets, outputGradient, layout.OutputSize)
+            : LossFunction.Compute(layout.Loss, outputs, labels, outputGradient, layout.OutputSize);
+        if (shards > 1)
+        {
+            float share = (float)count / _shardBatchSize;
+            TensorPrimitives.Multiply(outputGradient, share, outputGradient);
+            outputs.CopyTo(_shardOutputs.AsSpan(start * layout.OutputSize));
+            loss *= share;
+        }
+
+        Backpropagate(inputs, scratch, count, gradients);
+        return loss;
+    }
+
+    // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.
+    private void PrepareShards(int shards, int batchSize)
+    {
+        _shards = shards;
+        _shardBatchSize = batchSize;
+        if (shards == 1)
+        {
+            return;
+        }
+
+        NetworkLayout layout = Sizes;
+        int largest = (batchSize + shards - 1) / shards;
+        int length = checked(largest * layout.ScratchPerSample + layout.ScratchFixed);
+        Scratch(largest);
+        if (_shardScratch.Length < shards)
+        {
+            Array.Resize(ref _shardScratch, shards);
+            Array.Resize(ref _shardGradients, shards);
+        }
+
+        for (int shard = 1; shard < shards; shard++)
+        {
+            if (_shardScratch[shard] is null || _shardScratch[shard].Length < length)
+            {
+                _shardScratch[shard] = new float[length];
+            }
+
+            _shardGradients[shard] ??= new float[layout.ParameterCount];
+        }
+
+        if (_shardOutputs.Length < batchSize * layout.OutputSize)
+        {
+            _shardOutputs = new float[batchSize * layout.OutputSize];
+        }
+    }
+}
