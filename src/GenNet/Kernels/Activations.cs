@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace GenNet.Kernels;
 
@@ -103,6 +104,7 @@ public static class Activations
 
     private readonly struct ReluBackwardOperator : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -111,6 +113,7 @@ public static class Activations
 
     private readonly struct SigmoidBackwardOperator : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -119,6 +122,7 @@ public static class Activations
 
     private readonly struct TanhBackwardOperator : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -127,6 +131,7 @@ public static class Activations
 
     private readonly struct LeakyReluOperator(float slope) : IUnaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TVector, TWidth>(TVector x)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -135,6 +140,7 @@ public static class Activations
 
     private readonly struct LeakyReluBackwardOperator(float slope) : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>

@@ -333,6 +333,7 @@ public static partial class Conv
     /// <summary><c>(source, destination) → destination + source</c>.</summary>
     private readonly struct AddOperator : IBinaryOperator
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Invoke<TVector, TWidth>(TVector source, TVector destination)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>

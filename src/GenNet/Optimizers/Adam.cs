@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using GenNet.Kernels;
 
 namespace GenNet;
@@ -94,6 +95,8 @@ internal sealed class AdamCore
     private readonly struct Operator(float alpha, float oneMinusBeta1, float oneMinusBeta2, float epsilon, float decay) : IUpdateOperator
     {
         public static int StateCount => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector m, ref TVector v)
             where TVector : struct

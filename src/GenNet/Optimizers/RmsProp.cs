@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using GenNet.Kernels;
 
 namespace GenNet;
@@ -76,6 +77,8 @@ public sealed class RmsProp : Optimizer
             _epsilon = epsilon;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
         public TVector Compute<TVector, TWidth>(TVector g, ref TVector v)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -90,6 +93,8 @@ public sealed class RmsProp : Optimizer
     {
         public static int StateCount => 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector unused)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -100,6 +105,8 @@ public sealed class RmsProp : Optimizer
     private readonly struct MomentumOperator(Increment increment, float momentum) : IUpdateOperator
     {
         public static int StateCount => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector mom)
             where TVector : struct

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using GenNet.Kernels;
 
 namespace GenNet;
@@ -56,6 +57,8 @@ public sealed class Sgd : Optimizer
     {
         public static int StateCount => 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector unused0, ref TVector unused1)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -66,6 +69,8 @@ public sealed class Sgd : Optimizer
     private readonly struct MomentumOperator(float learningRate, float momentum, bool nesterov) : IUpdateOperator
     {
         public static int StateCount => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector unused)
             where TVector : struct
