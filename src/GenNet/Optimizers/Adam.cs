@@ -97,7 +97,6 @@ internal sealed class AdamCore
         public static int StateCount => 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector m, ref TVector v)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

@@ -78,7 +78,6 @@ public sealed class RmsProp : Optimizer
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         public TVector Compute<TVector, TWidth>(TVector g, ref TVector v)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -94,7 +93,6 @@ public sealed class RmsProp : Optimizer
         public static int StateCount => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector unused)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -107,7 +105,6 @@ public sealed class RmsProp : Optimizer
         public static int StateCount => 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector mom)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

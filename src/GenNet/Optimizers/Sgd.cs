@@ -58,7 +58,6 @@ public sealed class Sgd : Optimizer
         public static int StateCount => 0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector unused0, ref TVector unused1)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector> =>
@@ -71,7 +70,6 @@ public sealed class Sgd : Optimizer
         public static int StateCount => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-
         public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector unused)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
