@@ -1,7 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace GenNet.Kernels;
 
@@ -18,29 +18,29 @@ public static class Activations
 
     /// <summary><c>dy *= (y &gt; 0)</c>.</summary>
     public static void ReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
-        Elementwise.Apply(new ReluBackwardOperator(), outputs, gradient);
+        Simd.Map(new ReluBackwardOperator(), outputs, gradient);
 
     /// <summary><c>y = 1 / (1 + e^-y)</c>.</summary>
     public static void Sigmoid(Span<float> values) => TensorPrimitives.Sigmoid(values, values);
 
     /// <summary><c>dy *= y (1 − y)</c>.</summary>
     public static void SigmoidBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
-        Elementwise.Apply(new SigmoidBackwardOperator(), outputs, gradient);
+        Simd.Map(new SigmoidBackwardOperator(), outputs, gradient);
 
     /// <summary><c>y = tanh(y)</c>.</summary>
     public static void Tanh(Span<float> values) => TensorPrimitives.Tanh(values, values);
 
     /// <summary><c>dy *= 1 − y²</c>.</summary>
     public static void TanhBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
-        Elementwise.Apply(new TanhBackwardOperator(), outputs, gradient);
+        Simd.Map(new TanhBackwardOperator(), outputs, gradient);
 
     /// <summary><c>y = y &gt; 0 ? y : slope · y</c>.</summary>
     public static void LeakyRelu(Span<float> values, float negativeSlope) =>
-        Elementwise.Apply(new LeakyReluOperator(negativeSlope), values);
+        Simd.Map(new LeakyReluOperator(negativeSlope), values);
 
     /// <summary><c>dy *= y &gt; 0 ? 1 : slope</c> (for a slope ≥ 0, y &gt; 0 exactly where x &gt; 0).</summary>
     public static void LeakyReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient, float negativeSlope) =>
-        Elementwise.Apply(new LeakyReluBackwardOperator(negativeSlope), outputs, gradient);
+        Simd.Map(new LeakyReluBackwardOperator(negativeSlope), outputs, gradient);
 
     /// <summary>Softmax of each row of <paramref name="width"/> values: subtract the row maximum, exponentiate, normalise.</summary>
     public static void Softmax(Span<float> values, int width)
@@ -104,41 +104,46 @@ public static class Activations
 
     private readonly struct ReluBackwardOperator : IBinaryOperator
     {
-        public float Invoke(float y, float dy) => y > 0f ? dy : 0f;
-        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy & Vector128.GreaterThan(y, Vector128<float>.Zero);
-        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy & Vector256.GreaterThan(y, Vector256<float>.Zero);
-        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy & Vector512.GreaterThan(y, Vector512<float>.Zero);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.ConditionalSelect(TWidth.GreaterThan(y, TWidth.Zero), dy, TWidth.Zero);
     }
 
     private readonly struct SigmoidBackwardOperator : IBinaryOperator
     {
-        public float Invoke(float y, float dy) => dy * y * (1f - y);
-        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy * y * (Vector128<float>.One - y);
-        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * y * (Vector256<float>.One - y);
-        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy * y * (Vector512<float>.One - y);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.Multiply(TWidth.Multiply(dy, y), TWidth.Subtract(TWidth.One, y));
     }
 
     private readonly struct TanhBackwardOperator : IBinaryOperator
     {
-        public float Invoke(float y, float dy) => dy * (1f - y * y);
-        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => dy * (Vector128<float>.One - y * y);
-        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y * y);
-        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy * (Vector512<float>.One - y * y);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.Multiply(dy, TWidth.Subtract(TWidth.One, TWidth.Multiply(y, y)));
     }
 
     private readonly struct LeakyReluOperator(float slope) : IUnaryOperator
     {
-        public float Invoke(float x) => x > 0f ? x : slope * x;
-        public Vector128<float> Invoke(Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), x, x * slope);
-        public Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * slope);
-        public Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * slope);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector x)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.ConditionalSelect(TWidth.GreaterThan(x, TWidth.Zero), x, TWidth.Multiply(x, TWidth.Broadcast(slope)));
     }
 
     private readonly struct LeakyReluBackwardOperator(float slope) : IBinaryOperator
     {
-        public float Invoke(float y, float dy) => y > 0f ? dy : slope * dy;
-        public Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) => Vector128.ConditionalSelect(Vector128.GreaterThan(y, Vector128<float>.Zero), dy, dy * slope);
-        public Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, dy * slope);
-        public Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, dy * slope);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector y, TVector dy)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.ConditionalSelect(TWidth.GreaterThan(y, TWidth.Zero), dy, TWidth.Multiply(dy, TWidth.Broadcast(slope)));
     }
 }

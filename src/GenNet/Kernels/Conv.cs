@@ -3,7 +3,6 @@ using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace GenNet.Kernels;
 
@@ -326,40 +325,19 @@ public static partial class Conv
         }
     }
 
-    /// <summary><c>destination[i] += source[i]</c> for i &lt; <paramref name="count"/>, widest vectors first, then narrower ones, then scalars.</summary>
+    /// <summary><c>destination[i] += source[i]</c> for i &lt; <paramref name="count"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AddRun(ref float source, ref float destination, int count)
+    internal static void AddRun(ref float source, ref float destination, int count) =>
+        Simd.Map(new AddOperator(), MemoryMarshal.CreateReadOnlySpan(ref source, count), MemoryMarshal.CreateSpan(ref destination, count));
+
+    /// <summary><c>(source, destination) → destination + source</c>.</summary>
+    private readonly struct AddOperator : IBinaryOperator
     {
-        nuint n = (nuint)count;
-        nuint i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
-            {
-                (Vector512.LoadUnsafe(ref destination, i) + Vector512.LoadUnsafe(ref source, i)).StoreUnsafe(ref destination, i);
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
-            {
-                (Vector256.LoadUnsafe(ref destination, i) + Vector256.LoadUnsafe(ref source, i)).StoreUnsafe(ref destination, i);
-            }
-        }
-
-        if (Vector128.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-            {
-                (Vector128.LoadUnsafe(ref destination, i) + Vector128.LoadUnsafe(ref source, i)).StoreUnsafe(ref destination, i);
-            }
-        }
-
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref destination, i) += Unsafe.Add(ref source, i);
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector source, TVector destination)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.Add(destination, source);
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace GenNet.Kernels;
 
@@ -29,36 +28,16 @@ public static partial class Dense
             return false;
         }
 
-        if (Vector512.IsHardwareAccelerated && inputs >= 2 * Vector512<float>.Count)
-        {
-            WeightsAlongInputs<Vector512<float>, Width512>(dy, x, weightGradient, rows, inputs, outputs);
-        }
-        else if (Vector256.IsHardwareAccelerated && inputs >= 2 * Vector256<float>.Count)
-        {
-            WeightsAlongInputs<Vector256<float>, Width256>(dy, x, weightGradient, rows, inputs, outputs);
-        }
-        else if (Vector512.IsHardwareAccelerated && outputs >= Vector512<float>.Count)
-        {
-            WeightsAlongOutputs<Vector512<float>, Width512>(dy, x, weightGradient, rows, inputs, outputs);
-        }
-        else if (Vector256.IsHardwareAccelerated && outputs >= Vector256<float>.Count)
-        {
-            WeightsAlongOutputs<Vector256<float>, Width256>(dy, x, weightGradient, rows, inputs, outputs);
-        }
-        else
+        var alongInputs = new WeightsKernel(dy, x, weightGradient, rows, inputs, outputs, alongInputs: true);
+        var alongOutputs = new WeightsKernel(dy, x, weightGradient, rows, inputs, outputs, alongInputs: false);
+        if (!Simd.Widest(ref alongInputs, inputs, minimumVectors: 2, narrowestBits: 256) &&
+            !Simd.Widest(ref alongOutputs, outputs, minimumVectors: 1, narrowestBits: 256))
         {
             return false; // 128-bit and scalar machines keep the row passes
         }
 
-        if (Vector512.IsHardwareAccelerated && outputs >= Vector512<float>.Count)
-        {
-            SumRows<Vector512<float>, Width512>(dy, biasGradient, rows, outputs);
-        }
-        else
-        {
-            SumRows<Vector256<float>, Width256>(dy, biasGradient, rows, outputs);
-        }
-
+        var biasKernel = new SumRowsKernel(dy, biasGradient, rows, outputs);
+        Simd.Widest(ref biasKernel, outputs);
         return true;
     }
 
@@ -69,20 +48,43 @@ public static partial class Dense
             return false;
         }
 
-        if (Vector512.IsHardwareAccelerated && inputs >= 2 * Vector512<float>.Count)
-        {
-            InputBroadcast<Vector512<float>, Width512>(dy, weight, dx, rows, inputs, outputs);
-        }
-        else if (Vector256.IsHardwareAccelerated && inputs >= 2 * Vector256<float>.Count)
-        {
-            InputBroadcast<Vector256<float>, Width256>(dy, weight, dx, rows, inputs, outputs);
-        }
-        else
-        {
-            return false;
-        }
+        var kernel = new BackwardInputKernel(dy, weight, dx, rows, inputs, outputs, tall: true);
+        return Simd.Widest(ref kernel, inputs, minimumVectors: 2, narrowestBits: 256);
+    }
 
-        return true;
+    // dW along whichever dimension fills two vectors (one for the outputs), at 256 or 512 bits.
+    private readonly ref struct WeightsKernel(
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, int rows, int inputs, int outputs, bool alongInputs) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _weightGradient = weightGradient;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
+        {
+            if (alongInputs)
+            {
+                WeightsAlongInputs<TVector, TWidth>(_dy, _x, _weightGradient, rows, inputs, outputs);
+            }
+            else
+            {
+                WeightsAlongOutputs<TVector, TWidth>(_dy, _x, _weightGradient, rows, inputs, outputs);
+            }
+        }
+    }
+
+    // Sums each output's column with one lane per output, so every width (and the scalar tail) adds in the same order.
+    private readonly ref struct SumRowsKernel(ReadOnlySpan<float> dy, Span<float> biasGradient, int rows, int outputs) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly Span<float> _biasGradient = biasGradient;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            SumRows<TVector, TWidth>(_dy, _biasGradient, rows, outputs);
     }
 
     // db[o] += Σ_b dy[b, o]: a vector of outputs at a time down the rows, then the outputs past the last whole vector.

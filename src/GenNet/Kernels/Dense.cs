@@ -2,7 +2,6 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace GenNet.Kernels;
 
@@ -10,8 +9,8 @@ namespace GenNet.Kernels;
 /// The fully connected layer's three products, called by generated code with constant sizes.
 /// <c>x</c> is [batch, inputs], <c>weight</c> [outputs, inputs] (PyTorch's layout), <c>y</c> and <c>dy</c> [batch, outputs].
 /// Each product is register-blocked — 4 samples × 4 outputs per tile in the forward pass, 4 rows at a time in the
-/// backward ones — and written once over <see cref="IVectorWidth{TVector}"/>, so the JIT specialises it for the
-/// widest accelerated vector (512, 256 or 128 bits) or the scalar path.
+/// backward ones — and written once over <see cref="IVectorWidth{TVector}"/>; <see cref="Simd.Widest{TKernel}"/> runs it at the
+/// widest accelerated vector (512, 256 or 128 bits) that the inputs fill, or the scalar path.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class Dense
@@ -25,43 +24,8 @@ public static partial class Dense
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
         bool packed = batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
-        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
-        {
-            if (packed && outputs % (2 * Vector512<float>.Count) == 0)
-            {
-                ForwardPacked<Vector512<float>, Width512>(x, weight, bias, y, batchSize, inputs, outputs);
-            }
-            else
-            {
-                Forward<Vector512<float>, Width512>(x, weight, bias, y, batchSize, inputs, outputs);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
-        {
-            if (packed && outputs % (2 * Vector256<float>.Count) == 0)
-            {
-                ForwardPacked<Vector256<float>, Width256>(x, weight, bias, y, batchSize, inputs, outputs);
-            }
-            else
-            {
-                Forward<Vector256<float>, Width256>(x, weight, bias, y, batchSize, inputs, outputs);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
-        {
-            if (packed && outputs % (2 * Vector128<float>.Count) == 0)
-            {
-                ForwardPacked<Vector128<float>, Width128>(x, weight, bias, y, batchSize, inputs, outputs);
-            }
-            else
-            {
-                Forward<Vector128<float>, Width128>(x, weight, bias, y, batchSize, inputs, outputs);
-            }
-        }
-        else
-        {
-            Forward<float, Width1>(x, weight, bias, y, batchSize, inputs, outputs);
-        }
+        var kernel = new ForwardKernel(x, weight, bias, y, batchSize, inputs, outputs, packed);
+        Simd.Widest(ref kernel, inputs);
     }
 
     /// <summary>Accumulates <c>dW += dyᵀ · x</c> and <c>db += Σ_batch dy</c>.</summary>
@@ -75,22 +39,8 @@ public static partial class Dense
             return;
         }
 
-        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
-        {
-            BackwardWeights<Vector512<float>, Width512>(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs);
-        }
-        else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
-        {
-            BackwardWeights<Vector256<float>, Width256>(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs);
-        }
-        else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
-        {
-            BackwardWeights<Vector128<float>, Width128>(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs);
-        }
-        else
-        {
-            BackwardWeights<float, Width1>(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs);
-        }
+        var kernel = new BackwardWeightsKernel(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs);
+        Simd.Widest(ref kernel, inputs);
     }
 
     /// <summary>Writes <c>dx = dy · W</c>.</summary>
@@ -104,21 +54,68 @@ public static partial class Dense
             return;
         }
 
-        if (Vector512.IsHardwareAccelerated && inputs >= Vector512<float>.Count)
+        var kernel = new BackwardInputKernel(dy, weight, dx, batchSize, inputs, outputs, tall: false);
+        Simd.Widest(ref kernel, inputs);
+    }
+
+    // The three products' bodies for Simd.Widest, which picks the widest accelerated vector that the inputs fill.
+    private readonly ref struct ForwardKernel(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, int batchSize, int inputs, int outputs, bool packed) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly ReadOnlySpan<float> _weight = weight;
+        private readonly ReadOnlySpan<float> _bias = bias;
+        private readonly Span<float> _y = y;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
         {
-            BackwardInput<Vector512<float>, Width512>(dy, weight, dx, batchSize, inputs, outputs);
+            if (TWidth.Count > 1 && packed && outputs % (2 * TWidth.Count) == 0)
+            {
+                ForwardPacked<TVector, TWidth>(_x, _weight, _bias, _y, batchSize, inputs, outputs);
+            }
+            else
+            {
+                Forward<TVector, TWidth>(_x, _weight, _bias, _y, batchSize, inputs, outputs);
+            }
         }
-        else if (Vector256.IsHardwareAccelerated && inputs >= Vector256<float>.Count)
+    }
+
+    private readonly ref struct BackwardWeightsKernel(
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient, int batchSize, int inputs, int outputs) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _weightGradient = weightGradient;
+        private readonly Span<float> _biasGradient = biasGradient;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            BackwardWeights<TVector, TWidth>(_dy, _x, _weightGradient, _biasGradient, batchSize, inputs, outputs);
+    }
+
+    // dx = dy · W: the row passes, or (tall) the broadcast tiles of Dense.Tall.cs.
+    private readonly ref struct BackwardInputKernel(
+        ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, int rows, int inputs, int outputs, bool tall) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly ReadOnlySpan<float> _weight = weight;
+        private readonly Span<float> _dx = dx;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
         {
-            BackwardInput<Vector256<float>, Width256>(dy, weight, dx, batchSize, inputs, outputs);
-        }
-        else if (Vector128.IsHardwareAccelerated && inputs >= Vector128<float>.Count)
-        {
-            BackwardInput<Vector128<float>, Width128>(dy, weight, dx, batchSize, inputs, outputs);
-        }
-        else
-        {
-            BackwardInput<float, Width1>(dy, weight, dx, batchSize, inputs, outputs);
+            if (tall)
+            {
+                InputBroadcast<TVector, TWidth>(_dy, _weight, _dx, rows, inputs, outputs);
+            }
+            else
+            {
+                BackwardInput<TVector, TWidth>(_dy, _weight, _dx, rows, inputs, outputs);
+            }
         }
     }
 

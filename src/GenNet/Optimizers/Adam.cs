@@ -1,5 +1,6 @@
 using System;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using GenNet.Kernels;
 
 namespace GenNet;
 
@@ -78,7 +79,7 @@ internal sealed class AdamCore
         double t = iteration + 1;
         double alpha = learningRate * Math.Sqrt(1.0 - Math.Pow(Beta2, t)) / (1.0 - Math.Pow(Beta1, t));
         var op = new Operator((float)alpha, 1f - Beta1, 1f - Beta2, Epsilon, learningRate * weightDecay);
-        UpdateDriver.Apply(op, parameters, gradients, _m, _v);
+        Simd.Update(op, parameters, gradients, _m, _v);
     }
 
     public void Reset()
@@ -95,36 +96,15 @@ internal sealed class AdamCore
     {
         public static int StateCount => 2;
 
-        public float Invoke(float w, float g, ref float m, ref float v)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector m, ref TVector v)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
         {
-            w -= decay * w;
-            m += (g - m) * oneMinusBeta1;
-            v += (g * g - v) * oneMinusBeta2;
-            return w - alpha * m / (MathF.Sqrt(v) + epsilon);
-        }
-
-        public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> m, ref Vector128<float> v)
-        {
-            w -= Vector128.Create(decay) * w;
-            m += (g - m) * Vector128.Create(oneMinusBeta1);
-            v += (g * g - v) * Vector128.Create(oneMinusBeta2);
-            return w - Vector128.Create(alpha) * m / (Vector128.Sqrt(v) + Vector128.Create(epsilon));
-        }
-
-        public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> m, ref Vector256<float> v)
-        {
-            w -= Vector256.Create(decay) * w;
-            m += (g - m) * Vector256.Create(oneMinusBeta1);
-            v += (g * g - v) * Vector256.Create(oneMinusBeta2);
-            return w - Vector256.Create(alpha) * m / (Vector256.Sqrt(v) + Vector256.Create(epsilon));
-        }
-
-        public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v)
-        {
-            w -= Vector512.Create(decay) * w;
-            m += (g - m) * Vector512.Create(oneMinusBeta1);
-            v += (g * g - v) * Vector512.Create(oneMinusBeta2);
-            return w - Vector512.Create(alpha) * m / (Vector512.Sqrt(v) + Vector512.Create(epsilon));
+            w = TWidth.Subtract(w, TWidth.Multiply(TWidth.Broadcast(decay), w));
+            m = TWidth.Add(m, TWidth.Multiply(TWidth.Subtract(g, m), TWidth.Broadcast(oneMinusBeta1)));
+            v = TWidth.Add(v, TWidth.Multiply(TWidth.Subtract(TWidth.Multiply(g, g), v), TWidth.Broadcast(oneMinusBeta2)));
+            return TWidth.Subtract(w, TWidth.Divide(TWidth.Multiply(TWidth.Broadcast(alpha), m), TWidth.Add(TWidth.Sqrt(v), TWidth.Broadcast(epsilon))));
         }
     }
 }

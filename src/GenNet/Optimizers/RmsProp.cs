@@ -1,5 +1,6 @@
 using System;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using GenNet.Kernels;
 
 namespace GenNet;
 
@@ -44,12 +45,12 @@ public sealed class RmsProp : Optimizer
         var increment = new Increment(LearningRate, Rho, Epsilon);
         if (Momentum == 0f)
         {
-            UpdateDriver.Apply(new PlainOperator(increment), parameters, gradients, _velocity, default);
+            Simd.Update(new PlainOperator(increment), parameters, gradients, _velocity, default);
             return;
         }
 
         _momentumBuffer ??= new float[parameters.Length];
-        UpdateDriver.Apply(new MomentumOperator(increment, Momentum), parameters, gradients, _velocity, _momentumBuffer);
+        Simd.Update(new MomentumOperator(increment, Momentum), parameters, gradients, _velocity, _momentumBuffer);
     }
 
     /// <inheritdoc/>
@@ -76,28 +77,13 @@ public sealed class RmsProp : Optimizer
             _epsilon = epsilon;
         }
 
-        public float Compute(float g, ref float v)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Compute<TVector, TWidth>(TVector g, ref TVector v)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
         {
-            v = _rho * v + _oneMinusRho * (g * g);
-            return _learningRate * g / MathF.Sqrt(v + _epsilon);
-        }
-
-        public Vector128<float> Compute(Vector128<float> g, ref Vector128<float> v)
-        {
-            v = Vector128.Create(_rho) * v + Vector128.Create(_oneMinusRho) * (g * g);
-            return Vector128.Create(_learningRate) * g / Vector128.Sqrt(v + Vector128.Create(_epsilon));
-        }
-
-        public Vector256<float> Compute(Vector256<float> g, ref Vector256<float> v)
-        {
-            v = Vector256.Create(_rho) * v + Vector256.Create(_oneMinusRho) * (g * g);
-            return Vector256.Create(_learningRate) * g / Vector256.Sqrt(v + Vector256.Create(_epsilon));
-        }
-
-        public Vector512<float> Compute(Vector512<float> g, ref Vector512<float> v)
-        {
-            v = Vector512.Create(_rho) * v + Vector512.Create(_oneMinusRho) * (g * g);
-            return Vector512.Create(_learningRate) * g / Vector512.Sqrt(v + Vector512.Create(_epsilon));
+            v = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_rho), v), TWidth.Multiply(TWidth.Broadcast(_oneMinusRho), TWidth.Multiply(g, g)));
+            return TWidth.Divide(TWidth.Multiply(TWidth.Broadcast(_learningRate), g), TWidth.Sqrt(TWidth.Add(v, TWidth.Broadcast(_epsilon))));
         }
     }
 
@@ -106,17 +92,11 @@ public sealed class RmsProp : Optimizer
     {
         public static int StateCount => 1;
 
-        public float Invoke(float w, float g, ref float v, ref float unused) =>
-            w - increment.Compute(g, ref v);
-
-        public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> v, ref Vector128<float> unused) =>
-            w - increment.Compute(g, ref v);
-
-        public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> v, ref Vector256<float> unused) =>
-            w - increment.Compute(g, ref v);
-
-        public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> v, ref Vector512<float> unused) =>
-            w - increment.Compute(g, ref v);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector unused)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.Subtract(w, increment.Compute<TVector, TWidth>(g, ref v));
     }
 
     /// <summary><c>mom = momentum * mom + increment</c>; <c>w -= mom</c>.</summary>
@@ -124,28 +104,13 @@ public sealed class RmsProp : Optimizer
     {
         public static int StateCount => 2;
 
-        public float Invoke(float w, float g, ref float v, ref float mom)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector mom)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
         {
-            mom = momentum * mom + increment.Compute(g, ref v);
-            return w - mom;
-        }
-
-        public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> v, ref Vector128<float> mom)
-        {
-            mom = Vector128.Create(momentum) * mom + increment.Compute(g, ref v);
-            return w - mom;
-        }
-
-        public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> v, ref Vector256<float> mom)
-        {
-            mom = Vector256.Create(momentum) * mom + increment.Compute(g, ref v);
-            return w - mom;
-        }
-
-        public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> v, ref Vector512<float> mom)
-        {
-            mom = Vector512.Create(momentum) * mom + increment.Compute(g, ref v);
-            return w - mom;
+            mom = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(momentum), mom), increment.Compute<TVector, TWidth>(g, ref v));
+            return TWidth.Subtract(w, mom);
         }
     }
 }

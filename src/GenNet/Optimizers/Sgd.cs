@@ -1,5 +1,6 @@
 using System;
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using GenNet.Kernels;
 
 namespace GenNet;
 
@@ -36,12 +37,12 @@ public sealed class Sgd : Optimizer
     {
         if (Momentum == 0f)
         {
-            UpdateDriver.Apply(new PlainOperator(LearningRate), parameters, gradients, default, default);
+            Simd.Update(new PlainOperator(LearningRate), parameters, gradients, default, default);
             return;
         }
 
         _velocity ??= new float[parameters.Length];
-        UpdateDriver.Apply(new MomentumOperator(LearningRate, Momentum, Nesterov), parameters, gradients, _velocity, default);
+        Simd.Update(new MomentumOperator(LearningRate, Momentum, Nesterov), parameters, gradients, _velocity, default);
     }
 
     /// <inheritdoc/>
@@ -56,17 +57,11 @@ public sealed class Sgd : Optimizer
     {
         public static int StateCount => 0;
 
-        public float Invoke(float w, float g, ref float unused0, ref float unused1) =>
-            w - learningRate * g;
-
-        public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> unused0, ref Vector128<float> unused1) =>
-            w - Vector128.Create(learningRate) * g;
-
-        public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> unused0, ref Vector256<float> unused1) =>
-            w - Vector256.Create(learningRate) * g;
-
-        public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> unused0, ref Vector512<float> unused1) =>
-            w - Vector512.Create(learningRate) * g;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector unused0, ref TVector unused1)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.Subtract(w, TWidth.Multiply(TWidth.Broadcast(learningRate), g));
     }
 
     /// <summary><c>v = momentum * v - lr * g</c>; <c>w += v</c>, or <c>w += momentum * v - lr * g</c> with Nesterov.</summary>
@@ -74,34 +69,15 @@ public sealed class Sgd : Optimizer
     {
         public static int StateCount => 1;
 
-        public float Invoke(float w, float g, ref float v, ref float unused)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector w, TVector g, ref TVector v, ref TVector unused)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
         {
-            v = momentum * v - learningRate * g;
-            return nesterov ? w + (momentum * v - learningRate * g) : w + v;
-        }
-
-        public Vector128<float> Invoke(Vector128<float> w, Vector128<float> g, ref Vector128<float> v, ref Vector128<float> unused)
-        {
-            Vector128<float> mu = Vector128.Create(momentum);
-            Vector128<float> lr = Vector128.Create(learningRate);
-            v = mu * v - lr * g;
-            return nesterov ? w + (mu * v - lr * g) : w + v;
-        }
-
-        public Vector256<float> Invoke(Vector256<float> w, Vector256<float> g, ref Vector256<float> v, ref Vector256<float> unused)
-        {
-            Vector256<float> mu = Vector256.Create(momentum);
-            Vector256<float> lr = Vector256.Create(learningRate);
-            v = mu * v - lr * g;
-            return nesterov ? w + (mu * v - lr * g) : w + v;
-        }
-
-        public Vector512<float> Invoke(Vector512<float> w, Vector512<float> g, ref Vector512<float> v, ref Vector512<float> unused)
-        {
-            Vector512<float> mu = Vector512.Create(momentum);
-            Vector512<float> lr = Vector512.Create(learningRate);
-            v = mu * v - lr * g;
-            return nesterov ? w + (mu * v - lr * g) : w + v;
+            TVector mu = TWidth.Broadcast(momentum);
+            TVector lr = TWidth.Broadcast(learningRate);
+            v = TWidth.Subtract(TWidth.Multiply(mu, v), TWidth.Multiply(lr, g));
+            return nesterov ? TWidth.Add(w, TWidth.Subtract(TWidth.Multiply(mu, v), TWidth.Multiply(lr, g))) : TWidth.Add(w, v);
         }
     }
 }
