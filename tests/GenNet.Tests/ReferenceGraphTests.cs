@@ -1,15 +1,109 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Linq;
+using System.Text.Json;
 using Xunit;
+using Xunit.Abstractions;
+using static GenNet.Tests.ReferenceNetworkTests;
 
 namespace GenNet.Tests;
 
 /// <summary>
 /// The float64 reference as a graph: named outputs, <c>From</c>, several inputs, Add / Multiply / Concatenate, and tensor
-/// names, checked on values worked out by hand.
+/// names, on values worked out by hand and against PyTorch in float64 (tests/fixtures/make_graph_fixture.py): outputs and
+/// loss within 1e-12, gradients by the reference's central differences against autograd (bounds of <see cref="ReferenceNetworkTests"/>).
 /// </summary>
-public sealed class ReferenceGraphTests
+public sealed class ReferenceGraphTests(ITestOutputHelper output)
 {
+    private static readonly string s_fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures");
+    private static readonly Lazy<JsonDocument> s_graphs = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(s_fixtures, "pytorch_graphs_io.json"))));
+
+    /// <summary>The fixture's networks (their GenNet declarations are in the JSON and in make_graph_fixture.py).</summary>
+    private static readonly Dictionary<string, ReferenceNetwork> s_networks = new()
+    {
+        ["residual mlp"] = new(Loss.SparseCategoricalCrossEntropy,
+            new ReferenceInput(5),
+            new ReferenceLayer(6, Activation.ReLU) { Name = "h" },
+            new ReferenceLayer(6, Activation.Tanh),
+            new ReferenceAdd("h"),
+            new ReferenceLayer(6, Activation.Gelu) { Name = "mid" },
+            new ReferenceAdd("h") { Activation = Activation.ReLU },
+            new ReferenceLayer(3, Activation.Softmax)),
+        ["two inputs"] = new(Loss.MeanSquaredError,
+            new ReferenceInput(5, 4, 2) { Name = "image" },
+            new ReferenceInput(3) { Name = "features" },
+            new ReferenceConv2D(3, 3, 3, Activation.Tanh),
+            new ReferenceFlatten { Name = "flat" },
+            new ReferenceLayer(4, Activation.Sigmoid) { From = "features", Name = "side" },
+            new ReferenceConcatenate("flat"),
+            new ReferenceLayer(2, Activation.Linear)),
+        ["multiply gate"] = new(Loss.BinaryCrossEntropy,
+            new ReferenceInput(6) { Name = "x" },
+            new ReferenceLayer(4, Activation.Sigmoid) { Name = "gate" },
+            new ReferenceLayer(4, Activation.Tanh) { From = "x", Name = "value" },
+            new ReferenceMultiply("gate") { Name = "gated" },
+            new ReferenceLayer(4, Activation.Linear) { From = "x", Name = "skip" },
+            new ReferenceAdd("gated", "skip", "value") { Activation = Activation.Tanh },
+            new ReferenceConcatenate("x") { Activation = Activation.ReLU },
+            new ReferenceLayer(2, Activation.Sigmoid)),
+        ["conv block"] = new(Loss.CategoricalCrossEntropy,
+            new ReferenceInput(6, 5, 3),
+            new ReferenceConv2D(4, 3, 3, Activation.ReLU, Padding: Padding.Same) { Name = "stem" },
+            new ReferenceConv2D(4, 3, 3, Activation.ReLU, Padding: Padding.Same) { Name = "block.conv1" },
+            new ReferenceConv2D(4, 3, 3, Activation.Linear, Padding: Padding.Same) { Name = "block.conv2" },
+            new ReferenceAdd("stem") { Activation = Activation.ReLU, Name = "res" },
+            new ReferenceConv2D(2, 3, 3, Activation.Tanh, Stride: 2, Padding: Padding.Same) { Name = "left" },
+            new ReferenceConv2D(3, 1, 1, Activation.Sigmoid, Stride: 2, Padding: Padding.Same) { From = "res" },
+            new ReferenceConcatenate("left"),
+            new ReferenceFlatten(),
+            new ReferenceLayer(4, Activation.Softmax)),
+    };
+
+    public static IEnumerable<object[]> Networks() =>
+        s_graphs.Value.RootElement.GetProperty("networks").EnumerateArray().Select(n => new object[] { n.GetProperty("name").GetString()! });
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void A_graph_reproduces_pytorch_outputs_loss_and_gradients(string name)
+    {
+        JsonElement net = s_graphs.Value.RootElement.GetProperty("networks").EnumerateArray().Single(n => n.GetProperty("name").GetString() == name);
+        ReferenceNetwork reference = s_networks[name];
+        output.WriteLine(string.Join(Environment.NewLine, net.GetProperty("declaration").EnumerateArray().Select(d => d.GetString())));
+        Assert.Equal(net.GetProperty("loss_kind").GetString(), reference.Loss.ToString());
+        Assert.Equal(net.GetProperty("input_shapes").EnumerateArray().Select(Ints), reference.InputShapes);
+        Assert.Equal(Ints(net.GetProperty("output_shape")), reference.OutputShape);
+        Assert.Equal(
+            net.GetProperty("tensors").EnumerateArray().Select(t => $"{t.GetProperty("name").GetString()} [{string.Join(", ", Ints(t.GetProperty("shape")))}]"),
+            reference.Tensors().Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}]"));
+
+        var parameters = new double[reference.ParameterCount];
+        var expected = new double[reference.ParameterCount];
+        foreach ((string tensor, int[] shape, int offset) in reference.Tensors())
+        {
+            Floats32(net.GetProperty("parameters").GetProperty(tensor)).CopyTo(parameters, offset);
+            Doubles(net.GetProperty("gradients").GetProperty(tensor)).CopyTo(expected, offset);
+        }
+
+        int batch = net.GetProperty("batch").GetInt32();
+        double[] inputs = Floats32(net.GetProperty("inputs"));
+        Assert.Equal(batch * reference.InputSize, inputs.Length);
+        double[] targets = net.TryGetProperty("labels", out JsonElement labels)
+            ? reference.TargetsFromLabels(Ints(labels))
+            : Floats32(net.GetProperty("targets"));
+        double forward = ForwardRatio(reference.Forward(parameters, inputs, batch), Doubles(net.GetProperty("outputs")), out string where);
+        double loss = ForwardRatio([reference.LossValue(parameters, inputs, targets, batch)], [net.GetProperty("loss").GetDouble()], out _);
+        (double gradient, string gradientWhere) = GradientRatio(reference, parameters, inputs, targets, batch, expected);
+        output.WriteLine($"outputs: worst {forward:G3} of the bound at {where}");
+        output.WriteLine($"loss: {loss:G3} of the bound");
+        output.WriteLine($"gradients ({parameters.Length}): worst {gradient:G3} of the bound at {gradientWhere}");
+        Assert.True(forward <= 1 && loss <= 1 && gradient <= 1, $"outputs {forward} at {where}, loss {loss}, gradients {gradient} at {gradientWhere}");
+    }
+
+    [Fact]
+    public void The_fixture_covers_every_graph_network_declared_here() =>
+        Assert.Equal(s_networks.Keys.Order(), Networks().Select(n => (string)n[0]).Order());
+
     [Fact]
     public void Tensors_are_named_after_their_layer_or_numbered_among_every_layer_of_their_kind()
     {

@@ -233,7 +233,7 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
         return dx;
     }
 
-    private static double ForwardRatio(double[] actual, double[] expected, out string where)
+    internal static double ForwardRatio(double[] actual, double[] expected, out string where)
     {
         Assert.Equal(expected.Length, actual.Length);
         double worst = 0;
@@ -251,7 +251,7 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
         return worst;
     }
 
-    private static (double Worst, string Where) GradientRatio(
+    internal static (double Worst, string Where) GradientRatio(
         ReferenceNetwork reference, double[] parameters, double[] inputs, double[] targets, int batch, double[] expected)
     {
         Assert.Equal(parameters.Length, expected.Length);
@@ -273,7 +273,7 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
     }
 
     /// <summary>A safetensors file of F32 tensors, read here with no GenNet code: 8-byte header length, JSON header, data.</summary>
-    private static Dictionary<string, (int[] Shape, double[] Values)> ReadSafeTensors(string path)
+    internal static Dictionary<string, (int[] Shape, double[] Values)> ReadSafeTensors(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         int headerLength = checked((int)BinaryPrimitives.ReadUInt64LittleEndian(bytes));
@@ -295,10 +295,10 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
         return result;
     }
 
-    private static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+    internal static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
 
-    private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+    internal static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(v => v.GetDouble()).ToArray();
 
     /// <summary>Values PyTorch rounded to float32 and wrote in float32's shortest form: back to that exact float32.</summary>
-    private static double[] Floats32(JsonElement array) => array.EnumerateArray().Select(v => (double)(float)v.GetDouble()).ToArray();
+    internal static double[] Floats32(JsonElement array) => array.EnumerateArray().Select(v => (double)(float)v.GetDouble()).ToArray();
 }
