@@ -100,6 +100,29 @@ public sealed class ReferenceGraphTests(ITestOutputHelper output)
         Assert.True(forward <= 1 && loss <= 1 && gradient <= 1, $"outputs {forward} at {where}, loss {loss}, gradients {gradient} at {gradientWhere}");
     }
 
+    /// <summary>The residual convnet PyTorch wrote to pytorch_residual.safetensors, declared as GenNet declares PyTorchResidual.</summary>
+    public static ReferenceNetwork Residual { get; } = new(
+        [8, 8, 3], Loss.SparseCategoricalCrossEntropy,
+        new ReferenceConv2D(8, 3, 3, Activation.ReLU, Padding: Padding.Same) { Name = "stem" },
+        new ReferenceConv2D(8, 3, 3, Activation.ReLU, Padding: Padding.Same) { Name = "block.conv1" },
+        new ReferenceConv2D(8, 3, 3, Activation.Linear, Padding: Padding.Same) { Name = "block.conv2" },
+        new ReferenceAdd("stem") { Activation = Activation.ReLU },
+        new ReferenceMaxPool2D(2),
+        new ReferenceFlatten(),
+        new ReferenceLayer(5, Activation.Softmax) { Name = "head" });
+
+    [Fact]
+    public void The_pytorch_residual_network_reproduces_pytorch_outputs_loss_and_gradients()
+    {
+        JsonElement net = JsonDocument.Parse(File.ReadAllText(Path.Combine(s_fixtures, "pytorch_residual_io.json"))).RootElement;
+        Assert.Equal(Ints(net.GetProperty("input_shape")), Residual.InputShape);
+        Assert.Equal(
+            ["stem.weight [8, 3, 3, 3] at 0", "stem.bias [8] at 216", "block.conv1.weight [8, 8, 3, 3] at 224", "block.conv1.bias [8] at 800",
+             "block.conv2.weight [8, 8, 3, 3] at 808", "block.conv2.bias [8] at 1384", "head.weight [5, 128] at 1392", "head.bias [5] at 2032"],
+            Residual.Tensors().Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] at {t.Offset}"));
+        CheckAgainstPyTorch(Residual, "pytorch_residual.safetensors", net, output);
+    }
+
     [Fact]
     public void The_fixture_covers_every_graph_network_declared_here() =>
         Assert.Equal(s_networks.Keys.Order(), Networks().Select(n => (string)n[0]).Order());
