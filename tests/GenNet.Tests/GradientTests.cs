@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 namespace GenNet.Tests;
 
 /// <summary>
-/// Every activation × every loss that fits it, at sizes 1, 3, 17, 129 and the MNIST MLP, batch 1 and 7:
+/// Every activation × every loss that fits it, at sizes 1, 3, 17, 129 and the MNIST MLP, the convolutional networks
+/// (ConvCases) and the graph networks (GraphCases), batch 1 and 7:
 /// generated gradients against central differences of the float64 reference (bounds in <see cref="NumericChecks"/>).
 /// </summary>
 public sealed class GradientTests(ITestOutputHelper output)

@@ -4,8 +4,45 @@ using System.Linq;
 
 namespace GenNet.Tests;
 
-/// <summary>Any layer of the reference network.</summary>
-public abstract record ReferenceNetworkLayer;
+/// <summary>
+/// Any declaration of the reference network, as GenNet's attributes: a layer, a merge or an input. <see cref="Name"/> names its
+/// output (and a Dense or Conv2D's tensors, <c>{Name}.weight</c>); <see cref="From"/> makes it read that earlier output instead
+/// of the previous declaration's.
+/// </summary>
+public abstract record ReferenceNetworkLayer
+{
+    /// <summary>Names this declaration's output, as <c>Name = "…"</c>.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The earlier output this layer reads, as <c>From = "…"</c>; null: the previous declaration's.</summary>
+    public string? From { get; init; }
+}
+
+/// <summary>One input, as <c>[Input(...)]</c>: its shape, [h, w, c] for an image. A sample is all inputs concatenated in declaration order.</summary>
+public sealed record ReferenceInput(params int[] Shape) : ReferenceNetworkLayer;
+
+/// <summary>
+/// A merge, as <c>[Add("a")]</c>: with one name it joins the previous output (or <c>From</c>) with the named one, previous
+/// first; with two or more names exactly those, in that order. <see cref="Activation"/> is applied after the merge.
+/// </summary>
+public abstract record ReferenceMerge(string[] Names) : ReferenceNetworkLayer
+{
+    public Activation Activation { get; init; } = Activation.Linear;
+
+    public double NegativeSlope { get; init; } = 0.01;
+
+    public sealed override string ToString() =>
+        $"{GetType().Name}({string.Join(", ", Names.Select(n => $"\"{n}\""))}, Activation = {Activation}, Name = {Name}, From = {From})";
+}
+
+/// <summary>Element-wise sum of inputs of equal shape: <c>y = act(x₀ + x₁ + …)</c>.</summary>
+public sealed record ReferenceAdd(params string[] Names) : ReferenceMerge(Names);
+
+/// <summary>Element-wise product of inputs of equal shape: <c>y = act(x₀ ⊙ x₁ ⊙ …)</c>.</summary>
+public sealed record ReferenceMultiply(params string[] Names) : ReferenceMerge(Names);
+
+/// <summary>Inputs joined along the last axis (channels of a channels-last image), all other dimensions equal.</summary>
+public sealed record ReferenceConcatenate(params string[] Names) : ReferenceMerge(Names);
 
 /// <summary>One dense layer of the reference network: <c>y = act(W·x + b)</c>, W [units, inputs]. Its input must be one-dimensional.</summary>
 public sealed record ReferenceLayer(int Units, Activation Activation, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
@@ -37,12 +74,17 @@ public readonly record struct ReferenceTraining(int Seed, long Step = 0);
 /// A plain float64 implementation of a network and its losses, written from the textbook formulas and sharing no code
 /// with GenNet (except the dropout mask function, which defines the masks). It reads parameters in PyTorch's layout:
 /// layers in declaration order, each dense layer's weight [out, in] then bias, each convolution's weight
-/// [filters, channels, kh, kw] then bias. Images are channels-last: element (y, x, ch) of an [h, w, c] sample is at
-/// <c>(y·w + x)·c + ch</c>.
+/// [filters, channels, kh, kw] then bias, named <c>{Name}.weight</c> for a named layer, else <c>dense_k</c> / <c>conv_k</c>
+/// with k counting every Dense (Conv2D) layer. Images are channels-last: element (y, x, ch) of an [h, w, c] sample is at
+/// <c>(y·w + x)·c + ch</c>. A network is a graph of declarations (a chain when nothing is named); a sample is all its
+/// inputs concatenated in declaration order.
 /// </summary>
 public sealed class ReferenceNetwork
 {
     private const double Epsilon = 1e-7; // GenNet clamps probabilities inside logs here, as Keras does
+
+    private readonly Node[] _nodes;
+    private readonly int _output;
 
     /// <summary>A dense network on a one-dimensional input.</summary>
     public ReferenceNetwork(int inputSize, Loss loss, params ReferenceLayer[] layers)
@@ -50,26 +92,58 @@ public sealed class ReferenceNetwork
     {
     }
 
-    /// <summary>Any network; <paramref name="inputShape"/> as in <c>[Input(...)]</c>, [h, w, c] for an image.</summary>
+    /// <summary>
+    /// A network on one unnamed input; <paramref name="inputShape"/> as in <c>[Input(...)]</c>, [h, w, c] for an image. A list of
+    /// layers is a chain; layers may also name outputs, read them with <c>From</c> and merge them, as in the graph constructor.
+    /// </summary>
     public ReferenceNetwork(int[] inputShape, Loss loss, params ReferenceNetworkLayer[] layers)
+        : this(loss, [new ReferenceInput(inputShape), .. layers])
     {
-        InputShape = inputShape;
-        InputSize = inputShape.Aggregate(1, (a, b) => a * b);
-        Loss = loss;
-        Layers = layers;
-        int[] shape = inputShape;
-        foreach (ReferenceNetworkLayer layer in layers)
-        {
-            ParameterCount += ParameterCountOf(layer, shape);
-            shape = ShapeAfter(layer, shape);
-        }
-
-        OutputShape = shape;
-        OutputSize = shape.Aggregate(1, (a, b) => a * b);
     }
 
-    public int[] InputShape { get; }
+    /// <summary>
+    /// A graph, declared as GenNet's attributes are: <paramref name="declarations"/> in declaration order, inputs
+    /// (<see cref="ReferenceInput"/>) among them. A layer without <c>From</c> reads the output declared just before it,
+    /// except that the first layer reads the first input. The output is the last layer's.
+    /// <code>
+    /// new ReferenceNetwork(Loss.MeanSquaredError,
+    ///     new ReferenceInput(17),
+    ///     new ReferenceLayer(17, Activation.ReLU) { Name = "h" },
+    ///     new ReferenceLayer(17, Activation.Linear),
+    ///     new ReferenceAdd("h"),
+    ///     new ReferenceLayer(3, Activation.Softmax));
+    /// </code>
+    /// </summary>
+    public ReferenceNetwork(Loss loss, params ReferenceNetworkLayer[] declarations)
+    {
+        Loss = loss;
+        Declarations = declarations;
+        Layers = declarations.Where(d => d is not ReferenceInput).ToArray();
+        _nodes = Plan(declarations);
+        InputShapes = _nodes.Where(n => n.Layer is ReferenceInput).Select(n => n.Shape).ToArray();
+        if (InputShapes.Count == 0)
+        {
+            throw new InvalidOperationException("A network needs an input.");
+        }
 
+        _output = Array.FindLastIndex(declarations, d => d is not ReferenceInput);
+        _output = _output >= 0 ? _output : Array.FindIndex(declarations, d => d is ReferenceInput); // no layer: the input
+
+        InputSize = InputShapes.Sum(Size);
+        ParameterCount = _nodes.Sum(n => n.ParameterCount);
+        OutputShape = _nodes[_output].Shape;
+        OutputSize = Size(OutputShape);
+    }
+
+    /// <summary>The shape of the network's one input; a network with several has <see cref="InputShapes"/>.</summary>
+    public int[] InputShape => InputShapes.Count == 1
+        ? InputShapes[0]
+        : throw new InvalidOperationException($"The network has {InputShapes.Count} inputs: use InputShapes.");
+
+    /// <summary>Every input's shape in declaration order; a sample is these inputs concatenated.</summary>
+    public IReadOnlyList<int[]> InputShapes { get; }
+
+    /// <summary>One sample: all inputs' sizes added up.</summary>
     public int InputSize { get; }
 
     public int OutputSize { get; }
@@ -81,34 +155,31 @@ public sealed class ReferenceNetwork
 
     public Loss Loss { get; }
 
+    /// <summary>Every declaration but the inputs, in declaration order.</summary>
     public IReadOnlyList<ReferenceNetworkLayer> Layers { get; }
+
+    /// <summary>Every declaration, inputs included, in declaration order.</summary>
+    public IReadOnlyList<ReferenceNetworkLayer> Declarations { get; }
 
     /// <summary>(name, shape, offset) of every tensor, as GenNet must lay them out.</summary>
     public IEnumerable<(string Name, int[] Shape, int Offset)> Tensors()
     {
-        int offset = 0, dense = 0, conv = 0;
-        int[] shape = InputShape;
-        foreach (ReferenceNetworkLayer layer in Layers)
+        foreach (Node node in _nodes)
         {
-            switch (layer)
+            int[] x = node.Sources.Length == 1 ? _nodes[node.Sources[0]].Shape : [];
+            switch (node.Layer)
             {
                 case ReferenceLayer d:
-                    yield return ($"dense_{dense}.weight", [d.Units, shape[0]], offset);
-                    offset += d.Units * shape[0];
-                    yield return ($"dense_{dense}.bias", [d.Units], offset);
-                    offset += d.Units;
-                    dense++;
+                    string dense = node.Layer.Name ?? $"dense_{node.Ordinal}";
+                    yield return ($"{dense}.weight", [d.Units, x[0]], node.ParameterOffset);
+                    yield return ($"{dense}.bias", [d.Units], node.ParameterOffset + d.Units * x[0]);
                     break;
                 case ReferenceConv2D c:
-                    yield return ($"conv_{conv}.weight", [c.Filters, shape[2], c.KernelHeight, c.KernelWidth], offset);
-                    offset += c.Filters * shape[2] * c.KernelHeight * c.KernelWidth;
-                    yield return ($"conv_{conv}.bias", [c.Filters], offset);
-                    offset += c.Filters;
-                    conv++;
+                    string conv = node.Layer.Name ?? $"conv_{node.Ordinal}";
+                    yield return ($"{conv}.weight", [c.Filters, x[2], c.KernelHeight, c.KernelWidth], node.ParameterOffset);
+                    yield return ($"{conv}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[2] * c.KernelHeight * c.KernelWidth);
                     break;
             }
-
-            shape = ShapeAfter(layer, shape);
         }
     }
 
@@ -120,52 +191,60 @@ public sealed class ReferenceNetwork
     public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize, ReferenceTraining? training)
     {
         var outputs = new double[batchSize * OutputSize];
+        var values = new double[_nodes.Length][];
         for (int b = 0; b < batchSize; b++)
         {
-            double[] x = inputs.Slice(b * InputSize, InputSize).ToArray();
-            int[] shape = InputShape;
-            int offset = 0, dropoutLayer = 0;
-            foreach (ReferenceNetworkLayer layer in Layers)
+            ReadOnlySpan<double> sample = inputs.Slice(b * InputSize, InputSize);
+            int at = 0;
+            for (int i = 0; i < _nodes.Length; i++)
             {
-                switch (layer)
+                Node node = _nodes[i];
+                double[] x = node.Sources.Length > 0 ? values[node.Sources[0]] : [];
+                int[] shape = node.Sources.Length > 0 ? _nodes[node.Sources[0]].Shape : [];
+                ReadOnlySpan<double> p = parameters.Slice(node.ParameterOffset);
+                switch (node.Layer)
                 {
+                    case ReferenceInput:
+                        values[i] = sample.Slice(at, Size(node.Shape)).ToArray();
+                        at += values[i].Length;
+                        break;
                     case ReferenceLayer d:
-                        x = Dense(parameters.Slice(offset), x, d);
+                        values[i] = Dense(p, x, d);
                         break;
                     case ReferenceConv2D c:
-                        x = Conv2D(parameters.Slice(offset), x, shape, c);
+                        values[i] = Conv2D(p, x, shape, c);
                         break;
-                    case ReferenceMaxPool2D p:
-                        x = Pool(x, shape, p.PoolSize, p.Stride, p.Padding, max: true);
+                    case ReferenceMaxPool2D pool:
+                        values[i] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: true);
                         break;
-                    case ReferenceAveragePool2D p:
-                        x = Pool(x, shape, p.PoolSize, p.Stride, p.Padding, max: false);
+                    case ReferenceAveragePool2D pool:
+                        values[i] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: false);
                         break;
                     case ReferenceFlatten:
-                        x = Flatten(x, shape);
+                        values[i] = Flatten(x, shape);
                         break;
                     case ReferenceDropout r:
+                        values[i] = (double[])x.Clone();
                         if (training is { } t)
                         {
                             var mask = new float[x.Length];
-                            GenNet.Kernels.Dropout.Mask(t.Seed, t.Step, dropoutLayer, b, (float)r.Rate, mask);
-                            for (int i = 0; i < x.Length; i++)
+                            GenNet.Kernels.Dropout.Mask(t.Seed, t.Step, node.Ordinal, b, (float)r.Rate, mask);
+                            for (int k = 0; k < x.Length; k++)
                             {
-                                x[i] *= mask[i];
+                                values[i][k] *= mask[k];
                             }
                         }
 
-                        dropoutLayer++;
+                        break;
+                    case ReferenceMerge m:
+                        values[i] = Merge(m, node.Sources.Select(s => values[s]).ToArray(), node.Sources.Select(s => _nodes[s].Shape).ToArray());
                         break;
                     default:
-                        throw new InvalidOperationException($"No reference for {layer}.");
+                        throw new InvalidOperationException($"No reference for {node.Layer}.");
                 }
-
-                offset += ParameterCountOf(layer, shape);
-                shape = ShapeAfter(layer, shape);
             }
 
-            x.CopyTo(outputs, b * OutputSize);
+            values[_output].CopyTo(outputs, b * OutputSize);
         }
 
         return outputs;
@@ -259,6 +338,162 @@ public sealed class ReferenceNetwork
     }
 
     private static int PoolStride(int pool, int stride) => stride == 0 ? pool : stride;
+
+    private static int Size(int[] shape) => shape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>
+    /// One declaration resolved: the earlier declarations it reads (indices, in merge order), its output shape, where its
+    /// parameters start and how many it has, and its index among its kind (dense_k, conv_k, the k-th dropout).
+    /// </summary>
+    private sealed record Node(ReferenceNetworkLayer Layer, int[] Sources, int[] Shape, int ParameterOffset, int ParameterCount, int Ordinal);
+
+    /// <summary>Resolves names and shapes in declaration order; a name can only be read after its declaration.</summary>
+    private static Node[] Plan(ReferenceNetworkLayer[] declarations)
+    {
+        var nodes = new Node[declarations.Length];
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        int offset = 0, dense = 0, conv = 0, dropout = 0, firstInput = -1;
+        bool anyLayer = false;
+        for (int i = 0; i < declarations.Length; i++)
+        {
+            ReferenceNetworkLayer layer = declarations[i];
+            int Find(string name) => names.TryGetValue(name, out int at)
+                ? at
+                : throw new InvalidOperationException($"{layer} reads \"{name}\", which no earlier declaration names.");
+            int Previous() => layer.From is { } from ? Find(from)
+                : anyLayer ? i - 1
+                : firstInput >= 0 ? firstInput
+                : throw new InvalidOperationException($"{layer} has no input declared before it.");
+
+            int[] sources, shape;
+            int count = 0, ordinal = 0;
+            switch (layer)
+            {
+                case ReferenceInput input:
+                    if (layer.From is not null || input.Shape.Length == 0 || input.Shape.Any(d => d <= 0))
+                    {
+                        throw new InvalidOperationException($"{layer}: an input has a positive shape and reads nothing.");
+                    }
+
+                    firstInput = firstInput < 0 ? i : firstInput;
+                    sources = [];
+                    shape = input.Shape;
+                    break;
+                case ReferenceMerge merge:
+                    sources = merge.Names.Length switch
+                    {
+                        0 => throw new InvalidOperationException($"{layer} merges nothing."),
+                        1 => [Previous(), Find(merge.Names[0])],
+                        _ when layer.From is null => merge.Names.Select(Find).ToArray(),
+                        _ => throw new InvalidOperationException($"{layer}: a merge of two or more names reads exactly those, so From has no meaning."),
+                    };
+                    shape = MergeShape(merge, sources.Select(s => nodes[s].Shape).ToArray());
+                    anyLayer = true;
+                    break;
+                default:
+                    sources = [Previous()];
+                    int[] x = nodes[sources[0]].Shape;
+                    shape = ShapeAfter(layer, x);
+                    count = ParameterCountOf(layer, x);
+                    ordinal = layer switch
+                    {
+                        ReferenceLayer => dense++,
+                        ReferenceConv2D => conv++,
+                        ReferenceDropout => dropout++,
+                        _ => 0,
+                    };
+                    anyLayer = true;
+                    break;
+            }
+
+            if (layer.Name is { } name && !names.TryAdd(name, i))
+            {
+                throw new InvalidOperationException($"{layer}: the name \"{name}\" is already taken.");
+            }
+
+            nodes[i] = new Node(layer, sources, shape, offset, count, ordinal);
+            offset += count;
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Add and Multiply: equal shapes. Concatenate: equal but for the last dimension, which adds up.</summary>
+    private static int[] MergeShape(ReferenceMerge merge, int[][] shapes)
+    {
+        int[] first = shapes[0];
+        string all = string.Join(" and ", shapes.Select(s => $"[{string.Join(", ", s)}]"));
+        if (merge is ReferenceConcatenate)
+        {
+            if (shapes.Any(s => s.Length != first.Length || !s.AsSpan(0, s.Length - 1).SequenceEqual(first.AsSpan(0, first.Length - 1))))
+            {
+                throw new InvalidOperationException($"{merge} cannot concatenate {all} along the last axis.");
+            }
+
+            first = [.. first[..^1], shapes.Sum(s => s[^1])];
+        }
+        else if (shapes.Any(s => !s.SequenceEqual(first)))
+        {
+            throw new InvalidOperationException($"{merge} needs equal shapes, not {all}.");
+        }
+
+        if (merge.Activation == Activation.Softmax && first.Length != 1)
+        {
+            throw new InvalidOperationException($"No reference for Softmax on [{string.Join(", ", first)}].");
+        }
+
+        return first;
+    }
+
+    /// <summary>The merged values, activated: sum, product, or per position (all but the last axis) the inputs' last axes in order.</summary>
+    private static double[] Merge(ReferenceMerge merge, double[][] xs, int[][] shapes)
+    {
+        double[] z;
+        switch (merge)
+        {
+            case ReferenceAdd:
+                z = new double[xs[0].Length];
+                foreach (double[] x in xs)
+                {
+                    for (int k = 0; k < z.Length; k++)
+                    {
+                        z[k] += x[k];
+                    }
+                }
+
+                break;
+            case ReferenceMultiply:
+                z = Enumerable.Repeat(1.0, xs[0].Length).ToArray();
+                foreach (double[] x in xs)
+                {
+                    for (int k = 0; k < z.Length; k++)
+                    {
+                        z[k] *= x[k];
+                    }
+                }
+
+                break;
+            case ReferenceConcatenate:
+                int width = shapes.Sum(s => s[^1]), positions = xs[0].Length / shapes[0][^1];
+                z = new double[positions * width];
+                for (int p = 0; p < positions; p++)
+                {
+                    int at = p * width;
+                    for (int j = 0; j < xs.Length; j++)
+                    {
+                        int c = shapes[j][^1];
+                        Array.Copy(xs[j], p * c, z, at, c);
+                        at += c;
+                    }
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"No reference for {merge}.");
+        }
+
+        return Activate(z, merge.Activation, merge.NegativeSlope);
+    }
 
     private static int[] ShapeAfter(ReferenceNetworkLayer layer, int[] shape)
     {

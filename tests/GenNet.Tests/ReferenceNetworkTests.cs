@@ -42,32 +42,40 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
     public void The_convnet_reproduces_pytorch_outputs_loss_and_gradients()
     {
         JsonElement net = s_json.Value.RootElement.GetProperty("network");
-        int batch = net.GetProperty("batch").GetInt32();
         Assert.Equal(Ints(net.GetProperty("input_shape")), ConvNet.InputShape);
+        CheckAgainstPyTorch(ConvNet, "pytorch_convnet.safetensors", net, output);
+    }
 
-        Dictionary<string, (int[] Shape, double[] Values)> file = ReadSafeTensors(Path.Combine(s_fixtures, "pytorch_convnet.safetensors"));
-        var parameters = new double[ConvNet.ParameterCount];
-        foreach ((string name, int[] shape, int offset) in ConvNet.Tensors())
+    /// <summary>
+    /// A PyTorch state_dict fixture: the parameters from <paramref name="weights"/> (keys = the reference's tensor names), and
+    /// in <paramref name="net"/> the batch, inputs, labels, outputs, loss, tensors in arena order and gradients by name.
+    /// </summary>
+    internal static void CheckAgainstPyTorch(ReferenceNetwork reference, string weights, JsonElement net, ITestOutputHelper output)
+    {
+        int batch = net.GetProperty("batch").GetInt32();
+        Dictionary<string, (int[] Shape, double[] Values)> file = ReadSafeTensors(Path.Combine(s_fixtures, weights));
+        var parameters = new double[reference.ParameterCount];
+        foreach ((string name, int[] shape, int offset) in reference.Tensors())
         {
             Assert.Equal(shape, file[name].Shape);
             file[name].Values.CopyTo(parameters, offset);
         }
 
-        Assert.Equal(file.Keys.Order(), ConvNet.Tensors().Select(t => t.Name).Order());
-        Assert.Equal(net.GetProperty("tensors").EnumerateArray().Select(t => t.GetProperty("name").GetString()), ConvNet.Tensors().Select(t => t.Name));
+        Assert.Equal(file.Keys.Order(), reference.Tensors().Select(t => t.Name).Order());
+        Assert.Equal(net.GetProperty("tensors").EnumerateArray().Select(t => t.GetProperty("name").GetString()), reference.Tensors().Select(t => t.Name));
 
         double[] inputs = Floats32(net.GetProperty("inputs"));
-        double[] targets = ConvNet.TargetsFromLabels(Ints(net.GetProperty("labels")));
-        double forward = ForwardRatio(ConvNet.Forward(parameters, inputs, batch), Doubles(net.GetProperty("outputs")), out string where);
-        double loss = ForwardRatio([ConvNet.LossValue(parameters, inputs, targets, batch)], [net.GetProperty("loss").GetDouble()], out _);
+        double[] targets = reference.TargetsFromLabels(Ints(net.GetProperty("labels")));
+        double forward = ForwardRatio(reference.Forward(parameters, inputs, batch), Doubles(net.GetProperty("outputs")), out string where);
+        double loss = ForwardRatio([reference.LossValue(parameters, inputs, targets, batch)], [net.GetProperty("loss").GetDouble()], out _);
 
         var expected = new double[parameters.Length];
-        foreach ((string name, _, int offset) in ConvNet.Tensors())
+        foreach ((string name, _, int offset) in reference.Tensors())
         {
             Doubles(net.GetProperty("gradients").GetProperty(name)).CopyTo(expected, offset);
         }
 
-        (double gradient, string gradientWhere) = GradientRatio(ConvNet, parameters, inputs, targets, batch, expected);
+        (double gradient, string gradientWhere) = GradientRatio(reference, parameters, inputs, targets, batch, expected);
         output.WriteLine($"outputs: worst {forward:G3} of the bound at {where}");
         output.WriteLine($"loss: {loss:G3} of the bound");
         output.WriteLine($"gradients ({parameters.Length}): worst {gradient:G3} of the bound at {gradientWhere}");
@@ -233,7 +241,7 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
         return dx;
     }
 
-    private static double ForwardRatio(double[] actual, double[] expected, out string where)
+    internal static double ForwardRatio(double[] actual, double[] expected, out string where)
     {
         Assert.Equal(expected.Length, actual.Length);
         double worst = 0;
@@ -251,7 +259,7 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
         return worst;
     }
 
-    private static (double Worst, string Where) GradientRatio(
+    internal static (double Worst, string Where) GradientRatio(
         ReferenceNetwork reference, double[] parameters, double[] inputs, double[] targets, int batch, double[] expected)
     {
         Assert.Equal(parameters.Length, expected.Length);
@@ -273,7 +281,7 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
     }
 
     /// <summary>A safetensors file of F32 tensors, read here with no GenNet code: 8-byte header length, JSON header, data.</summary>
-    private static Dictionary<string, (int[] Shape, double[] Values)> ReadSafeTensors(string path)
+    internal static Dictionary<string, (int[] Shape, double[] Values)> ReadSafeTensors(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         int headerLength = checked((int)BinaryPrimitives.ReadUInt64LittleEndian(bytes));
@@ -295,10 +303,10 @@ public sealed class ReferenceNetworkTests(ITestOutputHelper output)
         return result;
     }
 
-    private static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+    internal static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
 
-    private static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+    internal static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(v => v.GetDouble()).ToArray();
 
     /// <summary>Values PyTorch rounded to float32 and wrote in float32's shortest form: back to that exact float32.</summary>
-    private static double[] Floats32(JsonElement array) => array.EnumerateArray().Select(v => (double)(float)v.GetDouble()).ToArray();
+    internal static double[] Floats32(JsonElement array) => array.EnumerateArray().Select(v => (double)(float)v.GetDouble()).ToArray();
 }

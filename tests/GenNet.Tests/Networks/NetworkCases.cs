@@ -76,6 +76,7 @@ public static class NetworkCases
         new("BinaryLabels", () => new BinaryLabels(), new ReferenceNetwork(5, Loss.BinaryCrossEntropy, new(3, Activation.Tanh), new(1, Activation.Sigmoid)), Targets.Labels),
         new("OneHotMse", () => new OneHotMse(), new ReferenceNetwork(4, Loss.MeanSquaredError, new(6, Activation.Sigmoid), new(3, Activation.Linear)), Targets.Labels),
         .. ConvCases.All,
+        .. GraphCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
