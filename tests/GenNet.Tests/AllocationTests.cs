@@ -5,6 +5,7 @@ using Xunit;
 namespace GenNet.Tests;
 
 /// <summary>After warm-up, inference, training steps and optimizer steps allocate nothing.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class AllocationTests
 {
     private static long Allocated(Action action)

@@ -7,6 +7,7 @@ using Xunit;
 namespace GenNet.Tests;
 
 /// <summary>ComputeGradients split over threads: the same result every time for a fixed count, close to one thread's.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class ThreadingTests
 {
     private static (float[] Images, int[] Labels) Batch(int size)
