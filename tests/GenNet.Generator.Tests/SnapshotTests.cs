@@ -107,6 +107,34 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Graph_with_two_inputs_a_fork_and_merges()
+    {
+        // Two inputs split out of each packed sample, a fork read by two layers (their gradients add), Add with an
+        // activation, Concatenate of an image branch and a feature branch, and the typed multi-input overloads.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Graphs;
+
+            [Network(Loss = Loss.BinaryCrossEntropy)]
+            [Input(6, 6, 2, Name = "image")]
+            [Input(5, Name = "features")]
+            [Conv2D(4, 3, Activation.ReLU, From = "image", Padding = Padding.Same, Name = "stem")]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same)]
+            [Add("stem", Activation = Activation.ReLU)]
+            [Flatten(Name = "pixels")]
+            [Dense(8, Activation.Tanh, From = "features")]
+            [Concatenate("pixels")]
+            [Dense(1, Activation.Sigmoid, Name = "head")]
+            public partial class TwoInputResidual;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("TwoInputResidual", run.Source("Samples.Graphs.TwoInputResidual.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Every_activation()
     {
         GeneratorRun run = GeneratorHarness.Run("""
