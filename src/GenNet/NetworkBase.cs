@@ -116,6 +116,7 @@ public abstract class NetworkBase : INetwork
     private readonly float[] _buffers;
     private float[]? _parameters; // null while an inference-only network reads its compiled-in weights in place
     private float[] _scratch = [];
+    private float[] _packed = []; // a multi-input network's inputs packed into sample rows, for its per-input overloads
     private int _outputBatchSize;
 
     private protected NetworkBase(bool trainable)
@@ -245,6 +246,4 @@ public abstract class NetworkBase : INetwork
 
         return _packed.AsSpan(0, length);
     }
-
-    private float[] _packed = [];
 }

@@ -100,7 +100,9 @@ internal sealed record NetworkPlan(
     public System.Collections.Generic.IEnumerable<TensorPlan> ParameterTensors => Layers.SelectMany(l => l.Parameters);
 
     /// <summary>True when the layers form a chain: one input, each layer reading the one declared before it.</summary>
-    public bool IsChain => InputNodes.Count == 1 && Layers.Select((l, i) => l.Header.Sources.Count == 1 && l.Header.Sources[0] == (i == 0 ? InputNodes[0] : Layers[i - 1].Header.Output)).All(x => x);
+    public bool IsChain =>
+        InputNodes.Count == 1 &&
+        Enumerable.Range(0, Layers.Count).All(i => Layers[i].Header.Sources.SequenceEqual(new[] { i == 0 ? InputNodes[0] : Layers[i - 1].Header.Output }));
 }
 
 /// <summary>The planner's answer.</summary>
