@@ -34,12 +34,13 @@ public sealed class NetworkLayout
     /// <param name="flopsPerSample">Work of one training sample, which decides when a batch is worth splitting over threads.</param>
     /// <param name="bufferTensors">The tensors of state that is saved but not trained (<see cref="INetwork.Buffers"/>).</param>
     /// <param name="bufferCount">The buffer arena's length.</param>
+    /// <param name="wholeBatch">A layer's training form reads statistics of the whole batch (batch normalisation), so a step is never split over threads.</param>
     /// <param name="weightsAssembly">The assembly that carries compiled-in weights, or null.</param>
     /// <param name="weightsResource">Their resource name, or null.</param>
     public NetworkLayout(
         string name, int inputSize, int outputSize, int[] inputShape, int[] outputShape, Loss loss, string summary,
         ParameterTensor[] parameterTensors, int parameterCount, int scratchPerSample, int scratchFixed, int outputOffset,
-        int gradientOffset, long flopsPerSample, ParameterTensor[]? bufferTensors = null, int bufferCount = 0,
+        int gradientOffset, long flopsPerSample, ParameterTensor[]? bufferTensors = null, int bufferCount = 0, bool wholeBatch = false,
         Assembly? weightsAssembly = null, string? weightsResource = null)
     {
         Name = name;
@@ -58,6 +59,7 @@ public sealed class NetworkLayout
         FlopsPerSample = flopsPerSample;
         BufferTensors = bufferTensors ?? [];
         BufferCount = bufferCount;
+        WholeBatch = wholeBatch;
         _weightsAssembly = weightsAssembly;
         _weightsResource = weightsResource;
     }
@@ -94,11 +96,13 @@ public sealed class NetworkLayout
 
     internal int BufferCount { get; }
 
+    internal bool WholeBatch { get; }
+
     internal bool HasCompiledWeights => _weightsResource is not null;
 
     /// <summary>The compiled-in parameters and buffers, opened once per process.</summary>
     internal EmbeddedWeights CompiledWeights =>
-        _weights ??= EmbeddedWeights.Open(_weightsAssembly!, _weightsResource!, ParameterTensors, ParameterCount);
+        _weights ??= EmbeddedWeights.Open(_weightsAssembly!, _weightsResource!, ParameterTensors, ParameterCount, BufferTensors, BufferCount);
 }
 
 /// <summary>
@@ -126,8 +130,11 @@ public abstract class NetworkBase : INetwork
         if (!layout.HasCompiledWeights)
         {
             _parameters = new float[layout.ParameterCount];
+            return;
         }
-        else if (trainable)
+
+        layout.CompiledWeights.Buffers.CopyTo(_buffers); // training steps change them: always a copy of its own
+        if (trainable)
         {
             _parameters = layout.CompiledWeights.Values.ToArray(); // training changes them: a copy of its own
         }

@@ -80,7 +80,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
     private float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batchSize)
     {
-        int shards = Sharding.Count(batchSize, _threads, Sizes.FlopsPerSample);
+        int shards = Sizes.WholeBatch ? 1 : Sharding.Count(batchSize, _threads, Sizes.FlopsPerSample);
         PrepareShards(shards, batchSize);
         RefreshKernels(); // before the shards: they all read them
         float loss = WorkerPool.Run(this, shards, inputs, labels, targets);

@@ -81,7 +81,7 @@ public sealed class WeightsTests
         "tensor 'dense_0.weight' has shape [3, 2] in the file, the declaration needs [2, 3]")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", "tensor 'dense_0.bias' is missing")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
-        "tensor 'dense_0.weight' has dtype I8; GenNet reads F32, F16 and BF16")]
+        "tensor 'dense_0.weight' has dtype I8; GenNet reads F32, F16, BF16 and I64")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]},\"dense_1.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[32,36]}}",
         "the file has tensor 'dense_1.bias' that the declaration does not")]
     public void GN0019_weights_do_not_fit(string header, string problem) => AssertDiagnostic(

@@ -6,7 +6,7 @@ namespace GenNet.Tests;
 
 /// <summary>
 /// Every activation × every loss that fits it, at sizes 1, 3, 17, 129 and the MNIST MLP, the convolutional networks
-/// (ConvCases) and the graph networks (GraphCases), batch 1 and 7:
+/// (ConvCases), the graph networks (GraphCases) and those with batch normalisation (NormalizationCases), batch 1 and 7:
 /// generated gradients against central differences of the float64 reference (bounds in <see cref="NumericChecks"/>).
 /// </summary>
 public sealed class GradientTests(ITestOutputHelper output)
@@ -55,6 +55,8 @@ public sealed class GradientTests(ITestOutputHelper output)
         ITrainableNetwork network = c.Create();
         var expected = c.Reference.Tensors().Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] at {t.Offset}");
         Assert.Equal(expected, network.ParameterTensors.Select(t => t.ToString()));
+        Assert.Equal(c.Reference.BufferTensors().Select(t => $"{t.Name} [{string.Join(", ", t.Shape)}] at {t.Offset}"), network.BufferTensors.Select(t => t.ToString()));
+        Assert.Equal(c.Reference.BufferCount, network.Buffers.Length);
         Assert.Equal(c.Reference.ParameterCount, network.ParameterCount);
         Assert.Equal(network.ParameterCount, network.Parameters.Length);
         Assert.Equal(network.ParameterCount, network.Gradients.Length);

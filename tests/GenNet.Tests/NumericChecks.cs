@@ -18,7 +18,8 @@ public sealed record CheckResult(double WorstRatio, string Where, int Checked)
 /// The numeric checks shared by the in-process tests and the forced-SIMD-path child processes (Program.Main).
 /// Bounds: forward |gen − ref| ≤ ForwardTolerance·(1 + |ref|); gradient |gen − fd| ≤ GradientRelative·|fd| + GradientAbsolute,
 /// with fd the central difference (step 1e-6) of the float64 reference loss. Forward checks run the reference in inference
-/// mode; gradient checks in training mode, with the dropout masks of the first step after <c>InitializeParameters(Seed)</c>.
+/// mode (batch normalisation reads the network's running statistics); gradient checks in training mode, with the dropout
+/// masks of the first step after <c>InitializeParameters(Seed)</c> and batch normalisation over the batch's statistics.
 /// </summary>
 public static class NumericChecks
 {
@@ -26,22 +27,51 @@ public static class NumericChecks
     public const double GradientRelative = 1e-4;
     public const double GradientAbsolute = 1e-7;
 
+    /// <summary>The most float noise allowed where the exact gradient is zero (<see cref="NetworkCase.ShiftInvariant"/>).</summary>
+    public const double ZeroGradientNoise = 1e-6;
+
     /// <summary>The seed <see cref="Prepare"/> initialises with by default, and so the seed of the dropout masks.</summary>
     public const int Seed = 7;
 
-    /// <summary>Glorot weights from the network itself, plus random biases so that bias bugs show.</summary>
+    /// <summary>
+    /// Glorot weights from the network itself, plus random biases, normalisation scales and running statistics, so that a
+    /// bug that a zero bias, a unit scale or a fresh running statistic would hide shows.
+    /// </summary>
     public static ITrainableNetwork Prepare(NetworkCase c, int seed = Seed)
     {
         ITrainableNetwork network = c.Create();
         network.InitializeParameters(seed);
         var random = new Random(seed);
-        Span<float> parameters = network.Parameters;
-        foreach (ParameterTensor tensor in network.ParameterTensors.Where(t => t.Name.EndsWith(".bias", StringComparison.Ordinal)))
+        void Fill(Span<float> arena, ParameterTensor tensor, double low, double high)
         {
-            Span<float> bias = tensor.Slice(parameters);
-            for (int i = 0; i < bias.Length; i++)
+            Span<float> values = tensor.Slice(arena);
+            for (int i = 0; i < values.Length; i++)
             {
-                bias[i] = (float)(random.NextDouble() * 0.6 - 0.3);
+                values[i] = (float)(low + random.NextDouble() * (high - low));
+            }
+        }
+
+        foreach (ParameterTensor tensor in network.ParameterTensors)
+        {
+            if (tensor.Name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                Fill(network.Parameters, tensor, -0.3, 0.3);
+            }
+            else if (tensor.Shape.Count == 1) // a normalisation's scale γ, 1 after initialisation
+            {
+                Fill(network.Parameters, tensor, 0.5, 1.5);
+            }
+        }
+
+        foreach (ParameterTensor tensor in network.BufferTensors)
+        {
+            if (tensor.Name.EndsWith(".running_mean", StringComparison.Ordinal))
+            {
+                Fill(network.Buffers, tensor, -0.3, 0.3);
+            }
+            else if (tensor.Name.EndsWith(".running_var", StringComparison.Ordinal))
+            {
+                Fill(network.Buffers, tensor, 0.5, 1.5);
             }
         }
 
@@ -95,7 +125,7 @@ public static class NumericChecks
     {
         ITrainableNetwork network = Prepare(c);
         CheckBatch batch = MakeBatch(c, batchSize);
-        double[] expected = c.Reference.Forward(ToDouble(network.Parameters), batch.ReferenceInputs, batchSize);
+        double[] expected = c.Reference.Forward(ToDouble(network.Parameters), batch.ReferenceInputs, batchSize, ToDouble(network.Buffers));
         var actual = new float[batchSize * network.OutputSize];
         network.Forward(batch.Inputs, actual, batchSize);
         var single = new float[network.OutputSize];
@@ -151,7 +181,9 @@ public static class NumericChecks
         foreach (int index in indices)
         {
             double numeric = c.Reference.NumericGradient(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, index, step: 1e-6, training);
-            double ratio = Math.Abs(gradients[index] - numeric) / (GradientRelative * Math.Abs(numeric) + GradientAbsolute);
+            double ratio = c.ShiftInvariant.Contains(TensorOf(network, index).Name)
+                ? Math.Max(Math.Abs(gradients[index]) / ZeroGradientNoise, Math.Abs(numeric) / 1e-9)
+                : Math.Abs(gradients[index] - numeric) / (GradientRelative * Math.Abs(numeric) + GradientAbsolute);
             if (double.IsNaN(ratio) || ratio > worst)
             {
                 worst = double.IsNaN(ratio) ? double.PositiveInfinity : ratio;
@@ -171,9 +203,12 @@ public static class NumericChecks
             .Distinct().Order().ToArray();
     }
 
+    private static ParameterTensor TensorOf(ITrainableNetwork network, int index) =>
+        network.ParameterTensors.Single(t => index >= t.Offset && index < t.Offset + t.Length);
+
     private static string TensorName(ITrainableNetwork network, int index)
     {
-        ParameterTensor tensor = network.ParameterTensors.Single(t => index >= t.Offset && index < t.Offset + t.Length);
+        ParameterTensor tensor = TensorOf(network, index);
         return $"{tensor.Name}[{index - tensor.Offset}]";
     }
 

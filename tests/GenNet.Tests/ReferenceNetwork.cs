@@ -67,6 +67,19 @@ public sealed record ReferenceFlatten : ReferenceNetworkLayer;
 /// <summary>Inverted dropout: the identity at inference; in training <c>y = x · mask</c> with GenNet's reproducible masks.</summary>
 public sealed record ReferenceDropout(double Rate) : ReferenceNetworkLayer;
 
+/// <summary>
+/// Batch normalisation over the last axis, PyTorch's semantics: in training mode each channel is normalised by the batch's
+/// mean and biased variance over every sample and position, and the running statistics move toward them (the variance
+/// unbiased); in inference mode by the running statistics. Then <see cref="Activation"/>. Parameters weight (γ) and bias
+/// (β), buffers running_mean, running_var and num_batches_tracked.
+/// </summary>
+public sealed record ReferenceBatchNormalization(double Momentum = 0.1, double Epsilon = 1e-5) : ReferenceNetworkLayer
+{
+    public Activation Activation { get; init; } = Activation.Linear;
+
+    public double NegativeSlope { get; init; } = 0.01;
+}
+
 /// <summary>Which dropout masks a training-mode loss uses: those of <c>InitializeParameters(Seed)</c> at training step <c>Step</c>.</summary>
 public readonly record struct ReferenceTraining(int Seed, long Step = 0);
 
@@ -131,6 +144,7 @@ public sealed class ReferenceNetwork
 
         InputSize = InputShapes.Sum(Size);
         ParameterCount = _nodes.Sum(n => n.ParameterCount);
+        BufferCount = _nodes.Sum(n => n.BufferCount);
         OutputShape = _nodes[_output].Shape;
         OutputSize = Size(OutputShape);
     }
@@ -152,6 +166,9 @@ public sealed class ReferenceNetwork
     public int[] OutputShape { get; }
 
     public int ParameterCount { get; }
+
+    /// <summary>Floats of state saved but not trained (batch normalisation's running statistics).</summary>
+    public int BufferCount { get; }
 
     public Loss Loss { get; }
 
@@ -179,85 +196,208 @@ public sealed class ReferenceNetwork
                     yield return ($"{conv}.weight", [c.Filters, x[2], c.KernelHeight, c.KernelWidth], node.ParameterOffset);
                     yield return ($"{conv}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[2] * c.KernelHeight * c.KernelWidth);
                     break;
+                case ReferenceBatchNormalization:
+                    string bn = node.Layer.Name ?? $"bn_{node.Ordinal}";
+                    yield return ($"{bn}.weight", [x[^1]], node.ParameterOffset);
+                    yield return ($"{bn}.bias", [x[^1]], node.ParameterOffset + x[^1]);
+                    break;
             }
         }
     }
 
-    /// <summary>Inference: dropout is the identity.</summary>
-    public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize) =>
-        Forward(parameters, inputs, batchSize, null);
+    /// <summary>(name, shape, offset) of every buffer, as GenNet must lay them out.</summary>
+    public IEnumerable<(string Name, int[] Shape, int Offset)> BufferTensors()
+    {
+        foreach (Node node in _nodes.Where(n => n.Layer is ReferenceBatchNormalization))
+        {
+            int channels = _nodes[node.Sources[0]].Shape[^1];
+            string bn = node.Layer.Name ?? $"bn_{node.Ordinal}";
+            yield return ($"{bn}.running_mean", [channels], node.BufferOffset);
+            yield return ($"{bn}.running_var", [channels], node.BufferOffset + channels);
+            yield return ($"{bn}.num_batches_tracked", [], node.BufferOffset + 2 * channels);
+        }
+    }
 
-    /// <summary>The outputs, with dropout active when <paramref name="training"/> is given.</summary>
-    public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize, ReferenceTraining? training)
+    /// <summary>Buffers as a fresh network has them: running means 0, running variances 1, no batches counted.</summary>
+    public double[] InitialBuffers()
+    {
+        var buffers = new double[BufferCount];
+        foreach ((string name, int[] shape, int offset) in BufferTensors().Where(t => t.Name.EndsWith(".running_var", StringComparison.Ordinal)))
+        {
+            Array.Fill(buffers, 1.0, offset, shape[0]);
+        }
+
+        return buffers;
+    }
+
+    /// <summary>Inference: dropout is the identity; batch normalisation reads <paramref name="buffers"/> (null: <see cref="InitialBuffers"/>).</summary>
+    public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize, double[]? buffers = null) =>
+        Forward(parameters, inputs, batchSize, null, buffers);
+
+    /// <summary>
+    /// The outputs, in training mode when <paramref name="training"/> is given: dropout applies that step's masks, and batch
+    /// normalisation uses the batch's statistics and moves the running ones in <paramref name="buffers"/> (when given).
+    /// In inference mode batch normalisation reads <paramref name="buffers"/> (null: <see cref="InitialBuffers"/>).
+    /// </summary>
+    public double[] Forward(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, int batchSize, ReferenceTraining? training, double[]? buffers = null)
     {
         var outputs = new double[batchSize * OutputSize];
-        var values = new double[_nodes.Length][];
-        for (int b = 0; b < batchSize; b++)
+        var values = new double[_nodes.Length][][]; // [node][sample]
+        int at = 0; // where the next input starts in a sample
+        for (int i = 0; i < _nodes.Length; i++)
         {
-            ReadOnlySpan<double> sample = inputs.Slice(b * InputSize, InputSize);
-            int at = 0;
-            for (int i = 0; i < _nodes.Length; i++)
+            Node node = _nodes[i];
+            values[i] = new double[batchSize][];
+            if (node.Layer is ReferenceBatchNormalization normalization)
             {
-                Node node = _nodes[i];
-                double[] x = node.Sources.Length > 0 ? values[node.Sources[0]] : [];
+                values[i] = BatchNormalization(normalization, parameters.Slice(node.ParameterOffset), buffers, node.BufferOffset,
+                    values[node.Sources[0]], _nodes[node.Sources[0]].Shape[^1], training is not null);
+                continue;
+            }
+
+            for (int b = 0; b < batchSize; b++)
+            {
+                double[] x = node.Sources.Length > 0 ? values[node.Sources[0]][b] : [];
                 int[] shape = node.Sources.Length > 0 ? _nodes[node.Sources[0]].Shape : [];
                 ReadOnlySpan<double> p = parameters.Slice(node.ParameterOffset);
                 switch (node.Layer)
                 {
                     case ReferenceInput:
-                        values[i] = sample.Slice(at, Size(node.Shape)).ToArray();
-                        at += values[i].Length;
+                        values[i][b] = inputs.Slice(b * InputSize + at, Size(node.Shape)).ToArray();
                         break;
                     case ReferenceLayer d:
-                        values[i] = Dense(p, x, d);
+                        values[i][b] = Dense(p, x, d);
                         break;
                     case ReferenceConv2D c:
-                        values[i] = Conv2D(p, x, shape, c);
+                        values[i][b] = Conv2D(p, x, shape, c);
                         break;
                     case ReferenceMaxPool2D pool:
-                        values[i] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: true);
+                        values[i][b] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: true);
                         break;
                     case ReferenceAveragePool2D pool:
-                        values[i] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: false);
+                        values[i][b] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: false);
                         break;
                     case ReferenceFlatten:
-                        values[i] = Flatten(x, shape);
+                        values[i][b] = Flatten(x, shape);
                         break;
                     case ReferenceDropout r:
-                        values[i] = (double[])x.Clone();
+                        values[i][b] = (double[])x.Clone();
                         if (training is { } t)
                         {
                             var mask = new float[x.Length];
                             GenNet.Kernels.Dropout.Mask(t.Seed, t.Step, node.Ordinal, b, (float)r.Rate, mask);
                             for (int k = 0; k < x.Length; k++)
                             {
-                                values[i][k] *= mask[k];
+                                values[i][b][k] *= mask[k];
                             }
                         }
 
                         break;
                     case ReferenceMerge m:
-                        values[i] = Merge(m, node.Sources.Select(s => values[s]).ToArray(), node.Sources.Select(s => _nodes[s].Shape).ToArray());
+                        values[i][b] = Merge(m, node.Sources.Select(s => values[s][b]).ToArray(), node.Sources.Select(s => _nodes[s].Shape).ToArray());
                         break;
                     default:
                         throw new InvalidOperationException($"No reference for {node.Layer}.");
                 }
             }
 
-            values[_output].CopyTo(outputs, b * OutputSize);
+            if (node.Layer is ReferenceInput)
+            {
+                at += Size(node.Shape);
+            }
+        }
+
+        for (int b = 0; b < batchSize; b++)
+        {
+            values[_output][b].CopyTo(outputs, b * OutputSize);
         }
 
         return outputs;
+    }
+
+    /// <summary>One batch normalisation over a batch of samples whose last axis has <paramref name="channels"/> channels.</summary>
+    private static double[][] BatchNormalization(
+        ReferenceBatchNormalization layer, ReadOnlySpan<double> p, double[]? buffers, int bufferOffset, double[][] x, int channels, bool training)
+    {
+        int batch = x.Length, positions = x[0].Length / channels, count = batch * positions;
+        var mean = new double[channels];
+        var variance = new double[channels];
+        if (training)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                double sum = 0;
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int q = 0; q < positions; q++)
+                    {
+                        sum += x[b][q * channels + c];
+                    }
+                }
+
+                mean[c] = sum / count;
+                double squares = 0;
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int q = 0; q < positions; q++)
+                    {
+                        double d = x[b][q * channels + c] - mean[c];
+                        squares += d * d;
+                    }
+                }
+
+                variance[c] = squares / count;
+                if (buffers is not null && count > 1)
+                {
+                    int m = bufferOffset + c, v = bufferOffset + channels + c;
+                    buffers[m] = (1 - layer.Momentum) * buffers[m] + layer.Momentum * mean[c];
+                    buffers[v] = (1 - layer.Momentum) * buffers[v] + layer.Momentum * squares / (count - 1);
+                }
+            }
+
+            if (buffers is not null && count > 1)
+            {
+                buffers[bufferOffset + 2 * channels]++;
+            }
+        }
+        else
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                mean[c] = buffers is null ? 0 : buffers[bufferOffset + c];
+                variance[c] = buffers is null ? 1 : buffers[bufferOffset + channels + c];
+            }
+        }
+
+        var y = new double[batch][];
+        for (int b = 0; b < batch; b++)
+        {
+            var z = new double[x[b].Length];
+            for (int k = 0; k < z.Length; k++)
+            {
+                int c = k % channels;
+                z[k] = p[c] * (x[b][k] - mean[c]) / Math.Sqrt(variance[c] + layer.Epsilon) + p[channels + c];
+            }
+
+            y[b] = Activate(z, layer.Activation, layer.NegativeSlope);
+        }
+
+        return y;
     }
 
     /// <summary>Mean loss over the batch against float targets (OutputSize per sample), in inference mode.</summary>
     public double LossValue(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize) =>
         LossValue(parameters, inputs, targets, batchSize, null);
 
-    /// <summary>Mean loss over the batch; with <paramref name="training"/>, dropout applies that step's masks.</summary>
-    public double LossValue(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize, ReferenceTraining? training)
+    /// <summary>
+    /// Mean loss over the batch; with <paramref name="training"/>, dropout applies that step's masks and batch normalisation
+    /// the batch's statistics; without, batch normalisation reads <paramref name="buffers"/> (as <see cref="Forward(ReadOnlySpan{double}, ReadOnlySpan{double}, int, ReferenceTraining?, double[])"/>).
+    /// </summary>
+    public double LossValue(
+        ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize, ReferenceTraining? training,
+        double[]? buffers = null)
     {
-        double[] y = Forward(parameters, inputs, batchSize, training);
+        double[] y = Forward(parameters, inputs, batchSize, training, buffers);
         double sum = 0;
         switch (Loss)
         {
@@ -345,14 +485,19 @@ public sealed class ReferenceNetwork
     /// One declaration resolved: the earlier declarations it reads (indices, in merge order), its output shape, where its
     /// parameters start and how many it has, and its index among its kind (dense_k, conv_k, the k-th dropout).
     /// </summary>
-    private sealed record Node(ReferenceNetworkLayer Layer, int[] Sources, int[] Shape, int ParameterOffset, int ParameterCount, int Ordinal);
+    private sealed record Node(ReferenceNetworkLayer Layer, int[] Sources, int[] Shape, int ParameterOffset, int ParameterCount, int Ordinal)
+    {
+        public int BufferOffset { get; init; }
+
+        public int BufferCount { get; init; }
+    }
 
     /// <summary>Resolves names and shapes in declaration order; a name can only be read after its declaration.</summary>
     private static Node[] Plan(ReferenceNetworkLayer[] declarations)
     {
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        int offset = 0, dense = 0, conv = 0, dropout = 0, firstInput = -1;
+        int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, firstInput = -1;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
         {
@@ -400,6 +545,7 @@ public sealed class ReferenceNetwork
                         ReferenceLayer => dense++,
                         ReferenceConv2D => conv++,
                         ReferenceDropout => dropout++,
+                        ReferenceBatchNormalization => normalization++,
                         _ => 0,
                     };
                     anyLayer = true;
@@ -411,8 +557,10 @@ public sealed class ReferenceNetwork
                 throw new InvalidOperationException($"{layer}: the name \"{name}\" is already taken.");
             }
 
-            nodes[i] = new Node(layer, sources, shape, offset, count, ordinal);
+            int buffers = layer is ReferenceBatchNormalization ? 2 * shape[^1] + 1 : 0;
+            nodes[i] = new Node(layer, sources, shape, offset, count, ordinal) { BufferOffset = bufferOffset, BufferCount = buffers };
             offset += count;
+            bufferOffset += buffers;
         }
 
         return nodes;
@@ -518,6 +666,13 @@ public sealed class ReferenceNetwork
                 return [shape.Aggregate(1, (a, b) => a * b)];
             case ReferenceDropout:
                 return shape;
+            case ReferenceBatchNormalization n:
+                if (n.Activation == Activation.Softmax)
+                {
+                    throw new InvalidOperationException("No reference for Softmax on a normalisation.");
+                }
+
+                return shape;
             default:
                 throw new InvalidOperationException($"No reference for {layer}.");
         }
@@ -541,6 +696,7 @@ public sealed class ReferenceNetwork
     {
         ReferenceLayer d => shape[0] * d.Units + d.Units,
         ReferenceConv2D c => c.Filters * shape[2] * c.KernelHeight * c.KernelWidth + c.Filters,
+        ReferenceBatchNormalization => 2 * shape[^1],
         _ => 0,
     };
 

@@ -66,16 +66,17 @@ internal static class GeneratedMembers
         "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
         "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize",
         "_kernels", "_kernelSources", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
-        "FlopsPerSample",
+        "FlopsPerSample", "BufferCount",
     };
 
     /// <summary>Every unit's stem (<c>Dense</c>) with the suffixes it generates, and the inputs' blocks (<c>Input1</c>).</summary>
     private static readonly (string Prefix, string[] Suffixes)[] s_layerMembers =
         Layers.LayerUnits.All.Select(u => (LayerNames.Pascal(u.VariableStem), u.MemberSuffixes.ToArray()))
+            .Concat(Layers.LayerUnits.All.Select(u => ("_" + u.VariableStem, u.FieldSuffixes.ToArray())))
             .Concat(new[] { ("Input", new[] { "" }) })
             .ToArray();
 
-    /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>{Kind}{n}{Suffix}</c> such as <c>Dense0Weight</c>.</summary>
+    /// <summary>True for a member GenNet may generate: a fixed name, or a layer's <c>{Kind}{n}{Suffix}</c> such as <c>Dense0Weight</c> (or field, <c>_bn0Statistics</c>).</summary>
     public static bool IsReserved(string name)
     {
         if (s_fixed.Contains(name))

@@ -115,6 +115,11 @@ internal static class NetworkEmitter
         text.Append(rule).Append('\n');
         double kilobytes = plan.ParameterCount * 4.0 / 1024;
         text.Append($"Total params: {Format.Count(plan.ParameterCount)} ({kilobytes.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} KB)").Append('\n');
+        if (plan.BufferCount > 0)
+        {
+            text.Append($"Buffers (saved, not trained): {Format.Count(plan.BufferCount)}").Append('\n');
+        }
+
         text.Append($"Loss: {Format.Loss(plan.Loss)}");
         return text.ToString();
     }
@@ -143,6 +148,20 @@ internal static class NetworkEmitter
                 ? "// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias."
                 : "// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].");
             foreach (TensorPlan tensor in tensors)
+            {
+                w.Line($"private const int {tensor.Constant} = {Format.Int(tensor.Offset)}; // {tensor.Name} {Format.Shape(tensor.Shape)}");
+            }
+        }
+
+        TensorPlan[] buffers = plan.BufferTensors.ToArray();
+        if (buffers.Length > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>Buffer floats (state saved but not trained): the length of <see cref=\"global::GenNet.INetwork.Buffers\"/>.</summary>");
+            w.Line($"public const int BufferCount = {Format.Int(plan.BufferCount)};");
+            w.Line();
+            w.Line("// Buffer arena, PyTorch's names: running statistics and the count of batches they have seen.");
+            foreach (TensorPlan tensor in buffers)
             {
                 w.Line($"private const int {tensor.Constant} = {Format.Int(tensor.Offset)}; // {tensor.Name} {Format.Shape(tensor.Shape)}");
             }
@@ -276,8 +295,25 @@ internal static class NetworkEmitter
         string fixedScratch = plan.KernelGradientSize > 0 ? "KernelGradientSize" : "0";
         string gradients = !spec.Training ? "0" : plan.ColumnsPerSample > 0 ? "GradientBuffers" : "ActivationsPerSample";
         string flops = spec.Training ? "FlopsPerSample" : "0";
-        string end = spec.Weights is null ? ");" : ",";
-        w.Line($"    ParameterCount, ScratchPerSample, scratchFixed: {fixedScratch}, outputOffset: {output}, gradientOffset: {gradients}, flopsPerSample: {flops}{end}");
+        TensorPlan[] buffers = plan.BufferTensors.ToArray();
+        bool more = buffers.Length > 0 || spec.Weights is not null;
+        w.Line($"    ParameterCount, ScratchPerSample, scratchFixed: {fixedScratch}, outputOffset: {output}, gradientOffset: {gradients}, flopsPerSample: {flops}{(more ? "," : ");")}");
+        if (buffers.Length > 0)
+        {
+            w.Line("    bufferTensors:");
+            w.Line("    [");
+            foreach (TensorPlan tensor in buffers)
+            {
+                w.Line($"        new(\"{tensor.Name}\", {Format.Shape(tensor.Shape)}, {tensor.Constant}),");
+            }
+
+            string end = spec.Weights is null ? ");" : ",";
+            w.Line("    ],");
+            w.Line(plan.WholeBatch
+                ? $"    BufferCount, wholeBatch: true{end} // batch normalisation: a step's statistics span the whole batch"
+                : $"    BufferCount{end}");
+        }
+
         if (spec.Weights is { } file)
         {
             w.Line($"    // Weights compiled in from {file.FileName} (an embedded resource; checked against this declaration at build time).");
@@ -371,9 +407,10 @@ internal static class NetworkEmitter
 
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)
     {
+        string buffers = plan.BufferCount > 0 ? "; running statistics start over" : "";
         w.Line(plan.HasDropout
-            ? "/// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>"
-            : "/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>");
+            ? $"/// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere{buffers}; restarts the dropout masks' sequence from this seed.</summary>"
+            : $"/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere{buffers}.</summary>");
         using (w.Block("public override void InitializeParameters(int seed)"))
         {
             if (plan.HasDropout)
@@ -393,6 +430,11 @@ internal static class NetworkEmitter
             {
                 w.Line("var random = new global::GenNet.SeededRandom(seed);");
                 w.Line($"{Format.Span} parameters = Parameters;");
+                if (plan.BufferCount > 0)
+                {
+                    w.Line($"{Format.Span} buffers = Buffers;");
+                }
+
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     layer.EmitInitialization(w);

@@ -27,6 +27,9 @@ internal abstract class LayerUnit
     /// <summary>Suffixes of the members generated for one layer of this kind (<c>Dense0Weight</c>, <c>Dense0Forward</c>, …).</summary>
     public virtual IEnumerable<string> MemberSuffixes => new[] { "Output", "Forward", "Backward" };
 
+    /// <summary>Suffixes of the private fields generated for one layer of this kind (<c>_bn0Statistics</c>).</summary>
+    public virtual IEnumerable<string> FieldSuffixes => Enumerable.Empty<string>();
+
     /// <summary>Whether layers of this kind have trained parameters.</summary>
     public virtual bool Learns => false;
 
@@ -72,6 +75,12 @@ internal abstract record LayerPlan(LayerHeader Header)
 
     public long ParameterCount => Parameters.Sum(t => (long)t.Size);
 
+    /// <summary>Its buffers (state saved but not trained, such as running statistics) in arena order, with PyTorch's names.</summary>
+    public virtual IEnumerable<TensorPlan> Buffers => Enumerable.Empty<TensorPlan>();
+
+    /// <summary>Its training form reads statistics of the whole batch, so a training step cannot be split over threads.</summary>
+    public virtual bool NeedsWholeBatch => false;
+
     /// <summary>Multiply-adds ×2 of the forward pass per sample (only products are counted).</summary>
     public virtual long ForwardFlops => 0;
 
@@ -114,7 +123,7 @@ internal abstract record LayerPlan(LayerHeader Header)
     {
     }
 
-    /// <summary>Writes its part of <c>InitializeParameters</c>.</summary>
+    /// <summary>Writes its part of <c>InitializeParameters</c>: its parameters (span <c>parameters</c>) and buffers (span <c>buffers</c>).</summary>
     public virtual void EmitInitialization(SourceWriter w)
     {
     }
@@ -155,6 +164,7 @@ internal sealed class PlanContext
     private readonly List<DiagnosticInfo> _diagnostics;
     private long _activations;
     private long _parameters;
+    private long _buffers;
     private long _columns;
     private int _kernels;
     private int _kernelGradient;
@@ -187,6 +197,8 @@ internal sealed class PlanContext
 
     public long ParameterCount => _parameters;
 
+    public long BufferCount => _buffers;
+
     public long ColumnsPerSample => _columns;
 
     public int KernelsSize => _kernels;
@@ -206,6 +218,14 @@ internal sealed class PlanContext
     {
         int offset = (int)_parameters;
         _parameters += floats;
+        return offset;
+    }
+
+    /// <summary>Reserves <paramref name="floats"/> of the buffer arena (state saved but not trained).</summary>
+    public int AllocateBuffers(long floats)
+    {
+        int offset = (int)_buffers;
+        _buffers += floats;
         return offset;
     }
 

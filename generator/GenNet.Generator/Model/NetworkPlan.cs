@@ -78,7 +78,8 @@ internal sealed record NetworkPlan(
     int GradientSlots,
     EquatableArray<BackwardStep> Backward,
     int KernelsSize = 0,
-    int KernelGradientSize = 0)
+    int KernelGradientSize = 0,
+    int BufferCount = 0)
 {
     public NodePlan Output => Nodes[OutputNode];
 
@@ -98,6 +99,12 @@ internal sealed record NetworkPlan(
 
     /// <summary>Every parameter tensor, in arena order.</summary>
     public System.Collections.Generic.IEnumerable<TensorPlan> ParameterTensors => Layers.SelectMany(l => l.Parameters);
+
+    /// <summary>Every buffer tensor (state saved but not trained), in arena order.</summary>
+    public System.Collections.Generic.IEnumerable<TensorPlan> BufferTensors => Layers.SelectMany(l => l.Buffers);
+
+    /// <summary>A training step reads statistics of the whole batch, so the runtime never splits one over threads.</summary>
+    public bool WholeBatch => Spec.Training && Layers.Any(l => l.NeedsWholeBatch);
 
     /// <summary>True when the layers form a chain: one input, each layer reading the one declared before it.</summary>
     public bool IsChain =>

@@ -61,7 +61,7 @@ internal static class Planner
     }
 
     private static List<(string Name, int[] Shape)> ExpectedTensors(NetworkPlan plan) =>
-        plan.ParameterTensors.Select(t => (t.Name, t.Shape.ToArray())).ToList();
+        plan.ParameterTensors.Concat(plan.BufferTensors).Select(t => (t.Name, t.Shape.ToArray())).ToList();
 
     /// <summary>Auto follows the last activation, as Keras users expect.</summary>
     public static LossKind ResolveLoss(LossKind declared, ActivationKind lastActivation) => declared switch

@@ -95,9 +95,9 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
                 return $"tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}] in the file, the declaration needs [{string.Join(", ", shape)}]";
             }
 
-            if (tensor.DType is not ("F32" or "F16" or "BF16"))
+            if (tensor.DType is not ("F32" or "F16" or "BF16" or "I64"))
             {
-                return $"tensor '{name}' has dtype {tensor.DType}; GenNet reads F32, F16 and BF16";
+                return $"tensor '{name}' has dtype {tensor.DType}; GenNet reads F32, F16, BF16 and I64";
             }
         }
 

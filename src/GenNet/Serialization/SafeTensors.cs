@@ -12,7 +12,8 @@ namespace GenNet;
 /// <summary>
 /// Weight files in the safetensors format that PyTorch and Hugging Face users exchange: an 8-byte little-endian
 /// header length, a JSON header giving each tensor's dtype, shape and byte range, then the raw little-endian data.
-/// GenNet writes F32 with PyTorch's tensor names (<c>dense_0.weight</c> [out, in]) and reads F32, F16 and BF16.
+/// GenNet writes F32 with PyTorch's tensor names (<c>dense_0.weight</c> [out, in]), the parameters then the buffers (a
+/// state_dict's running statistics), and reads F32, F16, BF16 and I64 (PyTorch's <c>num_batches_tracked</c> counter).
 /// </summary>
 public static class SafeTensors
 {
@@ -20,7 +21,7 @@ public static class SafeTensors
     public const int MaxHeaderLength = 100_000_000;
 
     /// <summary>
-    /// Writes the network's parameters to <paramref name="path"/>. The file is written beside the target under a
+    /// Writes the network's parameters and buffers to <paramref name="path"/>. The file is written beside the target under a
     /// temporary name and then renamed over it, so a crash mid-save leaves any previous file intact.
     /// </summary>
     public static void Save(this INetwork network, string path)
@@ -48,7 +49,7 @@ public static class SafeTensors
         }
     }
 
-    /// <summary>Writes the network's parameters to <paramref name="stream"/> in safetensors format.</summary>
+    /// <summary>Writes the network's parameters and buffers to <paramref name="stream"/> in safetensors format.</summary>
     public static void Save(this INetwork network, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -63,7 +64,7 @@ public static class SafeTensors
             writer.WriteString("network", network.GetType().FullName);
             writer.WriteEndObject();
             long offset = 0;
-            foreach (ParameterTensor tensor in network.ParameterTensors)
+            foreach (ParameterTensor tensor in network.ParameterTensors.Concat(network.BufferTensors))
             {
                 writer.WriteStartObject(tensor.Name);
                 writer.WriteString("dtype", "F32");
@@ -93,9 +94,15 @@ public static class SafeTensors
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);
         stream.Write(length);
         stream.Write(json.GetBuffer().AsSpan(0, (int)json.Length));
-        foreach (ParameterTensor tensor in network.ParameterTensors)
+        WriteData(stream, network.ParameterTensors, network.Parameters);
+        WriteData(stream, network.BufferTensors, network.Buffers);
+    }
+
+    private static void WriteData(Stream stream, IReadOnlyList<ParameterTensor> tensors, ReadOnlySpan<float> arena)
+    {
+        foreach (ParameterTensor tensor in tensors)
         {
-            ReadOnlySpan<float> values = tensor.Slice(network.Parameters);
+            ReadOnlySpan<float> values = arena.Slice(tensor.Offset, tensor.Length);
             if (BitConverter.IsLittleEndian)
             {
                 stream.Write(MemoryMarshal.AsBytes(values));
@@ -113,8 +120,8 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Reads parameters saved by GenNet or PyTorch (a state_dict of the same architecture) into the network.
-    /// Everything is checked before any parameter changes: a bad file leaves the network as it was.
+    /// Reads parameters and buffers saved by GenNet or PyTorch (a state_dict of the same architecture) into the network.
+    /// Everything is checked before any value changes: a bad file leaves the network as it was.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not valid safetensors or does not fit the network; the message names the file and the tensor.</exception>
     public static void Load(this INetwork network, string path)
@@ -124,7 +131,7 @@ public static class SafeTensors
         Load(network, File.ReadAllBytes(path), path);
     }
 
-    /// <summary>Reads parameters from a safetensors stream; <paramref name="name"/> is used in error messages.</summary>
+    /// <summary>Reads parameters and buffers from a safetensors stream; <paramref name="name"/> is used in error messages.</summary>
     public static void Load(this INetwork network, Stream stream, string name = "stream")
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -136,10 +143,13 @@ public static class SafeTensors
 
     private static void Load(INetwork network, ReadOnlySpan<byte> content, string name)
     {
-        Layout layout = Validate(content, network.ParameterTensors, name, network.GetType().Name);
+        Layout layout = Validate(content, [.. network.ParameterTensors, .. network.BufferTensors], name, network.GetType().Name);
         float[] parameters = new float[network.ParameterCount];
+        float[] buffers = new float[network.Buffers.Length];
         Decode(content, layout, network.ParameterTensors, parameters);
+        Decode(content, layout, network.BufferTensors, buffers);
         parameters.CopyTo(network.Parameters);
+        buffers.CopyTo(network.Buffers);
     }
 
     /// <summary>Where each expected tensor lies in a validated file.</summary>
@@ -211,20 +221,21 @@ public static class SafeTensors
         return new Layout(entries, dataStart);
     }
 
-    /// <summary>Converts every tensor of a validated file into <paramref name="parameters"/>, laid out as the arena.</summary>
-    internal static void Decode(ReadOnlySpan<byte> content, Layout layout, IReadOnlyList<ParameterTensor> tensors, Span<float> parameters)
+    /// <summary>Converts every tensor of a validated file into <paramref name="arena"/>, laid out as <paramref name="tensors"/> say.</summary>
+    internal static void Decode(ReadOnlySpan<byte> content, Layout layout, IReadOnlyList<ParameterTensor> tensors, Span<float> arena)
     {
         foreach (ParameterTensor tensor in tensors)
         {
             Entry entry = layout.Entries[tensor.Name];
             ReadOnlySpan<byte> bytes = content.Slice(layout.DataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
-            Span<float> destination = parameters.Slice(tensor.Offset, tensor.Length);
+            Span<float> destination = arena.Slice(tensor.Offset, tensor.Length);
             for (int i = 0; i < destination.Length; i++)
             {
                 destination[i] = entry.DType switch
                 {
                     "F32" => BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * i)),
                     "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.Slice(2 * i)),
+                    "I64" => BinaryPrimitives.ReadInt64LittleEndian(bytes.Slice(8 * i)),
                     _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.Slice(2 * i)) << 16), // BF16
                 };
             }
@@ -262,7 +273,8 @@ public static class SafeTensors
             {
                 "F32" => 4,
                 "F16" or "BF16" => 2,
-                _ => throw fail($"tensor '{tensor}' has dtype {dtype}; GenNet reads F32, F16 and BF16."),
+                "I64" => 8,
+                _ => throw fail($"tensor '{tensor}' has dtype {dtype}; GenNet reads F32, F16, BF16 and I64."),
             };
 
             int[] shape = shapeElement.EnumerateArray().Select(d => d.TryGetInt32(out int n) && n >= 0 ? n : throw fail($"tensor '{tensor}' has a shape entry {d} that is not a size.")).ToArray();

@@ -1,0 +1,232 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using GenNet.Generator.Diagnostics;
+using GenNet.Generator.Emit;
+using GenNet.Generator.Model;
+using Microsoft.CodeAnalysis;
+
+namespace GenNet.Generator.Layers;
+
+/// <summary><c>[BatchNormalization]</c>: normalises the last axis with batch statistics in training, running ones otherwise.</summary>
+internal sealed record BatchNormalizationSpec(Declaration Declaration, float Momentum, float Epsilon, ActivationKind Activation, float NegativeSlope)
+    : LayerSpec(Declaration)
+{
+    public override LayerUnit Unit => BatchNormalizationUnit.Instance;
+}
+
+internal sealed class BatchNormalizationUnit : LayerUnit
+{
+    public static readonly BatchNormalizationUnit Instance = new();
+
+    public override string Kind => "BatchNormalization";
+
+    public override string VariableStem => "bn";
+
+    public override bool Learns => true;
+
+    public override IEnumerable<string> MemberSuffixes =>
+        new[] { "Weight", "Bias", "RunningMean", "RunningVar", "BatchesTracked", "Output", "PreActivation", "Forward", "Backward" };
+
+    public override IEnumerable<string> FieldSuffixes => new[] { "Statistics" };
+
+    /// <summary>PyTorch modules have no automatic names; <c>bn_0</c>, <c>bn_1</c>, … as <c>dense_0</c>.</summary>
+    public override string DefaultName(int index) => $"bn_{index}";
+
+    public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
+    {
+        float momentum = AttributeArguments.Named(attribute, "Momentum", 0.1f);
+        float epsilon = AttributeArguments.Named(attribute, "Epsilon", 1e-5f);
+        int activation = AttributeArguments.Named(attribute, "Activation", (int)ActivationKind.Linear);
+        float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
+        void Invalid(string problem) =>
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where, problem));
+
+        if (!(momentum >= 0f && momentum <= 1f))
+        {
+            Invalid($"Momentum = {momentum.ToString("R", CultureInfo.InvariantCulture)} must be in [0, 1]: the weight of each batch in the running statistics (PyTorch's convention; Keras's momentum 0.99 is 0.01 here)");
+        }
+
+        if (!(epsilon > 0f) || float.IsInfinity(epsilon))
+        {
+            Invalid($"Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)} must be positive and finite: it keeps the division away from zero");
+        }
+
+        ActivationCode.Check(activation, slope, declaration, diagnostics);
+        if (activation == (int)ActivationKind.Softmax)
+        {
+            Invalid("Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]");
+        }
+
+        return new BatchNormalizationSpec(declaration, momentum, epsilon, (ActivationKind)activation, slope);
+    }
+
+    public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
+    {
+        var bn = (BatchNormalizationSpec)spec;
+        int[] shape = context.Source;
+        int channels = shape[shape.Length - 1];
+        long size = shape.Aggregate(1L, (a, b) => a * b);
+        if (!context.Fits(size, spec.Declaration, "output"))
+        {
+            return null;
+        }
+
+        int weight = context.AllocateParameters(channels);
+        int bias = context.AllocateParameters(channels);
+        int runningMean = context.AllocateBuffers(channels);
+        int runningVar = context.AllocateBuffers(channels);
+        int batchesTracked = context.AllocateBuffers(1);
+        var activation = new ActivationCode(bn.Activation, bn.NegativeSlope);
+        int preActivation = activation.NeedsPreActivation ? context.Allocate(size) : NodePlan.None;
+        int output = context.Allocate(size);
+        return new BatchNormalizationPlan(context.Header(spec, shape, output), activation, bn.Momentum, bn.Epsilon,
+            weight, bias, runningMean, runningVar, batchesTracked, preActivation);
+    }
+}
+
+/// <summary>
+/// A planned BatchNormalization over <c>channels</c> = the last axis: a training step normalises each channel by the
+/// batch's mean and variance over every sample and position and moves the running statistics; Forward uses the running
+/// statistics. The batch's statistics live in a field of the network, as a step is never split over threads.
+/// </summary>
+internal sealed record BatchNormalizationPlan(
+    LayerHeader Header, ActivationCode Activation, float Momentum, float Epsilon,
+    int WeightOffset, int BiasOffset, int RunningMeanOffset, int RunningVarOffset, int BatchesTrackedOffset, int PreActivationOffset)
+    : LayerPlan(Header)
+{
+    private const string Kernels = Format.Kernels;
+
+    public override LayerUnit Unit => BatchNormalizationUnit.Instance;
+
+    private int Channels => Header.OutputShape[Header.OutputShape.Count - 1];
+
+    /// <summary>Rows of one sample: 1 for a vector, every pixel of an image.</summary>
+    private int Positions => Header.OutputSize / Channels;
+
+    public override bool HasParameters => true;
+
+    public override IEnumerable<TensorPlan> Parameters => new[]
+    {
+        new TensorPlan($"{Header.Name}.weight", new[] { Channels }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
+        new TensorPlan($"{Header.Name}.bias", new[] { Channels }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
+    };
+
+    public override IEnumerable<TensorPlan> Buffers => new[]
+    {
+        new TensorPlan($"{Header.Name}.running_mean", new[] { Channels }.ToEquatableArray(), RunningMeanOffset, Pascal + "RunningMean"),
+        new TensorPlan($"{Header.Name}.running_var", new[] { Channels }.ToEquatableArray(), RunningVarOffset, Pascal + "RunningVar"),
+        new TensorPlan($"{Header.Name}.num_batches_tracked", EquatableArray<int>.Empty, BatchesTrackedOffset, Pascal + "BatchesTracked"),
+    };
+
+    public override bool NeedsWholeBatch => true;
+
+    public override long ForwardFlops => 2L * Header.OutputSize;
+
+    public override ActivationKind OutputActivation => Activation.Kind;
+
+    public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
+
+    public override string SummaryActivation => Activation.Kind == ActivationKind.Linear ? "" : Format.Activation(Activation.Kind);
+
+    public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
+        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+
+    private string Statistics => $"_{Header.Variable}Statistics";
+
+    private string Target => Activation.NeedsPreActivation ? "z" : "y";
+
+    public override void EmitInitialization(SourceWriter w)
+    {
+        string channels = Format.Int(Channels);
+        w.Line($"parameters.Slice({Pascal}Weight, {channels}).Fill(1f);");
+        w.Line($"parameters.Slice({Pascal}Bias, {channels}).Clear();");
+        w.Line($"buffers.Slice({Pascal}RunningMean, {channels}).Clear();");
+        w.Line($"buffers.Slice({Pascal}RunningVar, {channels}).Fill(1f);");
+        w.Line($"buffers[{Pascal}BatchesTracked] = 0f;");
+    }
+
+    public override void EmitForward(SourceWriter w, ForwardSite site)
+    {
+        string size = Format.Int(Header.OutputSize);
+        string variable = Header.Variable;
+        w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {size} * batchSize);");
+        string z = Activation.NeedsPreActivation ? $"scratch.Slice({Pascal}PreActivation * batchSize, {size} * batchSize), " : "";
+        string training = site.Training ? ", training" : "";
+        w.Line($"{Pascal}Forward({site.Input}, {z}{variable}, batchSize{training});");
+    }
+
+    public override void EmitBackward(SourceWriter w, BackwardSite site)
+    {
+        string size = Format.Int(Header.OutputSize);
+        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {size} * batchSize)");
+        string dx = site.DxOf0 is { } target ? target + ", " : "";
+        w.Line($"{Pascal}Backward({site.Input}, {saved}{site.Dy}, {dx}batchSize, gradients);");
+    }
+
+    public override void EmitMethods(SourceWriter w, MethodSite site)
+    {
+        string channels = Format.Int(Channels);
+        string rows = Positions == 1 ? "batchSize" : $"batchSize * {Format.Int(Positions)}";
+        string weight = $"parameters.Slice({Pascal}Weight, {channels})";
+        string bias = $"parameters.Slice({Pascal}Bias, {channels})";
+        string runningMean = $"buffers.Slice({Pascal}RunningMean, {channels})";
+        string runningVar = $"buffers.Slice({Pascal}RunningVar, {channels})";
+        string epsilon = Format.Float(Epsilon);
+        string over = Positions == 1 ? "the batch" : $"the batch and the {Format.Int(Positions)} positions of each sample";
+        string activated = Activation.Kind == ActivationKind.Linear ? "" : $", then {Format.Activation(Activation.Kind)}";
+
+        w.Line(site.Training
+            ? $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised over {over}{activated}; momentum {Format.Float(Momentum)}, ε {epsilon}."
+            : $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised by their running statistics{activated}; ε {epsilon}.");
+        w.Line(site.Training
+            ? $"// A training step leaves the batch's mean and 1/σ in {Statistics} for the backward pass."
+            : $"// {Statistics} holds the channels' scale and shift, worked out on each call.");
+        w.Line($"private readonly float[] {Statistics} = new float[{Format.Int(4 * Channels)}];");
+        w.Line();
+        string z = Activation.NeedsPreActivation ? $"{Format.Span} z, " : "";
+        string trainingParameter = site.Training ? ", bool training" : "";
+        using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {z}{Format.Span} y, int batchSize{trainingParameter})"))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            w.Line($"{Format.Span} buffers = Buffers;");
+            string inference = $"{Kernels}.BatchNorm.ForwardInference(x, {weight}, {bias}, {runningMean}, {runningVar}, {Statistics}, {Target}, {rows}, {channels}, {epsilon});";
+            if (site.Training)
+            {
+                using (w.Block("if (training)"))
+                {
+                    w.Line($"{Kernels}.BatchNorm.ForwardTraining(x, {weight}, {bias}, {runningMean}, {runningVar}, buffers.Slice({Pascal}BatchesTracked, 1), {Statistics}, {Target}, {rows}, {channels}, {Format.Float(Momentum)}, {epsilon});");
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line(inference);
+                }
+            }
+            else
+            {
+                w.Line(inference);
+            }
+
+            Activation.EmitForward(w, Header.OutputSize);
+        }
+
+        if (!site.Training || !Header.InBackward)
+        {
+            return;
+        }
+
+        bool dx = Header.NeedsInputGradient;
+        w.Line();
+        w.Line($"// {Header.Name} backward: {Activation.BackwardComment}; then dγ += Σ dz·x̂, dβ += Σ dz" +
+               (dx ? ", dx = γ/σ · (dz − mean(dz) − x̂ · mean(dz·x̂))." : " (nothing before it learns: no dx)."));
+        string backward = $"private void {Pascal}Backward({Format.ReadOnlySpan} x, {Activation.SavedParameter}{Format.Span} dy, " +
+            (dx ? $"{Format.Span} dx, " : "") + $"int batchSize, {Format.Span} gradients)";
+        using (w.Block(backward))
+        {
+            Activation.EmitBackward(w, Header.OutputSize);
+            w.Line($"{Kernels}.BatchNorm.Backward(x, ParameterValues.Slice({Pascal}Weight, {channels}), {Statistics}, dy, {(dx ? "dx" : "default")}, " +
+                   $"gradients.Slice({Pascal}Weight, {channels}), gradients.Slice({Pascal}Bias, {channels}), {rows}, {channels});");
+        }
+    }
+}
