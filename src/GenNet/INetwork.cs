@@ -76,7 +76,8 @@ public interface ITrainableNetwork : INetwork
     /// <summary>
     /// Threads <c>ComputeGradients</c> may use. 0 (the default) splits a batch over the processors when it is large enough
     /// to win; 1 keeps it on the calling thread; n uses up to n. Results are reproducible for a fixed thread count;
-    /// different counts sum the gradient in a different order (differences of float rounding only).
+    /// different counts sum the gradient in a different order (differences of float rounding only). A network with a
+    /// <see cref="BatchNormalizationAttribute"/> layer always trains on one thread: its statistics span the whole batch.
     /// </summary>
     int Threads { get; set; }
 

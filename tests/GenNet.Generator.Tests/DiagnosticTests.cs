@@ -109,6 +109,11 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("[Dense(3, Activation.LeakyReLU, NegativeSlope = -0.5f)]", "Layer 1 (Dense): NegativeSlope = -0.5 must be in [0, 1)")]
     [InlineData("[Dense(3, (Activation)42)]", "Layer 1 (Dense): activation 42 is not a member of GenNet.Activation")]
+    [InlineData("[BatchNormalization(Momentum = 1.5f)]", "Layer 1 (BatchNormalization): Momentum = 1.5 must be in [0, 1]: the weight of each batch in the running statistics (PyTorch's convention; Keras's momentum 0.99 is 0.01 here)")]
+    [InlineData("[BatchNormalization(Epsilon = 0f)]", "Layer 1 (BatchNormalization): Epsilon = 0 must be positive and finite: it keeps the division away from zero")]
+    [InlineData("[BatchNormalization(Epsilon = float.NaN)]", "Layer 1 (BatchNormalization): Epsilon = NaN must be positive and finite: it keeps the division away from zero")]
+    [InlineData("[BatchNormalization(Activation = Activation.Softmax)]", "Layer 1 (BatchNormalization): Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[BatchNormalization(Activation = Activation.LeakyReLU, NegativeSlope = 1f)]", "Layer 1 (BatchNormalization): NegativeSlope = 1 must be in [0, 1)")]
     public void GN0008_invalid_layer_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(2)]\n" + layer + "\npublic partial class BadArgument;",
         "GN0008", message, layer.Trim('[', ']'));

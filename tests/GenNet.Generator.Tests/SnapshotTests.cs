@@ -135,6 +135,54 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Batch_normalization_in_a_residual_block_and_after_a_dense_layer()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Normalized;
+
+            [Network]
+            [Input(8, 8, 1)]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "stem")]
+            [BatchNormalization(Activation = Activation.ReLU, Name = "stem.bn")]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv")]
+            [BatchNormalization(Momentum = 0.01f, Name = "block.bn")]
+            [Add("stem.bn", Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(16)]
+            [BatchNormalization(Activation = Activation.Gelu)]
+            [Dense(10, Activation.Softmax)]
+            public partial class ResidualBatchNorm;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("ResidualBatchNorm", run.Source("Samples.Normalized.ResidualBatchNorm.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Batch_normalization_in_an_inference_only_network_reads_the_running_statistics()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Normalized;
+
+            [Network(Training = false)]
+            [Input(5)]
+            [BatchNormalization(Epsilon = 1e-3f)]
+            [Dense(3, Activation.Sigmoid)]
+            public partial class NormalizedInputs;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("NormalizedInputs", run.Source("Samples.Normalized.NormalizedInputs.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Every_activation()
     {
         GeneratorRun run = GeneratorHarness.Run("""

@@ -144,9 +144,10 @@ internal static class NetworkEmitter
         if (tensors.Length > 0)
         {
             w.Line();
+            string normalisation = plan.Layers.Any(l => l is BatchNormalizationPlan) ? "; a normalisation's weight γ [channels], then bias β" : "";
             w.Line(plan.Layers.Any(l => l is Conv2DPlan)
-                ? "// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias."
-                : "// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out].");
+                ? $"// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias{normalisation}."
+                : $"// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out]{normalisation}.");
             foreach (TensorPlan tensor in tensors)
             {
                 w.Line($"private const int {tensor.Constant} = {Format.Int(tensor.Offset)}; // {tensor.Name} {Format.Shape(tensor.Shape)}");
@@ -407,10 +408,12 @@ internal static class NetworkEmitter
 
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)
     {
-        string buffers = plan.BufferCount > 0 ? "; running statistics start over" : "";
+        string initial = plan.BufferCount > 0
+            ? "Glorot-uniform weights, zero biases and unit normalisation scales (Keras's defaults), running statistics reset"
+            : "Glorot-uniform weights and zero biases (Keras's defaults)";
         w.Line(plan.HasDropout
-            ? $"/// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed everywhere{buffers}; restarts the dropout masks' sequence from this seed.</summary>"
-            : $"/// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere{buffers}.</summary>");
+            ? $"/// <summary>{initial}, the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>"
+            : $"/// <summary>{initial}; the same for the same seed everywhere.</summary>");
         using (w.Block("public override void InitializeParameters(int seed)"))
         {
             if (plan.HasDropout)

@@ -173,15 +173,17 @@ internal sealed record BatchNormalizationPlan(
         string runningMean = $"buffers.Slice({Pascal}RunningMean, {channels})";
         string runningVar = $"buffers.Slice({Pascal}RunningVar, {channels})";
         string epsilon = Format.Float(Epsilon);
+        string shownEpsilon = Epsilon.ToString("R", CultureInfo.InvariantCulture).ToLowerInvariant();
+        string shownMomentum = Momentum.ToString("R", CultureInfo.InvariantCulture);
         string over = Positions == 1 ? "the batch" : $"the batch and the {Format.Int(Positions)} positions of each sample";
         string activated = Activation.Kind == ActivationKind.Linear ? "" : $", then {Format.Activation(Activation.Kind)}";
 
         w.Line(site.Training
-            ? $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised over {over}{activated}; momentum {Format.Float(Momentum)}, ε {epsilon}."
-            : $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised by their running statistics{activated}; ε {epsilon}.");
+            ? $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised over {over}{activated}; momentum {shownMomentum}, ε {shownEpsilon}."
+            : $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised by their running statistics{activated}; ε {shownEpsilon}.");
         w.Line(site.Training
-            ? $"// A training step leaves the batch's mean and 1/σ in {Statistics} for the backward pass."
-            : $"// {Statistics} holds the channels' scale and shift, worked out on each call.");
+            ? $"// A training step leaves the batch's mean and 1/σ in {Statistics} for the backward pass; Forward, each channel's scale."
+            : $"// {Statistics} holds the channels' scales γ / √(running_var + ε), worked out on each call.");
         w.Line($"private readonly float[] {Statistics} = new float[{Format.Int(4 * Channels)}];");
         w.Line();
         string z = Activation.NeedsPreActivation ? $"{Format.Span} z, " : "";
