@@ -32,12 +32,7 @@ public sealed class PyTorchResidualTests(ITestOutputHelper output)
     private const double Tolerance = 1e-5;
     private const double GradientAbsolute = 1e-6;
 
-    private static readonly string s_fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures");
-
-    private static JsonElement Fixture() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(s_fixtures, "pytorch_residual_io.json"))).RootElement;
-
-    private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
+    private static JsonElement Fixture() => PyTorchFixture.Read("pytorch_residual_io.json");
 
     [Fact]
     public void The_parameter_layout_is_pytorchs_state_dict()
@@ -59,18 +54,12 @@ public sealed class PyTorchResidualTests(ITestOutputHelper output)
     {
         JsonElement json = Fixture();
         int batch = json.GetProperty("batch").GetInt32();
-        float[] inputs = Floats(json.GetProperty("inputs"));
+        float[] inputs = PyTorchFixture.Floats(json.GetProperty("inputs"));
         int[] labels = json.GetProperty("labels").EnumerateArray().Select(v => v.GetInt32()).ToArray();
         var network = new PyTorchResidual();
-        network.Load(Path.Combine(s_fixtures, "pytorch_residual.safetensors"));
+        network.Load(Path.Combine(PyTorchFixture.Directory, "pytorch_residual.safetensors"));
 
-        double[] expected = json.GetProperty("outputs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        var outputs = new float[expected.Length];
-        network.Forward(inputs, outputs, batch);
-        var single = new float[PyTorchResidual.OutputSize];
-        network.Forward(inputs.AsSpan(PyTorchResidual.InputSize, PyTorchResidual.InputSize), single);
-        double worstOutput = expected.Select((e, i) => Math.Abs(outputs[i] - e)).Max();
-        double worstSingle = single.Select((s, i) => Math.Abs(s - expected[PyTorchResidual.OutputSize + i])).Max();
+        (double worstOutput, double worstSingle) = PyTorchFixture.WorstOutputs(network, inputs, PyTorchFixture.Doubles(json.GetProperty("outputs")), batch);
         output.WriteLine($"outputs: worst |generated − torch| {worstOutput:G3} (batch), {worstSingle:G3} (one sample)");
         Assert.True(worstOutput <= Tolerance && worstSingle <= Tolerance, $"outputs differ by {worstOutput} (batch), {worstSingle} (one sample)");
 
@@ -79,24 +68,7 @@ public sealed class PyTorchResidualTests(ITestOutputHelper output)
         output.WriteLine($"loss: generated {loss:R}, torch {torchLoss:R}");
         Assert.True(Math.Abs(loss - torchLoss) <= Tolerance * Math.Abs(torchLoss), $"loss {loss} against {torchLoss}");
 
-        double worst = 0;
-        string where = "-";
-        foreach (ParameterTensor tensor in network.ParameterTensors)
-        {
-            double[] torch = json.GetProperty("gradients").GetProperty(tensor.Name).EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            ReadOnlySpan<float> gradients = tensor.Slice(network.Gradients);
-            Assert.Equal(torch.Length, gradients.Length);
-            for (int i = 0; i < torch.Length; i++)
-            {
-                double ratio = Math.Abs(gradients[i] - torch[i]) / (Tolerance * Math.Abs(torch[i]) + GradientAbsolute);
-                if (!(ratio <= worst))
-                {
-                    worst = double.IsNaN(ratio) ? double.PositiveInfinity : ratio;
-                    where = $"{tensor.Name}[{i}]: generated {gradients[i]:R}, torch {torch[i]:R}";
-                }
-            }
-        }
-
+        (double worst, string where) = PyTorchFixture.WorstGradient(network, json.GetProperty("gradients"), Tolerance, GradientAbsolute);
         output.WriteLine($"gradients: worst {worst:G3} of the bound at {where}");
         Assert.True(worst <= 1, $"gradients: worst {worst} of the bound at {where}");
     }
