@@ -31,6 +31,40 @@ namespace GenNet.Tests;
 [Dense(3, Activation.Softmax, Name = "head")]
 public partial class PyTorchBatchNorm;
 
+/// <summary>The same, inference only, with PyTorch's file compiled in: its running statistics come with it.</summary>
+[Network(Training = false, Weights = "pytorch_batchnorm.safetensors")]
+[Input(6, 6, 3)]
+[Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "stem")]
+[BatchNormalization(Activation = Activation.ReLU, Name = "stem.bn")]
+[Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv1")]
+[BatchNormalization(Activation = Activation.ReLU, Name = "block.bn1")]
+[Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv2")]
+[BatchNormalization(Name = "block.bn2")]
+[Add("stem.bn", Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(8, Activation.Linear, Name = "fc")]
+[BatchNormalization(Activation = Activation.Tanh, Name = "fc.bn")]
+[Dense(3, Activation.Softmax, Name = "head")]
+public partial class CompiledPyTorchBatchNorm;
+
+/// <summary>Trainable, starting from the compiled-in parameters and running statistics.</summary>
+[Network(Loss = Loss.SparseCategoricalCrossEntropy, Weights = "pytorch_batchnorm.safetensors")]
+[Input(6, 6, 3)]
+[Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "stem")]
+[BatchNormalization(Activation = Activation.ReLU, Name = "stem.bn")]
+[Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv1")]
+[BatchNormalization(Activation = Activation.ReLU, Name = "block.bn1")]
+[Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv2")]
+[BatchNormalization(Name = "block.bn2")]
+[Add("stem.bn", Activation = Activation.ReLU)]
+[MaxPool2D(2)]
+[Flatten]
+[Dense(8, Activation.Linear, Name = "fc")]
+[BatchNormalization(Activation = Activation.Tanh, Name = "fc.bn")]
+[Dense(3, Activation.Softmax, Name = "head")]
+public partial class PretrainedPyTorchBatchNorm;
+
 /// <summary>
 /// A state_dict PyTorch wrote with its BatchNorm buffers (num_batches_tracked as int64) loads by name into the generated
 /// network. Forward normalises with the running statistics and reproduces PyTorch's eval-mode float64 outputs (within
@@ -145,6 +179,28 @@ public sealed class PyTorchBatchNormTests(ITestOutputHelper output)
         output.WriteLine($"eval outputs: worst |generated − torch| {worstOutput:G3} (batch), {worstSingle:G3} (one sample)");
         Assert.True(worstOutput <= Tolerance && worstSingle <= Tolerance, $"outputs differ by {worstOutput} (batch), {worstSingle} (one sample)");
         Assert.Equal(loaded, network.Buffers.ToArray()); // inference leaves the running statistics alone
+    }
+
+    [Fact]
+    public void Compiled_in_weights_bring_their_running_statistics()
+    {
+        JsonElement json = Fixture();
+        int batch = json.GetProperty("batch").GetInt32();
+        float[] inputs = Floats(json.GetProperty("inputs"));
+        PyTorchBatchNorm loaded = Loaded();
+        var compiled = new CompiledPyTorchBatchNorm();
+        var pretrained = new PretrainedPyTorchBatchNorm();
+        Assert.Equal(loaded.Buffers.ToArray(), compiled.Buffers.ToArray());
+        Assert.Equal(loaded.Buffers.ToArray(), pretrained.Buffers.ToArray());
+        Assert.Equal(loaded.Parameters.ToArray(), pretrained.Parameters.ToArray());
+        (double worstOutput, double worstSingle) = PyTorchFixture.WorstOutputs(compiled, inputs, Doubles(json.GetProperty("outputs")), batch);
+        Assert.True(worstOutput <= Tolerance && worstSingle <= Tolerance, $"outputs differ by {worstOutput} (batch), {worstSingle} (one sample)");
+
+        // Training moves one instance's running statistics, not the compiled-in ones every new instance starts from.
+        pretrained.ComputeGradients(inputs, Labels(json), batch);
+        Assert.NotEqual(loaded.Buffers.ToArray(), pretrained.Buffers.ToArray());
+        Assert.Equal(loaded.Buffers.ToArray(), new PretrainedPyTorchBatchNorm().Buffers.ToArray());
+        Assert.Equal(loaded.Buffers.ToArray(), new CompiledPyTorchBatchNorm().Buffers.ToArray());
     }
 
     [Fact]
