@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Linq;
 using System.Text.RegularExpressions;
+using GenNet.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -15,16 +16,28 @@ namespace GenNet.Generator.Tests;
 /// <summary>
 /// Seeded random declarations, good and bad and half-typed, through one generator driver batch after batch (as an IDE runs
 /// it while the user types). For each: no generator exception, and either generated code that compiles or a GN diagnostic
-/// (or, where no [Network] class is left to read, the compiler's own errors).
+/// (or, where no [Network] class is left to read, the compiler's own errors). Graph declarations also say what they should
+/// get (<see cref="Expectation"/>): clean code for a valid graph, and each mistake's own diagnostic.
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 5_2025;
     private const int DeclarationCount = 1_000;
+    private const int GraphSeed = 22_2027;
+    private const int GraphDeclarationCount = 1_200;
     private const int BatchSize = 250;
 
-    /// <summary>Of the 16 IDs: GN0016 needs an unreadable build property, which one batch in four gets.</summary>
-    private const int MinimumDistinctIds = 15;
+    /// <summary>Every how many declarations one's generated code is bound in full, besides the distinct shapes (see <see cref="ErrorsInGenerated"/>).</summary>
+    private const int FullyBoundEvery = 10;
+
+    /// <summary>
+    /// Of the 24 IDs a declaration alone can provoke (GN0017–GN0019 need a weights file): GN0016 needs an unreadable build
+    /// property, which one batch in four gets.
+    /// </summary>
+    private const int MinimumDistinctIds = 22;
+
+    /// <summary>The graph diagnostics, each of which the graph fuzzer must provoke.</summary>
+    private static readonly string[] s_graphIds = ["GN0022", "GN0023", "GN0024", "GN0025", "GN0026", "GN0027"];
 
     private const string SettingsSource = """
         using GenNet;
@@ -37,6 +50,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             public static float Slope = 0.1f;
             public static Loss Chosen = Loss.Auto;
             public static Activation ChosenActivation = Activation.ReLU;
+            public static string LayerName = "h";
         }
         """;
 
@@ -45,10 +59,44 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void Random_declarations_end_in_compiling_code_or_a_diagnostic_and_never_in_a_crash()
     {
-        var stopwatch = Stopwatch.StartNew();
-        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var random = new Random(Seed);
         Declaration[] declarations = Enumerable.Range(0, DeclarationCount).Select(i => DeclarationFuzzer.Next(random, i)).ToArray();
+        FuzzReport report = Run(declarations, Seed, batch => batch switch { 1 => "50000", 3 => "many", _ => null });
+
+        AssertNoFailures(report);
+        Assert.True(report.IdsHit.Count >= MinimumDistinctIds, $"the fuzzer hit only {report.IdsHit.Count} distinct IDs ({string.Join(", ", report.IdsHit.Keys)}); it has degenerated");
+        Assert.True(report.Outcomes.GetValueOrDefault("generated") >= DeclarationCount / 10, "too few declarations generated code: the fuzzer tests only failures");
+    }
+
+    [Fact]
+    public void Random_graph_declarations_get_clean_code_when_valid_and_each_mistake_its_own_diagnostic()
+    {
+        var random = new Random(GraphSeed);
+        Declaration[] declarations = Enumerable.Range(0, GraphDeclarationCount).Select(i => GraphFuzzer.Next(random, i)).ToArray();
+        FuzzReport report = Run(declarations, GraphSeed, _ => null);
+        int valid = declarations.Count(d => d.Expected!.Ids.Length == 0);
+        output.WriteLine($"{valid} valid by construction, {declarations.Count(d => d.Expected!.Ids.Length == 1 && !d.Expected.Stacked)} with one mistake, {declarations.Count(d => d.Expected!.Stacked)} with two");
+
+        AssertNoFailures(report);
+        string[] missed = s_graphIds.Where(id => !report.IdsHit.ContainsKey(id)).ToArray();
+        Assert.True(missed.Length == 0, $"the graph fuzzer never provoked {string.Join(", ", missed)}; it has degenerated");
+        Assert.True(valid >= GraphDeclarationCount / 5, $"only {valid} valid graphs: the fuzzer tests only failures");
+    }
+
+    /// <summary>What a run of the fuzzer found: IDs reported and how often, what each declaration ended in, and what went wrong.</summary>
+    private sealed record FuzzReport(SortedDictionary<string, int> IdsHit, SortedDictionary<string, int> Outcomes, List<string> Failures);
+
+    private static void AssertNoFailures(FuzzReport report) =>
+        Assert.True(report.Failures.Count == 0, $"{report.Failures.Count} failures; the first ones:\n\n" + string.Join("\n\n", report.Failures.Take(5)));
+
+    /// <summary>
+    /// Runs the declarations through one driver in batches of <see cref="BatchSize"/>; <paramref name="maxParameters"/> gives
+    /// each batch's GenNetMaxParameters build property (null: none).
+    /// </summary>
+    private FuzzReport Run(Declaration[] declarations, int seed, Func<int, string?> maxParameters)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         SyntaxTree settings = CSharpSyntaxTree.ParseText(SettingsSource, GeneratorHarness.ParseOptions, path: "Settings.cs");
 
         var idsHit = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -64,7 +112,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             // The same file names in every batch: each batch is an edit of the last, run on the same driver.
             SyntaxTree[] trees = batch.Select((d, k) => CSharpSyntaxTree.ParseText(d.Text, GeneratorHarness.ParseOptions, path: $"Fuzz{k}.cs")).ToArray();
             CSharpCompilation compilation = empty.AddSyntaxTrees(trees.Append(settings));
-            string? threshold = (start / BatchSize) switch { 1 => "50000", 3 => "many", _ => null };
+            string? threshold = maxParameters(start / BatchSize);
             driver = driver.WithUpdatedAnalyzerConfigOptions(new BuildPropertiesProvider(
                 threshold is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["GenNetMaxParameters"] = threshold }));
             driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation outputCompilation, out ImmutableArray<Diagnostic> driverDiagnostics);
@@ -72,9 +120,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
             if (result.Exception is not null || driverDiagnostics.Concat(result.Diagnostics).Any(d => d.Id is "CS8785" or "AD0001"))
             {
-                string[] culprits = Isolate(batch, settings).ToArray();
+                string[] culprits = Isolate(batch, settings, seed).ToArray();
                 failures.AddRange(culprits.Length > 0 ? culprits :
-                    [$"batch at {start} (seed {Seed}) crashed the generator, though no declaration does alone: {result.Exception}"]);
+                    [$"batch at {start} (seed {seed}) crashed the generator, though no declaration does alone: {result.Exception}"]);
                 driver = GeneratorHarness.CreateDriver(); // a failed generator is disabled on its driver
                 continue;
             }
@@ -97,19 +145,16 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
                 if (problem is not null)
                 {
-                    failures.Add($"declaration {batch[k].Index} (seed {Seed}, {trees[k].FilePath}): {problem}\n{batch[k].Text}");
+                    failures.Add($"declaration {batch[k].Index} (seed {seed}, {trees[k].FilePath}): {problem}\n{batch[k].Text}");
                 }
             }
         }
 
         stopwatch.Stop();
-        output.WriteLine($"{declarations.Length} declarations in {declarations.Length / BatchSize} batches, {stopwatch.Elapsed.TotalSeconds:F1} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F1} s CPU); {checkedShapes.Count} distinct shapes of generated code bound");
+        output.WriteLine($"{declarations.Length} declarations in {(declarations.Length + BatchSize - 1) / BatchSize} batches, {stopwatch.Elapsed.TotalSeconds:F1} s ({(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F1} s CPU); {checkedShapes.Count} distinct shapes of generated code bound");
         output.WriteLine($"outcomes: {string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}");
         output.WriteLine($"{idsHit.Count(p => p.Key.StartsWith("GN", StringComparison.Ordinal))} distinct GN IDs: {string.Join(", ", idsHit.Select(p => $"{p.Key}×{p.Value}"))}");
-
-        Assert.True(failures.Count == 0, $"{failures.Count} failures; the first ones:\n\n" + string.Join("\n\n", failures.Take(5)));
-        Assert.True(idsHit.Count >= MinimumDistinctIds, $"the fuzzer hit only {idsHit.Count} distinct IDs ({string.Join(", ", idsHit.Keys)}); it has degenerated");
-        Assert.True(outcomes.GetValueOrDefault("generated") >= DeclarationCount / 10, "too few declarations generated code: the fuzzer tests only failures");
+        return new FuzzReport(idsHit, outcomes, failures);
     }
 
     /// <summary>What one declaration must end in. Returns the problem, or null; <paramref name="outcome"/> names what happened.</summary>
@@ -122,10 +167,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
         GeneratedSourceResult[] generated = result.GeneratedSources.Where(s => s.HintName.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
         bool gnError = ours.Any(d => d.Severity == DiagnosticSeverity.Error);
 
+        string? unmet = declaration.Expected is { } expected ? Unmet(expected, ours, generated.Length > 0) : null;
         if (generated.Length > 0)
         {
             outcome = "generated";
-            Diagnostic[] errors = generated.SelectMany(s => ErrorsInGenerated(output, s.SyntaxTree, checkedShapes)).ToArray();
+            bool bindAll = declaration.Index % FullyBoundEvery == 0;
+            Diagnostic[] errors = generated.SelectMany(s => ErrorsInGenerated(output, s.SyntaxTree, checkedShapes, bindAll)).ToArray();
             if (errors.Length > 0)
             {
                 return "the generated code does not compile: " + string.Join("; ", errors.Take(3));
@@ -134,13 +181,13 @@ public sealed class FuzzTests(ITestOutputHelper output)
             // A GN error may belong to another type in the file (a half-typed brace nests the next declaration), never to this one.
             string[] generatedTypes = generated.Select(g => g.HintName.Substring(0, g.HintName.Length - ".g.cs".Length)).ToArray();
             Diagnostic[] contradicting = ours.Where(d => d.Severity == DiagnosticSeverity.Error && generatedTypes.Contains(TypeAt(d.Location, output))).ToArray();
-            return contradicting.Length > 0 ? "generated code despite a GN error on the same type: " + string.Join("; ", contradicting) : null;
+            return contradicting.Length > 0 ? "generated code despite a GN error on the same type: " + string.Join("; ", contradicting) : unmet;
         }
 
         if (gnError)
         {
             outcome = "GN error";
-            return null;
+            return unmet;
         }
 
         (bool networkClass, bool anyGenNetAttribute) = Inspect(tree, output);
@@ -158,19 +205,47 @@ public sealed class FuzzTests(ITestOutputHelper output)
         }
 
         outcome = userErrors.Length > 0 ? "compiler errors only" : "nothing to generate";
-        return userErrors.Length > 0 || !anyGenNetAttribute ? null : "GenNet attributes on a type that got no GN diagnostic and no compiler error";
+        return unmet ?? (userErrors.Length > 0 || !anyGenNetAttribute ? null : "GenNet attributes on a type that got no GN diagnostic and no compiler error");
+    }
+
+    /// <summary>
+    /// Whether a graph declaration got what it was built to provoke (<see cref="Expectation"/>): exactly its IDs, with code
+    /// unless one is an error; for stacked mistakes that include an error, some GN error. Returns the problem, or null.
+    /// </summary>
+    private static string? Unmet(Expectation expected, Diagnostic[] ours, bool generated)
+    {
+        string[] reported = ours.Select(d => d.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToArray();
+        string got = reported.Length == 0 ? "no diagnostic" : string.Join("; ", ours.Select(d => d.ToString()));
+        bool error = expected.Ids.Any(id => DiagnosticDescriptors.ById(id).DefaultSeverity == DiagnosticSeverity.Error);
+        if (error && expected.Stacked)
+        {
+            return ours.Any(d => d.Severity == DiagnosticSeverity.Error) ? null : $"expected a GN error ({string.Join(", ", expected.Ids)} stacked), got {got}";
+        }
+
+        if (!reported.SequenceEqual(expected.Ids))
+        {
+            return $"expected {(expected.Ids.Length == 0 ? "no diagnostic" : string.Join(", ", expected.Ids))}, got {got}";
+        }
+
+        return error || generated ? null : "no code for a declaration with no error";
     }
 
     /// <summary>
     /// Errors in one generated file: its syntax always; its declarations, and the body of each member, whenever their
-    /// <see cref="Shape"/> is new. Binding every body of every network would take half a minute; code that differs only in
-    /// numbers binds alike (the planner's 2^28 limit keeps every size product inside int), so this checks every distinct
-    /// shape of generated code in a few seconds.
+    /// <see cref="Shape"/> is new; everything when <paramref name="bindAll"/>. Binding every body of every network would
+    /// take half a minute; code that differs only in numbers binds alike (the planner's 2^28 limit keeps every size product
+    /// inside int), so this checks every distinct shape of generated code in a few seconds, and a deterministic sample of
+    /// whole files (every <see cref="FullyBoundEvery"/>th declaration) covers what shapes cannot see.
     /// </summary>
-    private static IEnumerable<Diagnostic> ErrorsInGenerated(Compilation compilation, SyntaxTree tree, HashSet<string> checkedShapes)
+    private static IEnumerable<Diagnostic> ErrorsInGenerated(Compilation compilation, SyntaxTree tree, HashSet<string> checkedShapes, bool bindAll)
     {
-        var diagnostics = new List<Diagnostic>(tree.GetDiagnostics());
         SemanticModel model = compilation.GetSemanticModel(tree);
+        if (bindAll)
+        {
+            return model.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error);
+        }
+
+        var diagnostics = new List<Diagnostic>(tree.GetDiagnostics());
         SyntaxNode root = tree.GetRoot();
         if (checkedShapes.Add(Shape(DeclarationShape(root))))
         {
@@ -209,14 +284,16 @@ public sealed class FuzzTests(ITestOutputHelper output)
         }));
 
     /// <summary>
-    /// Code with comments dropped and every number written 0, in literals and in the fuzz and layer names (Fuzz12, Net12,
-    /// Dense3Output, dense_3): two texts of one shape bind alike. What this cannot see is a reference to a layer index that
-    /// does not exist in one network but does in the first network of that shape; the snapshot and runtime tests compile
-    /// every emitter path with real indices.
+    /// Code with comments dropped and every number written 0, in literals and in the fuzz, input and layer names (Fuzz12,
+    /// Net12, Dense3Output, maxPool1, input2, max_pool_3): two texts of one shape bind alike. What this cannot see is a
+    /// reference to a layer index that does not exist in one network but does in the first network of that shape; the
+    /// sample bound in full, and the snapshot and runtime tests, compile emitter paths with real indices.
     /// </summary>
     private static string Shape(string code) => s_numbers.Replace(s_comments.Replace(code, ""), match => match.Groups["name"].Success ? match.Groups["name"].Value : "0");
 
-    private static readonly Regex s_numbers = new(@"(?<name>\bFuzz|\bNet|\b[Dd]ense_?)\d+|\b\d+\b", RegexOptions.Compiled);
+    private static readonly Regex s_numbers = new(
+        @"(?<name>\bFuzz|\bNet|\b(?i:dense|conv|max_?pool|average_?pool|flatten|dropout|add|multiply|concatenate|input)_?)\d+|\b\d+\b",
+        RegexOptions.Compiled);
     private static readonly Regex s_comments = new(@"//[^\n]*", RegexOptions.Compiled);
 
     /// <summary>The type whose declaration holds <paramref name="location"/>, named as in hint names.</summary>
@@ -256,7 +333,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>After a batch threw, runs its declarations one by one on fresh drivers to name those that throw.</summary>
-    private static IEnumerable<string> Isolate(Declaration[] batch, SyntaxTree settings)
+    private static IEnumerable<string> Isolate(Declaration[] batch, SyntaxTree settings, int seed)
     {
         foreach (Declaration declaration in batch)
         {
@@ -264,18 +341,20 @@ public sealed class FuzzTests(ITestOutputHelper output)
             GeneratorRunResult result = run.Result.Results.Single();
             if (result.Exception is not null || run.Result.Diagnostics.Any(d => d.Id is "CS8785" or "AD0001"))
             {
-                yield return $"declaration {declaration.Index} (seed {Seed}) crashed the generator: {result.Exception}\n{declaration.Text}";
+                yield return $"declaration {declaration.Index} (seed {seed}) crashed the generator: {result.Exception}\n{declaration.Text}";
             }
         }
     }
 }
 
-/// <summary>One fuzzed source file: a namespace of its own, then the declaration.</summary>
-public sealed record Declaration(int Index, string Text);
+/// <summary>One fuzzed source file: a namespace of its own, then the declaration, and for a graph what it should get.</summary>
+public sealed record Declaration(int Index, string Text, Expectation? Expected = null);
 
 /// <summary>
-/// Writes random declarations: a plausible network (random input shape, 1–12 layers, a fitting output and loss), then, for
-/// most of them, one to three mistakes drawn from every kind GenNet must catch, or a cut as if the user were still typing.
+/// Writes random declarations: a plausible network (a random input shape, or an image through convolutions and pooling;
+/// 1–12 layers, dropout, a fitting output and loss), then, for most of them, one to three mistakes drawn from every kind
+/// GenNet must catch (every layer kind's bad arguments, names and references among them), or a cut as if the user were
+/// still typing. <see cref="GraphFuzzer"/> writes the graphs.
 /// </summary>
 public static class DeclarationFuzzer
 {
@@ -292,6 +371,19 @@ public static class DeclarationFuzzer
         ["public partial class Outer", "public class Outer", "public partial class Outer<TOuter>", "public partial struct Outer",
          "public static partial class Outer", "public partial record Outer", "public partial interface IOuter"];
     private static readonly string[] s_tokens = ["[", "]", "(", ")", ",", "Dense(", "Activation.", "\"", "{", "}", ";", "=", "Input(", "partial", "class"];
+    private static readonly string[] s_badLayers =
+        ["Conv2D(0, 3)", "Conv2D(4, 3, Stride = 0)", "Conv2D(4, 3, Activation.Softmax)", "Conv2D(4)", "Conv2D(4, 3, 3, 3)", "Conv2D(4, 3, Padding = (Padding)7)",
+         "MaxPool2D(0)", "MaxPool2D(2, Padding = (Padding)7)", "AveragePool2D(\"2\")", "AveragePool2D(2, Stride = -1)",
+         "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
+         "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")"];
+    private static readonly string[] s_windowLayers =
+        ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
+         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)"];
+    private static readonly string[] s_merges =
+        ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
+    private static readonly string[] s_graphArguments =
+        ["Name = \"h\"", "Name = \"a b\"", "Name = \"dense_0\"", "Name = \"input\"", "From = \"input\"", "From = \"nowhere\"", "From = \"dense_0\"",
+         "From = \"h\"", "Name = Settings.LayerName", "From = null"];
 
     private sealed class Model
     {
@@ -331,17 +423,36 @@ public static class DeclarationFuzzer
     private static Model Plausible(Random random, int index)
     {
         var model = new Model { Name = $"Net{index}", Body = random.Next(3) switch { 0 => ";", 1 => " { }", _ => " { public int Helper() => 1; }" } };
-        int dimensions = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
-        model.Input = $"Input({string.Join(", ", Enumerable.Range(0, dimensions).Select(_ => Size(random)))})";
-        if (dimensions > 1)
+        if (Chance(random, 0.3))
         {
-            model.Layers.Add("Flatten");
+            (model.Input, string[] stem) = GraphFuzzer.ImageStem(random); // convolutions, pooling and dropout, then [Flatten]
+            model.Layers.AddRange(stem);
+        }
+        else
+        {
+            int dimensions = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
+            model.Input = $"Input({string.Join(", ", Enumerable.Range(0, dimensions).Select(_ => Size(random)))})";
+            if (dimensions > 1)
+            {
+                model.Layers.Add("Flatten");
+            }
         }
 
         int hidden = random.Next(10) < 8 ? random.Next(0, 4) : random.Next(4, 12);
         for (int i = 0; i < hidden; i++)
         {
-            model.Layers.Add(Chance(random, 0.08) ? "Flatten" : Dense(Size(random), Pick(random, s_hiddenActivations), random));
+            if (Chance(random, 0.08))
+            {
+                model.Layers.Add("Flatten");
+                continue;
+            }
+
+            if (Chance(random, 0.1))
+            {
+                model.Layers.Add($"Dropout({Pick(random, ["0.2", "0.5"])})");
+            }
+
+            model.Layers.Add(Dense(Size(random), Pick(random, s_hiddenActivations), random));
         }
 
         (string last, string loss) = random.Next(3) switch
@@ -360,7 +471,7 @@ public static class DeclarationFuzzer
     private static void Mutate(Random random, Model model)
     {
         int layer = model.Layers.Count == 0 ? -1 : random.Next(model.Layers.Count);
-        switch (random.Next(24))
+        switch (random.Next(28))
         {
             case 0: model.Network = null; break;
             case 1: model.Header.Add("Network"); break;
@@ -395,6 +506,10 @@ public static class DeclarationFuzzer
             case 20: model.Input = "Input(4000)"; model.Layers = ["Dense(3000, Activation.ReLU)", "Dense(10, Activation.Softmax)"]; break;
             case 21 when layer >= 0: model.Layers.Insert(layer, model.Layers[layer]); break;
             case 22: model.Layers.Insert(0, "Dense(8, Activation.ReLU)"); model.Input = "Input(2, 3)"; break;
+            case 23 when layer >= 0: model.Layers[layer] = Pick(random, s_badLayers); break;
+            case 24: model.Layers.Insert(random.Next(model.Layers.Count + 1), Pick(random, s_windowLayers)); break; // on a vector: GN0020
+            case 25 when layer >= 0: model.Layers[layer] = WithNamed(model.Layers[layer], Pick(random, s_graphArguments)); break;
+            case 26: model.Layers.Insert(random.Next(model.Layers.Count + 1), Pick(random, s_merges)); break;
             default: model.Body = Pick(random, [" { public void Forward() { } }", " { int x = ; }", " {", " { public int Helper() => 1; }"]); break;
         }
     }
@@ -453,6 +568,12 @@ public static class DeclarationFuzzer
         string slope = activation == "LeakyReLU" && Chance(random, 0.3) ? ", NegativeSlope = 0.2f" : "";
         return $"Dense({units}, Activation.{activation}{slope})";
     }
+
+    /// <summary>The attribute with one more named argument: <c>Flatten</c> → <c>Flatten(Name = "h")</c>.</summary>
+    private static string WithNamed(string attribute, string named) =>
+        !attribute.EndsWith(')') ? $"{attribute}({named})" :
+        attribute.EndsWith("()", StringComparison.Ordinal) ? $"{attribute[..^1]}{named})" :
+        $"{attribute[..^1]}, {named})";
 
     private static string Size(Random random) => Pick(random, s_sizes).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -79,6 +79,32 @@ public sealed class GraphDiagnosticTests
         Message(Single("[Network]\n[Input(4, Name = \"features\")]\n[Input(3, Name = \"extra\")]\n[Dense(2, Activation.Softmax, From = \"features\")]\npublic partial class Ignores;",
             "GN0027", DiagnosticSeverity.Warning, "Input(3, Name = \"extra\")")));
 
+    /// <summary>"Follows" was "declared below": the fuzzer found GN0011 naming a Dense that does not read the Softmax.</summary>
+    [Fact]
+    public void GN0011_names_the_layer_that_reads_the_softmax_output() => Assert.Equal(
+        "Layer 1 (Dense) applies Softmax, but Layer 4 (Dense) follows it; Softmax turns the outputs into class probabilities and belongs on the last layer, so use another activation here (ReLU, for example)",
+        Message(Single("[Network]\n[Input(8)]\n[Dense(4, Activation.Softmax, Name = \"p\")]\n[Dense(4, From = \"input\")]\n[Multiply(\"p\")]\n[Dense(2)]\npublic partial class Gate;",
+            "GN0011", DiagnosticSeverity.Warning, "Dense(4, Activation.Softmax, Name = \"p\")")));
+
+    [Theory]
+    [InlineData("[Dense(3, Activation.Softmax, Name = \"p\")]\n[Dense(3, From = \"input\")]\n[Multiply(\"p\")]")]
+    [InlineData("[Dense(3, Name = \"v\")]\n[Dense(3, Activation.Softmax, From = \"input\")]\n[Multiply(\"v\")]")]
+    public void A_softmax_that_no_layer_with_parameters_reads_gets_no_GN0011_in_either_order(string layers) =>
+        Assertions.CleanRun(GeneratorHarness.Run($"using GenNet;\n[Network]\n[Input(8)]\n{layers}\npublic partial class Mixture;"));
+
+    /// <summary>Dropout was checked against the layers declared below it, not against those its output reaches.</summary>
+    [Fact]
+    public void GN0008_dropout_that_reaches_the_output_through_a_merge() => Assert.Contains(
+        "dropout must come before a Dense or Conv2D layer",
+        Message(Single("[Network]\n[Input(8)]\n[Dense(4, Name = \"a\")]\n[Dropout(0.5)]\n[Dense(4, From = \"a\")]\n[Add(\"dropout_0\")]\npublic partial class LateDropout;",
+            "GN0008", DiagnosticSeverity.Error, "Dropout(0.5)")));
+
+    [Fact]
+    public void A_dropout_no_layer_reads_is_an_unused_output_not_a_dropout_at_the_end() => Assert.Equal(
+        "The output of Layer 2 (Dropout) ('dropout_0') is read by no layer, and only the last layer, Layer 3 (Dense), is the network's output; read it with From or a merge, or remove the layer",
+        Message(Single("[Network]\n[Input(8)]\n[Dense(4, Name = \"a\")]\n[Dropout(0.5)]\n[Dense(2, Activation.Softmax, From = \"a\")]\npublic partial class Orphan;",
+            "GN0026", DiagnosticSeverity.Warning, "Dropout(0.5)")));
+
     [Fact]
     public void GN0008_name_that_cannot_name_a_tensor() => Assert.Contains(
         "Name = \"a b\" must start with a letter or '_'",

@@ -76,6 +76,44 @@ public sealed class RobustnessTests
     public void Names_close_to_generated_members_are_allowed(string name) =>
         Assertions.CleanRun(GeneratorHarness.Run($"using GenNet;\n[Network]\n[Input(4)]\n[Dense(3)]\npublic partial class {name};"));
 
+    /// <summary>A merge's inputs were named a, b, …, z: the 15th's gradient was <c>do</c>, a keyword, and y, z and dy clashed with its own parameters.</summary>
+    [Theory]
+    [InlineData("Add", 15)]
+    [InlineData("Multiply", 26)]
+    [InlineData("Concatenate", 27)]
+    public void A_merge_of_many_outputs_compiles(string kind, int count)
+    {
+        string branches = string.Concat(Enumerable.Range(0, count).Select(i => $"[Dense(2, Activation.ReLU, From = \"h\", Name = \"b{i}\")]\n"));
+        string names = string.Join(", ", Enumerable.Range(0, count).Select(i => $"\"b{i}\""));
+        GeneratorRun run = GeneratorHarness.Run(
+            $"using GenNet;\n[Network]\n[Input(4)]\n[Dense(4, Name = \"h\")]\n{branches}[{kind}({names}, Activation = Activation.Gelu)]\n[Dense(2, Activation.Softmax)]\npublic partial class Wide;");
+        Assertions.CleanRun(run);
+        Assert.Contains("global::System.Span<float> dx14", run.Source("Wide.g.cs"));
+    }
+
+    /// <summary>The per-input overloads named their parameters after the inputs, so an input could take a name they use themselves.</summary>
+    [Fact]
+    public void Inputs_named_like_the_overloads_own_parameters_get_parameters_of_their_own()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            [Network]
+            [Input(4, Name = "labels")]
+            [Input(3, Name = "side.features")]
+            [Input(2, Name = "side_features")]
+            [Input(1, Name = "Forward")]
+            [Concatenate("labels", "side.features", "side_features", "Forward")]
+            [Dense(2, Activation.Softmax)]
+            public partial class Conditioned;
+            """);
+        Assertions.CleanRun(run);
+        Assert.Contains(
+            "public float ComputeGradients(global::System.ReadOnlySpan<float> labelsInput, global::System.ReadOnlySpan<float> side_features, " +
+            "global::System.ReadOnlySpan<float> side_featuresInput, global::System.ReadOnlySpan<float> ForwardInput, global::System.ReadOnlySpan<int> labels, int batchSize)",
+            run.Source("Conditioned.g.cs"));
+    }
+
     /// <summary>Keeps <see cref="GeneratedMembers"/> honest: every member the emitter writes, for every layer kind and activation, is in it.</summary>
     [Theory]
     [InlineData("[Input(2, 3)]\n[Flatten]\n[Dense(4, Activation.Gelu)]\n[Dense(4, Activation.LeakyReLU)]\n[Dense(3, Activation.Softmax)]")]

@@ -357,7 +357,7 @@ internal static class NetworkEmitter
 
         string type = Format.Identifier(plan.Spec.TypeName);
         NodePlan[] inputs = plan.InputNodes.Select(i => plan.Nodes[i]).ToArray();
-        string[] names = inputs.Select(n => ParameterName(n.Name)).ToArray();
+        string[] names = ParameterNames(inputs);
         string parameters = string.Join(", ", names.Select(n => $"{Format.ReadOnlySpan} {n}"));
         string arguments = string.Join(", ", names);
         string shapes = string.Join(", ", inputs.Select((n, i) => $"<paramref name=\"{names[i]}\"/> {Format.Shape(n.Shape)}"));
@@ -403,8 +403,32 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    /// <summary>An input's name as a C# parameter: <c>image</c>, <c>side_features</c>, <c>@event</c>.</summary>
-    private static string ParameterName(string name) => Format.Identifier(name.Replace('.', '_'));
+    /// <summary>What the per-input overloads name or call themselves, which an input's parameter must not hide.</summary>
+    private static readonly string[] s_inputOverloadNames =
+        { "output", "outputs", "labels", "targets", "batchSize", "packed", "Forward", "ComputeGradients", "Pack", "PackingBuffer", "InputSize", "nameof" };
+
+    /// <summary>
+    /// The inputs' names as C# parameters: <c>image</c>, <c>side_features</c>, <c>@event</c>; a name the overloads use
+    /// themselves, or one an earlier input took, gets "Input" appended (<c>labels</c> → <c>labelsInput</c>; <c>a.b</c> and
+    /// <c>a_b</c> → <c>a_b</c>, <c>a_bInput</c>).
+    /// </summary>
+    private static string[] ParameterNames(IEnumerable<NodePlan> inputs)
+    {
+        var taken = new HashSet<string>(s_inputOverloadNames, System.StringComparer.Ordinal);
+        var names = new List<string>();
+        foreach (NodePlan input in inputs)
+        {
+            string name = input.Name.Replace('.', '_');
+            while (!taken.Add(name))
+            {
+                name += "Input";
+            }
+
+            names.Add(Format.Identifier(name));
+        }
+
+        return names.ToArray();
+    }
 
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)
     {

@@ -46,7 +46,7 @@ internal sealed class DropoutUnit : LayerUnit
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
     {
         var dropout = (DropoutSpec)spec;
-        if (context.NextLearner is null)
+        if (context.FeedsOutput)
         {
             context.Invalid(spec.Declaration,
                 "dropout must come before a Dense or Conv2D layer: after the last one it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer");

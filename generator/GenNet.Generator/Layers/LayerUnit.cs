@@ -188,8 +188,14 @@ internal sealed class PlanContext
     /// <summary>The names of the sources, for messages.</summary>
     public IReadOnlyList<string> SourceNames { get; internal set; } = Array.Empty<string>();
 
-    /// <summary>The first layer with parameters declared after the layer being planned ("Layer 4 (Dense)"), or null.</summary>
+    /// <summary>
+    /// The first layer with parameters that reads the layer being planned's output, directly or through layers without
+    /// parameters ("Layer 4 (Dense)"), or null. In a chain, the first one declared after it.
+    /// </summary>
     public string? NextLearner { get; internal set; }
+
+    /// <summary>Whether the layer being planned's output reaches the network's output through layers without parameters only.</summary>
+    public bool FeedsOutput { get; internal set; }
 
     public int[] Source => Sources[0];
 

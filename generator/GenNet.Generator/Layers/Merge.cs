@@ -169,8 +169,11 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
 
     private int Count => Header.Sources.Count;
 
-    /// <summary>The i-th input's parameter name: a, b, c, ….</summary>
-    private static string Letter(int i) => i < 26 ? ((char)('a' + i)).ToString() : "x" + Format.Int(i);
+    /// <summary>
+    /// The i-th input's parameter name: a, b, …, n, then x14, x15, …. Later letters would clash: o's gradient is <c>do</c>, a
+    /// keyword, and y, z and dy name the output, the pre-activation and the output's gradient.
+    /// </summary>
+    private static string Letter(int i) => i < 14 ? ((char)('a' + i)).ToString() : "x" + Format.Int(i);
 
     /// <summary>Rows and the last axis: a sample's vector is one row, an image's pixel is one row.</summary>
     private int Rows(int source) => Header.SourceShapes[source].Take(Header.SourceShapes[source].Count - 1).Aggregate(1, (a, b) => a * b);

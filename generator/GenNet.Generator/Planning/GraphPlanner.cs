@@ -78,6 +78,8 @@ internal static class GraphPlanner
         }
 
         // Each layer planned by its unit over its sources' shapes.
+        int[] nextLearners = NextLearners(spec, declared, sources);
+        bool[] feedsOutput = FeedsOutput(spec, declared, sources);
         var context = new PlanContext(spec, diagnostics);
         var shapes = new int[declared.Count][];
         var offsets = new int[declared.Count];
@@ -98,7 +100,8 @@ internal static class GraphPlanner
             context.Name = names[node];
             context.Variable = variables[node];
             context.KindIndex = kindIndex[layer];
-            context.NextLearner = spec.Layers.Skip(layer + 1).FirstOrDefault(l => l.Unit.Learns)?.Declaration.Where;
+            context.NextLearner = nextLearners[layer] >= 0 ? spec.Layers[nextLearners[layer]].Declaration.Where : null;
+            context.FeedsOutput = feedsOutput[layer];
             if (layerSpec.Unit.Plan(layerSpec, context) is not { } planned)
             {
                 return Fail();
@@ -354,6 +357,56 @@ internal static class GraphPlanner
         }
 
         return sources;
+    }
+
+    /// <summary>
+    /// Per layer, the first layer with parameters that reads its output, directly or through layers without parameters, or
+    /// −1: what "a layer follows it" means in a graph (GN0011), where a layer declared below another need not read it.
+    /// </summary>
+    private static int[] NextLearners(NetworkSpec spec, List<(int Order, int Input, int Layer)> declared, int[][] sources)
+    {
+        int[] next = Enumerable.Repeat(-1, spec.Layers.Count).ToArray();
+        for (int reader = spec.Layers.Count - 1; reader >= 0; reader--) // a layer's readers come after it, so theirs are known
+        {
+            int learner = spec.Layers[reader].Unit.Learns ? reader : next[reader];
+            foreach (int source in sources[reader])
+            {
+                int layer = declared[source].Layer;
+                if (learner >= 0 && layer >= 0 && (next[layer] < 0 || learner < next[layer]))
+                {
+                    next[layer] = learner;
+                }
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// Per layer, whether its output reaches the network's output through layers without parameters only: what the loss
+    /// compares as it is (so dropout there is an error), whatever is declared below it.
+    /// </summary>
+    private static bool[] FeedsOutput(NetworkSpec spec, List<(int Order, int Input, int Layer)> declared, int[][] sources)
+    {
+        bool[] feeds = new bool[spec.Layers.Count];
+        feeds[feeds.Length - 1] = true;
+        for (int reader = spec.Layers.Count - 1; reader >= 0; reader--)
+        {
+            if (!feeds[reader] || spec.Layers[reader].Unit.Learns)
+            {
+                continue;
+            }
+
+            foreach (int source in sources[reader])
+            {
+                if (declared[source].Layer >= 0)
+                {
+                    feeds[declared[source].Layer] = true;
+                }
+            }
+        }
+
+        return feeds;
     }
 
     private static void ReportUnused(NetworkSpec spec, NodePlan[] nodes, int[] inputOfNode, int[] consumers, int outputNode, List<DiagnosticInfo> diagnostics)
