@@ -81,6 +81,14 @@ public sealed class FuzzTests(ITestOutputHelper output)
         string[] missed = s_graphIds.Where(id => !report.IdsHit.ContainsKey(id)).ToArray();
         Assert.True(missed.Length == 0, $"the graph fuzzer never provoked {string.Join(", ", missed)}; it has degenerated");
         Assert.True(valid >= GraphDeclarationCount / 5, $"only {valid} valid graphs: the fuzzer tests only failures");
+
+        // Every layer kind the runtime declares appears in a valid graph, so a new kind cannot be left out of the fuzzer.
+        string[] kinds = typeof(GenNet.LayerAttribute).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && t.IsSubclassOf(typeof(GenNet.LayerAttribute)))
+            .Select(t => t.Name[..^"Attribute".Length])
+            .ToArray();
+        string[] unused = kinds.Where(kind => !declarations.Any(d => d.Expected!.Ids.Length == 0 && System.Text.RegularExpressions.Regex.IsMatch(d.Text, $@"\[{kind}\b"))).ToArray();
+        Assert.True(unused.Length == 0, $"no valid graph declares {string.Join(", ", unused)}");
     }
 
     /// <summary>What a run of the fuzzer found: IDs reported and how often, what each declaration ended in, and what went wrong.</summary>
@@ -375,7 +383,8 @@ public static class DeclarationFuzzer
         ["Conv2D(0, 3)", "Conv2D(4, 3, Stride = 0)", "Conv2D(4, 3, Activation.Softmax)", "Conv2D(4)", "Conv2D(4, 3, 3, 3)", "Conv2D(4, 3, Padding = (Padding)7)",
          "MaxPool2D(0)", "MaxPool2D(2, Padding = (Padding)7)", "AveragePool2D(\"2\")", "AveragePool2D(2, Stride = -1)",
          "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
-         "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")"];
+         "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")",
+         "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
          "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)"];
@@ -453,6 +462,10 @@ public static class DeclarationFuzzer
             }
 
             model.Layers.Add(Dense(Size(random), Pick(random, s_hiddenActivations), random));
+            if (Chance(random, 0.1))
+            {
+                model.Layers.Add(Pick(random, ["BatchNormalization", "BatchNormalization(Activation = Activation.ReLU)", "BatchNormalization(Momentum = 0.01f, Epsilon = 1e-3f)"]));
+            }
         }
 
         (string last, string loss) = random.Next(3) switch

@@ -224,6 +224,7 @@ public static class GraphFuzzer
             "Conv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "(Activation)7"]],
             "MaxPool2D" or "AveragePool2D" => [["1", "Padding = (Padding)2"]],
             "Dropout" => [["1.5"], ["-0.25"], ["1"], ["double.NaN"]],
+            "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
             "Add" or "Multiply" or "Concatenate" => [["Activation = Activation.Softmax"], ["Activation = (Activation)11"], ["From = " + Quote(graph.NameOf(graph.Nodes[0]))]],
             _ => [],
         };
@@ -438,6 +439,7 @@ public sealed class Graph
             "Conv2D" => "conv" + numbered,
             "MaxPool2D" => "max_pool" + numbered,
             "AveragePool2D" => "average_pool" + numbered,
+            "BatchNormalization" => "bn" + numbered,
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -535,7 +537,18 @@ internal sealed class GraphBuilder
             x = Layer("Dropout", [Pick(["0.1", "0.25", "0.5", "0"])], x.Shape, x);
         }
 
-        return Dense(x, Pick([1, 2, 3, 4, 8, 16]));
+        GraphNode dense = Dense(x, Pick([1, 2, 3, 4, 8, 16]));
+        return Chance(0.2) ? Normalized(dense) : dense;
+    }
+
+    /// <summary>Batch normalisation of x, with or without its options and an activation.</summary>
+    private GraphNode Normalized(GraphNode x)
+    {
+        var arguments = new List<string>();
+        arguments.AddRange(Chance(0.3) ? [Pick(["Momentum = 0.01f", "Momentum = 1f", "Momentum = 0f"])] : []);
+        arguments.AddRange(Chance(0.3) ? [Pick(["Epsilon = 1e-3f", "Epsilon = 1e-8f"])] : []);
+        arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
+        return Layer("BatchNormalization", [.. arguments], x.Shape, x);
     }
 
     private GraphNode Dense(GraphNode x, int units)
@@ -552,7 +565,8 @@ internal sealed class GraphBuilder
         {
             case 0:
             case 1:
-                return Conv(x, Pick([1, 2, 4, 6]), samePadding: Chance(0.3), stride: Chance(0.25) ? 2 : 1);
+                GraphNode conv = Conv(x, Pick([1, 2, 4, 6]), samePadding: Chance(0.3), stride: Chance(0.25) ? 2 : 1);
+                return Chance(0.3) ? Normalized(conv) : conv;
             case 2:
             case 3:
                 bool same = Chance(0.3);
