@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Reflection;
+using System.Threading;
 using GenNet.Kernels;
 
 namespace GenNet;
@@ -111,21 +112,38 @@ public sealed class NetworkLayout
 /// the layers; trainable networks derive from <see cref="TrainableNetworkBase"/>.
 /// </summary>
 /// <remarks>
-/// An instance is not thread-safe: it owns one scratch arena. Nothing allocates per call: the arena grows once when a
-/// batch larger than any before arrives.
+/// <para>
+/// An inference-only network may be called from many threads at once: a call takes the instance's scratch arena, and a
+/// call that finds it taken by another thread uses an arena of its own thread's, kept for that thread's later calls. No
+/// lock is taken; nothing allocates per call once each thread's arena has grown to the largest batch it has run.
+/// </para>
+/// <para>
+/// A trainable network is for one thread at a time (its scratch holds what a training step's backward pass reads): a
+/// call that starts while another is running on the same instance throws <see cref="InvalidOperationException"/> rather
+/// than compute with an arena the other call is writing.
+/// </para>
 /// </remarks>
 public abstract class NetworkBase : INetwork
 {
+    [ThreadStatic]
+    private static float[]? t_spareScratch; // this thread's arena, for calls that find an instance's taken
+
+    [ThreadStatic]
+    private static float[]? t_packed; // a multi-input network's inputs packed into sample rows by this thread
+
     private readonly NetworkLayout _layout;
     private readonly float[] _buffers;
+    private readonly bool _trainable;
     private float[]? _parameters; // null while an inference-only network reads its compiled-in weights in place
-    private float[] _scratch = [];
-    private float[] _packed = []; // a multi-input network's inputs packed into sample rows, for its per-input overloads
+    private float[]? _scratch = []; // null while an inference-only network's call holds it
+    private float[] _outputs = []; // the arena the last call's outputs lie in
     private int _outputBatchSize;
+    private int _busy; // a trainable network's guard against concurrent calls
 
     private protected NetworkBase(bool trainable)
     {
         NetworkLayout layout = _layout = Layout ?? throw new InvalidOperationException($"{GetType().Name}.Layout is null.");
+        _trainable = trainable;
         _buffers = new float[layout.BufferCount];
         if (!layout.HasCompiledWeights)
         {
@@ -163,7 +181,8 @@ public abstract class NetworkBase : INetwork
     public Loss Loss => _layout.Loss;
 
     /// <inheritdoc/>
-    public virtual ReadOnlySpan<float> Outputs => _scratch.AsSpan(_layout.OutputOffset * _outputBatchSize, _layout.OutputSize * _outputBatchSize);
+    /// <remarks>While several threads call an inference-only network, this is whichever call finished last.</remarks>
+    public virtual ReadOnlySpan<float> Outputs => _outputs.AsSpan(_layout.OutputOffset * _outputBatchSize, _layout.OutputSize * _outputBatchSize);
 
     int INetwork.InputSize => _layout.InputSize;
 
@@ -194,9 +213,7 @@ public abstract class NetworkBase : INetwork
     public void Forward(ReadOnlySpan<float> input, Span<float> output)
     {
         Check.Sample(_layout.Name, input, output, _layout.InputSize, _layout.OutputSize);
-        RefreshKernels();
-        Propagate(input, Scratch(1), 1, training: false, firstSample: 0).CopyTo(output);
-        RecordOutputs(1);
+        Run(input, output, 1);
     }
 
     /// <summary>Runs <paramref name="batchSize"/> samples stored row-major.</summary>
@@ -204,10 +221,70 @@ public abstract class NetworkBase : INetwork
     {
         Check.Batch(_layout.Name, inputs, batchSize, _layout.InputSize);
         Check.PerSample(_layout.Name, outputs.Length, batchSize, _layout.OutputSize, nameof(outputs));
-        RefreshKernels();
-        Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
-        RecordOutputs(batchSize);
+        Run(inputs, outputs, batchSize);
     }
+
+    private void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
+    {
+        int length = ScratchLength(batchSize);
+        if (_trainable)
+        {
+            Enter();
+            try
+            {
+                RefreshKernels();
+                Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
+                RecordOutputs(batchSize);
+            }
+            finally
+            {
+                Exit();
+            }
+
+            return;
+        }
+
+        // Take the instance's arena, or this thread's own when another thread holds it; give it back afterwards.
+        float[]? arena = Interlocked.Exchange(ref _scratch, null);
+        bool owned = arena is not null;
+        arena ??= t_spareScratch ?? [];
+        if (arena.Length < length)
+        {
+            arena = new float[length];
+        }
+
+        try
+        {
+            RefreshKernels();
+            Propagate(inputs, arena.AsSpan(0, length), batchSize, training: false, firstSample: 0).CopyTo(outputs);
+            _outputs = arena;
+            _outputBatchSize = batchSize;
+        }
+        finally
+        {
+            if (owned)
+            {
+                Volatile.Write(ref _scratch, arena);
+            }
+            else
+            {
+                t_spareScratch = arena;
+            }
+        }
+    }
+
+    /// <summary>Marks a trainable network busy; throws when another call is running on it.</summary>
+    private protected void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            throw new InvalidOperationException(
+                $"{_layout.Name} is already running a call on another thread. A trainable network is for one thread at a time; " +
+                "give each thread its own instance, or declare an inference-only copy with [Network(Training = false)], which any number of threads may share.");
+        }
+    }
+
+    private protected void Exit() => Volatile.Write(ref _busy, 0);
 
     /// <summary>
     /// Runs every layer on a batch, each output in <paramref name="scratch"/>, and returns the network's output.
@@ -223,11 +300,13 @@ public abstract class NetworkBase : INetwork
     {
     }
 
-    /// <summary>The scratch arena for a batch; grows (allocates) only when a batch is larger than any before.</summary>
+    private int ScratchLength(int batchSize) => checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
+
+    /// <summary>A trainable network's scratch arena for a batch; grows (allocates) only when a batch is larger than any before.</summary>
     private protected Span<float> Scratch(int batchSize)
     {
-        int length = checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
-        if (_scratch.Length < length)
+        int length = ScratchLength(batchSize);
+        if (_scratch!.Length < length)
         {
             _scratch = new float[length];
         }
@@ -236,21 +315,26 @@ public abstract class NetworkBase : INetwork
     }
 
     /// <summary>Where the outputs of the last call lie: the batch size in the network's own arena.</summary>
-    private protected virtual void RecordOutputs(int batchSize) => _outputBatchSize = batchSize;
+    private protected virtual void RecordOutputs(int batchSize)
+    {
+        _outputs = _scratch!;
+        _outputBatchSize = batchSize;
+    }
 
     /// <summary>
     /// Packs a multi-input network's inputs, each [batch, width] row-major, into rows of all inputs one after the other
-    /// (the layout <see cref="Forward(ReadOnlySpan{float}, Span{float}, int)"/> takes), in a buffer kept for it.
+    /// (the layout <see cref="Forward(ReadOnlySpan{float}, Span{float}, int)"/> takes), in a buffer kept for the calling
+    /// thread: the call that reads it runs on the same thread, right after.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected Span<float> PackingBuffer(int batchSize)
     {
         int length = checked(batchSize * _layout.InputSize);
-        if (_packed.Length < length)
+        if (t_packed is null || t_packed.Length < length)
         {
-            _packed = new float[length];
+            t_packed = new float[length];
         }
 
-        return _packed.AsSpan(0, length);
+        return t_packed.AsSpan(0, length);
     }
 }

@@ -80,6 +80,19 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
     private float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batchSize)
     {
+        Enter();
+        try
+        {
+            return Step(inputs, labels, targets, batchSize);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batchSize)
+    {
         int shards = Sizes.WholeBatch ? 1 : Sharding.Count(batchSize, _threads, Sizes.FlopsPerSample);
         PrepareShards(shards, batchSize);
         RefreshKernels(); // before the shards: they all read them

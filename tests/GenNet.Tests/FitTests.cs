@@ -89,6 +89,34 @@ public sealed class FitTests
     }
 
     [Fact]
+    public void A_parameter_that_overflows_stops_training_though_the_loss_was_finite()
+    {
+        // A linear regression on values around 100: the first step's gradients are in the thousands, so at a learning rate
+        // of float.MaxValue its update sends the weights to ±∞, while its loss (computed before the update) is finite.
+        var random = new Random(2);
+        float[] features = Enumerable.Range(0, 64 * 3).Select(_ => 100 + (float)random.NextDouble()).ToArray();
+        float[] targets = features.Select(v => -v).ToArray();
+        Dataset data = Dataset.Create(features, targets, 3);
+        ITrainableNetwork Fresh()
+        {
+            var network = new LinearMse3();
+            network.InitializeParameters(1);
+            return network;
+        }
+
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+            Fresh().Fit(data, new Sgd(float.MaxValue), epochs: 1, batchSize: 16, verbosity: Verbosity.Silent));
+        Assert.Equal((1, 1), (error.Epoch, error.Batch));
+        Assert.True(float.IsFinite(error.Loss), $"loss {error.Loss}");
+        Assert.StartsWith("A parameter became ", error.Message);
+        Assert.Contains($"in the optimizer's step (loss {error.Loss}) at epoch 1, batch 1 (samples 0–15 of the shuffled epoch)", error.Message);
+
+        var unshuffled = Assert.Throws<TrainingDivergedException>(() =>
+            Fresh().Fit(data, new Sgd(float.MaxValue), epochs: 1, batchSize: 16, shuffle: false, verbosity: Verbosity.Silent));
+        Assert.Contains("(samples 0–15 of the epoch)", unshuffled.Message);
+    }
+
+    [Fact]
     public void Cancellation_stops_after_the_current_batch_and_returns_the_history_so_far()
     {
         using var cancellation = new CancellationTokenSource();
@@ -108,7 +136,7 @@ public sealed class FitTests
         History none = network.Fit(Clusters(100), new Sgd(0.1f), epochs: 3, batchSize: 10, verbosity: Verbosity.Silent, cancellationToken: new CancellationToken(canceled: true));
         Assert.Empty(none.Epochs);
         Assert.True(none.Cancelled);
-        Assert.NotEqual(before, network.Parameters.ToArray()); // exactly one batch was trained, then it stopped
+        Assert.Equal(before, network.Parameters.ToArray()); // cancelled before it began: not one batch trained
     }
 
     [Fact]

@@ -181,18 +181,20 @@ internal sealed record BatchNormalizationPlan(
         w.Line(site.Training
             ? $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised over {over}{activated}; momentum {shownMomentum}, ε {shownEpsilon}."
             : $"// {Header.Name}: {Format.Shape(Header.InputShape)}, {channels} channels normalised by their running statistics{activated}; ε {shownEpsilon}.");
-        w.Line(site.Training
-            ? $"// A training step leaves the batch's mean and 1/σ in {Statistics} for the backward pass; Forward, each channel's scale."
-            : $"// {Statistics} holds the channels' scales γ / √(running_var + ε), worked out on each call.");
-        w.Line($"private readonly float[] {Statistics} = new float[{Format.Int(4 * Channels)}];");
-        w.Line();
+        if (site.Training)
+        {
+            w.Line($"// A training step leaves the batch's mean and 1/σ in {Statistics} for the backward pass.");
+            w.Line($"private readonly float[] {Statistics} = new float[{Format.Int(4 * Channels)}];");
+            w.Line();
+        }
+
         string z = Activation.NeedsPreActivation ? $"{Format.Span} z, " : "";
         string trainingParameter = site.Training ? ", bool training" : "";
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {z}{Format.Span} y, int batchSize{trainingParameter})"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
             w.Line($"{Format.Span} buffers = Buffers;");
-            string inference = $"{Kernels}.BatchNorm.ForwardInference(x, {weight}, {bias}, {runningMean}, {runningVar}, {Statistics}, {Target}, {rows}, {channels}, {epsilon});";
+            string inference = $"{Kernels}.BatchNorm.ForwardInference(x, {weight}, {bias}, {runningMean}, {runningVar}, {Target}, {rows}, {channels}, {epsilon});";
             if (site.Training)
             {
                 using (w.Block("if (training)"))

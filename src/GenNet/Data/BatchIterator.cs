@@ -49,6 +49,9 @@ public sealed class BatchIterator
     /// <summary>The largest batch (the requested size, or the dataset's size if smaller).</summary>
     public int BatchSize { get; }
 
+    /// <summary>Whether each epoch's order is shuffled.</summary>
+    public bool Shuffles => _shuffle;
+
     /// <summary>Batches per epoch, counting the last partial one.</summary>
     public int BatchCount => (_dataset.Count + BatchSize - 1) / BatchSize;
 

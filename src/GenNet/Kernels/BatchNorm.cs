@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.ComponentModel;
 using System.Numerics.Tensors;
 
@@ -6,9 +7,9 @@ namespace GenNet.Kernels;
 
 /// <summary>
 /// Batch normalisation over the last axis of [rows, channels] values: a row is a sample's vector, or one pixel of a
-/// channels-last image, so every position of every sample in the batch counts toward a channel's statistics. Each layer
-/// keeps a <c>statistics</c> span of <see cref="StatisticsLength"/> floats: a training forward leaves the batch's mean and
-/// 1/√(σ² + ε) there for the backward pass.
+/// channels-last image, so every position of every sample in the batch counts toward a channel's statistics. A trainable
+/// layer keeps a <c>statistics</c> span of <see cref="StatisticsLength"/> floats: a training forward leaves the batch's
+/// mean and 1/√(σ² + ε) there for the backward pass. Inference needs none.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchNorm
@@ -27,7 +28,8 @@ public static class BatchNorm
         Span<float> runningMean, Span<float> runningVar, Span<float> batchesTracked, Span<float> statistics, Span<float> y,
         int rows, int channels, float momentum, float epsilon)
     {
-        Check(x.Length, y.Length, statistics.Length, rows, channels);
+        Check(x.Length, y.Length, rows, channels);
+        CheckStatistics(statistics.Length, channels);
         Span<float> mean = statistics.Slice(0, channels);
         Span<float> inverseStd = statistics.Slice(channels, channels);
         Span<float> scale = statistics.Slice(2 * channels, channels);
@@ -69,20 +71,28 @@ public static class BatchNorm
         Apply(x, mean, scale, bias, y, rows, channels);
     }
 
-    /// <summary>Inference: <c>y = γ · (x − running_mean) / √(running_var + ε) + β</c>, one multiply-add per value.</summary>
+    /// <summary>
+    /// Inference: <c>y = γ · (x − running_mean) / √(running_var + ε) + β</c>. Keeps nothing between calls, so any number
+    /// of threads may run it at once.
+    /// </summary>
     public static void ForwardInference(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> statistics, Span<float> y,
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y,
         int rows, int channels, float epsilon)
     {
-        Check(x.Length, y.Length, statistics.Length, rows, channels);
-        Span<float> scale = statistics.Slice(2 * channels, channels);
+        Check(x.Length, y.Length, rows, channels);
+        float[]? rented = channels > 1024 ? ArrayPool<float>.Shared.Rent(channels) : null;
+        Span<float> scale = rented is null ? stackalloc float[channels] : rented.AsSpan(0, channels);
         for (int c = 0; c < channels; c++)
         {
             scale[c] = weight[c] / MathF.Sqrt(runningVar[c] + epsilon);
         }
 
         Apply(x, runningMean, scale, bias, y, rows, channels);
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <summary>
@@ -93,7 +103,8 @@ public static class BatchNorm
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> statistics, ReadOnlySpan<float> dy, Span<float> dx,
         Span<float> dWeight, Span<float> dBias, int rows, int channels)
     {
-        Check(x.Length, dy.Length, statistics.Length, rows, channels);
+        Check(x.Length, dy.Length, rows, channels);
+        CheckStatistics(statistics.Length, channels);
         ReadOnlySpan<float> mean = statistics.Slice(0, channels);
         ReadOnlySpan<float> inverseStd = statistics.Slice(channels, channels);
         Span<float> sumDy = statistics.Slice(2 * channels, channels);
@@ -150,13 +161,20 @@ public static class BatchNorm
         }
     }
 
-    private static void Check(int xLength, int yLength, int statisticsLength, int rows, int channels)
+    private static void Check(int xLength, int yLength, int rows, int channels)
     {
         long values = (long)rows * channels;
-        if (rows <= 0 || channels <= 0 || xLength < values || yLength < values || statisticsLength < StatisticsLength(channels))
+        if (rows <= 0 || channels <= 0 || xLength < values || yLength < values)
         {
-            throw new ArgumentException(
-                $"Batch normalisation of {rows} × {channels} values needs x and y of that size and {StatisticsLength(channels)} statistics floats (x {xLength}, y {yLength}, statistics {statisticsLength}).");
+            throw new ArgumentException($"Batch normalisation of {rows} × {channels} values needs x and y of that size (x {xLength}, y {yLength}).");
+        }
+    }
+
+    private static void CheckStatistics(int statisticsLength, int channels)
+    {
+        if (statisticsLength < StatisticsLength(channels))
+        {
+            throw new ArgumentException($"Batch normalisation of {channels} channels needs {StatisticsLength(channels)} statistics floats, not {statisticsLength}.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -123,8 +124,11 @@ public static partial class Conv
             return;
         }
 
-        weight.CopyTo(source);
+        // The copy is recorded only after the kernel is complete: an inference-only network's other threads take a matching
+        // record to mean the kernel is ready, and a thread that sees a stale record writes the same values again.
         ToChannelsLastKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
+        Thread.MemoryBarrier();
+        weight.CopyTo(source);
     }
 
     /// <summary><paramref name="weightGradient"/> [filters, channels, kh, kw] += <paramref name="kernelGradient"/> [filters, kh, kw, channels] reordered.</summary>

@@ -89,11 +89,14 @@ public enum Verbosity
     ProgressBar,
 }
 
-/// <summary>Training stopped because the loss stopped being a finite number.</summary>
+/// <summary>
+/// Training stopped because it diverged: the loss, a gradient or (after the optimizer's step) a parameter stopped being a
+/// finite number.
+/// </summary>
 public sealed class TrainingDivergedException : Exception
 {
-    internal TrainingDivergedException(int epoch, int batch, float loss, int firstSample, int batchSize)
-        : base($"The loss became {loss} at epoch {epoch}, batch {batch} (samples {firstSample}–{firstSample + batchSize - 1} of the shuffled epoch). " +
+    internal TrainingDivergedException(int epoch, int batch, float loss, string what, int firstSample, int batchSize, bool shuffled)
+        : base($"{what} at epoch {epoch}, batch {batch} (samples {firstSample}–{firstSample + batchSize - 1} of the {(shuffled ? "shuffled " : "")}epoch). " +
                "Training stopped; the parameters hold the last step's values. Try a lower learning rate, or check the data for NaN or huge values.")
     {
         Epoch = epoch;
@@ -107,6 +110,6 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>The batch within the epoch, from 1.</summary>
     public int Batch { get; }
 
-    /// <summary>The loss value (NaN or infinite).</summary>
+    /// <summary>The step's loss: NaN or infinite when the loss diverged, else the finite loss of the step whose gradient or update did.</summary>
     public float Loss { get; }
 }

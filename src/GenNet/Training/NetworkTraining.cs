@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
@@ -95,7 +96,7 @@ public static class NetworkTraining
         double lossSum = 0;
         long samples = 0, correct = 0, units = 0;
         int width = network.OutputSize;
-        while (batches.MoveNext())
+        while (!cancellationToken.IsCancellationRequested && batches.MoveNext())
         {
             int size = batches.Size;
             bool labelled = !batches.Labels.IsEmpty;
@@ -104,10 +105,19 @@ public static class NetworkTraining
                 : network.ComputeGradients(batches.Inputs, batches.Targets, size);
             if (!float.IsFinite(loss))
             {
-                throw new TrainingDivergedException(epoch, batches.BatchIndex + 1, loss, batches.BatchIndex * batches.BatchSize, size);
+                throw Diverged($"The loss became {loss}");
             }
 
             optimizer.Step(network.Parameters, network.Gradients);
+            if (!TensorPrimitives.IsFiniteAll<float>(network.Parameters)) // a NaN or infinite gradient makes a parameter so too
+            {
+                throw Diverged(TensorPrimitives.IsFiniteAll<float>(network.Gradients)
+                    ? $"A parameter became {NonFinite(network.Parameters)} in the optimizer's step (loss {loss})"
+                    : $"A gradient became {NonFinite(network.Gradients)} (loss {loss})");
+            }
+
+            TrainingDivergedException Diverged(string what) =>
+                new(epoch, batches.BatchIndex + 1, loss, what, batches.BatchIndex * batches.BatchSize, size, batches.Shuffles);
             lossSum += (double)loss * size;
             samples += size;
             int right = labelled
@@ -120,13 +130,24 @@ public static class NetworkTraining
             }
 
             console?.Batch(batches.BatchIndex + 1, lossSum / samples, units > 0 ? (double)correct / units : null);
-            if (cancellationToken.IsCancellationRequested)
+        }
+
+        // Cancelled before its end: an epoch whose last batch ran is reported, and Fit stops after it.
+        bool stoppedEarly = cancellationToken.IsCancellationRequested && batches.BatchIndex + 1 < batches.BatchCount;
+        return new EpochTotals(lossSum, samples, correct, units, Cancelled: stoppedEarly);
+    }
+
+    private static float NonFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float value in values)
+        {
+            if (!float.IsFinite(value))
             {
-                return new EpochTotals(lossSum, samples, correct, units, Cancelled: true);
+                return value;
             }
         }
 
-        return new EpochTotals(lossSum, samples, correct, units, Cancelled: false);
+        return 0;
     }
 
     /// <summary>The mean loss over <paramref name="dataset"/> and, where it applies, the accuracy. Parameters are not changed.</summary>

@@ -106,14 +106,11 @@ namespace Samples.Normalized
         }
 
         // bn_0: [5], 5 channels normalised by their running statistics; ε 0.001.
-        // _bn0Statistics holds the channels' scales γ / √(running_var + ε), worked out on each call.
-        private readonly float[] _bn0Statistics = new float[20];
-
         private void Bn0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::System.Span<float> buffers = Buffers;
-            global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn0Weight, 5), parameters.Slice(Bn0Bias, 5), buffers.Slice(Bn0RunningMean, 5), buffers.Slice(Bn0RunningVar, 5), _bn0Statistics, y, batchSize, 5, 0.001f);
+            global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn0Weight, 5), parameters.Slice(Bn0Bias, 5), buffers.Slice(Bn0RunningMean, 5), buffers.Slice(Bn0RunningVar, 5), y, batchSize, 5, 0.001f);
         }
 
         // dense_0: [5] → [3], Sigmoid. weight [3, 5], bias [3]; x [batch, 5], y [batch, 3].

@@ -250,7 +250,7 @@ namespace Samples.Normalized
         }
 
         // stem.bn: [8, 8, 4], 4 channels normalised over the batch and the 64 positions of each sample, then ReLU; momentum 0.1, ε 1e-05.
-        // A training step leaves the batch's mean and 1/σ in _bn0Statistics for the backward pass; Forward, each channel's scale.
+        // A training step leaves the batch's mean and 1/σ in _bn0Statistics for the backward pass.
         private readonly float[] _bn0Statistics = new float[16];
 
         private void Bn0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize, bool training)
@@ -263,7 +263,7 @@ namespace Samples.Normalized
             }
             else
             {
-                global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn0Weight, 4), parameters.Slice(Bn0Bias, 4), buffers.Slice(Bn0RunningMean, 4), buffers.Slice(Bn0RunningVar, 4), _bn0Statistics, y, batchSize * 64, 4, 1E-05f);
+                global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn0Weight, 4), parameters.Slice(Bn0Bias, 4), buffers.Slice(Bn0RunningMean, 4), buffers.Slice(Bn0RunningVar, 4), y, batchSize * 64, 4, 1E-05f);
             }
             global::GenNet.Kernels.Activations.Relu(y);
         }
@@ -295,7 +295,7 @@ namespace Samples.Normalized
         }
 
         // block.bn: [8, 8, 4], 4 channels normalised over the batch and the 64 positions of each sample; momentum 0.01, ε 1e-05.
-        // A training step leaves the batch's mean and 1/σ in _bn1Statistics for the backward pass; Forward, each channel's scale.
+        // A training step leaves the batch's mean and 1/σ in _bn1Statistics for the backward pass.
         private readonly float[] _bn1Statistics = new float[16];
 
         private void Bn1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize, bool training)
@@ -308,7 +308,7 @@ namespace Samples.Normalized
             }
             else
             {
-                global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn1Weight, 4), parameters.Slice(Bn1Bias, 4), buffers.Slice(Bn1RunningMean, 4), buffers.Slice(Bn1RunningVar, 4), _bn1Statistics, y, batchSize * 64, 4, 1E-05f);
+                global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn1Weight, 4), parameters.Slice(Bn1Bias, 4), buffers.Slice(Bn1RunningMean, 4), buffers.Slice(Bn1RunningVar, 4), y, batchSize * 64, 4, 1E-05f);
             }
         }
 
@@ -357,7 +357,7 @@ namespace Samples.Normalized
         }
 
         // bn_2: [16], 16 channels normalised over the batch, then Gelu; momentum 0.1, ε 1e-05.
-        // A training step leaves the batch's mean and 1/σ in _bn2Statistics for the backward pass; Forward, each channel's scale.
+        // A training step leaves the batch's mean and 1/σ in _bn2Statistics for the backward pass.
         private readonly float[] _bn2Statistics = new float[64];
 
         private void Bn2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> y, int batchSize, bool training)
@@ -370,7 +370,7 @@ namespace Samples.Normalized
             }
             else
             {
-                global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn2Weight, 16), parameters.Slice(Bn2Bias, 16), buffers.Slice(Bn2RunningMean, 16), buffers.Slice(Bn2RunningVar, 16), _bn2Statistics, z, batchSize, 16, 1E-05f);
+                global::GenNet.Kernels.BatchNorm.ForwardInference(x, parameters.Slice(Bn2Weight, 16), parameters.Slice(Bn2Bias, 16), buffers.Slice(Bn2RunningMean, 16), buffers.Slice(Bn2RunningVar, 16), z, batchSize, 16, 1E-05f);
             }
             global::GenNet.Kernels.Activations.Gelu(z, y);
         }
