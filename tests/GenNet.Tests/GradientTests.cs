@@ -24,8 +24,10 @@ public sealed class GradientTests(ITestOutputHelper output)
     [MemberData(nameof(NetworkCases.Names), MemberType = typeof(NetworkCases))]
     public void Gradients_split_over_two_threads_match_finite_differences(string name)
     {
-        CheckResult result = NumericChecks.CheckGradients(NetworkCases.Get(name), batchSize: 7, maxChecked: 400, threads: 2);
+        NetworkCase c = NetworkCases.Get(name);
+        CheckResult result = NumericChecks.CheckGradients(c, batchSize: 7, maxChecked: 400, threads: 2);
         output.WriteLine(result.ToString());
+        Shards.AssertRan(Shards.Expected(c, threads: 2), result.Shards, $"{name}, batch 7 on two threads");
         Assert.True(result.Passed, $"{name}, batch 7 on two threads: {result}");
     }
 

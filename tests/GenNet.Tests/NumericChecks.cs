@@ -11,7 +11,11 @@ public sealed record CheckResult(double WorstRatio, string Where, int Checked)
 {
     public bool Passed => WorstRatio <= 1;
 
-    public override string ToString() => $"worst {WorstRatio:F4} of the bound at {Where} ({Checked} values checked)";
+    /// <summary>How many shards the checked training step ran in (1 for a forward check).</summary>
+    public int Shards { get; init; } = 1;
+
+    public override string ToString() =>
+        $"worst {WorstRatio:F4} of the bound at {Where} ({Checked} values checked{(Shards > 1 ? $", step in {Shards} shards" : "")})";
 }
 
 /// <summary>
@@ -164,6 +168,7 @@ public static class NumericChecks
         float loss = batch.Labels is { } labels
             ? network.ComputeGradients(batch.Inputs, labels, batchSize)
             : network.ComputeGradients(batch.Inputs, batch.Targets, batchSize);
+        int shards = Shards.Of(network);
         double[] parameters = ToDouble(network.Parameters);
         var training = new ReferenceTraining(Seed, Step: 0); // the first ComputeGradients after InitializeParameters
         double referenceLoss = c.Reference.LossValue(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, training);
@@ -171,7 +176,7 @@ public static class NumericChecks
         string where = $"loss: generated {loss:R}, reference {referenceLoss:R}";
         if (double.IsNaN(worst))
         {
-            return new CheckResult(double.PositiveInfinity, where, 1);
+            return new CheckResult(double.PositiveInfinity, where, 1) { Shards = shards };
         }
 
         float[] gradients = network.Gradients.ToArray();
@@ -191,7 +196,7 @@ public static class NumericChecks
             }
         }
 
-        return new CheckResult(worst, where, indices.Length + 1);
+        return new CheckResult(worst, where, indices.Length + 1) { Shards = shards };
     }
 
     /// <summary>A seeded sample that includes the first and last element of every tensor.</summary>

@@ -22,6 +22,7 @@ public sealed class ThreadingTests
         network.InitializeParameters(3);
         (float[] images, int[] labels) = Batch(batchSize);
         float loss = network.ComputeGradients(images, labels, batchSize);
+        Shards.AssertRan(threads, Shards.Of(network), $"MnistMlp, batch {batchSize}, Threads = {threads}");
         return (loss, network.Gradients.ToArray(), network.Outputs.ToArray());
     }
 
@@ -61,6 +62,8 @@ public sealed class ThreadingTests
             network.ComputeGradients(images, labels, 64);
             adam.Step(network.Parameters, network.Gradients);
         }
+
+        Shards.AssertRan(2, Shards.Of(network), "MnistMlp, batch 64, Threads = 2");
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++)
