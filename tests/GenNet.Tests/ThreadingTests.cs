@@ -50,29 +50,51 @@ public sealed class ThreadingTests
         }
     }
 
-    [Fact]
-    public void A_threaded_training_step_allocates_nothing_after_warm_up()
+    [Theory]
+    [InlineData("MnistMlp", 64)]
+    [InlineData("MnistConvNet", 128)]
+    public void A_threaded_training_step_allocates_nothing_on_any_thread_after_warm_up(string name, int batchSize)
     {
-        var network = new MnistMlp { Threads = 2 };
+        ITrainableNetwork network = name == "MnistMlp" ? new MnistMlp() : new MnistConvNet(); // both read 784 floats
+        network.Threads = 2;
         network.InitializeParameters(1);
-        (float[] images, int[] labels) = Batch(64);
+        (float[] images, int[] labels) = Batch(batchSize);
         var adam = new Adam();
+        long allocated = LeastAllocatedOnAnyThread(() =>
+        {
+            network.ComputeGradients(images, labels, batchSize);
+            adam.Step(network.Parameters, network.Gradients);
+        });
+        Shards.AssertRan(2, Shards.Of(network), $"{name}, batch {batchSize}, Threads = 2");
+        Assert.Equal(0, allocated);
+    }
+
+    /// <summary>
+    /// Bytes the whole process allocates during one run of <paramref name="step"/> after warm-up: GenNet's workers count
+    /// too, which <c>GC.GetAllocatedBytesForCurrentThread</c> would miss. The least over runs repeated for up to two
+    /// seconds, because the test runner's own threads allocate in bursts of 0.2–6 KB (seen in idle windows too, while
+    /// the same steps in a process without the runner, this assembly's Main, allocate 0 bytes in each of 30 windows).
+    /// The tests of this collection run alone, after the parallel ones, so that is all the noise there is; a step that
+    /// allocates does so in every run and cannot reach zero.
+    /// </summary>
+    private static long LeastAllocatedOnAnyThread(Action step)
+    {
         for (int i = 0; i < 3; i++)
         {
-            network.ComputeGradients(images, labels, 64);
-            adam.Step(network.Parameters, network.Gradients);
+            step(); // warm-up: JIT, tiering, the shards' arenas, optimizer state, the workers' first wait
         }
 
-        Shards.AssertRan(2, Shards.Of(network), "MnistMlp, batch 64, Threads = 2");
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        long least = long.MaxValue;
+        long deadline = Environment.TickCount64 + 2000;
+        do
         {
-            network.ComputeGradients(images, labels, 64);
-            adam.Step(network.Parameters, network.Gradients);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            step();
+            least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
         }
+        while (least > 0 && Environment.TickCount64 < deadline);
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        return least;
     }
 
     [Fact]
