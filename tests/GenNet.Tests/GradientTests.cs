@@ -31,6 +31,18 @@ public sealed class GradientTests(ITestOutputHelper output)
         Assert.True(result.Passed, $"{name}, batch 7 on two threads: {result}");
     }
 
+    [Fact]
+    public void Every_layer_kind_has_every_gradient_checked_in_some_network()
+    {
+        // Networks over NumericChecks.FullCheckLimit parameters are checked on a sample of them; each layer kind must
+        // also appear in a network small enough that every one of its parameters is checked.
+        var checkedInFull = NetworkCases.All.Where(c => c.Reference.ParameterCount <= NumericChecks.FullCheckLimit)
+            .SelectMany(c => c.Reference.Layers).Select(layer => layer.GetType()).ToHashSet();
+        Assert.All(
+            NetworkCases.All.SelectMany(c => c.Reference.Layers).Select(layer => layer.GetType()).Distinct(),
+            kind => Assert.True(checkedInFull.Contains(kind), $"{kind.Name} appears only in networks whose gradients are sampled"));
+    }
+
     [Theory]
     [MemberData(nameof(NetworkCases.WithBatchSizes), MemberType = typeof(NetworkCases))]
     public void Forward_matches_reference(string name, int batchSize)
