@@ -36,6 +36,13 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         set => _threads = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Threads is 0 (automatic) or a positive count.");
     }
 
+    /// <summary>
+    /// How many shards the last training step ran in (1 before the first): <see cref="Threads"/> after the batch size, the
+    /// processor count and <see cref="NetworkLayout.WholeBatch"/> capped it. Unlike the split that <see cref="Outputs"/>
+    /// follows, a <c>Forward</c> call does not reset it.
+    /// </summary>
+    internal int LastStepShards { get; private set; } = 1;
+
     /// <inheritdoc/>
     public override ReadOnlySpan<float> Outputs => _shards > 1 ? _shardOutputs.AsSpan(0, Sizes.OutputSize * _shardBatchSize) : base.Outputs;
 
@@ -95,6 +102,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     {
         int shards = Sizes.WholeBatch ? 1 : Sharding.Count(batchSize, _threads, Sizes.FlopsPerSample);
         PrepareShards(shards, batchSize);
+        LastStepShards = shards;
         RefreshKernels(); // before the shards: they all read them
         float loss = WorkerPool.Run(this, shards, inputs, labels, targets);
         TrainingStep++;

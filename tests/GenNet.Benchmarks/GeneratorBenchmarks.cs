@@ -11,7 +11,7 @@ namespace GenNet.Benchmarks;
 
 /// <summary>
 /// What the generator costs the compiler: a full run on a fresh driver (a build), and a re-run after an edit to another
-/// file (what the IDE does on every keystroke), for the MNIST MLP, a 12-layer MLP and a 30-layer residual convnet. The
+/// file (what the IDE does on every keystroke), for the MNIST MLP, a 12-layer MLP and a 31-layer residual convnet. The
 /// generated source size is printed by <see cref="Setup"/>.
 /// </summary>
 [MemoryDiagnoser]
@@ -52,7 +52,7 @@ public class GeneratorBenchmarks
         public partial class Deep12;
         """;
 
-    /// <summary>A stem, nine residual blocks (two convolutions and an Add each), pooling and a classifier: 32 layers.</summary>
+    /// <summary>A stem, nine residual blocks (two convolutions and an Add each), pooling and a classifier: 31 layers after the input.</summary>
     private static readonly string Residual30 =
         """
         using GenNet;
@@ -99,7 +99,7 @@ public class GeneratorBenchmarks
     private CSharpCompilation _edited = null!;
     private GeneratorDriver _warmDriver = null!;
 
-    /// <summary>The network under test: the seed's MNIST MLP (4 layer attributes), a 12-layer MLP or a 30-layer residual convnet.</summary>
+    /// <summary>The network under test: the seed's MNIST MLP (4 layer attributes), a 12-layer MLP or a 31-layer residual convnet.</summary>
     [Params(nameof(MnistMlp), nameof(Deep12), nameof(Residual30))]
     public string Network { get; set; } = nameof(MnistMlp);
 

@@ -69,11 +69,28 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void A_failed_call_leaves_the_parameters_alone()
+    public void A_rejected_training_step_leaves_the_last_steps_gradients_and_outputs()
     {
+        // ComputeGradients never writes Parameters; what a late check would lose is the last step's Gradients and the
+        // Outputs it left in the scratch arena, so those are compared, after a step on other inputs and batch size.
         _network.InitializeParameters(4);
-        float[] before = _network.Parameters.ToArray();
-        Assert.Throws<ArgumentOutOfRangeException>(() => _network.ComputeGradients(new float[784], [11], batchSize: 1));
-        Assert.Equal(before, _network.Parameters.ToArray());
+        float[] images = new float[784 * 2];
+        for (int i = 0; i < images.Length; i++)
+        {
+            images[i] = i % 13 / 13f;
+        }
+
+        _network.ComputeGradients(images, [3, 7], batchSize: 2);
+        float[] gradients = _network.Gradients.ToArray();
+        float[] outputs = _network.Outputs.ToArray();
+        Assert.Contains(gradients, g => g != 0f);
+
+        float[] other = new float[784];
+        Array.Fill(other, 0.5f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _network.ComputeGradients(other, [11], batchSize: 1));
+        Assert.Throws<ArgumentException>(() => _network.ComputeGradients(other, new float[9], batchSize: 1));
+        Assert.Throws<ArgumentException>(() => _network.ComputeGradients(other, [1, 2], batchSize: 1));
+        Assert.Equal(gradients, _network.Gradients.ToArray());
+        Assert.Equal(outputs, _network.Outputs.ToArray());
     }
 }

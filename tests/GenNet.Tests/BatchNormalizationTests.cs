@@ -68,6 +68,7 @@ public sealed class BatchNormalizationTests
         (ITrainableNetwork one, CheckBatch batch) = Step("BatchNormResidual", 64, threads: 1);
         (ITrainableNetwork two, _) = Step("BatchNormResidual", 64, threads: 2);
         Assert.Equal(Train(one, batch, 64), Train(two, batch, 64));
+        Shards.AssertRan(1, Shards.Of(two), "BatchNormResidual, batch 64, Threads = 2");
         Assert.Equal(one.Gradients.ToArray(), two.Gradients.ToArray());
         Assert.Equal(one.Buffers.ToArray(), two.Buffers.ToArray());
     }

@@ -76,12 +76,7 @@ public readonly record struct ImageCase(
 public sealed class ConvKernelTests
 {
     [Fact]
-    public void Every_case_matches_the_reference()
-    {
-        var failures = new List<string>();
-        int count = RunAll(failures.Add);
-        Assert.True(count == 0, $"{count} failures:\n" + string.Join("\n", failures));
-    }
+    public void Every_case_matches_the_reference() => FailureReports.AssertNone(RunAll);
 
     /// <summary>Runs every comparison; reports each failure (up to 20 per kind) and returns their number.</summary>
     public static int RunAll(Action<string> report)

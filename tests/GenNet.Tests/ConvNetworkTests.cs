@@ -100,6 +100,7 @@ public sealed class ConvNetworkTests(ITestOutputHelper output)
             network.InitializeParameters(seed);
             network.ComputeGradients(images, labels, 70); // step 0
             float loss = network.ComputeGradients(images, labels, 70); // step 1
+            Shards.AssertRan(threads, Shards.Of(network), $"MnistConvNet, batch 70, Threads = {threads}");
             return (loss, network.Outputs.ToArray());
         }
 

@@ -24,9 +24,23 @@ public sealed class GradientTests(ITestOutputHelper output)
     [MemberData(nameof(NetworkCases.Names), MemberType = typeof(NetworkCases))]
     public void Gradients_split_over_two_threads_match_finite_differences(string name)
     {
-        CheckResult result = NumericChecks.CheckGradients(NetworkCases.Get(name), batchSize: 7, maxChecked: 400, threads: 2);
+        NetworkCase c = NetworkCases.Get(name);
+        CheckResult result = NumericChecks.CheckGradients(c, batchSize: 7, maxChecked: 400, threads: 2);
         output.WriteLine(result.ToString());
+        Shards.AssertRan(Shards.Expected(c, threads: 2), result.Shards, $"{name}, batch 7 on two threads");
         Assert.True(result.Passed, $"{name}, batch 7 on two threads: {result}");
+    }
+
+    [Fact]
+    public void Every_layer_kind_has_every_gradient_checked_in_some_network()
+    {
+        // Networks over NumericChecks.FullCheckLimit parameters are checked on a sample of them; each layer kind must
+        // also appear in a network small enough that every one of its parameters is checked.
+        var checkedInFull = NetworkCases.All.Where(c => c.Reference.ParameterCount <= NumericChecks.FullCheckLimit)
+            .SelectMany(c => c.Reference.Layers).Select(layer => layer.GetType()).ToHashSet();
+        Assert.All(
+            NetworkCases.All.SelectMany(c => c.Reference.Layers).Select(layer => layer.GetType()).Distinct(),
+            kind => Assert.True(checkedInFull.Contains(kind), $"{kind.Name} appears only in networks whose gradients are sampled"));
     }
 
     [Theory]

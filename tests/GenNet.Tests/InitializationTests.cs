@@ -19,23 +19,61 @@ public sealed class InitializationTests
         Assert.False(a.Parameters.SequenceEqual(b.Parameters));
     }
 
+    /// <summary>
+    /// Every weight of the convnet and of every checked network (the MNIST MLP among them) lies in U(−l, l) with Keras's Glorot limit
+    /// <c>l = √(6 / (fanIn + fanOut))</c>; biases start at 0 and normalisation scales at 1.
+    /// </summary>
     [Fact]
-    public void Weights_are_glorot_uniform_and_biases_zero()
+    public void Weights_are_glorot_uniform_with_kerass_fans_biases_zero_and_scales_one()
     {
-        var network = new MnistMlp();
-        network.InitializeParameters(42);
-        foreach (ParameterTensor tensor in network.ParameterTensors)
+        ITrainableNetwork[] networks = [new MnistConvNet(), .. NetworkCases.All.Select(c => c.Create())]; // the cases include MnistMlp
+        int convolutionsPinned = 0;
+        foreach (ITrainableNetwork network in networks)
         {
-            float[] values = tensor.Slice(network.Parameters).ToArray();
-            if (tensor.Name.EndsWith(".bias", StringComparison.Ordinal))
+            network.InitializeParameters(42);
+            foreach (ParameterTensor tensor in network.ParameterTensors)
             {
-                Assert.All(values, v => Assert.Equal(0f, v));
-                continue;
-            }
+                float[] values = tensor.Slice(network.Parameters).ToArray();
+                string where = $"{network.GetType().Name} {tensor.Name} [{string.Join(", ", tensor.Shape)}]";
+                if (tensor.Shape.Count == 1)
+                {
+                    float start = tensor.Name.EndsWith(".bias", StringComparison.Ordinal) ? 0f : 1f;
+                    Assert.True(values.All(v => v == start), $"{where}: not all {start}");
+                    continue;
+                }
 
-            int fanOut = tensor.Shape[0], fanIn = tensor.Shape[1];
-            double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
-            Assert.All(values, v => Assert.InRange(v, -limit, limit));
+                // Keras's compute_fans: a kernel's fans are its input and output channels times its receptive field
+                // (kh·kw for a convolution's [filters, channels, kh, kw], 1 for a Dense weight's [units, inputs]).
+                int receptiveField = 1;
+                for (int axis = 2; axis < tensor.Shape.Count; axis++)
+                {
+                    receptiveField *= tensor.Shape[axis];
+                }
+
+                AssertGlorotUniform(where, values, fanIn: tensor.Shape[1] * receptiveField, fanOut: tensor.Shape[0] * receptiveField);
+                if (tensor.Shape.Count == 4 && values.Length >= 200)
+                {
+                    convolutionsPinned++;
+                }
+            }
+        }
+
+        Assert.True(convolutionsPinned >= 2, $"only {convolutionsPinned} convolution kernels large enough to pin their limit from below");
+    }
+
+    private static void AssertGlorotUniform(string where, float[] values, int fanIn, int fanOut)
+    {
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        double largest = values.Max(v => Math.Abs((double)v));
+        Assert.True(largest <= limit, $"{where}: |w| up to {largest}, beyond the limit {limit} (fans {fanIn}, {fanOut})");
+        if (values.Length >= 200)
+        {
+            // Every one of n ≥ 200 draws below 0.9·l has probability 0.9ⁿ < 1e-9: a limit drawn too small shows here.
+            Assert.True(largest >= 0.9 * limit, $"{where}: |w| only up to {largest}, below 0.9 × the limit {limit} (fans {fanIn}, {fanOut})");
+        }
+
+        if (values.Length >= 1280)
+        {
             // U(−l, l) has mean 0 and variance l²/3; with ≥ 1,280 draws both land close.
             double mean = values.Average(v => (double)v);
             double variance = values.Average(v => (double)v * v) - mean * mean;

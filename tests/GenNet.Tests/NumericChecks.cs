@@ -11,7 +11,11 @@ public sealed record CheckResult(double WorstRatio, string Where, int Checked)
 {
     public bool Passed => WorstRatio <= 1;
 
-    public override string ToString() => $"worst {WorstRatio:F4} of the bound at {Where} ({Checked} values checked)";
+    /// <summary>How many shards the checked training step ran in (1 for a forward check).</summary>
+    public int Shards { get; init; } = 1;
+
+    public override string ToString() =>
+        $"worst {WorstRatio:F4} of the bound at {Where} ({Checked} values checked{(Shards > 1 ? $", step in {Shards} shards" : "")})";
 }
 
 /// <summary>
@@ -29,6 +33,12 @@ public static class NumericChecks
 
     /// <summary>The most float noise allowed where the exact gradient is zero (<see cref="NetworkCase.ShiftInvariant"/>).</summary>
     public const double ZeroGradientNoise = 1e-6;
+
+    /// <summary>
+    /// The most parameters for which <see cref="CheckGradients"/> checks every gradient by default; a larger network
+    /// (the 129-wide ones, the MNIST MLP) gets a seeded sample of this many plus each tensor's first and last element.
+    /// </summary>
+    public const int FullCheckLimit = 2000;
 
     /// <summary>The seed <see cref="Prepare"/> initialises with by default, and so the seed of the dropout masks.</summary>
     public const int Seed = 7;
@@ -156,7 +166,7 @@ public static class NumericChecks
     /// ComputeGradients' loss and gradients against the reference loss and its central differences,
     /// for every parameter when there are at most <paramref name="maxChecked"/>, else a seeded sample of them.
     /// </summary>
-    public static CheckResult CheckGradients(NetworkCase c, int batchSize, int maxChecked = 2000, int threads = 1)
+    public static CheckResult CheckGradients(NetworkCase c, int batchSize, int maxChecked = FullCheckLimit, int threads = 1)
     {
         ITrainableNetwork network = Prepare(c);
         network.Threads = threads;
@@ -164,6 +174,7 @@ public static class NumericChecks
         float loss = batch.Labels is { } labels
             ? network.ComputeGradients(batch.Inputs, labels, batchSize)
             : network.ComputeGradients(batch.Inputs, batch.Targets, batchSize);
+        int shards = Shards.Of(network);
         double[] parameters = ToDouble(network.Parameters);
         var training = new ReferenceTraining(Seed, Step: 0); // the first ComputeGradients after InitializeParameters
         double referenceLoss = c.Reference.LossValue(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, training);
@@ -171,7 +182,7 @@ public static class NumericChecks
         string where = $"loss: generated {loss:R}, reference {referenceLoss:R}";
         if (double.IsNaN(worst))
         {
-            return new CheckResult(double.PositiveInfinity, where, 1);
+            return new CheckResult(double.PositiveInfinity, where, 1) { Shards = shards };
         }
 
         float[] gradients = network.Gradients.ToArray();
@@ -191,7 +202,7 @@ public static class NumericChecks
             }
         }
 
-        return new CheckResult(worst, where, indices.Length + 1);
+        return new CheckResult(worst, where, indices.Length + 1) { Shards = shards };
     }
 
     /// <summary>A seeded sample that includes the first and last element of every tensor.</summary>

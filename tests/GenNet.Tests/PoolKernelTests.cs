@@ -13,12 +13,7 @@ namespace GenNet.Tests;
 public sealed class PoolKernelTests
 {
     [Fact]
-    public void Every_case_matches_the_reference()
-    {
-        var failures = new List<string>();
-        int count = RunAll(failures.Add);
-        Assert.True(count == 0, $"{count} failures:\n" + string.Join("\n", failures));
-    }
+    public void Every_case_matches_the_reference() => FailureReports.AssertNone(RunAll);
 
     /// <summary>Runs every comparison; reports each failure and returns their number.</summary>
     public static int RunAll(Action<string> report)

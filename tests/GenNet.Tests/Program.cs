@@ -6,8 +6,8 @@ namespace GenNet.Tests;
 /// <summary>
 /// The test assembly's entry point, used only by <see cref="SimdPathTests"/>: <c>dotnet GenNet.Tests.dll simd-check</c>
 /// runs the forward and gradient checks of every case in this process (whose vector widths the parent forced
-/// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic), and the image kernels' reference comparisons, and prints
-/// one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons.
+/// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic), the image kernels' reference comparisons and softmax on
+/// logits of ±1000, and prints one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons.
 /// </summary>
 public static class Program
 {
@@ -33,6 +33,7 @@ public static class Program
             ("conv kernels", ConvKernelTests.RunAll),
             ("pool kernels", PoolKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
+            ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })
         {
             checks++;

@@ -22,6 +22,7 @@ public sealed class ThreadingTests
         network.InitializeParameters(3);
         (float[] images, int[] labels) = Batch(batchSize);
         float loss = network.ComputeGradients(images, labels, batchSize);
+        Shards.AssertRan(threads, Shards.Of(network), $"MnistMlp, batch {batchSize}, Threads = {threads}");
         return (loss, network.Gradients.ToArray(), network.Outputs.ToArray());
     }
 
@@ -49,27 +50,54 @@ public sealed class ThreadingTests
         }
     }
 
-    [Fact]
-    public void A_threaded_training_step_allocates_nothing_after_warm_up()
+    [Theory]
+    [InlineData("MnistMlp", 64)]
+    [InlineData("MnistConvNet", 128)]
+    public void A_threaded_training_step_allocates_nothing_on_any_thread_after_warm_up(string name, int batchSize)
     {
-        var network = new MnistMlp { Threads = 2 };
+        ITrainableNetwork network = name == "MnistMlp" ? new MnistMlp() : new MnistConvNet(); // both read 784 floats
+        network.Threads = 2;
         network.InitializeParameters(1);
-        (float[] images, int[] labels) = Batch(64);
+        (float[] images, int[] labels) = Batch(batchSize);
         var adam = new Adam();
+        (long leastOnAnyThread, long onCallingThread) = Allocated(() =>
+        {
+            network.ComputeGradients(images, labels, batchSize);
+            adam.Step(network.Parameters, network.Gradients);
+        });
+        Shards.AssertRan(2, Shards.Of(network), $"{name}, batch {batchSize}, Threads = 2");
+        Assert.Equal(0, leastOnAnyThread);
+        Assert.Equal(0, onCallingThread);
+    }
+
+    /// <summary>
+    /// What <paramref name="step"/> allocates after warm-up, run 20 times and then on, for up to two seconds in all, until
+    /// one run allocates nothing anywhere. On any thread: the least the whole process allocated during one run, so
+    /// GenNet's workers count too, which <c>GC.GetAllocatedBytesForCurrentThread</c> would miss. The least, because the
+    /// test runner's own threads allocate in bursts of 0.2–6 KB (seen in idle windows too, while the same steps in a process
+    /// without the runner, this assembly's Main, allocate 0 bytes in each of 30 windows); the tests of this collection run
+    /// alone, after the parallel ones, so that is all the noise there is, and a step that allocates every time cannot
+    /// reach zero. One that allocates only now and then could, so the calling thread's bytes over all the runs (shard 0
+    /// runs there) are returned as well.
+    /// </summary>
+    private static (long LeastOnAnyThread, long OnCallingThread) Allocated(Action step)
+    {
         for (int i = 0; i < 3; i++)
         {
-            network.ComputeGradients(images, labels, 64);
-            adam.Step(network.Parameters, network.Gradients);
+            step(); // warm-up: JIT, tiering, the shards' arenas, optimizer state, the workers' first wait
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        long least = long.MaxValue;
+        long callingThreadBefore = GC.GetAllocatedBytesForCurrentThread();
+        long deadline = Environment.TickCount64 + 2000;
+        for (int run = 0; run < 20 || (least > 0 && Environment.TickCount64 < deadline); run++)
         {
-            network.ComputeGradients(images, labels, 64);
-            adam.Step(network.Parameters, network.Gradients);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            step();
+            least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        return (least, GC.GetAllocatedBytesForCurrentThread() - callingThreadBefore);
     }
 
     [Fact]

@@ -9,9 +9,10 @@ public static class Sharding
 {
     /// <summary>
     /// Fewest samples a shard gets when the count is chosen automatically. Measured on 2 cores with the MNIST MLP
-    /// (tests/GenNet.Benchmarks, TrainingBenchmarks): batch 128 in two shards of 64 trains an epoch 1.46× faster than one
-    /// thread, batch 32 in two shards of 16 1.21× slower (the gradient reduction and the hand-off cost more than half a
-    /// batch of 16 takes), so a shard needs at least 32 samples.
+    /// (tests/GenNet.Benchmarks, TrainingBenchmarks) before its backward products became broadcast tiles: batch 128 in two
+    /// shards of 64 trained an epoch 1.46× faster than one thread, batch 32 in two shards of 16 1.21× slower (the gradient
+    /// reduction and the hand-off cost more than half a batch of 16 takes), so a shard needs at least 32 samples. With the
+    /// faster backward pass the MLP's split no longer gains at batch 128 (README, Performance); the convnet's still does.
     /// </summary>
     public const int MinSamplesPerShard = 32;
 
