@@ -6,12 +6,12 @@ namespace GenNet;
 /// <summary>
 /// Reads a number of bytes that a file declares about itself (a gzip member's uncompressed size, a safetensors header
 /// length read from a pipe) without trusting the declaration: the buffer starts small and doubles only as data actually
-/// arrives, so a file can make GenNet allocate at most about four times the bytes it really delivers (plus 64 KiB),
+/// arrives, so a file can make GenNet allocate at most about four times the bytes it really delivers (plus 16 KiB),
 /// whatever it claims.
 /// </summary>
 internal static class UntrustedLength
 {
-    private const int FirstChunk = 64 * 1024;
+    private const int FirstChunk = 16 * 1024;
 
     /// <summary>
     /// Reads up to <paramref name="declared"/> bytes from <paramref name="stream"/>. Returns how many arrived; when that is
