@@ -199,7 +199,13 @@ public static class SafeTensors
 
         long? dataLength = length - 8 - headerLength;
         Dictionary<string, Entry> entries = Index(header, dataLength, tensors, network, fail);
-        int indexed = (int)entries.Values.Select(e => e.End).DefaultIfEmpty(0).Max(); // no more than the network's tensors
+        long end = entries.Values.Select(e => e.End).DefaultIfEmpty(0).Max(); // no more than the network's tensors
+        if (end > Array.MaxLength)
+        {
+            throw fail($"the tensors' data comes to {end:N0} bytes; GenNet reads weight files of up to {Array.MaxLength:N0} bytes of data.");
+        }
+
+        int indexed = (int)end;
         int arrived = UntrustedLength.Read(stream, indexed, out byte[] data);
         if (arrived < indexed)
         {
