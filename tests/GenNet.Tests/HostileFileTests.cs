@@ -5,6 +5,7 @@ using System.Linq;
 using GenNet.Tests.Data;
 using GenNet.Tests.Networks;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace GenNet.Tests;
 
@@ -12,17 +13,20 @@ namespace GenNet.Tests;
 /// Files written by someone else, and saves that go wrong: every problem is a clear exception naming the user's file,
 /// no file can make GenNet allocate much more than it really holds, and a failed save leaves the old file as it was.
 /// </summary>
-public sealed class HostileFileTests : IDisposable
+public sealed class HostileFileTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 
-    private static long Allocated(Action action)
+    /// <summary>The bytes <paramref name="action"/> allocates on this thread, also written to the test output.</summary>
+    private long Allocated(string what, Action action)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"{what}: {allocated:N0} bytes allocated");
+        return allocated;
     }
 
     private static byte[] Saved(INetwork network)
@@ -30,6 +34,16 @@ public sealed class HostileFileTests : IDisposable
         var stream = new MemoryStream();
         network.Save(stream);
         return stream.ToArray();
+    }
+
+    /// <summary>A file of <paramref name="content"/> and then zeros up to <paramref name="length"/> bytes (sparse: cheap to make).</summary>
+    private string Padded(string name, byte[] content, long length)
+    {
+        string path = _directory.File(name);
+        using var file = new FileStream(path, FileMode.CreateNew);
+        file.Write(content);
+        file.SetLength(length);
+        return path;
     }
 
     [Fact]
@@ -43,7 +57,7 @@ public sealed class HostileFileTests : IDisposable
         File.WriteAllBytes(path, gz);
 
         InvalidDataException? error = null;
-        long allocated = Allocated(() => error = Assert.Throws<InvalidDataException>(() => Idx.Read(path)));
+        long allocated = Allocated("gzip trailer promising 2 GB", () => error = Assert.Throws<InvalidDataException>(() => Idx.Read(path)));
         Assert.StartsWith(path + ": ", error!.Message);
         Assert.True(allocated < 1_000_000, $"{allocated:N0} bytes allocated for a {gz.Length}-byte file");
     }
@@ -55,7 +69,7 @@ public sealed class HostileFileTests : IDisposable
         string path = _directory.File("big.gz");
         File.WriteAllBytes(path, IdxTests.Gzip(IdxTests.IdxBytes(data, 0x08, 300, 1000)));
         IdxData read = null!;
-        long allocated = Allocated(() => read = Idx.Read(path));
+        long allocated = Allocated("300,000 bytes of real gzip data", () => read = Idx.Read(path));
         Assert.Equal(data, read.Data);
         Assert.True(allocated < 4 * data.Length + 256 * 1024, $"{allocated:N0} bytes allocated to read {data.Length:N0}");
     }
@@ -98,18 +112,13 @@ public sealed class HostileFileTests : IDisposable
     public void Bytes_after_the_last_tensor_are_rejected_without_being_read()
     {
         byte[] valid = Saved(new XorNetwork());
-        string path = _directory.File("padded.safetensors");
-        using (var file = new FileStream(path, FileMode.CreateNew))
-        {
-            file.Write(valid);
-            file.SetLength(valid.Length + 300_000_000L); // 300 MB of zeros (sparse: cheap to make)
-        }
+        string path = Padded("padded.safetensors", valid, valid.Length + 300_000_000L);
 
         var network = new XorNetwork();
         network.InitializeParameters(3);
         float[] before = network.Parameters.ToArray();
         InvalidDataException? error = null;
-        long allocated = Allocated(() => error = Assert.Throws<InvalidDataException>(() => network.Load(path)));
+        long allocated = Allocated("safetensors followed by 300 MB", () => error = Assert.Throws<InvalidDataException>(() => network.Load(path)));
         Assert.Equal($"{path}: 300,000,000 bytes after the last tensor's data (which ends at data byte 132) belong to no tensor; the format allows none.", error!.Message);
         Assert.True(allocated < 100_000, $"{allocated:N0} bytes allocated");
         Assert.Equal(before, network.Parameters.ToArray());
@@ -125,12 +134,7 @@ public sealed class HostileFileTests : IDisposable
     public void Files_over_two_gigabytes_are_invalid_data_naming_the_file()
     {
         byte[] valid = Saved(new XorNetwork());
-        string path = _directory.File("huge.safetensors");
-        using (var file = new FileStream(path, FileMode.CreateNew))
-        {
-            file.Write(valid);
-            file.SetLength(3L << 30);
-        }
+        string path = Padded("huge.safetensors", valid, 3L << 30);
 
         var error = Assert.Throws<InvalidDataException>(() => new XorNetwork().Load(path));
         Assert.StartsWith(path + ": ", error.Message);
@@ -157,7 +161,7 @@ public sealed class HostileFileTests : IDisposable
         byte[] file = new byte[8 + 100];
         BinaryPrimitives.WriteUInt64LittleEndian(file, SafeTensors.MaxHeaderLength);
         InvalidDataException? error = null;
-        long allocated = Allocated(() => error = Assert.Throws<InvalidDataException>(() => new XorNetwork().Load(new UnseekableStream(new MemoryStream(file)), "pipe")));
+        long allocated = Allocated("pipe whose header claims 100 MB", () => error = Assert.Throws<InvalidDataException>(() => new XorNetwork().Load(new UnseekableStream(new MemoryStream(file)), "pipe")));
         Assert.Equal("pipe: the header length 100,000,000 is past the end of the file (100 bytes follow it).", error!.Message);
         Assert.True(allocated < 200_000, $"{allocated:N0} bytes allocated");
     }

@@ -205,8 +205,20 @@ public static class SafeTensors
             throw fail($"the tensors' data comes to {end:N0} bytes; GenNet reads weight files of up to {Array.MaxLength:N0} bytes of data.");
         }
 
+        // A known length has just been checked to hold exactly the indexed data; an unknown one is trusted only as data arrives.
         int indexed = (int)end;
-        int arrived = UntrustedLength.Read(stream, indexed, out byte[] data);
+        byte[] data;
+        int arrived;
+        if (dataLength is null)
+        {
+            arrived = UntrustedLength.Read(stream, indexed, out data);
+        }
+        else
+        {
+            data = new byte[indexed];
+            arrived = stream.ReadAtLeast(data, indexed, throwOnEndOfStream: false);
+        }
+
         if (arrived < indexed)
         {
             throw fail($"the file ends after {arrived:N0} of the {indexed:N0} data bytes its header indexes.");
