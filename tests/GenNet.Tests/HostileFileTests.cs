@@ -186,16 +186,35 @@ public sealed class HostileFileTests(ITestOutputHelper output) : IDisposable
 
         var changed = new XorNetwork();
         changed.InitializeParameters(2);
-        var error = Assert.Throws<IOException>(() => SafeTensors.Save(changed, path, temporary => new FullDiskStream(temporary, room: 100)));
+        var error = Assert.Throws<IOException>(() => SafeTensors.Save(changed, path, InterruptedStream.FullDisk(room: 100)));
         Assert.StartsWith($"Could not save {path}: No space left on device", error.Message);
         Assert.EndsWith("(the existing model.safetensors is unchanged).", error.Message);
         Assert.Equal(old, File.ReadAllBytes(path));
         Assert.Equal(["model.safetensors"], Directory.GetFiles(_directory.Path).Select(Path.GetFileName));
 
         string fresh = _directory.File("fresh.safetensors");
-        error = Assert.Throws<IOException>(() => SafeTensors.Save(changed, fresh, temporary => new FullDiskStream(temporary, room: 100)));
+        error = Assert.Throws<IOException>(() => SafeTensors.Save(changed, fresh, InterruptedStream.FullDisk(room: 100)));
         Assert.EndsWith("(no fresh.safetensors was written).", error.Message);
         Assert.False(File.Exists(fresh));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_save_killed_midway_leaves_the_old_file_and_the_next_save_clears_its_temporary_file()
+    {
+        string path = _directory.File("model.safetensors");
+        var original = new MnistMlp();
+        original.InitializeParameters(1);
+        original.Save(path);
+        byte[] old = File.ReadAllBytes(path);
+
+        (int exitCode, string childOutput) = await ChildProcess.RunAsync(null, "save-and-exit", path);
+        Assert.True(exitCode == Program.ExitedMidSave, childOutput);
+        Assert.Equal(old, File.ReadAllBytes(path));
+        string left = Assert.Single(Directory.GetFiles(_directory.Path, ".model.safetensors.*.tmp"));
+        Assert.True(new FileInfo(left).Length > 0);
+
+        original.Save(path); // the child's process is gone: its temporary file goes
+        Assert.Equal(["model.safetensors"], Directory.GetFiles(_directory.Path).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -227,51 +246,58 @@ public sealed class HostileFileTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(liveOwn));
         Assert.All(others, file => Assert.True(File.Exists(file), file));
     }
+}
 
-    /// <summary>A file on a disk with <c>room</c> bytes free: the write that passes it fails as Linux reports ENOSPC.</summary>
-    private sealed class FullDiskStream(string path, int room) : Stream
+/// <summary>
+/// A file that takes <c>room</c> bytes and then, at the write that would pass them, runs <c>full</c>: throw as Linux
+/// reports ENOSPC (a full disk), or end the process (a save killed midway).
+/// </summary>
+internal sealed class InterruptedStream(string path, int room, Action full) : Stream
+{
+    private readonly FileStream _file = new(path, FileMode.CreateNew, FileAccess.Write);
+
+    public static Func<string, Stream> FullDisk(int room) =>
+        path => new InterruptedStream(path, room, () => throw new IOException($"No space left on device : '{path}'"));
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _file.Length;
+
+    public override long Position { get => _file.Position; set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
     {
-        private readonly FileStream _file = new(path, FileMode.CreateNew, FileAccess.Write);
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _file.Length;
-
-        public override long Position { get => _file.Position; set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
+        if (_file.Position + buffer.Length > room)
         {
-            if (_file.Position + buffer.Length > room)
-            {
-                throw new IOException($"No space left on device : '{path}'");
-            }
-
-            _file.Write(buffer);
+            _file.Flush();
+            full();
         }
 
-        public override void Flush() => _file.Flush();
+        _file.Write(buffer);
+    }
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Flush() => _file.Flush();
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override void SetLength(long value) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
-        protected override void Dispose(bool disposing)
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
         {
-            if (disposing)
-            {
-                _file.Dispose();
-            }
-
-            base.Dispose(disposing);
+            _file.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 }
 

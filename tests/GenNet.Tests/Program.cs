@@ -4,13 +4,18 @@ using System.Runtime.Intrinsics;
 namespace GenNet.Tests;
 
 /// <summary>
-/// The test assembly's entry point, used only by <see cref="SimdPathTests"/>: <c>dotnet GenNet.Tests.dll simd-check</c>
+/// The test assembly's entry point for child processes. For <see cref="SimdPathTests"/>, <c>dotnet GenNet.Tests.dll simd-check</c>
 /// runs the forward and gradient checks of every case in this process (whose vector widths the parent forced
 /// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic), and the image kernels' reference comparisons, and prints
-/// one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons.
+/// one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons. <c>predict WEIGHTS</c> serves
+/// <see cref="SafeTensorsTests"/> (a file loaded in a fresh process), <c>save-and-exit WEIGHTS</c> serves
+/// <see cref="HostileFileTests"/> (a save that dies midway).
 /// </summary>
 public static class Program
 {
+    /// <summary>The exit code of <c>save-and-exit</c>, which ends the process in the middle of a save.</summary>
+    public const int ExitedMidSave = 7;
+
     public static int Main(string[] args)
     {
         if (args is ["predict", string weights])
@@ -18,9 +23,16 @@ public static class Program
             return Predict(weights);
         }
 
+        if (args is ["save-and-exit", string target])
+        {
+            // A save that dies a kilobyte in, as if killed: Environment.Exit runs no finally block of this thread.
+            SafeTensors.Save(new Networks.MnistMlp(), target, open: path => new InterruptedStream(path, room: 1024, () => Environment.Exit(ExitedMidSave)));
+            return 1;
+        }
+
         if (args is not ["simd-check"] and not ["simd-check", "kernels"])
         {
-            Console.Error.WriteLine("usage: GenNet.Tests simd-check [kernels] | predict WEIGHTS  (the tests themselves run under `dotnet test`)");
+            Console.Error.WriteLine("usage: GenNet.Tests simd-check [kernels] | predict WEIGHTS | save-and-exit WEIGHTS  (the tests themselves run under `dotnet test`)");
             return 2;
         }
 

@@ -5,5 +5,14 @@ internal static class Excerpt
 {
     private const int Shown = 40;
 
-    public static string Of(string text) => text.Length <= Shown ? text : $"{text[..Shown]}… ({text.Length:N0} characters)";
+    public static string Of(string text)
+    {
+        if (text.Length <= Shown)
+        {
+            return text;
+        }
+
+        int cut = char.IsHighSurrogate(text[Shown - 1]) ? Shown - 1 : Shown; // never half a character
+        return $"{text[..cut]}… ({text.Length:N0} characters)";
+    }
 }
