@@ -4,16 +4,14 @@ using System.Runtime.Intrinsics;
 namespace GenNet.Tests;
 
 /// <summary>
-/// The test assembly's entry point for child processes. For <see cref="SimdPathTests"/>, <c>dotnet GenNet.Tests.dll simd-check</c>
+/// The test assembly's entry point, used only by <see cref="SimdPathTests"/>: <c>dotnet GenNet.Tests.dll simd-check</c>
 /// runs the forward and gradient checks of every case in this process (whose vector widths the parent forced
 /// through DOTNET_EnableAVX512 / EnableAVX2 / EnableHWIntrinsic), and the image kernels' reference comparisons, and prints
-/// one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons. <c>predict WEIGHTS</c> serves
-/// <see cref="SafeTensorsTests"/> (a file loaded in a fresh process), <c>save-and-exit WEIGHTS</c> serves
-/// <see cref="HostileFileTests"/> (a save that dies midway).
+/// one line per failure; <c>simd-check kernels</c> runs only the kernel comparisons.
 /// </summary>
 public static class Program
 {
-    /// <summary>The exit code of <c>save-and-exit</c>, which ends the process in the middle of a save.</summary>
+    /// <summary>The exit code of <c>save-and-exit WEIGHTS</c> (for <see cref="HostileFileTests"/>), which ends the process in the middle of a save.</summary>
     public const int ExitedMidSave = 7;
 
     public static int Main(string[] args)
