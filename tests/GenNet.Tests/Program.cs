@@ -11,6 +11,9 @@ namespace GenNet.Tests;
 /// </summary>
 public static class Program
 {
+    /// <summary>The exit code of <c>save-and-exit WEIGHTS</c> (for <see cref="HostileFileTests"/>), which ends the process in the middle of a save.</summary>
+    public const int ExitedMidSave = 7;
+
     public static int Main(string[] args)
     {
         if (args is ["predict", string weights])
@@ -18,9 +21,16 @@ public static class Program
             return Predict(weights);
         }
 
+        if (args is ["save-and-exit", string target])
+        {
+            // A save that dies a kilobyte in, as if killed: Environment.Exit runs no finally block of this thread.
+            SafeTensors.Save(new Networks.MnistMlp(), target, open: path => new InterruptedStream(path, room: 1024, () => Environment.Exit(ExitedMidSave)));
+            return 1;
+        }
+
         if (args is not ["simd-check"] and not ["simd-check", "kernels"])
         {
-            Console.Error.WriteLine("usage: GenNet.Tests simd-check [kernels] | predict WEIGHTS  (the tests themselves run under `dotnet test`)");
+            Console.Error.WriteLine("usage: GenNet.Tests simd-check [kernels] | predict WEIGHTS | save-and-exit WEIGHTS  (the tests themselves run under `dotnet test`)");
             return 2;
         }
 

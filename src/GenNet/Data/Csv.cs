@@ -10,7 +10,8 @@ namespace GenNet;
 /// <summary>
 /// Loads tabular data from CSV: a header row, numeric feature columns, and one label column. Fields may be
 /// quoted (RFC 4180: a doubled quote inside quotes is a quote). A bad cell is an <see cref="InvalidDataException"/>
-/// giving the file, line and column.
+/// giving the file, line and column, quoting at most the cell's first 40 characters. Whole-number labels must be below
+/// <see cref="Dataset.MaxClassCount"/>.
 /// </summary>
 public static class Csv
 {
@@ -98,7 +99,17 @@ public static class Csv
 
         if (labelCells.All(cell => int.TryParse(cell.Text, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
-            return Dataset.Create(features.ToArray(), labelCells.Select(cell => int.Parse(cell.Text, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray(), shape);
+            int[] labels = new int[labelCells.Count];
+            for (int i = 0; i < labels.Length; i++)
+            {
+                labels[i] = int.Parse(labelCells[i].Text, NumberStyles.None, CultureInfo.InvariantCulture);
+                if (labels[i] >= Dataset.MaxClassCount)
+                {
+                    throw new InvalidDataException($"{path}:{labelCells[i].Line}: label {labels[i]:N0} (column '{Excerpt.Of(header[label].Trim())}') is not a class index: labels go from 0 to {Dataset.MaxClassCount - 1:N0}. Load the column as text labels or as a regression target instead.");
+                }
+            }
+
+            return Dataset.Create(features.ToArray(), labels, shape);
         }
 
         string[] names = labelCells.Select(cell => cell.Text).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -111,7 +122,9 @@ public static class Csv
         int index = header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.Ordinal));
         if (index < 0)
         {
-            throw new InvalidDataException($"{path}: no column named '{name}'; the header has {string.Join(", ", header.Select(h => $"'{h}'"))}.");
+            const int Listed = 20;
+            string columns = string.Join(", ", header.Take(Listed).Select(h => $"'{Excerpt.Of(h)}'")) + (header.Count > Listed ? $" and {header.Count - Listed:N0} more" : "");
+            throw new InvalidDataException($"{path}: no column named '{Excerpt.Of(name)}'; the header has {columns}.");
         }
 
         return index;
@@ -124,7 +137,7 @@ public static class Csv
             return value;
         }
 
-        throw new InvalidDataException($"{path}:{line}: column {column + 1} ('{header[column].Trim()}'): '{cell}' is not a finite number.");
+        throw new InvalidDataException($"{path}:{line}: column {column + 1} ('{Excerpt.Of(header[column].Trim())}'): '{Excerpt.Of(cell)}' is not a finite number.");
     }
 
     /// <summary>One record, which may span lines inside quotes; null at the end of the file.</summary>

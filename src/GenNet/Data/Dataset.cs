@@ -50,6 +50,11 @@ public sealed class Dataset
                 {
                     throw new ArgumentException($"Label {labels[i]} of sample {i} is negative; labels are class indices from 0.", nameof(labels));
                 }
+
+                if (labels[i] >= MaxClassCount)
+                {
+                    throw new ArgumentException($"Label {labels[i]:N0} of sample {i} is not a class index GenNet accepts: labels go from 0 to {MaxClassCount - 1:N0} (2^24 − 1).", nameof(labels));
+                }
             }
 
             ClassCount = labels.Length == 0 ? 0 : labels.Max() + 1;
@@ -109,6 +114,13 @@ public sealed class Dataset
 
     /// <summary>One more than the largest label (0 for a dataset with targets).</summary>
     public int ClassCount { get; }
+
+    /// <summary>
+    /// One more than the largest label a dataset accepts: 2^24 = 16,777,216 classes. A classifier has one output per class,
+    /// so a larger label could only be a corrupt file or a mistake (an identifier or a price in the label column); the
+    /// bound keeps <see cref="ClassCount"/> far from overflow and every label exactly representable as a float.
+    /// </summary>
+    public const int MaxClassCount = 1 << 24;
 
     /// <summary>Names of the classes, when they came from text labels (a CSV column of names); otherwise null.</summary>
     public IReadOnlyList<string>? ClassNames => _classNames;

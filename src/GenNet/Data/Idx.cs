@@ -13,7 +13,8 @@ public sealed record IdxData(int[] Dimensions, byte[] Data);
 /// Reads IDX files, the format of MNIST and Fashion-MNIST: a magic number (two zero bytes, an element-type byte,
 /// a dimension count), big-endian 32-bit dimensions, then the data. Gzip-compressed files are recognised by their
 /// magic bytes, not their name. Every problem is an <see cref="InvalidDataException"/> that names the file;
-/// a header that promises more data than the file can hold is rejected before anything large is allocated.
+/// a header that promises more data than the file can hold is rejected before anything large is allocated, and a
+/// compressed file can make GenNet allocate no more than about four times the bytes it really decompresses to.
 /// </summary>
 public static class Idx
 {
@@ -45,7 +46,7 @@ public static class Idx
         file.Position = 0;
         bool gzip = got == 2 && start[0] == 0x1F && start[1] == 0x8B;
 
-        long? dataLimit; // the most data bytes the file can possibly deliver
+        long dataLimit; // gzip: what the trailer records (mod 2^32); raw: the file's length
         Stream stream;
         if (gzip)
         {
@@ -109,19 +110,19 @@ public static class Idx
                 }
 
                 const long Saturated = 1L << 53; // far past any file; keeps the product from overflowing
-                length = length > Saturated / dimensions[i] ? Saturated : length * dimensions[i];
+                length = length > Saturated / dimensions[i] ? Saturated : checked(length * dimensions[i]);
             }
 
             string shape = string.Join(" × ", dimensions);
             long headerLength = 4 + header.Length;
             bool fits = gzip
-                ? ((headerLength + length) & 0xFFFF_FFFFL) == dataLimit
-                : headerLength + length == dataLimit;
+                ? (checked(headerLength + length) & 0xFFFF_FFFFL) == dataLimit
+                : checked(headerLength + length) == dataLimit;
             if (!fits)
             {
                 throw new InvalidDataException(gzip
-                    ? $"{path}: the header promises {shape} = {length:N0} bytes of data, but the gzip trailer records {dataLimit.Value:N0} bytes in all: the file is truncated or corrupt."
-                    : $"{path}: the header promises {shape} = {length:N0} bytes of data, but the file holds {dataLimit.Value - headerLength:N0} after the header.");
+                    ? $"{path}: the header promises {shape} = {length:N0} bytes of data, but the gzip trailer records {dataLimit:N0} bytes in all: the file is truncated or corrupt."
+                    : $"{path}: the header promises {shape} = {length:N0} bytes of data, but the file holds {dataLimit - headerLength:N0} after the header.");
             }
 
             if (length > Array.MaxLength)
@@ -129,9 +130,21 @@ public static class Idx
                 throw new InvalidDataException($"{path}: {shape} = {length:N0} bytes of data is more than GenNet loads into one array.");
             }
 
-            byte[] data = new byte[length];
-            int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-            if (read < data.Length)
+            // A raw file's length is real, and was just checked to hold the data. A gzip file's trailer is only what its author
+            // wrote (and a gzip bomb's is honest), so its data is read into a buffer that grows only as bytes actually arrive.
+            byte[] data;
+            int read;
+            if (gzip)
+            {
+                read = UntrustedLength.Read(stream, (int)length, out data);
+            }
+            else
+            {
+                data = new byte[length];
+                read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            }
+
+            if (read < length)
             {
                 throw new InvalidDataException($"{path}: truncated: {read:N0} of the {length:N0} data bytes ({shape}) are there.");
             }

@@ -22,31 +22,19 @@ public static class SafeTensors
 
     /// <summary>
     /// Writes the network's parameters and buffers to <paramref name="path"/>. The file is written beside the target under a
-    /// temporary name and then renamed over it, so a crash mid-save leaves any previous file intact.
+    /// temporary name (<c>.{name}.{process id}.{guid}.tmp</c>) and then renamed over it, so a crash or a full disk mid-save
+    /// leaves any previous file intact. Temporary files of earlier saves to the same path whose process is gone (or that
+    /// have not been written for ten minutes) are deleted.
     /// </summary>
-    public static void Save(this INetwork network, string path)
+    /// <exception cref="IOException">The file could not be written; the message names it and says whether an older one is still there.</exception>
+    public static void Save(this INetwork network, string path) => Save(network, path, open: null);
+
+    /// <summary><see cref="Save(INetwork, string)"/> with the temporary file opened by <paramref name="open"/> (tests simulate a full disk).</summary>
+    internal static void Save(INetwork network, string path, Func<string, Stream>? open)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Save(network, file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        AtomicFile.Write(path, stream => Save(network, stream), open);
     }
 
     /// <summary>Writes the network's parameters and buffers to <paramref name="stream"/> in safetensors format.</summary>
@@ -121,33 +109,40 @@ public static class SafeTensors
 
     /// <summary>
     /// Reads parameters and buffers saved by GenNet or PyTorch (a state_dict of the same architecture) into the network.
-    /// Everything is checked before any value changes: a bad file leaves the network as it was.
+    /// Everything is checked before any value changes: a bad file leaves the network as it was. The header is checked
+    /// before the data is read, and the data must be exactly the tensors the header indexes (the format allows no
+    /// unindexed bytes), so a file makes GenNet allocate no more than its header and the network's own tensors.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not valid safetensors or does not fit the network; the message names the file and the tensor.</exception>
     public static void Load(this INetwork network, string path)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Load(network, File.ReadAllBytes(path), path);
+        using FileStream file = File.OpenRead(path);
+        Load(network, file, file.Length, path);
     }
 
-    /// <summary>Reads parameters and buffers from a safetensors stream; <paramref name="name"/> is used in error messages.</summary>
+    /// <summary>
+    /// Reads parameters and buffers from a safetensors stream, from its position to its end; <paramref name="name"/> is used
+    /// in error messages. A seekable stream's length is checked against the header before the data is read; another stream
+    /// is read up to the data the header indexes, and must end there.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The content is not valid safetensors or does not fit the network.</exception>
     public static void Load(this INetwork network, Stream stream, string name = "stream")
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        using var copy = stream.CanSeek ? new MemoryStream(checked((int)(stream.Length - stream.Position))) : new MemoryStream();
-        stream.CopyTo(copy);
-        Load(network, copy.GetBuffer().AsSpan(0, (int)copy.Length), name);
+        Load(network, stream, stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null, name);
     }
 
-    private static void Load(INetwork network, ReadOnlySpan<byte> content, string name)
+    private static void Load(INetwork network, Stream stream, long? length, string name)
     {
-        Layout layout = Validate(content, [.. network.ParameterTensors, .. network.BufferTensors], name, network.GetType().Name);
+        ParameterTensor[] tensors = [.. network.ParameterTensors, .. network.BufferTensors];
+        (Layout layout, byte[] data) = Read(stream, length, tensors, name, network.GetType().Name);
         float[] parameters = new float[network.ParameterCount];
         float[] buffers = new float[network.Buffers.Length];
-        Decode(content, layout, network.ParameterTensors, parameters);
-        Decode(content, layout, network.BufferTensors, buffers);
+        Decode(data, layout, network.ParameterTensors, parameters);
+        Decode(data, layout, network.BufferTensors, buffers);
         parameters.CopyTo(network.Parameters);
         buffers.CopyTo(network.Buffers);
     }
@@ -166,59 +161,157 @@ public static class SafeTensors
 
     internal readonly record struct Entry(string DType, int[] Shape, long Begin, long End);
 
-    /// <summary>Checks the whole file against the expected tensors; allocates only for the JSON header.</summary>
+    /// <summary>Checks a whole file held in memory against the expected tensors; allocates only for the JSON header.</summary>
     internal static Layout Validate(ReadOnlySpan<byte> content, IReadOnlyList<ParameterTensor> tensors, string name, string network)
     {
-        InvalidDataException Fail(string problem) => new($"{name}: {problem}");
-
+        Func<string, InvalidDataException> fail = Failure(name);
         if (content.Length < 8)
         {
-            throw Fail($"too short to be a safetensors file ({content.Length} bytes).");
+            throw fail($"too short to be a safetensors file ({content.Length} bytes).");
         }
 
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(content);
-        if (headerLength > MaxHeaderLength || headerLength > (ulong)(content.Length - 8))
+        int headerLength = CheckHeaderLength(BinaryPrimitives.ReadUInt64LittleEndian(content), content.Length - 8, fail);
+        int dataStart = 8 + headerLength;
+        Dictionary<string, Entry> entries = Index(content.Slice(8, headerLength).ToArray(), content.Length - dataStart, tensors, network, fail);
+        return new Layout(entries, dataStart);
+    }
+
+    /// <summary>
+    /// Reads and checks a file from <paramref name="stream"/> (<paramref name="length"/> bytes long, when known): the header
+    /// first, then exactly the data bytes it indexes, which the checks have bounded by the expected tensors' sizes.
+    /// </summary>
+    private static (Layout Layout, byte[] Data) Read(Stream stream, long? length, IReadOnlyList<ParameterTensor> tensors, string name, string network)
+    {
+        Func<string, InvalidDataException> fail = Failure(name);
+        Span<byte> prefix = stackalloc byte[8];
+        int got = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (got < prefix.Length)
         {
-            throw Fail($"the header length {headerLength:N0} is past the end of the file ({content.Length - 8:N0} bytes follow it) or over the {MaxHeaderLength:N0}-byte limit.");
+            throw fail($"too short to be a safetensors file ({got} bytes).");
         }
 
-        int dataStart = 8 + (int)headerLength;
-        int dataLength = content.Length - dataStart;
+        ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        int headerLength = CheckHeaderLength(declared, length - 8, fail);
+        if (UntrustedLength.Read(stream, headerLength, out byte[] header) is int read && read < headerLength)
+        {
+            throw fail($"the header length {declared:N0} is past the end of the file ({read:N0} bytes follow it).");
+        }
+
+        long? dataLength = length - 8 - headerLength;
+        Dictionary<string, Entry> entries = Index(header, dataLength, tensors, network, fail);
+        long end = entries.Values.Select(e => e.End).DefaultIfEmpty(0).Max(); // no more than the network's tensors
+        if (end > Array.MaxLength)
+        {
+            throw fail($"the tensors' data comes to {end:N0} bytes; GenNet reads weight files of up to {Array.MaxLength:N0} bytes of data.");
+        }
+
+        // A known length has just been checked to hold exactly the indexed data; an unknown one is trusted only as data arrives.
+        int indexed = (int)end;
+        byte[] data;
+        int arrived;
+        if (dataLength is null)
+        {
+            arrived = UntrustedLength.Read(stream, indexed, out data);
+        }
+        else
+        {
+            data = new byte[indexed];
+            arrived = stream.ReadAtLeast(data, indexed, throwOnEndOfStream: false);
+        }
+
+        if (arrived < indexed)
+        {
+            throw fail($"the file ends after {arrived:N0} of the {indexed:N0} data bytes its header indexes.");
+        }
+
+        if (dataLength is null && stream.ReadByte() != -1)
+        {
+            throw fail($"more bytes follow the {indexed:N0} data bytes the header indexes; the format allows none.");
+        }
+
+        return (new Layout(entries, dataStart: 0), data);
+    }
+
+    private static Func<string, InvalidDataException> Failure(string name) => problem => new InvalidDataException($"{name}: {problem}");
+
+    /// <summary>The header length as an int, when it is within the limit and (for a known length) inside the file.</summary>
+    private static int CheckHeaderLength(ulong headerLength, long? available, Func<string, InvalidDataException> fail)
+    {
+        if (available is { } bytes && (headerLength > MaxHeaderLength || headerLength > (ulong)bytes))
+        {
+            throw fail($"the header length {headerLength:N0} is past the end of the file ({bytes:N0} bytes follow it) or over the {MaxHeaderLength:N0}-byte limit.");
+        }
+
+        if (headerLength > MaxHeaderLength)
+        {
+            throw fail($"the header length {headerLength:N0} is over the {MaxHeaderLength:N0}-byte limit.");
+        }
+
+        return (int)headerLength;
+    }
+
+    /// <summary>
+    /// Parses the header and checks it against the network: every tensor expected and of its shape, and the data section
+    /// (<paramref name="dataLength"/> bytes, when known) covered exactly, without gaps or bytes left over.
+    /// </summary>
+    private static Dictionary<string, Entry> Index(byte[] header, long? dataLength, IReadOnlyList<ParameterTensor> tensors, string network, Func<string, InvalidDataException> fail)
+    {
         Dictionary<string, Entry> entries;
         try
         {
-            entries = ParseHeader(content.Slice(8, (int)headerLength).ToArray(), dataLength, Fail);
+            entries = ParseHeader(header, dataLength, fail);
         }
         catch (JsonException exception)
         {
-            throw Fail($"the header is not valid JSON ({exception.Message.Split('\n')[0]}).");
+            throw fail($"the header is not valid JSON ({exception.Message.Split('\n')[0]}).");
         }
         catch (InvalidOperationException exception) when (exception.InnerException is DecoderFallbackException)
         {
-            throw Fail("the header is not valid UTF-8.");
+            throw fail("the header is not valid UTF-8.");
         }
 
         var expected = tensors.ToDictionary(t => t.Name);
         string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key)).ToArray();
         if (unexpected.Length > 0)
         {
-            throw Fail($"tensor{(unexpected.Length == 1 ? "" : "s")} {string.Join(", ", unexpected.Select(u => $"'{u}'"))} {(unexpected.Length == 1 ? "is" : "are")} not part of {network} (expected {string.Join(", ", expected.Keys)}).");
+            const int Listed = 10;
+            string names = string.Join(", ", unexpected.Take(Listed).Select(u => $"'{Excerpt.Of(u)}'")) + (unexpected.Length > Listed ? $" and {unexpected.Length - Listed:N0} more" : "");
+            throw fail($"tensor{(unexpected.Length == 1 ? "" : "s")} {names} {(unexpected.Length == 1 ? "is" : "are")} not part of {network} (expected {string.Join(", ", expected.Keys)}).");
         }
 
         foreach (ParameterTensor tensor in tensors)
         {
             if (!entries.TryGetValue(tensor.Name, out Entry entry))
             {
-                throw Fail($"tensor '{tensor.Name}' is missing.");
+                throw fail($"tensor '{tensor.Name}' is missing.");
             }
 
             if (!entry.Shape.SequenceEqual(tensor.Shape))
             {
-                throw Fail($"tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}]; {network} needs [{string.Join(", ", tensor.Shape)}].");
+                throw fail($"tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}]; {network} needs [{string.Join(", ", tensor.Shape)}].");
             }
         }
 
-        return new Layout(entries, dataStart);
+        // The format: "the byte buffer needs to be entirely indexed, and cannot contain holes".
+        long end = 0;
+        string previous = "the start of the data";
+        foreach ((string tensor, Entry entry) in entries.OrderBy(pair => pair.Value.Begin).ThenBy(pair => pair.Value.End))
+        {
+            if (entry.Begin > end)
+            {
+                throw fail($"data bytes {end:N0} to {entry.Begin:N0}, between {previous} and tensor '{tensor}', belong to no tensor; the format allows no gaps.");
+            }
+
+            end = entry.End;
+            previous = $"tensor '{tensor}'";
+        }
+
+        if (dataLength is { } length && length > end)
+        {
+            throw fail($"{length - end:N0} bytes after the last tensor's data (which ends at data byte {end:N0}) belong to no tensor; the format allows none.");
+        }
+
+        return entries;
     }
 
     /// <summary>Converts every tensor of a validated file into <paramref name="arena"/>, laid out as <paramref name="tensors"/> say.</summary>
@@ -242,7 +335,7 @@ public static class SafeTensors
         }
     }
 
-    private static Dictionary<string, Entry> ParseHeader(byte[] header, int dataLength, Func<string, InvalidDataException> fail)
+    private static Dictionary<string, Entry> ParseHeader(byte[] header, long? dataLength, Func<string, InvalidDataException> fail)
     {
         using JsonDocument document = JsonDocument.Parse(header);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -258,7 +351,7 @@ public static class SafeTensors
                 continue;
             }
 
-            string tensor = property.Name;
+            string tensor = Excerpt.Of(property.Name);
             JsonElement value = property.Value;
             if (value.ValueKind != JsonValueKind.Object ||
                 !value.TryGetProperty("dtype", out JsonElement dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String ||
@@ -274,35 +367,48 @@ public static class SafeTensors
                 "F32" => 4,
                 "F16" or "BF16" => 2,
                 "I64" => 8,
-                _ => throw fail($"tensor '{tensor}' has dtype {dtype}; GenNet reads F32, F16, BF16 and I64."),
+                _ => throw fail($"tensor '{tensor}' has dtype {Excerpt.Of(dtype)}; GenNet reads F32, F16, BF16 and I64."),
             };
 
-            int[] shape = shapeElement.EnumerateArray().Select(d => d.TryGetInt32(out int n) && n >= 0 ? n : throw fail($"tensor '{tensor}' has a shape entry {d} that is not a size.")).ToArray();
-            long[] offsets = offsetsElement.EnumerateArray().Select(o => o.TryGetInt64(out long n) && n >= 0 ? n : throw fail($"tensor '{tensor}' has a data offset {o} that is not a position.")).ToArray();
-            long elements = shape.Aggregate(1L, (product, d) => product * d);
+            int[] shape = shapeElement.EnumerateArray().Select(d => d.TryGetInt32(out int n) && n >= 0 ? n : throw fail($"tensor '{tensor}' has a shape entry {Excerpt.Of(d.GetRawText())} that is not a size.")).ToArray();
+            long[] offsets = offsetsElement.EnumerateArray().Select(o => o.TryGetInt64(out long n) && n >= 0 ? n : throw fail($"tensor '{tensor}' has a data offset {Excerpt.Of(o.GetRawText())} that is not a position.")).ToArray();
+            if (offsets[1] < offsets[0] && dataLength is null)
+            {
+                throw fail($"tensor '{tensor}' has data_offsets [{offsets[0]}, {offsets[1]}] that end before they begin.");
+            }
+
             if (offsets[1] < offsets[0] || offsets[1] > dataLength)
             {
                 throw fail($"tensor '{tensor}' has data_offsets [{offsets[0]}, {offsets[1]}] outside the {dataLength:N0} data bytes.");
             }
 
-            if (offsets[1] - offsets[0] != elements * size)
+            long bytes;
+            try
             {
-                throw fail($"tensor '{tensor}' has {offsets[1] - offsets[0]:N0} bytes for {elements:N0} {dtype} values ({elements * size:N0} bytes).");
+                bytes = checked(shape.Aggregate(1L, (product, d) => product * d) * size);
+            }
+            catch (OverflowException)
+            {
+                throw fail($"tensor '{tensor}' has shape [{Excerpt.Of(string.Join(", ", shape))}], more {dtype} values than any file holds.");
             }
 
-            if (!entries.TryAdd(tensor, new Entry(dtype, shape, offsets[0], offsets[1])))
+            if (offsets[1] - offsets[0] != bytes)
+            {
+                throw fail($"tensor '{tensor}' has {offsets[1] - offsets[0]:N0} bytes for {bytes / size:N0} {dtype} values ({bytes:N0} bytes).");
+            }
+
+            if (!entries.TryAdd(property.Name, new Entry(dtype, shape, offsets[0], offsets[1])))
             {
                 throw fail($"tensor '{tensor}' appears twice.");
             }
         }
 
-        Entry[] sorted = entries.Values.OrderBy(e => e.Begin).ToArray();
+        KeyValuePair<string, Entry>[] sorted = entries.OrderBy(pair => pair.Value.Begin).ThenBy(pair => pair.Value.End).ToArray();
         for (int i = 1; i < sorted.Length; i++)
         {
-            if (sorted[i].Begin < sorted[i - 1].End)
+            if (sorted[i].Value.Begin < sorted[i - 1].Value.End)
             {
-                string a = entries.First(e => e.Value == sorted[i - 1]).Key, b = entries.First(e => e.Value == sorted[i]).Key;
-                throw fail($"tensors '{a}' and '{b}' overlap.");
+                throw fail($"tensors '{Excerpt.Of(sorted[i - 1].Key)}' and '{Excerpt.Of(sorted[i].Key)}' overlap.");
             }
         }
 
