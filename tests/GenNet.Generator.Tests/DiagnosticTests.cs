@@ -25,7 +25,7 @@ public sealed class DiagnosticTests
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(severity, diagnostic.Severity);
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal($"https://github.com/gennet-dev/gennet/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}", diagnostic.Descriptor.HelpLinkUri);
+        Assert.Equal(GenNet.Generator.Diagnostics.DiagnosticDescriptors.HelpLink(id) ?? "", diagnostic.Descriptor.HelpLinkUri);
         if (locatedOn is null)
         {
             Assert.Equal(Location.None, diagnostic.Location);

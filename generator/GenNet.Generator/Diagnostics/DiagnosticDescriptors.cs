@@ -134,10 +134,23 @@ internal static class DiagnosticDescriptors
 
     public static DiagnosticDescriptor ById(string id) => s_byId[id];
 
-    /// <summary>The page every help link points into; each ID is an anchor on it (<c>#gn0001</c>).</summary>
-    public const string HelpPage = "https://github.com/gennet-dev/gennet/blob/main/docs/diagnostics.md";
+    /// <summary>
+    /// The page every help link points into (each ID an anchor on it, <c>#gn0001</c>): docs/diagnostics.md in GenNet's
+    /// public home, or null while it has none (the <c>GenNetHome</c> build property is empty).
+    /// </summary>
+    public static string? HelpPage => ProjectHome.Url is { } home ? home.TrimEnd('/') + "/blob/main/docs/diagnostics.md" : null;
 
-    public static string HelpLink(string id) => HelpPage + "#" + id.ToLowerInvariant();
+    /// <summary>The help link of diagnostic <paramref name="id"/>, or null while GenNet has no public home.</summary>
+    public static string? HelpLink(string id) => HelpPage is { } page ? page + "#" + id.ToLowerInvariant() : null;
+
+    /// <summary>GenNet's public home, as the build wrote it into this assembly; read on first use.</summary>
+    internal static class ProjectHome
+    {
+        public static readonly string? Url = typeof(ProjectHome).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "GenNetHome")?.Value is { Length: > 0 } url ? url : null;
+    }
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
