@@ -309,6 +309,10 @@ public sealed class DiagnosticTests
         "Layer 1 (MaxPool2D) needs an image [height, width, channels] but receives shape [10]; it must come before [Flatten] and Dense layers")]
     [InlineData("[Input(2, 3, 4, 5)]\n[AveragePool2D(2)]", "AveragePool2D(2)",
         "Layer 1 (AveragePool2D) needs an image [height, width, channels] but receives shape [2, 3, 4, 5]; give the input as [Input(height, width, channels)]")]
+    [InlineData("[Input(10)]\n[GlobalAveragePooling2D]", "GlobalAveragePooling2D",
+        "Layer 1 (GlobalAveragePooling2D) needs an image [height, width, channels] but receives shape [10]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(6, 6, 2)]\n[Flatten]\n[GlobalMaxPooling2D]", "GlobalMaxPooling2D",
+        "Layer 2 (GlobalMaxPooling2D) needs an image [height, width, channels] but receives shape [72]; it must come before [Flatten] and Dense layers")]
     public void GN0020_convolution_or_pooling_without_an_image(string layers, string locatedOn, string message) => AssertSingle(
         "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NotAnImage;", "GN0020", message, locatedOn);
 

@@ -384,10 +384,11 @@ public static class DeclarationFuzzer
          "MaxPool2D(0)", "MaxPool2D(2, Padding = (Padding)7)", "AveragePool2D(\"2\")", "AveragePool2D(2, Stride = -1)",
          "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
          "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")",
-         "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)"];
+         "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)",
+         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
-         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)"];
+         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D"];
     private static readonly string[] s_merges =
         ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
     private static readonly string[] s_graphArguments =

@@ -267,7 +267,7 @@ public static class GraphFuzzer
     private static string? DenseOnImage(Random random, Graph graph) => Rewire(random, graph, "GN0004", ["Dense"], images: true);
 
     /// <summary>GN0020: a convolution or pooling layer reads a vector.</summary>
-    private static string? WindowOnVector(Random random, Graph graph) => Rewire(random, graph, "GN0020", ["Conv2D", "MaxPool2D", "AveragePool2D"], images: false);
+    private static string? WindowOnVector(Random random, Graph graph) => Rewire(random, graph, "GN0020", ["Conv2D", "MaxPool2D", "AveragePool2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D"], images: false);
 
     private static string? Rewire(Random random, Graph graph, string id, string[] kinds, bool images)
     {
@@ -439,6 +439,8 @@ public sealed class Graph
             "Conv2D" => "conv" + numbered,
             "MaxPool2D" => "max_pool" + numbered,
             "AveragePool2D" => "average_pool" + numbered,
+            "GlobalMaxPooling2D" => "global_max_pooling2d" + (index == 0 ? "" : numbered),
+            "GlobalAveragePooling2D" => "global_average_pooling2d" + (index == 0 ? "" : numbered),
             "BatchNormalization" => "bn" + numbered,
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
@@ -521,7 +523,7 @@ internal sealed class GraphBuilder
     private GraphNode Block(GraphNode x)
     {
         var blocks = new List<Func<GraphNode, GraphNode>> { Residual, Branches };
-        blocks.AddRange(x.Shape.Length == 3 ? [ImageStep, ImageStep, FlattenStep] : [VectorStep, VectorStep]);
+        blocks.AddRange(x.Shape.Length == 3 ? [ImageStep, ImageStep, Chance(0.5) ? FlattenStep : GlobalPoolStep] : [VectorStep, VectorStep]);
         if (Chance(0.1))
         {
             blocks.AddRange([LongSkip, SelfMerge, DropoutStep, FlattenStep]); // a dropout or a flattened vector that later blocks may fork
@@ -600,6 +602,9 @@ internal sealed class GraphBuilder
     }
 
     private GraphNode FlattenStep(GraphNode x) => Layer("Flatten", [], [Size(x.Shape)], x);
+
+    /// <summary>An image to its channels by global max or average pooling.</summary>
+    private GraphNode GlobalPoolStep(GraphNode x) => Layer(Chance(0.5) ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", [], [x.Shape[2]], x);
 
     /// <summary>Dropout anywhere in a trunk: every head ends in (or merges) Dense or Conv2D layers declared after it.</summary>
     private GraphNode DropoutStep(GraphNode x) => Layer("Dropout", [Pick(["0.1", "0.5"])], x.Shape, x);

@@ -107,6 +107,31 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Global_pooling_heads_trained()
+    {
+        // Both global poolings of one feature map, concatenated, under their default names: the max remembers where each
+        // channel's maximum was for its backward pass, the average shares each gradient among the 35 positions.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Vision;
+
+            [Network(Loss = Loss.SparseCategoricalCrossEntropy)]
+            [Input(7, 5, 3)]
+            [Conv2D(17, 3, Activation.ReLU, Padding = Padding.Same, Name = "features")]
+            [GlobalMaxPooling2D]
+            [GlobalAveragePooling2D(From = "features")]
+            [Concatenate("global_max_pooling2d")]
+            [Dense(10, Activation.Softmax)]
+            public partial class GlobalPoolingHeads;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("GlobalPoolingHeads", run.Source("Samples.Vision.GlobalPoolingHeads.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Graph_with_two_inputs_a_fork_and_merges()
     {
         // Two inputs split out of each packed sample, a fork read by two layers (their gradients add), Add with an

@@ -42,6 +42,7 @@ public static class Program
         {
             ("conv kernels", ConvKernelTests.RunAll),
             ("pool kernels", PoolKernelTests.RunAll),
+            ("global pool kernels", GlobalPoolKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })

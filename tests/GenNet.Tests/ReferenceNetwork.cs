@@ -61,6 +61,12 @@ public sealed record ReferenceMaxPool2D(int PoolSize, int Stride = 0, Padding Pa
 /// <summary>Average pooling per channel over the in-image part of each window; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceAveragePool2D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
 
+/// <summary>Global max pooling: an image [h, w, c] to [c], the maximum of each channel over every position.</summary>
+public sealed record ReferenceGlobalMaxPool2D : ReferenceNetworkLayer;
+
+/// <summary>Global average pooling: an image [h, w, c] to [c], the mean of each channel over every position.</summary>
+public sealed record ReferenceGlobalAveragePool2D : ReferenceNetworkLayer;
+
 /// <summary>To one dimension; a channels-last image with more than one channel goes to PyTorch's channel-major order.</summary>
 public sealed record ReferenceFlatten : ReferenceNetworkLayer;
 
@@ -276,6 +282,12 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceAveragePool2D pool:
                         values[i][b] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: false);
+                        break;
+                    case ReferenceGlobalMaxPool2D:
+                        values[i][b] = GlobalPool(x, shape, max: true);
+                        break;
+                    case ReferenceGlobalAveragePool2D:
+                        values[i][b] = GlobalPool(x, shape, max: false);
                         break;
                     case ReferenceFlatten:
                         values[i][b] = Flatten(x, shape);
@@ -662,6 +674,9 @@ public sealed class ReferenceNetwork
                 return PoolShape(layer, shape, p.PoolSize, PoolStride(p.PoolSize, p.Stride), p.Padding);
             case ReferenceAveragePool2D p:
                 return PoolShape(layer, shape, p.PoolSize, PoolStride(p.PoolSize, p.Stride), p.Padding);
+            case ReferenceGlobalMaxPool2D or ReferenceGlobalAveragePool2D:
+                RequireRank(layer, shape, 3);
+                return [shape[2]];
             case ReferenceFlatten:
                 return [shape.Aggregate(1, (a, b) => a * b)];
             case ReferenceDropout:
@@ -790,6 +805,27 @@ public sealed class ReferenceNetwork
                     result[(oy * ow + ox) * c + ch] = max ? best : sum / count;
                 }
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>Max or mean per channel over all h·w positions of a channels-last image.</summary>
+    private static double[] GlobalPool(double[] x, int[] shape, bool max)
+    {
+        int pixels = shape[0] * shape[1], c = shape[2];
+        var result = new double[c];
+        for (int ch = 0; ch < c; ch++)
+        {
+            double best = double.NegativeInfinity, sum = 0;
+            for (int p = 0; p < pixels; p++)
+            {
+                double v = x[p * c + ch];
+                best = Math.Max(best, v);
+                sum += v;
+            }
+
+            result[ch] = max ? best : sum / pixels;
         }
 
         return result;

@@ -79,68 +79,85 @@ internal sealed class AveragePool2DUnit : PoolUnit
 /// <summary>A planned pooling layer: constant geometry for the pooling kernels, and max pooling's argmax in training.</summary>
 internal sealed record PoolPlan(LayerHeader Header, bool Max, WindowPlan Window, int ArgmaxOffset) : LayerPlan(Header)
 {
-    private const string Kernels = Format.Kernels;
-
     public override LayerUnit Unit => Max ? MaxPool2DUnit.Instance : AveragePool2DUnit.Instance;
 
-    public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        ArgmaxOffset >= 0 ? new[] { (Pascal + "Output", Header.OutputOffset), (Pascal + "Argmax", ArgmaxOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+    public override IEnumerable<(string Constant, int Offset)> ScratchConstants => PoolEmit.ScratchConstants(this, ArgmaxOffset);
 
-    private string Argmax =>
-        $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice({Pascal}Argmax * batchSize, {Format.Int(Header.OutputSize)} * batchSize))";
+    public override void EmitForward(SourceWriter w, ForwardSite site) => PoolEmit.Forward(w, this, site, Max, ArgmaxOffset);
 
-    public override void EmitForward(SourceWriter w, ForwardSite site)
-    {
-        w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {Format.Int(Header.OutputSize)} * batchSize);");
-        string argmax = !Max ? "" : ArgmaxOffset >= 0 ? $"{Argmax}, " : "argmax: default, ";
-        w.Line($"{Pascal}Forward({site.Input}, {Header.Variable}, {argmax}batchSize);");
-    }
-
-    public override void EmitBackward(SourceWriter w, BackwardSite site)
-    {
-        if (site.DxOf0 is not { } dx)
-        {
-            return;
-        }
-
-        string argmax = Max ? $"{Argmax}, " : "";
-        w.Line($"{Pascal}Backward({site.Dy}, {argmax}{dx}, batchSize);");
-    }
+    public override void EmitBackward(SourceWriter w, BackwardSite site) => PoolEmit.Backward(w, this, site, Max);
 
     public override void EmitMethods(SourceWriter w, MethodSite site)
     {
         string geometry = Window.Geometry;
         string what = Max ? "maximum" : "mean";
         string remembers = Max && site.Training ? "; remembers where each maximum was" : "";
-        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, the {what} of each {Window.Describe("window")}{remembers}.");
-        if (Max)
-        {
-            w.Line($"private static void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, global::System.Span<int> argmax, int batchSize) =>");
-            w.Line($"    {Kernels}.Pool.MaxForward(x, y, argmax, {geometry});");
-        }
-        else
-        {
-            w.Line($"private static void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, int batchSize) =>");
-            w.Line($"    {Kernels}.Pool.AverageForward(x, y, {geometry});");
-        }
+        PoolEmit.Methods(w, this, site, Max,
+            $"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, the {what} of each {Window.Describe("window")}{remembers}.",
+            Max ? $"Pool.MaxForward(x, y, argmax, {geometry})" : $"Pool.AverageForward(x, y, {geometry})",
+            Max
+                ? "each gradient goes to the input that held its window's maximum."
+                : "each gradient is shared equally by the inputs of its window.",
+            Max
+                ? $"Pool.MaxBackward(dy, argmax, dx, batchSize, {Format.Int(Header.InputSize)}, {Format.Int(Header.OutputSize)})"
+                : $"Pool.AverageBackward(dy, dx, {geometry})");
+    }
+}
 
-        if (!site.Training || !Header.InBackward || !Header.NeedsInputGradient)
+/// <summary>
+/// What the pooling plans (windowed and global) emit alike: the output and, for max pooling in training, the argmax in
+/// scratch; the forward and backward calls; the method pair around the kernel calls each plan supplies.
+/// </summary>
+internal static class PoolEmit
+{
+    public static IEnumerable<(string Constant, int Offset)> ScratchConstants(LayerPlan plan, int argmaxOffset) =>
+        argmaxOffset >= 0
+            ? new[] { (plan.Pascal + "Output", plan.Header.OutputOffset), (plan.Pascal + "Argmax", argmaxOffset) }
+            : new[] { (plan.Pascal + "Output", plan.Header.OutputOffset) };
+
+    /// <summary>Max pooling's argmax: one int per output element, in the floats reserved for it.</summary>
+    private static string Argmax(LayerPlan plan) =>
+        $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice({plan.Pascal}Argmax * batchSize, {Format.Int(plan.Header.OutputSize)} * batchSize))";
+
+    public static void Forward(SourceWriter w, LayerPlan plan, ForwardSite site, bool max, int argmaxOffset)
+    {
+        w.Line($"{Format.Span} {plan.Header.Variable} = scratch.Slice({plan.Pascal}Output * batchSize, {Format.Int(plan.Header.OutputSize)} * batchSize);");
+        string argmax = !max ? "" : argmaxOffset >= 0 ? $"{Argmax(plan)}, " : "argmax: default, ";
+        w.Line($"{plan.Pascal}Forward({site.Input}, {plan.Header.Variable}, {argmax}batchSize);");
+    }
+
+    public static void Backward(SourceWriter w, LayerPlan plan, BackwardSite site, bool max)
+    {
+        if (site.DxOf0 is { } dx)
+        {
+            string argmax = max ? $"{Argmax(plan)}, " : "";
+            w.Line($"{plan.Pascal}Backward({site.Dy}, {argmax}{dx}, batchSize);");
+        }
+    }
+
+    /// <summary>
+    /// The forward method (after <paramref name="comment"/>) calling <c>Kernels.</c><paramref name="forward"/>, and in a
+    /// training network whose backward pass reaches this layer's input, the backward method calling
+    /// <c>Kernels.</c><paramref name="backward"/>, commented with what <paramref name="backwardDoes"/>.
+    /// </summary>
+    public static void Methods(SourceWriter w, LayerPlan plan, MethodSite site, bool max, string comment, string forward, string backwardDoes, string backward)
+    {
+        string pascal = plan.Pascal;
+        w.Line(comment);
+        w.Line(max
+            ? $"private static void {pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, global::System.Span<int> argmax, int batchSize) =>"
+            : $"private static void {pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, int batchSize) =>");
+        w.Line($"    {Format.Kernels}.{forward};");
+        if (!site.Training || !plan.Header.InBackward || !plan.Header.NeedsInputGradient)
         {
             return;
         }
 
         w.Line();
-        if (Max)
-        {
-            w.Line($"// {Header.Name} backward: each gradient goes to the input that held its window's maximum.");
-            w.Line($"private static void {Pascal}Backward({Format.ReadOnlySpan} dy, global::System.ReadOnlySpan<int> argmax, {Format.Span} dx, int batchSize) =>");
-            w.Line($"    {Kernels}.Pool.MaxBackward(dy, argmax, dx, batchSize, {Format.Int(Header.InputSize)}, {Format.Int(Header.OutputSize)});");
-        }
-        else
-        {
-            w.Line($"// {Header.Name} backward: each gradient is shared equally by the inputs of its window.");
-            w.Line($"private static void {Pascal}Backward({Format.ReadOnlySpan} dy, {Format.Span} dx, int batchSize) =>");
-            w.Line($"    {Kernels}.Pool.AverageBackward(dy, dx, {geometry});");
-        }
+        w.Line($"// {plan.Header.Name} backward: {backwardDoes}");
+        w.Line(max
+            ? $"private static void {pascal}Backward({Format.ReadOnlySpan} dy, global::System.ReadOnlySpan<int> argmax, {Format.Span} dx, int batchSize) =>"
+            : $"private static void {pascal}Backward({Format.ReadOnlySpan} dy, {Format.Span} dx, int batchSize) =>");
+        w.Line($"    {Format.Kernels}.{backward};");
     }
 }

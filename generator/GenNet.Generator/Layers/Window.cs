@@ -87,11 +87,8 @@ internal sealed record WindowPlan(
         return $"{Format.Int(WindowHeight)}×{Format.Int(WindowWidth)} {what}, stride {Format.Int(Stride)}, {padding}";
     }
 
-    /// <summary>
-    /// A window over the source image: padding resolved as Keras and TensorFlow do ("same": output ⌈in / stride⌉, the odd
-    /// padding row or column at the bottom or right), or a diagnostic on the attribute.
-    /// </summary>
-    public static WindowPlan? Slide(Declaration declaration, PlanContext context, int windowHeight, int windowWidth, int stride, PaddingKind padding, bool kernel)
+    /// <summary>Whether the source is an image [height, width, channels]; if not, GN0020 on the attribute with a hint.</summary>
+    public static bool RequireImage(Declaration declaration, PlanContext context)
     {
         int[] shape = context.Source;
         if (shape.Length != 3)
@@ -102,9 +99,24 @@ internal sealed record WindowPlan(
                     ? "it must come before [Flatten] and Dense layers"
                     : "give the input as [Input(height, width, channels)]";
             context.Report(DiagnosticDescriptors.NeedsImageInput, declaration.Location, declaration.Where, string.Join(", ", shape), hint);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A window over the source image: padding resolved as Keras and TensorFlow do ("same": output ⌈in / stride⌉, the odd
+    /// padding row or column at the bottom or right), or a diagnostic on the attribute.
+    /// </summary>
+    public static WindowPlan? Slide(Declaration declaration, PlanContext context, int windowHeight, int windowWidth, int stride, PaddingKind padding, bool kernel)
+    {
+        if (!RequireImage(declaration, context))
+        {
             return null;
         }
 
+        int[] shape = context.Source;
         if (windowHeight <= 0 || windowWidth <= 0)
         {
             context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, kernel ? "kernel size" : "pool size", windowHeight <= 0 ? windowHeight : windowWidth);

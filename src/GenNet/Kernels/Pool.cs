@@ -112,6 +112,65 @@ public static class Pool
         Simd.Split(ref kernel, channels);
     }
 
+    /// <summary>
+    /// Global max pooling: <c>y</c> [batchSize, channels] = the maximum of each channel over the <paramref name="pixels"/>
+    /// positions of <paramref name="x"/> [batchSize, pixels, channels]. The window of <see cref="MaxForward"/> over the whole
+    /// image: the same kernel, the same tie rule (the first maximum in scan order) and NaN handling, and <paramref name="argmax"/>
+    /// (empty, or as long as <paramref name="y"/>) receives indices within the sample, <c>pixel·channels + c</c>, for
+    /// <see cref="MaxBackward"/> with input size <c>pixels·channels</c> and output size <c>channels</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
+    public static void GlobalMaxForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int batchSize, int pixels, int channels)
+    {
+        CheckGlobal(nameof(GlobalMaxForward), "x", x.Length, "y", y.Length, batchSize, pixels, channels);
+        if (!argmax.IsEmpty && argmax.Length != y.Length)
+        {
+            Conv.Throw($"{nameof(GlobalMaxForward)}: argmax must be empty or as long as y ({y.Length}); it has {argmax.Length}.");
+        }
+
+        var kernel = new MaxKernel(x, y, argmax, WholeImage(batchSize, pixels, channels));
+        Simd.Split(ref kernel, channels);
+    }
+
+    /// <summary>
+    /// Global average pooling: <c>y</c> [batchSize, channels] = the mean of each channel over the <paramref name="pixels"/>
+    /// positions of <paramref name="x"/> [batchSize, pixels, channels], their sum in order divided by their count
+    /// (<see cref="AverageForward"/>'s kernel with one window over the whole image).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
+    public static void GlobalAverageForward(ReadOnlySpan<float> x, Span<float> y, int batchSize, int pixels, int channels)
+    {
+        CheckGlobal(nameof(GlobalAverageForward), "x", x.Length, "y", y.Length, batchSize, pixels, channels);
+        var kernel = new AverageKernel(x, y, WholeImage(batchSize, pixels, channels));
+        Simd.Split(ref kernel, channels);
+    }
+
+    /// <summary>
+    /// Overwrites <paramref name="dx"/> [batchSize, pixels, channels] with global average pooling's input gradient:
+    /// <c>dx[b, p, c] = dy[b, c] / pixels</c> at every position p.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
+    public static void GlobalAverageBackward(ReadOnlySpan<float> dy, Span<float> dx, int batchSize, int pixels, int channels)
+    {
+        CheckGlobal(nameof(GlobalAverageBackward), "dx", dx.Length, "dy", dy.Length, batchSize, pixels, channels);
+        dx.Clear();
+        var kernel = new AverageBackwardKernel(dy, dx, WholeImage(batchSize, pixels, channels));
+        Simd.Split(ref kernel, channels);
+    }
+
+    /// <summary>The positions as one row [1, pixels] under a single window of the row's size: one output pixel per sample.</summary>
+    private static Geometry WholeImage(int batchSize, int pixels, int channels) => new(batchSize, 1, pixels, channels, 1, pixels, 1, 0, 0, 1, 1);
+
+    private static void CheckGlobal(string kernel, string imageName, int imageLength, string pooledName, int pooledLength, int batchSize, int pixels, int channels)
+    {
+        if (batchSize < 0 || pixels <= 0 || channels <= 0)
+        {
+            Conv.Throw($"{kernel}: batch ({batchSize}) must not be negative, pixels ({pixels}) and channels ({channels}) must be positive.");
+        }
+
+        CheckLengths(kernel, imageName, imageLength, pooledName, pooledLength, batchSize, 1, pixels, channels, 1, 1);
+    }
+
     /// <summary>The pooling sizes, passed as one value to the per-width kernels.</summary>
     private readonly record struct Geometry(
         int BatchSize, int Height, int Width, int Channels, int PoolHeight, int PoolWidth, int Stride, int PadTop, int PadLeft, int OutHeight, int OutWidth);

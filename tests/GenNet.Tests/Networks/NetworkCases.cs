@@ -86,6 +86,7 @@ public static class NetworkCases
         .. ConvCases.All,
         .. GraphCases.All,
         .. NormalizationCases.All,
+        .. GlobalPoolingCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
