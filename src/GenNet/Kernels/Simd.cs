@@ -32,6 +32,13 @@ namespace GenNet.Kernels;
 /// this way) — or <see cref="Widest{TKernel}"/> to run the whole problem at the single widest width that holds
 /// enough vectors, the body handling its own remainder (the dense products, which choose by their input count).</item>
 /// </list>
+/// <para>
+/// The kernels' entry points (in Dense, Conv, Pool, Activations, Flatten) carry
+/// <c>[MethodImpl(MethodImplOptions.AggressiveOptimization)]</c>: compiled fully optimized at their first call instead of
+/// tier 0 first, so an app's first thousand calls run near full speed (5.6× slower than steady before, 2.3× after, on one
+/// CPU; <c>--cold-start</c> in GenNet.Benchmarks). The cost is dynamic PGO for those methods, which measured as a wash or
+/// better (docs/performance.md). Give a new kernel entry point the same attribute.
+/// </para>
 /// </remarks>
 internal static class Simd
 {
