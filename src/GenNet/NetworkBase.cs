@@ -226,7 +226,6 @@ public abstract class NetworkBase : INetwork
 
     private void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
-        int length = ScratchLength(batchSize);
         if (_trainable)
         {
             Enter();
@@ -245,6 +244,7 @@ public abstract class NetworkBase : INetwork
         }
 
         // Take the instance's arena, or this thread's own when another thread holds it; give it back afterwards.
+        int length = ScratchLength(batchSize);
         float[]? arena = Interlocked.Exchange(ref _scratch, null);
         bool owned = arena is not null;
         arena ??= t_spareScratch ?? [];

@@ -130,7 +130,7 @@ internal sealed record BatchNormalizationPlan(
     public override string SummaryActivation => Activation.Kind == ActivationKind.Linear ? "" : Format.Activation(Activation.Kind);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+        ActivatedScratch(PreActivationOffset);
 
     private string Statistics => $"_{Header.Variable}Statistics";
 
@@ -151,15 +151,14 @@ internal sealed record BatchNormalizationPlan(
         string size = Format.Int(Header.OutputSize);
         string variable = Header.Variable;
         w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {size} * batchSize);");
-        string z = Activation.NeedsPreActivation ? $"scratch.Slice({Pascal}PreActivation * batchSize, {size} * batchSize), " : "";
+        string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
         string training = site.Training ? ", training" : "";
         w.Line($"{Pascal}Forward({site.Input}, {z}{variable}, batchSize{training});");
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site)
     {
-        string size = Format.Int(Header.OutputSize);
-        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {size} * batchSize)");
+        string saved = Activation.SavedArgument(site.Output, PreActivationSlice);
         string dx = site.DxOf0 is { } target ? target + ", " : "";
         w.Line($"{Pascal}Backward({site.Input}, {saved}{site.Dy}, {dx}batchSize, gradients);");
     }

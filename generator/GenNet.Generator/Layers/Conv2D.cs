@@ -132,7 +132,7 @@ internal sealed record Conv2DPlan(
         : null;
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+        ActivatedScratch(PreActivationOffset);
 
     public override void EmitInitialization(SourceWriter w)
     {
@@ -158,15 +158,14 @@ internal sealed record Conv2DPlan(
         string outputs = Format.Int(Header.OutputSize);
         w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
         string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
-        string z = Activation.NeedsPreActivation ? $"scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize), " : "";
+        string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
         w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize);");
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site)
     {
         string x = Window.InputIsColumns || !site.ColumnsFresh ? $"{site.Input}, " : "";
-        string outputs = Format.Int(Header.OutputSize);
-        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize)");
+        string saved = Activation.SavedArgument(site.Output, PreActivationSlice);
         string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
         string dx = site.DxOf0 is { } target ? target + ", " : "";
         string kernelGradient = Reordered ? $"kernelGradient.Slice(0, {Format.Int(WeightCount)}), " : "";

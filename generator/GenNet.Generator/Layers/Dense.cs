@@ -121,7 +121,7 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
     public override string SummaryActivation => Format.Activation(Activation.Kind);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+        ActivatedScratch(PreActivationOffset);
 
     public override void EmitInitialization(SourceWriter w)
     {
@@ -136,14 +136,13 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         string variable = Header.Variable;
         w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
         w.Line(Activation.NeedsPreActivation
-            ? $"{Pascal}Forward({site.Input}, scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize), {variable}, batchSize);"
+            ? $"{Pascal}Forward({site.Input}, {PreActivationSlice}, {variable}, batchSize);"
             : $"{Pascal}Forward({site.Input}, {variable}, batchSize);");
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site)
     {
-        string outputs = Format.Int(Units);
-        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {outputs} * batchSize)");
+        string saved = Activation.SavedArgument(site.Output, PreActivationSlice);
         string dx = site.DxOf0 is { } target ? target + ", " : "";
         w.Line($"{Pascal}Backward({site.Input}, {saved}{site.Dy}, {dx}batchSize, gradients);");
     }

@@ -110,6 +110,18 @@ internal abstract record LayerPlan(LayerHeader Header)
 
     public string Pascal => LayerNames.Pascal(Header.Variable);
 
+    /// <summary>
+    /// The scratch constants of a layer whose activation may keep its input: the pre-activation (GELU's, when
+    /// <paramref name="preActivationOffset"/> is not <see cref="NodePlan.None"/>) and the output.
+    /// </summary>
+    protected IEnumerable<(string Constant, int Offset)> ActivatedScratch(int preActivationOffset) =>
+        preActivationOffset >= 0
+            ? new[] { (Pascal + "PreActivation", preActivationOffset), (Pascal + "Output", Header.OutputOffset) }
+            : new[] { (Pascal + "Output", Header.OutputOffset) };
+
+    /// <summary>The batch's pre-activation buffer as generated code names it: <c>scratch.Slice(Dense0PreActivation * batchSize, 128 * batchSize)</c>.</summary>
+    protected string PreActivationSlice => $"scratch.Slice({Pascal}PreActivation * batchSize, {Format.Int(Header.OutputSize)} * batchSize)";
+
     /// <summary>Writes its forward call into <c>Propagate</c>.</summary>
     public abstract void EmitForward(SourceWriter w, ForwardSite site);
 

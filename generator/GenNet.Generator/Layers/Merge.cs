@@ -165,7 +165,7 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
     public override string SummaryActivation => Activation.Kind == ActivationKind.Linear ? "" : Format.Activation(Activation.Kind);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        PreActivationOffset >= 0 ? new[] { (Pascal + "PreActivation", PreActivationOffset), (Pascal + "Output", Header.OutputOffset) } : new[] { (Pascal + "Output", Header.OutputOffset) };
+        ActivatedScratch(PreActivationOffset);
 
     private int Count => Header.Sources.Count;
 
@@ -193,7 +193,7 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
     {
         string size = Format.Int(Header.OutputSize);
         w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {size} * batchSize);");
-        string z = Activation.NeedsPreActivation ? $"scratch.Slice({Pascal}PreActivation * batchSize, {size} * batchSize), " : "";
+        string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
         w.Line($"{Pascal}Forward({string.Join(", ", site.Inputs)}, {z}{Header.Variable}{BatchArgument});");
     }
 
@@ -204,9 +204,7 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
         {
             arguments.AddRange(site.Inputs); // each input's gradient is dy times the others
         }
-
-        string size = Format.Int(Header.OutputSize);
-        string saved = Activation.SavedArgument(site.Output, $"scratch.Slice({Pascal}PreActivation * batchSize, {size} * batchSize)");
+        string saved = Activation.SavedArgument(site.Output, PreActivationSlice);
         if (saved.Length > 0)
         {
             arguments.Add(saved.Substring(0, saved.Length - 2));
