@@ -75,6 +75,9 @@ internal abstract record LayerPlan(LayerHeader Header)
 
     public long ParameterCount => Parameters.Sum(t => (long)t.Size);
 
+    /// <summary>Its parameter tensors with an L2 penalty (<see cref="ParameterOptions.Penalties"/>), which the network adds to the loss.</summary>
+    public virtual IEnumerable<PenaltyPlan> Penalties => Enumerable.Empty<PenaltyPlan>();
+
     /// <summary>Its buffers (state saved but not trained, such as running statistics) in arena order, with PyTorch's names.</summary>
     public virtual IEnumerable<TensorPlan> Buffers => Enumerable.Empty<TensorPlan>();
 
