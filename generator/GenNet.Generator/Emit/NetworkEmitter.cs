@@ -436,7 +436,7 @@ internal static class NetworkEmitter
         string initial = plan.BufferCount > 0
             ? "Glorot-uniform weights, zero biases and unit normalisation scales (Keras's defaults), running statistics reset"
             : "Glorot-uniform weights and zero biases (Keras's defaults)";
-        if (plan.Layers.Any(l => l is DensePlan { Options.IsDefault: false } or Conv2DPlan { Options.IsDefault: false }))
+        if (plan.Layers.Any(l => l.WeightOptions is { IsDefault: false }))
         {
             initial = "Each layer's declared initializers, Keras's defaults otherwise (" + initial.Replace(" (Keras's defaults)", "") + ")";
         }

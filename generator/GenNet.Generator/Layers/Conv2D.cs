@@ -117,7 +117,7 @@ internal sealed record Conv2DPlan(
         new TensorPlan($"{Header.Name}.bias", new[] { Filters }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
 
-    public override IEnumerable<PenaltyPlan> Penalties => Options.Penalties(Parameters.First(), Parameters.Last());
+    public override ParameterOptions WeightOptions => Options;
 
     private int WeightCount => Filters * Window.PatchSize;
 

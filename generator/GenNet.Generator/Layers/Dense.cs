@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using GenNet.Generator.Diagnostics;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
@@ -116,7 +115,7 @@ internal sealed record DensePlan(
         new TensorPlan($"{Header.Name}.bias", new[] { Units }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
 
-    public override IEnumerable<PenaltyPlan> Penalties => Options.Penalties(Parameters.First(), Parameters.Last());
+    public override ParameterOptions WeightOptions => Options;
 
     public override long ForwardFlops => 2L * Units * Inputs;
 

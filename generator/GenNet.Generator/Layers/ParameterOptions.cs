@@ -13,8 +13,9 @@ namespace GenNet.Generator.Layers;
 /// <c>KernelRegularizerL2</c> and <c>BiasRegularizerL2</c> (Keras's <c>kernel_initializer</c>, <c>bias_initializer</c>,
 /// <c>kernel_regularizer=l2(λ)</c>, <c>bias_regularizer=l2(λ)</c>). Every layer kind with a weight and a bias reads,
 /// initialises and penalises them through this one record: <see cref="Read"/> in its unit's <c>Read</c>,
-/// <see cref="EmitInitialization"/> in its plan's <c>EmitInitialization</c>, <see cref="Penalties"/> as its plan's
-/// <c>Penalties</c>. The defaults emit exactly what a layer emitted before these options existed.
+/// <see cref="EmitInitialization"/> in its plan's <c>EmitInitialization</c>, and its plan's <c>WeightOptions</c> returning
+/// it, from which <see cref="LayerPlan.Penalties"/> follow. The defaults emit exactly what a layer emitted before these
+/// options existed.
 /// </summary>
 internal sealed record ParameterOptions(InitializerKind KernelInitializer, InitializerKind BiasInitializer, float KernelL2, float BiasL2)
 {
