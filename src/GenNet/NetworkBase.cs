@@ -295,7 +295,7 @@ public abstract class NetworkBase : INetwork
     protected abstract ReadOnlySpan<float> Propagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, bool training, int firstSample);
 
     /// <summary>
-    /// The weight penalties that the layers declare (<c>KernelRegularizerL2</c>: <c>λ·Σw²</c> per weight), which join the
+    /// The penalties that the layers declare (<c>KernelRegularizerL2</c>, <c>BiasRegularizerL2</c>: <c>λ·Σw²</c> per tensor), which join the
     /// loss that <c>Evaluate</c> reports; 0 when no layer declares one.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]

@@ -77,7 +77,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     protected abstract void Backpropagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, Span<float> gradients);
 
     /// <summary>
-    /// Adds the gradient of the layers' weight penalties (<c>2λ·w</c> for <c>KernelRegularizerL2</c> = λ) to
+    /// Adds the gradient of the layers' weight penalties (<c>2λ·w</c> for <c>KernelRegularizerL2</c> or <c>BiasRegularizerL2</c> = λ) to
     /// <paramref name="gradients"/>, the whole batch's, and returns the penalty (<c>λ·Σw²</c>) that joins the step's loss.
     /// The training step calls it once, after the shards' gradients are summed; 0 and nothing added when no layer declares one.
     /// </summary>
@@ -121,8 +121,10 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         }
 
         // The weight penalties belong to the whole batch's loss, not to a shard's rows: each shard's loss and gradient is
-        // its share of the batch mean, so they sum to the mean's, and the penalty and its gradient join that sum here,
-        // once per step, after the shards' gradients have been added into the network's own.
+        // its share of the batch mean (scaled by count / batch above), so they sum to the mean's, and the penalty and its
+        // gradient join that sum here, once per step, after the shards' gradients have been added into the network's own.
+        // Added in a shard, they would count once per shard. The loss is the batch mean, as Keras's, so the penalty is
+        // added as it is (Keras's loss + λ·Σw²), not scaled by the batch size.
         loss += AddRegularization(_gradients);
 
         if (shards == 1)
