@@ -616,7 +616,7 @@ internal static class NetworkEmitter
         using (w.Block("protected override float RegularizationLoss()"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
-            EmitSum(w, penalties.Select(p => $"{Kernels}.Regularization.L2({p.Slice("parameters")}, {Format.Float(p.Lambda)}); // {p.Tensor.Name}"));
+            EmitSum(w, penalties, p => $"{Kernels}.Regularization.L2({p.Slice("parameters")}, {Format.Float(p.Lambda)})");
         }
 
         if (!plan.Spec.Training)
@@ -630,19 +630,17 @@ internal static class NetworkEmitter
         using (w.Block($"protected override float AddRegularization({Format.Span} gradients)"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
-            EmitSum(w, penalties.Select(p => $"{Kernels}.Regularization.AddL2({p.Slice("parameters")}, {p.Slice("gradients")}, {Format.Float(p.Lambda)}); // {p.Tensor.Name}"));
+            EmitSum(w, penalties, p => $"{Kernels}.Regularization.AddL2({p.Slice("parameters")}, {p.Slice("gradients")}, {Format.Float(p.Lambda)})");
         }
     }
 
-    /// <summary><c>return a</c>, then <c>+ b</c> on a line of its own per further term; each term is a call ending in <c>; // comment</c>.</summary>
-    private static void EmitSum(SourceWriter w, IEnumerable<string> terms)
+    /// <summary><c>return</c> the sum of one term per penalty, a line each, each followed by a comment naming its tensor.</summary>
+    private static void EmitSum(SourceWriter w, PenaltyPlan[] penalties, System.Func<PenaltyPlan, string> term)
     {
-        string[] lines = terms.ToArray();
-        for (int i = 0; i < lines.Length; i++)
+        for (int i = 0; i < penalties.Length; i++)
         {
-            // Only the last term ends the statement: the others lose their semicolon but keep their comment.
-            string term = i == lines.Length - 1 ? lines[i] : lines[i].Replace("); //", ") //");
-            w.Line(i == 0 ? "return " + term : "    + " + term);
+            string end = i == penalties.Length - 1 ? ";" : "";
+            w.Line($"{(i == 0 ? "return " : "    + ")}{term(penalties[i])}{end} // {penalties[i].Tensor.Name}");
         }
     }
 
