@@ -109,6 +109,12 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("[Dense(3, Activation.LeakyReLU, NegativeSlope = -0.5f)]", "Layer 1 (Dense): NegativeSlope = -0.5 must be in [0, 1)")]
     [InlineData("[Dense(3, (Activation)42)]", "Layer 1 (Dense): activation 42 is not a member of GenNet.Activation")]
+    [InlineData("[Dense(3, KernelInitializer = (Initializer)7)]", "Layer 1 (Dense): KernelInitializer = 7 is not a member of GenNet.Initializer")]
+    [InlineData("[Dense(3, BiasInitializer = (Initializer)(-1))]", "Layer 1 (Dense): BiasInitializer = -1 is not a member of GenNet.Initializer")]
+    [InlineData("[Dense(3, KernelRegularizerL2 = -0.01f)]", "Layer 1 (Dense): KernelRegularizerL2 = -0.01 must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Dense(3, KernelRegularizerL2 = float.NaN)]", "Layer 1 (Dense): KernelRegularizerL2 = NaN must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Dense(3, KernelRegularizerL2 = float.PositiveInfinity)]", "Layer 1 (Dense): KernelRegularizerL2 = Infinity must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Dense(3, BiasRegularizerL2 = -1f)]", "Layer 1 (Dense): BiasRegularizerL2 = -1 must be finite and not negative: it is λ of the penalty λ·Σw²")]
     [InlineData("[BatchNormalization(Momentum = 1.5f)]", "Layer 1 (BatchNormalization): Momentum = 1.5 must be in [0, 1]: the weight of each batch in the running statistics (PyTorch's convention; Keras's momentum 0.99 is 0.01 here)")]
     [InlineData("[BatchNormalization(Epsilon = 0f)]", "Layer 1 (BatchNormalization): Epsilon = 0 must be positive and finite: it keeps the division away from zero")]
     [InlineData("[BatchNormalization(Epsilon = float.NaN)]", "Layer 1 (BatchNormalization): Epsilon = NaN must be positive and finite: it keeps the division away from zero")]
@@ -345,6 +351,10 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2D(2, 1, Activation.Softmax)]", "Layer 2 (Conv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
     [InlineData("[Conv2D(2, 1, Padding = (Padding)5)]", "Layer 2 (Conv2D): Padding = 5 is not a member of GenNet.Padding")]
     [InlineData("[Conv2D(2, 1, Activation.LeakyReLU, NegativeSlope = 1.5f)]", "Layer 2 (Conv2D): NegativeSlope = 1.5 must be in [0, 1)")]
+    [InlineData("[Conv2D(2, 1, KernelInitializer = (Initializer)12)]", "Layer 2 (Conv2D): KernelInitializer = 12 is not a member of GenNet.Initializer")]
+    [InlineData("[Conv2D(2, 1, BiasInitializer = (Initializer)9)]", "Layer 2 (Conv2D): BiasInitializer = 9 is not a member of GenNet.Initializer")]
+    [InlineData("[Conv2D(2, 1, KernelRegularizerL2 = float.NegativeInfinity)]", "Layer 2 (Conv2D): KernelRegularizerL2 = -Infinity must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Conv2D(2, 1, BiasRegularizerL2 = float.NaN)]", "Layer 2 (Conv2D): BiasRegularizerL2 = NaN must be finite and not negative: it is λ of the penalty λ·Σw²")]
     public void GN0008_invalid_convolution_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(4, 4, 1)]\n[Conv2D(3, 3)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class BadConvolution;", "GN0008", message, layer.Trim('[', ']'));
 

@@ -367,6 +367,7 @@ public sealed record Declaration(int Index, string Text, Expectation? Expected =
 public static class DeclarationFuzzer
 {
     private static readonly int[] s_sizes = [1, 2, 3, 4, 7, 8, 10, 16, 28, 64, 128];
+    private static readonly string[] s_initializers = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LeCunNormal", "Zeros", "Ones"];
     private static readonly string[] s_hiddenActivations = ["Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Gelu"];
     private static readonly string[] s_losses = ["Auto", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy", "SparseCategoricalCrossEntropy"];
     private static readonly string[] s_reservedNames = ["Loss", "Summary", "Forward", "Dense0Forward", "Parameters", "Outputs"];
@@ -381,6 +382,8 @@ public static class DeclarationFuzzer
     private static readonly string[] s_tokens = ["[", "]", "(", ")", ",", "Dense(", "Activation.", "\"", "{", "}", ";", "=", "Input(", "partial", "class"];
     private static readonly string[] s_badLayers =
         ["Conv2D(0, 3)", "Conv2D(4, 3, Stride = 0)", "Conv2D(4, 3, Activation.Softmax)", "Conv2D(4)", "Conv2D(4, 3, 3, 3)", "Conv2D(4, 3, Padding = (Padding)7)",
+         "Conv2D(4, 3, KernelInitializer = (Initializer)7)", "Conv2D(4, 3, KernelRegularizerL2 = -1f)", "Dense(4, BiasInitializer = (Initializer)(-2))",
+         "Dense(4, KernelRegularizerL2 = float.NaN)", "Dense(4, BiasRegularizerL2 = float.PositiveInfinity)", "Dense(4, KernelRegularizerL2 = Settings.Slope)",
          "MaxPool2D(0)", "MaxPool2D(2, Padding = (Padding)7)", "AveragePool2D(\"2\")", "AveragePool2D(2, Stride = -1)",
          "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
          "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")",
@@ -580,7 +583,29 @@ public static class DeclarationFuzzer
         }
 
         string slope = activation == "LeakyReLU" && Chance(random, 0.3) ? ", NegativeSlope = 0.2f" : "";
-        return $"Dense({units}, Activation.{activation}{slope})";
+        return $"Dense({units}, Activation.{activation}{slope}{ParameterOptions(random)})";
+    }
+
+    /// <summary>Now and then an initializer or an L2 penalty for a layer's weight or bias: <c>, KernelInitializer = Initializer.HeNormal</c>.</summary>
+    public static string ParameterOptions(Random random)
+    {
+        string options = "";
+        if (Chance(random, 0.2))
+        {
+            options += $", KernelInitializer = Initializer.{Pick(random, s_initializers)}";
+        }
+
+        if (Chance(random, 0.1))
+        {
+            options += $", BiasInitializer = Initializer.{Pick(random, s_initializers)}";
+        }
+
+        if (Chance(random, 0.2))
+        {
+            options += $", {Pick(random, ["KernelRegularizerL2", "BiasRegularizerL2"])} = {Pick(random, ["0f", "1e-4f", "0.01f", "2.5f"])}";
+        }
+
+        return options;
     }
 
     /// <summary>The attribute with one more named argument: <c>Flatten</c> → <c>Flatten(Name = "h")</c>.</summary>

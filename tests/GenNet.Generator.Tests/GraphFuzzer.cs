@@ -220,8 +220,10 @@ public static class GraphFuzzer
         GraphNode node = Pick(random, nodes);
         string[][] arguments = node.Kind switch
         {
-            "Dense" => [["4", "(Activation)42"], ["4", "Activation.LeakyReLU", "NegativeSlope = 1.5f"], ["4", "Activation.LeakyReLU", "NegativeSlope = float.NaN"]],
-            "Conv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "(Activation)7"]],
+            "Dense" => [["4", "(Activation)42"], ["4", "Activation.LeakyReLU", "NegativeSlope = 1.5f"], ["4", "Activation.LeakyReLU", "NegativeSlope = float.NaN"],
+                ["4", "KernelInitializer = (Initializer)7"], ["4", "KernelRegularizerL2 = -0.5f"], ["4", "BiasRegularizerL2 = float.NaN"]],
+            "Conv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "(Activation)7"],
+                ["2", "1", "BiasInitializer = (Initializer)(-1)"], ["2", "1", "KernelRegularizerL2 = float.PositiveInfinity"]],
             "MaxPool2D" or "AveragePool2D" => [["1", "Padding = (Padding)2"]],
             "Dropout" => [["1.5"], ["-0.25"], ["1"], ["double.NaN"]],
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
@@ -455,6 +457,7 @@ public sealed class Graph
 internal sealed class GraphBuilder
 {
     private static readonly string[] s_hiddenActivations = ["Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Gelu"];
+    private static readonly string[] s_initializers = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LeCunNormal", "Zeros", "Ones"];
     private static readonly string[] s_nameStems = ["h", "skip", "trunk", "branch", "features", "block.conv", "stage.out"];
 
     /// <summary>Input names a user may well choose, among them names the generated per-input overloads use themselves.</summary>
@@ -556,7 +559,7 @@ internal sealed class GraphBuilder
     private GraphNode Dense(GraphNode x, int units)
     {
         string activation = Pick(s_hiddenActivations);
-        return Layer("Dense", [Int(units), .. ActivationArguments(activation, optional: true)], [units], x);
+        return Layer("Dense", [Int(units), .. ActivationArguments(activation, optional: true), .. ParameterOptions()], [units], x);
     }
 
     /// <summary>A convolution or pooling layer whose window fits, or dropout before a convolution.</summary>
@@ -597,6 +600,7 @@ internal sealed class GraphBuilder
         arguments.AddRange(ActivationArguments(Pick(s_hiddenActivations), optional: kernelWidth == kernelHeight));
         arguments.AddRange(stride != 1 || Chance(0.1) ? [$"Stride = {Int(stride)}"] : []);
         arguments.AddRange(samePadding ? ["Padding = Padding.Same"] : []);
+        arguments.AddRange(ParameterOptions());
         return Layer("Conv2D", [.. arguments],
             [Extent(height, kernelHeight, stride, samePadding), Extent(width, kernelWidth, stride, samePadding), filters], x);
     }
@@ -818,6 +822,17 @@ internal sealed class GraphBuilder
         }
 
         return activation == "LeakyReLU" && Chance(0.3) ? ["Activation.LeakyReLU", "NegativeSlope = 0.2f"] : [$"Activation.{activation}"];
+    }
+
+    /// <summary>Now and then initializers and L2 penalties for a layer's weight and bias, as named arguments.</summary>
+    private string[] ParameterOptions()
+    {
+        var options = new List<string>();
+        options.AddRange(Chance(0.2) ? [$"KernelInitializer = Initializer.{Pick(s_initializers)}"] : []);
+        options.AddRange(Chance(0.1) ? [$"BiasInitializer = Initializer.{Pick(s_initializers)}"] : []);
+        options.AddRange(Chance(0.15) ? [$"KernelRegularizerL2 = {Pick(["1e-4f", "0.01f", "0f"])}"] : []);
+        options.AddRange(Chance(0.05) ? [$"BiasRegularizerL2 = {Pick(["1e-3f", "0f"])}"] : []);
+        return [.. options];
     }
 
     private int[] ImageShape() => [Pick([4, 5, 6, 8, 12]), Pick([4, 5, 6, 8, 12]), Pick([1, 1, 2, 3])];

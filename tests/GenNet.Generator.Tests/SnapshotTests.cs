@@ -53,6 +53,29 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Initializers_and_l2_penalties()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples;
+
+            [Network]
+            [Input(8, 8, 2)]
+            [Conv2D(4, 3, Activation.ReLU, KernelInitializer = Initializer.HeNormal, KernelRegularizerL2 = 1e-4f)]
+            [Flatten]
+            [Dense(16, Activation.ReLU, KernelInitializer = Initializer.HeUniform, BiasInitializer = Initializer.Ones, KernelRegularizerL2 = 0.001f, BiasRegularizerL2 = 0.0005f)]
+            [Dense(8, Activation.Tanh, KernelInitializer = Initializer.LeCunNormal)]
+            [Dense(3, Activation.Softmax, KernelInitializer = Initializer.GlorotNormal, BiasInitializer = Initializer.Zeros)]
+            public partial class Regularized;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("Regularized", run.Source("Samples.Regularized.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Every_convolution_and_pooling_form_inference_only()
     {
         GeneratorRun run = GeneratorHarness.Run("""

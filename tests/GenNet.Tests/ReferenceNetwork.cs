@@ -45,7 +45,29 @@ public sealed record ReferenceMultiply(params string[] Names) : ReferenceMerge(N
 public sealed record ReferenceConcatenate(params string[] Names) : ReferenceMerge(Names);
 
 /// <summary>One dense layer of the reference network: <c>y = act(W·x + b)</c>, W [units, inputs]. Its input must be one-dimensional.</summary>
-public sealed record ReferenceLayer(int Units, Activation Activation, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+public sealed record ReferenceLayer(int Units, Activation Activation, double NegativeSlope = 0.01) : ReferenceNetworkLayer, IReferencePenalised
+{
+    /// <inheritdoc/>
+    public double KernelL2 { get; init; }
+
+    /// <inheritdoc/>
+    public double BiasL2 { get; init; }
+
+    int IReferencePenalised.BiasCount => Units;
+}
+
+/// <summary>A layer with a weight and then a bias, either of which may carry an L2 penalty λ·Σw² in the loss.</summary>
+public interface IReferencePenalised
+{
+    /// <summary>λ of the weight's penalty (<c>KernelRegularizerL2</c>); 0 for none.</summary>
+    double KernelL2 { get; }
+
+    /// <summary>λ of the bias's penalty (<c>BiasRegularizerL2</c>); 0 for none.</summary>
+    double BiasL2 { get; }
+
+    /// <summary>The bias's length: the layer's parameters are its weight, then this many biases.</summary>
+    int BiasCount { get; }
+}
 
 /// <summary>
 /// A 2-D convolution of a channels-last image [h, w, c]:
@@ -53,7 +75,16 @@ public sealed record ReferenceLayer(int Units, Activation Activation, double Neg
 /// </summary>
 public sealed record ReferenceConv2D(
     int Filters, int KernelHeight, int KernelWidth, Activation Activation,
-    int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+    int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer, IReferencePenalised
+{
+    /// <inheritdoc/>
+    public double KernelL2 { get; init; }
+
+    /// <inheritdoc/>
+    public double BiasL2 { get; init; }
+
+    int IReferencePenalised.BiasCount => Filters;
+}
 
 /// <summary>Max pooling per channel over windows clipped to the image; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceMaxPool2D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
@@ -402,14 +433,46 @@ public sealed class ReferenceNetwork
         LossValue(parameters, inputs, targets, batchSize, null);
 
     /// <summary>
-    /// Mean loss over the batch; with <paramref name="training"/>, dropout applies that step's masks and batch normalisation
-    /// the batch's statistics; without, batch normalisation reads <paramref name="buffers"/> (as <see cref="Forward(ReadOnlySpan{double}, ReadOnlySpan{double}, int, ReferenceTraining?, double[])"/>).
+    /// Mean loss over the batch, plus the layers' L2 penalties (<see cref="Penalty"/>); with <paramref name="training"/>,
+    /// dropout applies that step's masks and batch normalisation the batch's statistics; without, batch normalisation reads <paramref name="buffers"/> (as <see cref="Forward(ReadOnlySpan{double}, ReadOnlySpan{double}, int, ReferenceTraining?, double[])"/>).
     /// </summary>
     public double LossValue(
         ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize, ReferenceTraining? training,
         double[]? buffers = null)
     {
-        double[] y = Forward(parameters, inputs, batchSize, training, buffers);
+        return MeanLoss(Forward(parameters, inputs, batchSize, training, buffers), targets, batchSize) + Penalty(parameters);
+    }
+
+    /// <summary>The layers' L2 penalties, λ·Σw² for each weight or bias that declares one, as Keras adds them to the loss.</summary>
+    public double Penalty(ReadOnlySpan<double> parameters)
+    {
+        double penalty = 0;
+        foreach (Node node in _nodes)
+        {
+            if (node.Layer is IReferencePenalised layer)
+            {
+                int weights = node.ParameterCount - layer.BiasCount;
+                penalty += layer.KernelL2 * SumOfSquares(parameters.Slice(node.ParameterOffset, weights)) +
+                    layer.BiasL2 * SumOfSquares(parameters.Slice(node.ParameterOffset + weights, layer.BiasCount));
+            }
+        }
+
+        return penalty;
+
+        static double SumOfSquares(ReadOnlySpan<double> values)
+        {
+            double sum = 0;
+            foreach (double value in values)
+            {
+                sum += value * value;
+            }
+
+            return sum;
+        }
+    }
+
+    private double MeanLoss(double[] y, ReadOnlySpan<double> targets, int batchSize)
+    {
         double sum = 0;
         switch (Loss)
         {

@@ -49,6 +49,7 @@ internal static class NetworkEmitter
                 EmitBackpropagate(w, plan);
             }
 
+            EmitRegularization(w, plan);
             EmitReorderKernels(w, plan);
             for (int i = 0; i < plan.Layers.Count; i++)
             {
@@ -435,6 +436,10 @@ internal static class NetworkEmitter
         string initial = plan.BufferCount > 0
             ? "Glorot-uniform weights, zero biases and unit normalisation scales (Keras's defaults), running statistics reset"
             : "Glorot-uniform weights and zero biases (Keras's defaults)";
+        if (plan.Layers.Any(l => l.WeightOptions is { IsDefault: false }))
+        {
+            initial = "Each layer's declared initializers, Keras's defaults otherwise (" + initial.Replace(" (Keras's defaults)", "") + ")";
+        }
         w.Line(plan.HasDropout
             ? $"/// <summary>{initial}, the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>"
             : $"/// <summary>{initial}; the same for the same seed everywhere.</summary>");
@@ -590,6 +595,52 @@ internal static class NetworkEmitter
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The layers' L2 penalties (Keras's <c>kernel_regularizer=l2(λ)</c>), when any layer declares one: the penalty alone
+    /// for <c>Evaluate</c>, and in a training network the penalty with its gradient for the training step.
+    /// </summary>
+    private static void EmitRegularization(SourceWriter w, NetworkPlan plan)
+    {
+        PenaltyPlan[] penalties = plan.Layers.SelectMany(l => l.Penalties).ToArray();
+        if (penalties.Length == 0)
+        {
+            return;
+        }
+
+        const string Kernels = Format.Kernels;
+        w.Line();
+        w.Line("// L2 penalties, Keras's l2(λ) regularizers: λ·Σw² of each tensor below joins the loss (Evaluate adds it to the mean loss).");
+        using (w.Block("protected override float RegularizationLoss()"))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            EmitSum(w, penalties, p => $"{Kernels}.Regularization.L2({p.Slice("parameters")}, {Format.Float(p.Lambda)})");
+        }
+
+        if (!plan.Spec.Training)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Line("// The same penalties in a training step: each adds 2λ·w to its tensor's gradient and returns λ·Σw² for the step's loss.");
+        w.Line("// The runtime calls this once per step, on the whole batch's gradient (after the shards' gradients are summed).");
+        using (w.Block($"protected override float AddRegularization({Format.Span} gradients)"))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            EmitSum(w, penalties, p => $"{Kernels}.Regularization.AddL2({p.Slice("parameters")}, {p.Slice("gradients")}, {Format.Float(p.Lambda)})");
+        }
+    }
+
+    /// <summary><c>return</c> the sum of one term per penalty, a line each, each followed by a comment naming its tensor.</summary>
+    private static void EmitSum(SourceWriter w, PenaltyPlan[] penalties, System.Func<PenaltyPlan, string> term)
+    {
+        for (int i = 0; i < penalties.Length; i++)
+        {
+            string end = i == penalties.Length - 1 ? ";" : "";
+            w.Line($"{(i == 0 ? "return " : "    + ")}{term(penalties[i])}{end} // {penalties[i].Tensor.Name}");
         }
     }
 

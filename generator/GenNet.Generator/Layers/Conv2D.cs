@@ -10,7 +10,8 @@ namespace GenNet.Generator.Layers;
 
 /// <summary><c>[Conv2D(filters, kernel, activation)]</c> over a channels-last image, weight [filters, channels, kh, kw] as PyTorch's.</summary>
 internal sealed record Conv2DSpec(
-    Declaration Declaration, int Filters, int KernelHeight, int KernelWidth, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding)
+    Declaration Declaration, int Filters, int KernelHeight, int KernelWidth, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding,
+    ParameterOptions Options)
     : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => Conv2DUnit.Instance;
@@ -38,7 +39,7 @@ internal sealed class Conv2DUnit : LayerUnit
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
                 "the arguments must be constant filters, a kernel size (or height and width) and an Activation, for example [Conv2D(32, 3, Activation.ReLU)]"));
-            return new Conv2DSpec(declaration, 0, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid);
+            return new Conv2DSpec(declaration, 0, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid, ParameterOptions.Default);
         }
 
         int activation = values[values.Length - 1];
@@ -51,7 +52,8 @@ internal sealed class Conv2DUnit : LayerUnit
                 "Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]"));
         }
 
-        return new Conv2DSpec(declaration, values[0], values[1], values[values.Length - 2], (ActivationKind)activation, slope, stride, padding);
+        ParameterOptions options = ParameterOptions.Read(attribute, declaration, diagnostics);
+        return new Conv2DSpec(declaration, values[0], values[1], values[values.Length - 2], (ActivationKind)activation, slope, stride, padding, options);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -85,7 +87,8 @@ internal sealed class Conv2DUnit : LayerUnit
         context.NeedColumns(window.ColumnsPerSample);
         int kernelOffset = window.ChannelsLastColumns ? context.AllocateKernel((int)weights) : NodePlan.None;
         LayerHeader header = context.Header(spec, new[] { window.OutHeight, window.OutWidth, conv.Filters }, output);
-        return new Conv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), window, weightOffset, biasOffset, preActivation, kernelOffset);
+        return new Conv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), window, weightOffset, biasOffset, preActivation, kernelOffset,
+            conv.Options);
     }
 }
 
@@ -96,7 +99,8 @@ internal sealed class Conv2DUnit : LayerUnit
 /// channels the columns are in the image's (ky, kx, channel) order against a reordered copy of the weight.
 /// </summary>
 internal sealed record Conv2DPlan(
-    LayerHeader Header, ActivationCode Activation, WindowPlan Window, int WeightOffset, int BiasOffset, int PreActivationOffset, int KernelOffset)
+    LayerHeader Header, ActivationCode Activation, WindowPlan Window, int WeightOffset, int BiasOffset, int PreActivationOffset, int KernelOffset,
+    ParameterOptions Options)
     : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
@@ -112,6 +116,8 @@ internal sealed record Conv2DPlan(
         new TensorPlan($"{Header.Name}.weight", new[] { Filters, Window.Channels, Window.WindowHeight, Window.WindowWidth }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
         new TensorPlan($"{Header.Name}.bias", new[] { Filters }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
+
+    public override ParameterOptions WeightOptions => Options;
 
     private int WeightCount => Filters * Window.PatchSize;
 
@@ -138,9 +144,8 @@ internal sealed record Conv2DPlan(
     {
         // Keras's fans for a kernel: the receptive field times the input or output channels.
         string filters = Format.Int(Filters), patch = Format.Int(Window.PatchSize);
-        string fanOut = Format.Int(Filters * Window.WindowHeight * Window.WindowWidth);
-        w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({Pascal}Weight, {filters} * {patch}), fanIn: {patch}, fanOut: {fanOut}, ref random);");
-        w.Line($"parameters.Slice({Pascal}Bias, {filters}).Clear();");
+        Options.EmitInitialization(w, $"parameters.Slice({Pascal}Weight, {filters} * {patch})", fanIn: Window.PatchSize,
+            fanOut: Filters * Window.WindowHeight * Window.WindowWidth, $"parameters.Slice({Pascal}Bias, {filters})", Filters);
     }
 
     public override void EmitKernelRefresh(SourceWriter w)

@@ -8,7 +8,8 @@ using Microsoft.CodeAnalysis;
 namespace GenNet.Generator.Layers;
 
 /// <summary><c>[Dense(units, activation)]</c>: y = activation(x · Wᵀ + b), W [units, inputs] as PyTorch's nn.Linear.</summary>
-internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationKind Activation, float NegativeSlope) : LayerSpec(Declaration)
+internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationKind Activation, float NegativeSlope, ParameterOptions Options)
+    : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => DenseUnit.Instance;
 }
@@ -34,12 +35,13 @@ internal sealed class DenseUnit : LayerUnit
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
                 "the arguments must be a constant unit count and an Activation, for example [Dense(128, Activation.ReLU)]"));
-            return new DenseSpec(declaration, 0, ActivationKind.Linear, 0.01f);
+            return new DenseSpec(declaration, 0, ActivationKind.Linear, 0.01f, ParameterOptions.Default);
         }
 
         float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
         ActivationCode.Check(activation, slope, declaration, diagnostics);
-        return new DenseSpec(declaration, units, (ActivationKind)activation, slope);
+        ParameterOptions options = ParameterOptions.Read(attribute, declaration, diagnostics);
+        return new DenseSpec(declaration, units, (ActivationKind)activation, slope, options);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -70,7 +72,7 @@ internal sealed class DenseUnit : LayerUnit
         int preActivation = dense.Activation == ActivationKind.Gelu ? context.Allocate(dense.Units) : NodePlan.None; // GELU's backward needs x
         int output = context.Allocate(dense.Units);
         return new DensePlan(context.Header(spec, new[] { dense.Units }, output), new ActivationCode(dense.Activation, dense.NegativeSlope),
-            weightOffset, biasOffset, preActivation);
+            weightOffset, biasOffset, preActivation, dense.Options);
     }
 
     /// <summary>GN0012 for a softmax over one output, GN0011 for a softmax that a later layer with parameters reads.</summary>
@@ -93,7 +95,8 @@ internal sealed class DenseUnit : LayerUnit
 }
 
 /// <summary>A planned Dense layer: where its weight, bias, pre-activations (GELU only) and output lie.</summary>
-internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, int WeightOffset, int BiasOffset, int PreActivationOffset)
+internal sealed record DensePlan(
+    LayerHeader Header, ActivationCode Activation, int WeightOffset, int BiasOffset, int PreActivationOffset, ParameterOptions Options)
     : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
@@ -112,6 +115,8 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         new TensorPlan($"{Header.Name}.bias", new[] { Units }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
 
+    public override ParameterOptions WeightOptions => Options;
+
     public override long ForwardFlops => 2L * Units * Inputs;
 
     public override ActivationKind OutputActivation => Activation.Kind;
@@ -126,8 +131,8 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
     public override void EmitInitialization(SourceWriter w)
     {
         string units = Format.Int(Units), inputs = Format.Int(Inputs);
-        w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({Pascal}Weight, {units} * {inputs}), fanIn: {inputs}, fanOut: {units}, ref random);");
-        w.Line($"parameters.Slice({Pascal}Bias, {units}).Clear();");
+        Options.EmitInitialization(w, $"parameters.Slice({Pascal}Weight, {units} * {inputs})", fanIn: Inputs, fanOut: Units,
+            $"parameters.Slice({Pascal}Bias, {units})", Units);
     }
 
     public override void EmitForward(SourceWriter w, ForwardSite site)

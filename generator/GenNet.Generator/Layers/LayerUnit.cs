@@ -75,6 +75,16 @@ internal abstract record LayerPlan(LayerHeader Header)
 
     public long ParameterCount => Parameters.Sum(t => (long)t.Size);
 
+    /// <summary>
+    /// The initializers and L2 penalties of a layer with a weight and a bias (its first and last <see cref="Parameters"/>),
+    /// or null; see <see cref="ParameterOptions"/>.
+    /// </summary>
+    public virtual ParameterOptions? WeightOptions => null;
+
+    /// <summary>Its parameter tensors with an L2 penalty, which the network adds to the loss: from <see cref="WeightOptions"/>.</summary>
+    public IEnumerable<PenaltyPlan> Penalties =>
+        WeightOptions is { } options ? options.Penalties(Parameters.First(), Parameters.Last()) : Enumerable.Empty<PenaltyPlan>();
+
     /// <summary>Its buffers (state saved but not trained, such as running statistics) in arena order, with PyTorch's names.</summary>
     public virtual IEnumerable<TensorPlan> Buffers => Enumerable.Empty<TensorPlan>();
 
