@@ -362,7 +362,7 @@ public sealed class DiagnosticTests
     [InlineData("[Conv1D(4, 3, Stride = 0)]", "GN0003", "Layer 1 (Conv1D) has Stride = 0; every size must be at least 1")]
     [InlineData("[MaxPool1D(0)]", "GN0003", "Layer 1 (MaxPool1D) has pool size = 0; every size must be at least 1")]
     [InlineData("[AveragePool1D(2, Stride = -2)]", "GN0003", "Layer 1 (AveragePool1D) has Stride = -2; every size must be at least 1")]
-    [InlineData("[Conv1D(4, 3, Activation.Softmax)]", "GN0008", "Layer 1 (Conv1D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[Conv1D(4, 3, Activation.Softmax)]", "GN0008", "Layer 1 (Conv1D): Softmax is not supported on a convolution; flatten the sequence and end with [Dense(classes, Activation.Softmax)]")]
     [InlineData("[Conv1D(4, 3, Padding = (Padding)2)]", "GN0008", "Layer 1 (Conv1D): Padding = 2 is not a member of GenNet.Padding")]
     [InlineData("[Conv1D(4, 3, Activation.LeakyReLU, NegativeSlope = -0.5f)]", "GN0008", "Layer 1 (Conv1D): NegativeSlope = -0.5 must be in [0, 1)")]
     [InlineData("[Conv1D(4, 3, (Activation)42)]", "GN0008", "Layer 1 (Conv1D): activation 42 is not a member of GenNet.Activation")]

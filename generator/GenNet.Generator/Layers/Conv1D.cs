@@ -33,7 +33,7 @@ internal sealed class Conv1DUnit : LayerUnit
     public override string DefaultName(int index) => index == 0 ? "conv1d" : $"conv1d_{index}";
 
     public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics) =>
-        Conv2DUnit.ReadConvolution(attribute, declaration, diagnostics, new[] { 3 }, "a kernel size", "[Conv1D(32, 3, Activation.ReLU)]") is { } c
+        Conv2DUnit.ReadConvolution(attribute, declaration, diagnostics, new[] { 3 }, "a kernel size", "[Conv1D(32, 3, Activation.ReLU)]", "sequence") is { } c
             ? new Conv1DSpec(declaration, c.Values[0], c.Values[1], c.Activation, c.Slope, c.Stride, c.Padding)
             : new Conv1DSpec(declaration, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid);
 

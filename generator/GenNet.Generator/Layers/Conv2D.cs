@@ -31,16 +31,17 @@ internal sealed class Conv2DUnit : LayerUnit
     public override string DefaultName(int index) => $"conv_{index}";
 
     public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics) =>
-        ReadConvolution(attribute, declaration, diagnostics, new[] { 3, 4 }, "a kernel size (or height and width)", "[Conv2D(32, 3, Activation.ReLU)]") is { } c
+        ReadConvolution(attribute, declaration, diagnostics, new[] { 3, 4 }, "a kernel size (or height and width)", "[Conv2D(32, 3, Activation.ReLU)]", "image") is { } c
             ? new Conv2DSpec(declaration, c.Values[0], c.Values[1], c.Values[c.Values.Length - 2], c.Activation, c.Slope, c.Stride, c.Padding)
             : new Conv2DSpec(declaration, 0, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid);
 
     /// <summary>
     /// A convolution attribute's constant arguments (filters, kernel sizes, then the activation last), NegativeSlope, Stride
-    /// and Padding; null after GN0008 when the arguments are not <paramref name="counts"/> constants.
+    /// and Padding; null after GN0008 when the arguments are not <paramref name="counts"/> constants. <paramref name="input"/>
+    /// names what the convolution reads ("image"), for the Softmax message.
     /// </summary>
     internal static (int[] Values, ActivationKind Activation, float Slope, int Stride, PaddingKind Padding)? ReadConvolution(
-        AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics, int[] counts, string kernel, string example)
+        AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics, int[] counts, string kernel, string example, string input)
     {
         ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
         int[] values = arguments.Select(a => a.Value is int i ? i : int.MinValue).ToArray();
@@ -58,7 +59,7 @@ internal sealed class Conv2DUnit : LayerUnit
         if (activation == (int)ActivationKind.Softmax)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
-                "Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]"));
+                $"Softmax is not supported on a convolution; flatten the {input} and end with [Dense(classes, Activation.Softmax)]"));
         }
 
         return (values, (ActivationKind)activation, slope, stride, padding);
