@@ -144,8 +144,13 @@ internal sealed record Conv2DPlan(
     private bool Reordered => KernelOffset >= 0;
 
     public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Reordered
-        ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: [{string.Join(", ", new[] { Filters }.Concat(Window.KernelShape.Skip(1)).Concat(new[] { Window.Channels }).Select(Format.Int))}]")
+        ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: {Format.Shape(ReorderedShape)}")
         : null;
+
+    /// <summary>The reordered kernel's shape: [filters, kh, kw, channels], or [filters, k, channels] over a sequence.</summary>
+    private int[] ReorderedShape => Window.Sequence
+        ? new[] { Filters, Window.WindowWidth, Window.Channels }
+        : new[] { Filters, Window.WindowHeight, Window.WindowWidth, Window.Channels };
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
         ActivatedScratch(PreActivationOffset);
