@@ -80,6 +80,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         AssertNoFailures(report);
         string[] missed = s_graphIds.Where(id => !report.IdsHit.ContainsKey(id)).ToArray();
         Assert.True(missed.Length == 0, $"the graph fuzzer never provoked {string.Join(", ", missed)}; it has degenerated");
+        Assert.True(report.IdsHit.ContainsKey("GN0028"), "the graph fuzzer never put a 1-D layer on an image or a vector (GN0028)");
         Assert.True(valid >= GraphDeclarationCount / 5, $"only {valid} valid graphs: the fuzzer tests only failures");
 
         // Every layer kind the runtime declares appears in a valid graph, so a new kind cannot be left out of the fuzzer.
@@ -388,10 +389,13 @@ public static class DeclarationFuzzer
          "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
          "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")",
          "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)",
-         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)"];
+         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)",
+         "Conv1D(0, 3)", "Conv1D(4, 3, 3)", "Conv1D(4, 3, Activation.Softmax)", "Conv1D(4, 3, Stride = -1)", "MaxPool1D(0)",
+         "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
-         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D"];
+         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
+         "Conv1D(4, 3, Activation.ReLU)", "MaxPool1D(2)", "AveragePool1D(3, Stride = 1, Padding = Padding.Same)", "GlobalAveragePooling1D"];
     private static readonly string[] s_merges =
         ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
     private static readonly string[] s_graphArguments =

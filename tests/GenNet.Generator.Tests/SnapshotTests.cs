@@ -155,6 +155,35 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Sequence_classifier_trained()
+    {
+        // A [29, 3] sequence: a same-padded Conv1D (3 channels, so its im2col is channels-last against a reordered kernel),
+        // max pooling, a strided valid Conv1D of 17 filters, average pooling with same padding, then both heads: Flatten
+        // (a view: the sequence stays step-major) and global average pooling, concatenated.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Signals;
+
+            [Network(Loss = Loss.SparseCategoricalCrossEntropy)]
+            [Input(29, 3)]
+            [Conv1D(8, 5, Activation.ReLU, Padding = Padding.Same)]
+            [MaxPool1D(2)]
+            [Conv1D(17, 3, Activation.Tanh, Stride = 2)]
+            [AveragePool1D(3, Stride = 1, Padding = Padding.Same, Name = "features")]
+            [Flatten]
+            [GlobalAveragePooling1D(From = "features")]
+            [Concatenate("flatten")]
+            [Dense(4, Activation.Softmax)]
+            public partial class SequenceClassifier;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("SequenceClassifier", run.Source("Samples.Signals.SequenceClassifier.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Graph_with_two_inputs_a_fork_and_merges()
     {
         // Two inputs split out of each packed sample, a fork read by two layers (their gradients add), Add with an

@@ -147,7 +147,7 @@ internal static class NetworkEmitter
             w.Line();
             string normalisation = plan.Layers.Any(l => l is BatchNormalizationPlan) ? "; a normalisation's weight γ [channels], then bias β" : "";
             w.Line(plan.Layers.Any(l => l is Conv2DPlan)
-                ? $"// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias{normalisation}."
+                ? $"// Parameter arena, PyTorch layouts: weight [out, in] or {KernelAxes(plan, "[filters, channels, kh, kw]", "[filters, channels, k]")} row-major, then bias{normalisation}."
                 : $"// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out]{normalisation}.");
             foreach (TensorPlan tensor in tensors)
             {
@@ -208,7 +208,7 @@ internal static class NetworkEmitter
         if (reordered.Length > 0)
         {
             w.Line();
-            w.Line("// Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.");
+            w.Line($"// Convolution weights reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order; each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
                 (string constant, int offset, _, string comment) = layer.ReorderedKernel!.Value;
@@ -330,6 +330,17 @@ internal static class NetworkEmitter
     }
 
     /// <summary>The constant naming where the network's output lies in the arena.</summary>
+    /// <summary>
+    /// A comment's kernel axes: <paramref name="image"/> for Conv2D, <paramref name="sequence"/> for Conv1D (which runs as a
+    /// Conv2D one step high), and both when the network has both.
+    /// </summary>
+    private static string KernelAxes(NetworkPlan plan, string image, string sequence)
+    {
+        Conv2DPlan[] convolutions = plan.Layers.OfType<Conv2DPlan>().ToArray();
+        bool sequences = convolutions.Any(c => c.Window.Sequence);
+        return !sequences ? image : convolutions.All(c => c.Window.Sequence) ? sequence : $"{image} ({sequence} for Conv1D)";
+    }
+
     private static string OutputConstant(NetworkPlan plan)
     {
         NodePlan output = plan.Output;
@@ -681,7 +692,7 @@ internal static class NetworkEmitter
         w.Line("private readonly float[] _kernels = new float[KernelsSize];");
         w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
         w.Line();
-        w.Line("// The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.");
+        w.Line($"// The convolutions' weights as their channels-last columns read them, {KernelAxes(plan, "[filters, kh, kw, channels]", "[filters, k, channels]")}; reordered only when changed.");
         using (w.Block("protected override void RefreshKernels()"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");

@@ -88,6 +88,7 @@ public static class NetworkCases
         .. NormalizationCases.All,
         .. GlobalPoolingCases.All,
         .. RegularizedCases.All,
+        .. SequenceCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
