@@ -11,6 +11,8 @@ namespace GenNet.Generator.Layers;
 internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationKind Activation, float NegativeSlope) : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => DenseUnit.Instance;
+
+    public override bool AbsorbsAffine => Activation == ActivationKind.Linear;
 }
 
 internal sealed class DenseUnit : LayerUnit
@@ -24,6 +26,8 @@ internal sealed class DenseUnit : LayerUnit
     public override bool Learns => true;
 
     public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };
+
+    public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
     public override string DefaultName(int index) => $"dense_{index}";
 
@@ -104,6 +108,14 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
 
     public int Inputs => Header.InputSize;
 
+    /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
+    public NormalizationFold? FoldedIn { get; init; }
+
+    public override LayerPlan WithFold(NormalizationFold fold) =>
+        this with { FoldedIn = fold, Activation = fold.Activation, PreActivationOffset = fold.PreActivationOffset };
+
+    public override bool RefreshesWeights => FoldedIn is not null;
+
     public override bool HasParameters => true;
 
     public override IEnumerable<TensorPlan> Parameters => new[]
@@ -118,7 +130,12 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
 
     public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
 
-    public override string SummaryActivation => Format.Activation(Activation.Kind);
+    public override string SummaryActivation => Format.Activation(FoldedIn is null ? Activation.Kind : ActivationKind.Linear); // as declared
+
+    public override void EmitKernelRefresh(SourceWriter w) =>
+        FoldedIn?.EmitRefresh(w, this, "RefreshFoldedDense", WeightCount, Units, $"units: {Format.Int(Units)}, inputs: {Format.Int(Inputs)}");
+
+    private string WeightCount => $"{Format.Int(Units)} * {Format.Int(Inputs)}";
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
         ActivatedScratch(PreActivationOffset);
@@ -135,6 +152,7 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         string outputs = Format.Int(Units);
         string variable = Header.Variable;
         w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
+        FoldedIn?.EmitCallComment(w, this);
         w.Line(Activation.NeedsPreActivation
             ? $"{Pascal}Forward({site.Input}, {PreActivationSlice}, {variable}, batchSize);"
             : $"{Pascal}Forward({site.Input}, {variable}, batchSize);");
@@ -154,15 +172,30 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         string weight = $"parameters.Slice({Pascal}Weight, {outputs} * {inputs})";
         string bias = $"parameters.Slice({Pascal}Bias, {outputs})";
         bool gelu = Activation.NeedsPreActivation;
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitFields(w, this, $"[{outputs}, {inputs}]", WeightCount, Units);
+            w.Line($"// {Header.Name} with {fold.Name} folded in: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+                   $"y = x · W'ᵀ + b'; x [batch, {inputs}], y [batch, {outputs}].");
+            weight = NormalizationFold.Weight(this, WeightCount);
+            bias = NormalizationFold.Bias(this, WeightCount, Units);
+        }
+        else
+        {
+            w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+                   $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
+        }
 
-        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
-               $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
         string signature = gelu
             ? $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} z, {Format.Span} y, int batchSize)"
             : $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, int batchSize)";
         using (w.Block(signature))
         {
-            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            if (FoldedIn is null)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
             w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {(gelu ? "z" : "y")}, batchSize, {inputs}, {outputs});");
             Activation.EmitForward(w, Units);
         }
