@@ -54,8 +54,8 @@ namespace Samples.Normalized
         private const int Add0Output = 512;
         private const int MaxPool0Output = 768;
         private const int Flatten0Output = 832;
-        private const int Dense0PreActivation = 912;
         private const int Dense0Output = 896;
+        private const int Dense0PreActivation = 912;
         private const int Dense1Output = 928;
         private const int ActivationsPerSample = 938;
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
