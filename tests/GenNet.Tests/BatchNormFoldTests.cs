@@ -416,6 +416,32 @@ public sealed class BatchNormFoldKernelTests
         }
     }
 
+    /// <summary>
+    /// Two threads refreshing one stale copy at once (as threads sharing a network do on its first call after a change)
+    /// leave it right in whatever order their writes land: each value is written from the sources alone.
+    /// </summary>
+    [Fact]
+    public void Threads_refreshing_at_once_leave_the_right_copy()
+    {
+        const int filters = 128, channels = 64, weights = filters * channels * 9; // long enough for the two to overlap
+        var random = new Random(4);
+        float[] weight = Values(random, weights, -1, 1), bias = Values(random, filters, -1, 1), gamma = Values(random, filters, 0.5, 1.5);
+        float[] beta = Values(random, filters, -1, 1), mean = Values(random, filters, -1, 1), variance = Values(random, filters, 0.1, 2);
+        float[] record = new float[weights + 5 * filters], folded = new float[weights + filters];
+        void Refresh() => BatchNorm.RefreshFoldedConv(weight, bias, gamma, beta, mean, variance, record, folded, filters, channels, 3, 3, 1e-5f);
+        Refresh();
+        float[] expected = folded.ToArray();
+
+        using var start = new Barrier(2);
+        for (int round = 0; round < 100; round++)
+        {
+            Array.Clear(record);
+            Array.Clear(folded);
+            Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = 2 }, () => { start.SignalAndWait(); Refresh(); }, () => { start.SignalAndWait(); Refresh(); });
+            Assert.Equal(expected, folded);
+        }
+    }
+
     [Fact]
     public void Wrong_lengths_throw()
     {

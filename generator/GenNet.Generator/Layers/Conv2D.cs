@@ -219,14 +219,14 @@ internal sealed record Conv2DPlan(
         }
 
         string folded = FoldedIn is { } normalization ? $" with {normalization.Name} folded in" : "";
-        string w0 = FoldedIn is null ? "W" : "W'";
+        string weightName = FoldedIn is null ? "W" : "W'";
         w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
         w.Line(!im2col
-            ? $"// As a product: the 1×1 kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {w0}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
+            ? $"// As a product: the 1×1 kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
             : window.ChannelsLastColumns
-                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered {w0}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
-                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · {w0}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
+                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
             (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
         using (w.Block(forward))

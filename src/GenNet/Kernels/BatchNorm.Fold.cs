@@ -61,23 +61,22 @@ public static partial class BatchNorm
 
         Span<float> foldedWeight = folded.Slice(0, weights);
         Span<float> foldedBias = folded.Slice(weights, outputs);
-        if (channels == 1 || window == 1)
-        {
-            weight.CopyTo(foldedWeight); // the reordering is the identity
-        }
-        else
-        {
-            Conv.ToChannelsLastKernel(weight, foldedWeight, outputs, channels, kernelHeight, kernelWidth);
-        }
-
         for (int o = 0; o < outputs; o++)
         {
             // In double, so the folded layer rounds once where the unfolded pair rounds twice.
             double scale = gamma[o] / Math.Sqrt((double)runningVar[o] + epsilon);
-            Span<float> row = foldedWeight.Slice(o * patch, patch);
-            for (int i = 0; i < row.Length; i++)
+            ReadOnlySpan<float> from = weight.Slice(o * patch, patch);
+            Span<float> to = foldedWeight.Slice(o * patch, patch);
+
+            // Every value is written from the source alone, never read back: threads that refresh at once write the same
+            // values in any interleaving. [channels, kh·kw] in PyTorch's order becomes [kh·kw, channels] (the same for one
+            // channel or a 1×1 window).
+            for (int t = 0; t < window; t++)
             {
-                row[i] = (float)(row[i] * scale);
+                for (int c = 0; c < channels; c++)
+                {
+                    to[t * channels + c] = (float)(from[c * window + t] * scale);
+                }
             }
 
             foldedBias[o] = (float)((bias[o] - (double)runningMean[o]) * scale + beta[o]);
