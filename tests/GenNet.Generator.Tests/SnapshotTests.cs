@@ -239,6 +239,39 @@ public sealed class SnapshotTests
         Assertions.SecondRunIsCached(run);
     }
 
+    /// <summary>
+    /// ResidualBatchNorm inference only: each normalisation folds into the convolution or Dense layer it reads (the first
+    /// convolution's weight kept in PyTorch's order, as one channel needs no reordering; the second's reordered in its folded
+    /// copy; the Dense layer takes GELU with its pre-activation) and has no pass of its own.
+    /// </summary>
+    [Fact]
+    public void Batch_normalization_folded_into_the_layers_before_it_in_an_inference_only_network()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Normalized;
+
+            [Network(Training = false)]
+            [Input(8, 8, 1)]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "stem")]
+            [BatchNormalization(Activation = Activation.ReLU, Name = "stem.bn")]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv")]
+            [BatchNormalization(Momentum = 0.01f, Name = "block.bn")]
+            [Add("stem.bn", Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(16)]
+            [BatchNormalization(Activation = Activation.Gelu)]
+            [Dense(10, Activation.Softmax)]
+            public partial class FoldedBatchNorm;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("FoldedBatchNorm", run.Source("Samples.Normalized.FoldedBatchNorm.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
     [Fact]
     public void Batch_normalization_in_an_inference_only_network_reads_the_running_statistics()
     {

@@ -682,21 +682,37 @@ internal static class NetworkEmitter
 
     private static void EmitReorderKernels(SourceWriter w, NetworkPlan plan)
     {
-        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null).ToArray();
-        if (reordered.Length == 0)
+        LayerPlan[] refreshed = plan.Layers.Where(l => l.RefreshesWeights).ToArray();
+        if (refreshed.Length == 0)
         {
             return;
         }
 
         w.Line();
-        w.Line("private readonly float[] _kernels = new float[KernelsSize];");
-        w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
-        w.Line();
-        w.Line($"// The convolutions' weights as their channels-last columns read them, {KernelAxes(plan, "[filters, kh, kw, channels]", "[filters, k, channels]")}; reordered only when changed.");
+        bool reordered = refreshed.Any(l => l.ReorderedKernel is not null);
+        if (reordered)
+        {
+            w.Line("private readonly float[] _kernels = new float[KernelsSize];");
+            w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
+            w.Line();
+        }
+
+        bool folded = refreshed.Any(l => l.ReorderedKernel is null);
+        string axes = KernelAxes(plan, "[filters, kh, kw, channels]", "[filters, k, channels]");
+        w.Line(!folded
+            ? $"// The convolutions' weights as their channels-last columns read them, {axes}; reordered only when changed."
+            : reordered
+                ? $"// The weights as the layers read them: convolutions' reordered to their channels-last columns, {axes}, and layers' with a normalisation folded in; each recomputed only when what it comes from changed."
+                : "// The weights of the layers with a normalisation folded in, recomputed only when what they come from changed.");
         using (w.Block("protected override void RefreshKernels()"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
-            foreach (LayerPlan layer in reordered)
+            if (folded)
+            {
+                w.Line($"{Format.ReadOnlySpan} buffers = Buffers;");
+            }
+
+            foreach (LayerPlan layer in refreshed)
             {
                 layer.EmitKernelRefresh(w);
             }

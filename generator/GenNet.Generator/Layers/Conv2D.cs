@@ -15,6 +15,8 @@ internal sealed record Conv2DSpec(
     : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => Conv2DUnit.Instance;
+
+    public override bool AbsorbsAffine => Activation == ActivationKind.Linear;
 }
 
 internal sealed class Conv2DUnit : LayerUnit
@@ -28,6 +30,8 @@ internal sealed class Conv2DUnit : LayerUnit
     public override bool Learns => true;
 
     public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
+
+    public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
     public override string DefaultName(int index) => $"conv_{index}";
 
@@ -101,7 +105,7 @@ internal sealed class Conv2DUnit : LayerUnit
         int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
         context.NeedColumns(window.ColumnsPerSample);
-        int kernelOffset = window.ChannelsLastColumns ? context.AllocateKernel((int)weights) : NodePlan.None;
+        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold ? context.AllocateKernel((int)weights) : NodePlan.None; // folded: reordered in its folded copy
         LayerHeader header = context.Header(spec, window.OutputShape(filters), output);
         return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options);
     }
@@ -143,11 +147,19 @@ internal sealed record Conv2DPlan(
 
     public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
 
-    public override string SummaryActivation => Format.Activation(Activation.Kind);
+    public override string SummaryActivation => Format.Activation(FoldedIn is null ? Activation.Kind : ActivationKind.Linear); // as declared
 
     public override bool UsesColumns => !Window.InputIsColumns;
 
     private bool Reordered => KernelOffset >= 0;
+
+    /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
+    public NormalizationFold? FoldedIn { get; init; }
+
+    public override LayerPlan WithFold(NormalizationFold fold) =>
+        this with { FoldedIn = fold, Activation = fold.Activation, PreActivationOffset = fold.PreActivationOffset };
+
+    public override bool RefreshesWeights => Reordered || FoldedIn is not null;
 
     public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Reordered
         ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: {Format.Shape(ReorderedShape)}")
@@ -171,6 +183,13 @@ internal sealed record Conv2DPlan(
 
     public override void EmitKernelRefresh(SourceWriter w)
     {
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitRefresh(w, this, "RefreshFoldedConv", $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}", Filters,
+                $"filters: {Format.Int(Filters)}, channels: {Format.Int(Window.Channels)}, kernelHeight: {Format.Int(Window.WindowHeight)}, kernelWidth: {Format.Int(Window.WindowWidth)}");
+            return;
+        }
+
         string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
         w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel(parameters.Slice({Pascal}Weight, {size}), " +
                $"global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}Kernel, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {size}), " +
@@ -190,6 +209,7 @@ internal sealed record Conv2DPlan(
         w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
         string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
         string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
+        FoldedIn?.EmitCallComment(w, this);
         w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize);");
     }
 
@@ -216,22 +236,37 @@ internal sealed record Conv2DPlan(
         bool gelu = Activation.NeedsPreActivation;
         bool im2col = !window.InputIsColumns;
         string columns = im2col ? "columns" : "x";
-        string im2colKernel = Reordered ? "Im2ColChannelsLast" : "Im2Col";
+        string im2colKernel = window.ChannelsLastColumns ? "Im2ColChannelsLast" : "Im2Col";
         string col2imKernel = Reordered ? "Col2ImChannelsLast" : "Col2Im";
         string kernel = Reordered ? $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {filters} * {patch})" : weight;
+        if (FoldedIn is { } fold)
+        {
+            string shape = window.ChannelsLastColumns
+                ? $"{Format.Shape(ReorderedShape)} (reordered as its columns)"
+                : $"[{string.Join(", ", Parameters.First().Shape)}]";
+            fold.EmitFields(w, this, shape, $"{filters} * {patch}", Filters);
+            kernel = NormalizationFold.Weight(this, $"{filters} * {patch}");
+            bias = NormalizationFold.Bias(this, $"{filters} * {patch}", Filters);
+        }
 
-        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
+        string folded = FoldedIn is { } normalization ? $" with {normalization.Name} folded in" : "";
+        string weightName = FoldedIn is null ? "W" : "W'";
+        w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
         w.Line(!im2col
-            ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · Wᵀ + b, no im2col."
-            : Reordered
-                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
-                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
+            ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
+            : window.ChannelsLastColumns
+                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
             (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
         using (w.Block(forward))
         {
-            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            if (FoldedIn is null)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
             if (im2col)
             {
                 w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");

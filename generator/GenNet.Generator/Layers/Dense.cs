@@ -12,6 +12,8 @@ internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationK
     : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => DenseUnit.Instance;
+
+    public override bool AbsorbsAffine => Activation == ActivationKind.Linear;
 }
 
 internal sealed class DenseUnit : LayerUnit
@@ -25,6 +27,8 @@ internal sealed class DenseUnit : LayerUnit
     public override bool Learns => true;
 
     public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };
+
+    public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
     public override string DefaultName(int index) => $"dense_{index}";
 
@@ -107,6 +111,14 @@ internal sealed record DensePlan(
 
     public int Inputs => Header.InputSize;
 
+    /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
+    public NormalizationFold? FoldedIn { get; init; }
+
+    public override LayerPlan WithFold(NormalizationFold fold) =>
+        this with { FoldedIn = fold, Activation = fold.Activation, PreActivationOffset = fold.PreActivationOffset };
+
+    public override bool RefreshesWeights => FoldedIn is not null;
+
     public override bool HasParameters => true;
 
     public override IEnumerable<TensorPlan> Parameters => new[]
@@ -123,7 +135,12 @@ internal sealed record DensePlan(
 
     public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
 
-    public override string SummaryActivation => Format.Activation(Activation.Kind);
+    public override string SummaryActivation => Format.Activation(FoldedIn is null ? Activation.Kind : ActivationKind.Linear); // as declared
+
+    public override void EmitKernelRefresh(SourceWriter w) =>
+        FoldedIn?.EmitRefresh(w, this, "RefreshFoldedDense", WeightCount, Units, $"units: {Format.Int(Units)}, inputs: {Format.Int(Inputs)}");
+
+    private string WeightCount => $"{Format.Int(Units)} * {Format.Int(Inputs)}";
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
         ActivatedScratch(PreActivationOffset);
@@ -140,6 +157,7 @@ internal sealed record DensePlan(
         string outputs = Format.Int(Units);
         string variable = Header.Variable;
         w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
+        FoldedIn?.EmitCallComment(w, this);
         w.Line(Activation.NeedsPreActivation
             ? $"{Pascal}Forward({site.Input}, {PreActivationSlice}, {variable}, batchSize);"
             : $"{Pascal}Forward({site.Input}, {variable}, batchSize);");
@@ -159,15 +177,30 @@ internal sealed record DensePlan(
         string weight = $"parameters.Slice({Pascal}Weight, {outputs} * {inputs})";
         string bias = $"parameters.Slice({Pascal}Bias, {outputs})";
         bool gelu = Activation.NeedsPreActivation;
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitFields(w, this, $"[{outputs}, {inputs}]", WeightCount, Units);
+            w.Line($"// {Header.Name} with {fold.Name} folded in: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+                   $"y = x · W'ᵀ + b'; x [batch, {inputs}], y [batch, {outputs}].");
+            weight = NormalizationFold.Weight(this, WeightCount);
+            bias = NormalizationFold.Bias(this, WeightCount, Units);
+        }
+        else
+        {
+            w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+                   $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
+        }
 
-        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
-               $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
         string signature = gelu
             ? $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} z, {Format.Span} y, int batchSize)"
             : $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, int batchSize)";
         using (w.Block(signature))
         {
-            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            if (FoldedIn is null)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
             w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {(gelu ? "z" : "y")}, batchSize, {inputs}, {outputs});");
             Activation.EmitForward(w, Units);
         }

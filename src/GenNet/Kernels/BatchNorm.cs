@@ -12,7 +12,7 @@ namespace GenNet.Kernels;
 /// mean and 1/√(σ² + ε) there for the backward pass. Inference needs none.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class BatchNorm
+public static partial class BatchNorm
 {
     /// <summary>The floats a layer's statistics span holds for <paramref name="channels"/> channels.</summary>
     public static int StatisticsLength(int channels) => 4 * channels;
