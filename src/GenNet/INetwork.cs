@@ -57,7 +57,10 @@ public interface INetwork
     /// <summary>A Keras-style table of the layers, their output shapes and parameter counts.</summary>
     string Summary { get; }
 
-    /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), the same for the same seed on every machine.</summary>
+    /// <summary>
+    /// Each layer's declared initializers (<c>KernelInitializer</c>, <c>BiasInitializer</c>); by default Glorot-uniform
+    /// weights and zero biases (Keras's defaults). The same for the same seed on every machine.
+    /// </summary>
     void InitializeParameters(int seed);
 
     /// <summary>Runs one sample: <paramref name="input"/> has <see cref="InputSize"/> floats, <paramref name="output"/> <see cref="OutputSize"/>.</summary>
@@ -87,14 +90,15 @@ public interface ITrainableNetwork : INetwork
     /// <summary>
     /// Forward pass, loss and backward pass for a batch with one integer label per sample (a class index;
     /// for a network with one output, 0 or 1). Returns the mean loss over the batch and leaves the gradient
-    /// of that mean in <see cref="Gradients"/>.
+    /// of that mean in <see cref="Gradients"/>; layers' weight penalties (<c>KernelRegularizerL2</c>) are added to both.
     /// </summary>
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batchSize);
 
     /// <summary>
     /// Forward pass, loss and backward pass for a batch with <see cref="INetwork.OutputSize"/> float targets per sample
     /// (one-hot or soft class distributions, or regression targets). Returns the mean loss over the batch and
-    /// leaves the gradient of that mean in <see cref="Gradients"/>.
+    /// leaves the gradient of that mean in <see cref="Gradients"/>; layers' weight penalties (<c>KernelRegularizerL2</c>)
+    /// are added to both.
     /// </summary>
     float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batchSize);
 }

@@ -294,6 +294,16 @@ public abstract class NetworkBase : INetwork
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract ReadOnlySpan<float> Propagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, bool training, int firstSample);
 
+    /// <summary>
+    /// The penalties that the layers declare (<c>KernelRegularizerL2</c>, <c>BiasRegularizerL2</c>: <c>λ·Σw²</c> per tensor), which join the
+    /// loss that <c>Evaluate</c> reports; 0 when no layer declares one.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected virtual float RegularizationLoss() => 0f;
+
+    /// <summary>The penalty <see cref="RegularizationLoss"/> gives at the current parameters, for <c>Evaluate</c>.</summary>
+    internal float Penalty => RegularizationLoss();
+
     /// <summary>Brings any copy of the parameters that the layers keep in another layout up to date; called before each pass.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void RefreshKernels()

@@ -10,7 +10,8 @@ namespace GenNet;
 /// What every trainable generated network shares besides <see cref="NetworkBase"/>: the gradient arena and the training
 /// step, split by rows over threads. Each shard runs forward, loss and backward on its rows into its own scratch and
 /// gradient arenas (shard 0 into the network's own), its gradient weighted by its share of the batch; the shards'
-/// gradients are then added in shard order, so a fixed thread count gives the same bits every time.
+/// gradients are then added in shard order, so a fixed thread count gives the same bits every time. Weight penalties
+/// (<see cref="AddRegularization"/>) are added after that, once per step.
 /// </summary>
 public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, IShardedStep
 {
@@ -75,6 +76,14 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void Backpropagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, Span<float> gradients);
 
+    /// <summary>
+    /// Adds the gradient of the layers' weight penalties (<c>2λ·w</c> for <c>KernelRegularizerL2</c> or <c>BiasRegularizerL2</c> = λ) to
+    /// <paramref name="gradients"/>, the whole batch's, and returns the penalty (<c>λ·Σw²</c>) that joins the step's loss.
+    /// The training step calls it once, after the shards' gradients are summed; 0 and nothing added when no layer declares one.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected virtual float AddRegularization(Span<float> gradients) => 0f;
+
     /// <summary>Starts the count of training steps again (a new seed for dropout's masks).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected void RestartSteps() => TrainingStep = 0;
@@ -110,6 +119,13 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         {
             TensorPrimitives.Add(_gradients, _shardGradients[shard], _gradients);
         }
+
+        // The weight penalties belong to the whole batch's loss, not to a shard's rows: each shard's loss and gradient is
+        // its share of the batch mean (scaled by count / batch above), so they sum to the mean's, and the penalty and its
+        // gradient join that sum here, once per step, after the shards' gradients have been added into the network's own.
+        // Added in a shard, they would count once per shard. The loss is the batch mean, as Keras's, so the penalty is
+        // added as it is (Keras's loss + λ·Σw²), not scaled by the batch size.
+        loss += AddRegularization(_gradients);
 
         if (shards == 1)
         {

@@ -109,6 +109,12 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("[Dense(3, Activation.LeakyReLU, NegativeSlope = -0.5f)]", "Layer 1 (Dense): NegativeSlope = -0.5 must be in [0, 1)")]
     [InlineData("[Dense(3, (Activation)42)]", "Layer 1 (Dense): activation 42 is not a member of GenNet.Activation")]
+    [InlineData("[Dense(3, KernelInitializer = (Initializer)7)]", "Layer 1 (Dense): KernelInitializer = 7 is not a member of GenNet.Initializer")]
+    [InlineData("[Dense(3, BiasInitializer = (Initializer)(-1))]", "Layer 1 (Dense): BiasInitializer = -1 is not a member of GenNet.Initializer")]
+    [InlineData("[Dense(3, KernelRegularizerL2 = -0.01f)]", "Layer 1 (Dense): KernelRegularizerL2 = -0.01 must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Dense(3, KernelRegularizerL2 = float.NaN)]", "Layer 1 (Dense): KernelRegularizerL2 = NaN must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Dense(3, KernelRegularizerL2 = float.PositiveInfinity)]", "Layer 1 (Dense): KernelRegularizerL2 = Infinity must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Dense(3, BiasRegularizerL2 = -1f)]", "Layer 1 (Dense): BiasRegularizerL2 = -1 must be finite and not negative: it is λ of the penalty λ·Σw²")]
     [InlineData("[BatchNormalization(Momentum = 1.5f)]", "Layer 1 (BatchNormalization): Momentum = 1.5 must be in [0, 1]: the weight of each batch in the running statistics (PyTorch's convention; Keras's momentum 0.99 is 0.01 here)")]
     [InlineData("[BatchNormalization(Epsilon = 0f)]", "Layer 1 (BatchNormalization): Epsilon = 0 must be positive and finite: it keeps the division away from zero")]
     [InlineData("[BatchNormalization(Epsilon = float.NaN)]", "Layer 1 (BatchNormalization): Epsilon = NaN must be positive and finite: it keeps the division away from zero")]
@@ -302,7 +308,9 @@ public sealed class DiagnosticTests
 
     [Theory]
     [InlineData("[Input(28, 28)]\n[Conv2D(32, 3, Activation.ReLU)]", "Conv2D(32, 3, Activation.ReLU)",
-        "Layer 1 (Conv2D) needs an image [height, width, channels] but receives shape [28, 28]; declare the channels too, for example [Input(28, 28, 1)] for a grayscale image")]
+        "Layer 1 (Conv2D) needs an image [height, width, channels] but receives shape [28, 28]; declare the channels too, for example [Input(28, 28, 1)] for a grayscale image; a sequence [steps, channels] takes the 1-D layers (Conv1D, MaxPool1D, AveragePool1D)")]
+    [InlineData("[Input(29, 3)]\n[Conv1D(4, 3)]\n[MaxPool2D(2)]", "MaxPool2D(2)",
+        "Layer 2 (MaxPool2D) needs an image [height, width, channels] but receives shape [27, 4]; declare the channels too, for example [Input(27, 4, 1)] for a grayscale image; a sequence [steps, channels] takes the 1-D layers (Conv1D, MaxPool1D, AveragePool1D)")]
     [InlineData("[Input(4, 4, 1)]\n[Flatten]\n[Conv2D(2, 3)]", "Conv2D(2, 3)",
         "Layer 2 (Conv2D) needs an image [height, width, channels] but receives shape [16]; it must come before [Flatten] and Dense layers")]
     [InlineData("[Input(10)]\n[MaxPool2D(2)]", "MaxPool2D(2)",
@@ -328,6 +336,46 @@ public sealed class DiagnosticTests
     public void GN0021_window_larger_than_its_input(string layers, string locatedOn, string message) => AssertSingle(
         "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class TooSmall;", "GN0021", message, locatedOn);
 
+    // The 1-D layers: a sequence [steps, channels] only, and the same size and argument checks as their 2-D forms.
+
+    [Theory]
+    [InlineData("[Input(28, 28, 1)]\n[Conv1D(8, 3)]", "Conv1D(8, 3)",
+        "Layer 1 (Conv1D) needs a sequence [steps, channels] but receives shape [28, 28, 1]; over an image use [Conv2D]")]
+    [InlineData("[Input(10)]\n[Conv1D(8, 3)]", "Conv1D(8, 3)",
+        "Layer 1 (Conv1D) needs a sequence [steps, channels] but receives shape [10]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(7, 2)]\n[Flatten]\n[MaxPool1D(2)]", "MaxPool1D(2)",
+        "Layer 2 (MaxPool1D) needs a sequence [steps, channels] but receives shape [14]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(6, 6, 2)]\n[AveragePool1D(2)]", "AveragePool1D(2)",
+        "Layer 1 (AveragePool1D) needs a sequence [steps, channels] but receives shape [6, 6, 2]; over an image use [AveragePool2D]")]
+    [InlineData("[Input(2, 3, 4, 5)]\n[GlobalMaxPooling1D]", "GlobalMaxPooling1D",
+        "Layer 1 (GlobalMaxPooling1D) needs a sequence [steps, channels] but receives shape [2, 3, 4, 5]; give the input as [Input(steps, channels)]")]
+    [InlineData("[Input(5, 5, 3)]\n[GlobalAveragePooling1D]", "GlobalAveragePooling1D",
+        "Layer 1 (GlobalAveragePooling1D) needs a sequence [steps, channels] but receives shape [5, 5, 3]; over an image use [GlobalAveragePooling2D]")]
+    public void GN0028_one_dimensional_layer_without_a_sequence(string layers, string locatedOn, string message) => AssertSingle(
+        "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NotASequence;", "GN0028", message, locatedOn);
+
+    [Theory]
+    [InlineData("[Input(4, 3)]\n[Conv1D(2, 5)]", "Conv1D(2, 5)",
+        "Layer 1 (Conv1D) has a 5-step kernel, larger than its input [4, 3] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    [InlineData("[Input(7, 1)]\n[MaxPool1D(2)]\n[AveragePool1D(4)]", "AveragePool1D(4)",
+        "Layer 2 (AveragePool1D) has a 4-step pool window, larger than its input [3, 1] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    public void GN0021_one_dimensional_window_longer_than_its_sequence(string layers, string locatedOn, string message) => AssertSingle(
+        "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class TooShort;", "GN0021", message, locatedOn);
+
+    [Theory]
+    [InlineData("[Conv1D(0, 3)]", "GN0003", "Layer 1 (Conv1D) has filters = 0; every size must be at least 1")]
+    [InlineData("[Conv1D(4, -1)]", "GN0003", "Layer 1 (Conv1D) has kernel size = -1; every size must be at least 1")]
+    [InlineData("[Conv1D(4, 3, Stride = 0)]", "GN0003", "Layer 1 (Conv1D) has Stride = 0; every size must be at least 1")]
+    [InlineData("[MaxPool1D(0)]", "GN0003", "Layer 1 (MaxPool1D) has pool size = 0; every size must be at least 1")]
+    [InlineData("[AveragePool1D(2, Stride = -2)]", "GN0003", "Layer 1 (AveragePool1D) has Stride = -2; every size must be at least 1")]
+    [InlineData("[Conv1D(4, 3, Activation.Softmax)]", "GN0008", "Layer 1 (Conv1D): Softmax is not supported on a convolution; flatten the sequence and end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[Conv1D(4, 3, Padding = (Padding)2)]", "GN0008", "Layer 1 (Conv1D): Padding = 2 is not a member of GenNet.Padding")]
+    [InlineData("[Conv1D(4, 3, Activation.LeakyReLU, NegativeSlope = -0.5f)]", "GN0008", "Layer 1 (Conv1D): NegativeSlope = -0.5 must be in [0, 1)")]
+    [InlineData("[Conv1D(4, 3, (Activation)42)]", "GN0008", "Layer 1 (Conv1D): activation 42 is not a member of GenNet.Activation")]
+    [InlineData("[MaxPool1D(2, Padding = (Padding)(-1))]", "GN0008", "Layer 1 (MaxPool1D): Padding = -1 is not a member of GenNet.Padding")]
+    public void Bad_one_dimensional_arguments(string layer, string id, string message) => AssertSingle(
+        "[Network]\n[Input(9, 2)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class BadSequenceLayer;", id, message, layer.Trim('[', ']'));
+
     [Theory]
     [InlineData("[Conv2D(0, 3)]", "Layer 1 (Conv2D) has filters = 0; every size must be at least 1")]
     [InlineData("[Conv2D(4, 0)]", "Layer 1 (Conv2D) has kernel size = 0; every size must be at least 1")]
@@ -345,6 +393,10 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2D(2, 1, Activation.Softmax)]", "Layer 2 (Conv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
     [InlineData("[Conv2D(2, 1, Padding = (Padding)5)]", "Layer 2 (Conv2D): Padding = 5 is not a member of GenNet.Padding")]
     [InlineData("[Conv2D(2, 1, Activation.LeakyReLU, NegativeSlope = 1.5f)]", "Layer 2 (Conv2D): NegativeSlope = 1.5 must be in [0, 1)")]
+    [InlineData("[Conv2D(2, 1, KernelInitializer = (Initializer)12)]", "Layer 2 (Conv2D): KernelInitializer = 12 is not a member of GenNet.Initializer")]
+    [InlineData("[Conv2D(2, 1, BiasInitializer = (Initializer)9)]", "Layer 2 (Conv2D): BiasInitializer = 9 is not a member of GenNet.Initializer")]
+    [InlineData("[Conv2D(2, 1, KernelRegularizerL2 = float.NegativeInfinity)]", "Layer 2 (Conv2D): KernelRegularizerL2 = -Infinity must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[Conv2D(2, 1, BiasRegularizerL2 = float.NaN)]", "Layer 2 (Conv2D): BiasRegularizerL2 = NaN must be finite and not negative: it is λ of the penalty λ·Σw²")]
     public void GN0008_invalid_convolution_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(4, 4, 1)]\n[Conv2D(3, 3)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class BadConvolution;", "GN0008", message, layer.Trim('[', ']'));
 

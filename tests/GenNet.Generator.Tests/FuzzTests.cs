@@ -80,6 +80,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         AssertNoFailures(report);
         string[] missed = s_graphIds.Where(id => !report.IdsHit.ContainsKey(id)).ToArray();
         Assert.True(missed.Length == 0, $"the graph fuzzer never provoked {string.Join(", ", missed)}; it has degenerated");
+        Assert.True(report.IdsHit.ContainsKey("GN0028"), "the graph fuzzer never put a 1-D layer on an image or a vector (GN0028)");
         Assert.True(valid >= GraphDeclarationCount / 5, $"only {valid} valid graphs: the fuzzer tests only failures");
 
         // Every layer kind the runtime declares appears in a valid graph, so a new kind cannot be left out of the fuzzer.
@@ -367,6 +368,7 @@ public sealed record Declaration(int Index, string Text, Expectation? Expected =
 public static class DeclarationFuzzer
 {
     private static readonly int[] s_sizes = [1, 2, 3, 4, 7, 8, 10, 16, 28, 64, 128];
+    private static readonly string[] s_initializers = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LeCunNormal", "Zeros", "Ones"];
     private static readonly string[] s_hiddenActivations = ["Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Gelu"];
     private static readonly string[] s_losses = ["Auto", "MeanSquaredError", "BinaryCrossEntropy", "CategoricalCrossEntropy", "SparseCategoricalCrossEntropy"];
     private static readonly string[] s_reservedNames = ["Loss", "Summary", "Forward", "Dense0Forward", "Parameters", "Outputs"];
@@ -381,14 +383,19 @@ public static class DeclarationFuzzer
     private static readonly string[] s_tokens = ["[", "]", "(", ")", ",", "Dense(", "Activation.", "\"", "{", "}", ";", "=", "Input(", "partial", "class"];
     private static readonly string[] s_badLayers =
         ["Conv2D(0, 3)", "Conv2D(4, 3, Stride = 0)", "Conv2D(4, 3, Activation.Softmax)", "Conv2D(4)", "Conv2D(4, 3, 3, 3)", "Conv2D(4, 3, Padding = (Padding)7)",
+         "Conv2D(4, 3, KernelInitializer = (Initializer)7)", "Conv2D(4, 3, KernelRegularizerL2 = -1f)", "Dense(4, BiasInitializer = (Initializer)(-2))",
+         "Dense(4, KernelRegularizerL2 = float.NaN)", "Dense(4, BiasRegularizerL2 = float.PositiveInfinity)", "Dense(4, KernelRegularizerL2 = Settings.Slope)",
          "MaxPool2D(0)", "MaxPool2D(2, Padding = (Padding)7)", "AveragePool2D(\"2\")", "AveragePool2D(2, Stride = -1)",
          "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
          "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")",
          "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)",
-         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)"];
+         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)",
+         "Conv1D(0, 3)", "Conv1D(4, 3, 3)", "Conv1D(4, 3, Activation.Softmax)", "Conv1D(4, 3, Stride = -1)", "MaxPool1D(0)",
+         "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
-         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D"];
+         "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
+         "Conv1D(4, 3, Activation.ReLU)", "MaxPool1D(2)", "AveragePool1D(3, Stride = 1, Padding = Padding.Same)", "GlobalAveragePooling1D"];
     private static readonly string[] s_merges =
         ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
     private static readonly string[] s_graphArguments =
@@ -580,7 +587,29 @@ public static class DeclarationFuzzer
         }
 
         string slope = activation == "LeakyReLU" && Chance(random, 0.3) ? ", NegativeSlope = 0.2f" : "";
-        return $"Dense({units}, Activation.{activation}{slope})";
+        return $"Dense({units}, Activation.{activation}{slope}{ParameterOptions(random)})";
+    }
+
+    /// <summary>Now and then an initializer or an L2 penalty for a layer's weight or bias: <c>, KernelInitializer = Initializer.HeNormal</c>.</summary>
+    public static string ParameterOptions(Random random)
+    {
+        string options = "";
+        if (Chance(random, 0.2))
+        {
+            options += $", KernelInitializer = Initializer.{Pick(random, s_initializers)}";
+        }
+
+        if (Chance(random, 0.1))
+        {
+            options += $", BiasInitializer = Initializer.{Pick(random, s_initializers)}";
+        }
+
+        if (Chance(random, 0.2))
+        {
+            options += $", {Pick(random, ["KernelRegularizerL2", "BiasRegularizerL2"])} = {Pick(random, ["0f", "1e-4f", "0.01f", "2.5f"])}";
+        }
+
+        return options;
     }
 
     /// <summary>The attribute with one more named argument: <c>Flatten</c> → <c>Flatten(Name = "h")</c>.</summary>

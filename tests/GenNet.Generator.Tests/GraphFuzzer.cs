@@ -9,7 +9,7 @@ namespace GenNet.Generator.Tests;
 /// Writes random graph declarations: a network valid by construction (residual blocks, concatenated branches, forks read
 /// by several layers, several inputs, chains of every layer kind), then, for most of them, one or two mistakes, each built
 /// to provoke one diagnostic: the graph's own (GN0022–GN0027) and bad arguments of every layer kind (GN0003, GN0004,
-/// GN0008, GN0014, GN0020, GN0021). The declaration carries what it should get (<see cref="Expectation"/>), so the fuzzer
+/// GN0008, GN0014, GN0020, GN0021, GN0028). The declaration carries what it should get (<see cref="Expectation"/>), so the fuzzer
 /// checks that valid graphs get clean code and that each mistake gets its own diagnostic, not merely that nothing crashes.
 /// </summary>
 public static class GraphFuzzer
@@ -41,7 +41,7 @@ public static class GraphFuzzer
     private static readonly Mutation[] s_mutations =
     [
         UnknownName, DuplicateName, LaterOrOwnOutput, MismatchedMerge, UnusedOutput, UnusedInput,
-        SizeNotPositive, InvalidArgument, NonConstantReference, DenseOnImage, WindowOnVector, WindowTooLarge,
+        SizeNotPositive, InvalidArgument, NonConstantReference, DenseOnImage, WindowOnVector, WindowTooLarge, SequenceLayerOffSequence,
     ];
 
     /// <summary>Applies one mutation and returns its ID; <see cref="UnusedInput"/> applies to every graph, so this ends.</summary>
@@ -168,8 +168,8 @@ public static class GraphFuzzer
             ? new GraphNode("Dense", ["3", "Activation.ReLU"], [3], [source])
             : Pick(random, [
                 new GraphNode("Flatten", [], [source.Shape.Aggregate(1, (a, b) => a * b)], [source]),
-                new GraphNode("Conv2D", ["2", "1"], [source.Shape[0], source.Shape[1], 2], [source]),
-                new GraphNode("AveragePool2D", ["1"], source.Shape, [source])]);
+                new GraphNode(source.Shape.Length == 2 ? "Conv1D" : "Conv2D", ["2", "1"], [.. source.Shape[..^1], 2], [source]),
+                new GraphNode(source.Shape.Length == 2 ? "AveragePool1D" : "AveragePool2D", ["1"], source.Shape, [source])]);
         dead.Touched = true;
         graph.Nodes.Insert(random.Next(graph.Nodes.IndexOf(source) + 1, lastPosition + 1), dead);
         return "GN0026";
@@ -188,7 +188,7 @@ public static class GraphFuzzer
     /// <summary>GN0003: a unit count, filter count, window, stride or input dimension of zero or less.</summary>
     private static string? SizeNotPositive(Random random, Graph graph)
     {
-        GraphNode[] candidates = Untouched(graph.Nodes).Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D").ToArray();
+        GraphNode[] candidates = Untouched(graph.Nodes).Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D" or "Conv1D" or "MaxPool1D" or "AveragePool1D").ToArray();
         if (candidates.Length == 0)
         {
             return null;
@@ -200,6 +200,7 @@ public static class GraphFuzzer
             "Input" => Pick<string[]>(random, [["0"], ["3", "0", "1"], ["-2"]]),
             "Dense" => Pick<string[]>(random, [["0"], ["-4", "Activation.Tanh"]]),
             "Conv2D" => Pick<string[]>(random, [["0", "1"], ["4", "0"], ["4", "1", "0", "Activation.ReLU"], ["4", "1", "Stride = 0"], ["4", "1", "Stride = -2"]]),
+            "Conv1D" => Pick<string[]>(random, [["0", "1"], ["4", "0"], ["4", "-3", "Activation.Tanh"], ["4", "1", "Stride = 0"]]),
             _ => Pick<string[]>(random, [["0"], ["-1"], ["1", "Stride = -1"]]),
         };
         node.Touched = true;
@@ -220,9 +221,13 @@ public static class GraphFuzzer
         GraphNode node = Pick(random, nodes);
         string[][] arguments = node.Kind switch
         {
-            "Dense" => [["4", "(Activation)42"], ["4", "Activation.LeakyReLU", "NegativeSlope = 1.5f"], ["4", "Activation.LeakyReLU", "NegativeSlope = float.NaN"]],
-            "Conv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "(Activation)7"]],
-            "MaxPool2D" or "AveragePool2D" => [["1", "Padding = (Padding)2"]],
+            "Dense" => [["4", "(Activation)42"], ["4", "Activation.LeakyReLU", "NegativeSlope = 1.5f"], ["4", "Activation.LeakyReLU", "NegativeSlope = float.NaN"],
+                ["4", "KernelInitializer = (Initializer)7"], ["4", "KernelRegularizerL2 = -0.5f"], ["4", "BiasRegularizerL2 = float.NaN"]],
+            "Conv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "(Activation)7"],
+                ["2", "1", "BiasInitializer = (Initializer)(-1)"], ["2", "1", "KernelRegularizerL2 = float.PositiveInfinity"]],
+            "MaxPool2D" or "AveragePool2D" or "MaxPool1D" or "AveragePool1D" => [["1", "Padding = (Padding)2"]],
+            "Conv1D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "Activation.LeakyReLU", "NegativeSlope = 1f"], ["2", "1", "1", "Activation.Tanh"],
+                ["2", "1", "KernelInitializer = (Initializer)9"], ["2", "1", "BiasRegularizerL2 = -1f"]],
             "Dropout" => [["1.5"], ["-0.25"], ["1"], ["double.NaN"]],
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
             "Add" or "Multiply" or "Concatenate" => [["Activation = Activation.Softmax"], ["Activation = (Activation)11"], ["From = " + Quote(graph.NameOf(graph.Nodes[0]))]],
@@ -269,12 +274,19 @@ public static class GraphFuzzer
     /// <summary>GN0020: a convolution or pooling layer reads a vector.</summary>
     private static string? WindowOnVector(Random random, Graph graph) => Rewire(random, graph, "GN0020", ["Conv2D", "MaxPool2D", "AveragePool2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D"], images: false);
 
-    private static string? Rewire(Random random, Graph graph, string id, string[] kinds, bool images)
+    /// <summary>GN0028: a 1-D layer reads an image or a vector.</summary>
+    private static string? SequenceLayerOffSequence(Random random, Graph graph) =>
+        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D"], shape => shape.Length != 2);
+
+    private static string? Rewire(Random random, Graph graph, string id, string[] kinds, bool images) =>
+        Rewire(random, graph, id, kinds, shape => (shape.Length == 3) == images);
+
+    private static string? Rewire(Random random, Graph graph, string id, string[] kinds, Func<int[], bool> wrongSource)
     {
         var candidates = new List<(GraphNode Layer, GraphNode Source)>();
         foreach (GraphNode layer in Untouched(graph.Layers).Where(l => kinds.Contains(l.Kind)))
         {
-            candidates.AddRange(graph.Nodes.TakeWhile(n => n != layer).Where(n => (n.Shape.Length == 3) == images).Select(n => (layer, n)));
+            candidates.AddRange(graph.Nodes.TakeWhile(n => n != layer).Where(n => wrongSource(n.Shape)).Select(n => (layer, n)));
         }
 
         if (candidates.Count == 0)
@@ -287,9 +299,19 @@ public static class GraphFuzzer
         return id;
     }
 
-    /// <summary>GN0021: an unpadded window larger than its input image.</summary>
+    /// <summary>GN0021: an unpadded window larger than its input image or sequence.</summary>
     private static string? WindowTooLarge(Random random, Graph graph)
     {
+        GraphNode[] sequenceWindows = Untouched(graph.Layers).Where(l => l.Kind is "Conv1D" or "MaxPool1D" or "AveragePool1D" && l.Sources[0].Node is { Shape.Length: 2 }).ToArray();
+        if (sequenceWindows.Length > 0 && Chance(random, 0.5))
+        {
+            GraphNode window = Pick(random, sequenceWindows);
+            string steps = Int(window.Sources[0].Node!.Shape[0] + random.Next(1, 3));
+            window.Arguments = window.Kind == "Conv1D" ? ["2", steps] : [steps, "Padding = Padding.Valid"];
+            window.Touched = true;
+            return "GN0021";
+        }
+
         GraphNode[] windows = Untouched(graph.Layers).Where(l => l.Kind is "Conv2D" or "MaxPool2D" or "AveragePool2D" && l.Sources[0].Node is { Shape.Length: 3 }).ToArray();
         if (windows.Length == 0)
         {
@@ -441,6 +463,11 @@ public sealed class Graph
             "AveragePool2D" => "average_pool" + numbered,
             "GlobalMaxPooling2D" => "global_max_pooling2d" + (index == 0 ? "" : numbered),
             "GlobalAveragePooling2D" => "global_average_pooling2d" + (index == 0 ? "" : numbered),
+            "Conv1D" => "conv1d" + (index == 0 ? "" : numbered),
+            "MaxPool1D" => "max_pooling1d" + (index == 0 ? "" : numbered),
+            "AveragePool1D" => "average_pooling1d" + (index == 0 ? "" : numbered),
+            "GlobalMaxPooling1D" => "global_max_pooling1d" + (index == 0 ? "" : numbered),
+            "GlobalAveragePooling1D" => "global_average_pooling1d" + (index == 0 ? "" : numbered),
             "BatchNormalization" => "bn" + numbered,
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
@@ -455,6 +482,7 @@ public sealed class Graph
 internal sealed class GraphBuilder
 {
     private static readonly string[] s_hiddenActivations = ["Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Gelu"];
+    private static readonly string[] s_initializers = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LeCunNormal", "Zeros", "Ones"];
     private static readonly string[] s_nameStems = ["h", "skip", "trunk", "branch", "features", "block.conv", "stage.out"];
 
     /// <summary>Input names a user may well choose, among them names the generated per-input overloads use themselves.</summary>
@@ -499,7 +527,8 @@ internal sealed class GraphBuilder
     private void Build()
     {
         int inputCount = _random.Next(20) switch { < 11 => 1, < 17 => 2, < 19 => 3, _ => _random.Next(4, 17) };
-        int[][] shapes = Enumerable.Range(0, inputCount).Select(_ => Chance(0.5) ? ImageShape() : [Pick([1, 2, 3, 4, 6, 8, 16])]).ToArray();
+        int[][] shapes = Enumerable.Range(0, inputCount)
+            .Select(_ => _random.Next(10) switch { < 4 => ImageShape(), < 6 => SequenceShape(), _ => [Pick([1, 2, 3, 4, 6, 8, 16])] }).ToArray();
         GraphNode[]? declaredFirst = Chance(0.5) ? shapes.Select(Input).ToArray() : null; // else each input just before its trunk
         var trunks = new List<GraphNode>();
         for (int i = 0; i < inputCount; i++)
@@ -523,7 +552,12 @@ internal sealed class GraphBuilder
     private GraphNode Block(GraphNode x)
     {
         var blocks = new List<Func<GraphNode, GraphNode>> { Residual, Branches };
-        blocks.AddRange(x.Shape.Length == 3 ? [ImageStep, ImageStep, Chance(0.5) ? FlattenStep : GlobalPoolStep] : [VectorStep, VectorStep]);
+        blocks.AddRange(x.Shape.Length switch
+        {
+            3 => [ImageStep, ImageStep, Chance(0.5) ? FlattenStep : GlobalPoolStep],
+            2 => [SequenceStep, SequenceStep, Chance(0.5) ? FlattenStep : GlobalPoolStep],
+            _ => [VectorStep, VectorStep],
+        });
         if (Chance(0.1))
         {
             blocks.AddRange([LongSkip, SelfMerge, DropoutStep, FlattenStep]); // a dropout or a flattened vector that later blocks may fork
@@ -556,7 +590,7 @@ internal sealed class GraphBuilder
     private GraphNode Dense(GraphNode x, int units)
     {
         string activation = Pick(s_hiddenActivations);
-        return Layer("Dense", [Int(units), .. ActivationArguments(activation, optional: true)], [units], x);
+        return Layer("Dense", [Int(units), .. ActivationArguments(activation, optional: true), .. ParameterOptions()], [units], x);
     }
 
     /// <summary>A convolution or pooling layer whose window fits, or dropout before a convolution.</summary>
@@ -597,14 +631,50 @@ internal sealed class GraphBuilder
         arguments.AddRange(ActivationArguments(Pick(s_hiddenActivations), optional: kernelWidth == kernelHeight));
         arguments.AddRange(stride != 1 || Chance(0.1) ? [$"Stride = {Int(stride)}"] : []);
         arguments.AddRange(samePadding ? ["Padding = Padding.Same"] : []);
+        arguments.AddRange(ParameterOptions());
         return Layer("Conv2D", [.. arguments],
             [Extent(height, kernelHeight, stride, samePadding), Extent(width, kernelWidth, stride, samePadding), filters], x);
     }
 
+    /// <summary>A 1-D convolution or pooling layer whose window fits a sequence [steps, channels], or dropout before a convolution.</summary>
+    private GraphNode SequenceStep(GraphNode x)
+    {
+        bool same = Chance(0.3);
+        switch (_random.Next(5))
+        {
+            case 0:
+            case 1:
+                GraphNode conv = Conv1D(x, Pick([1, 2, 3, 5]), same, stride: Chance(0.25) ? 2 : 1);
+                return Chance(0.2) ? Normalized(conv) : conv;
+            case 2:
+            case 3:
+                int size = Pick(Windows([1, 2, 3], x.Shape[0], same));
+                int stride = Pick([0, 0, 1, 2]); // 0: the pool size
+                var arguments = new List<string> { Int(size) };
+                arguments.AddRange(stride > 0 ? [$"Stride = {Int(stride)}"] : []);
+                arguments.AddRange(same ? ["Padding = Padding.Same"] : []);
+                return Layer(Chance(0.5) ? "MaxPool1D" : "AveragePool1D", [.. arguments], [Extent(x.Shape[0], size, stride == 0 ? size : stride, same), x.Shape[1]], x);
+            default:
+                return Conv1D(Layer("Dropout", ["0.25"], x.Shape, x), Pick([2, 3]), samePadding: true, stride: 1);
+        }
+    }
+
+    private GraphNode Conv1D(GraphNode x, int filters, bool samePadding, int stride)
+    {
+        int kernel = Pick(Windows([1, 2, 3, 5], x.Shape[0], samePadding));
+        var arguments = new List<string> { Int(filters), Int(kernel) };
+        arguments.AddRange(ActivationArguments(Pick(s_hiddenActivations), optional: true));
+        arguments.AddRange(stride != 1 ? [$"Stride = {Int(stride)}"] : []);
+        arguments.AddRange(samePadding ? ["Padding = Padding.Same"] : []);
+        arguments.AddRange(ParameterOptions());
+        return Layer("Conv1D", [.. arguments], [Extent(x.Shape[0], kernel, stride, samePadding), filters], x);
+    }
+
     private GraphNode FlattenStep(GraphNode x) => Layer("Flatten", [], [Size(x.Shape)], x);
 
-    /// <summary>An image to its channels by global max or average pooling.</summary>
-    private GraphNode GlobalPoolStep(GraphNode x) => Layer(Chance(0.5) ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", [], [x.Shape[2]], x);
+    /// <summary>An image or a sequence to its channels by global max or average pooling.</summary>
+    private GraphNode GlobalPoolStep(GraphNode x) =>
+        Layer((Chance(0.5) ? "GlobalMaxPooling" : "GlobalAveragePooling") + (x.Shape.Length == 2 ? "1D" : "2D"), [], [x.Shape[^1]], x);
 
     /// <summary>Dropout anywhere in a trunk: every head ends in (or merges) Dense or Conv2D layers declared after it.</summary>
     private GraphNode DropoutStep(GraphNode x) => Layer("Dropout", [Pick(["0.1", "0.5"])], x.Shape, x);
@@ -650,12 +720,13 @@ internal sealed class GraphBuilder
             return Chance(0.15) ? Dense(Layer("Dropout", ["0.3"], x.Shape, x), width) : Dense(x, width);
         }
 
-        if (width == x.Shape[2] && Chance(0.3))
+        string dimensions = x.Shape.Length == 2 ? "1D" : "2D";
+        if (width == x.Shape[^1] && Chance(0.3))
         {
-            return Layer(Chance(0.5) ? "MaxPool2D" : "AveragePool2D", ["3", "Stride = 1", "Padding = Padding.Same"], x.Shape, x);
+            return Layer((Chance(0.5) ? "MaxPool" : "AveragePool") + dimensions, ["3", "Stride = 1", "Padding = Padding.Same"], x.Shape, x);
         }
 
-        return Conv(x, width, samePadding: true, stride: 1);
+        return x.Shape.Length == 2 ? Conv1D(x, width, samePadding: true, stride: 1) : Conv(x, width, samePadding: true, stride: 1);
     }
 
     /// <summary>Joins x with an earlier output of the same shape (a long skip connection), if there is one.</summary>
@@ -671,10 +742,10 @@ internal sealed class GraphBuilder
     /// <summary>Several trunks into one: images of one size side by side, else flattened and concatenated (or added when equal).</summary>
     private GraphNode Join(List<GraphNode> trunks)
     {
-        bool sameImages = trunks.All(t => t.Shape.Length == 3 && t.Shape.Take(2).SequenceEqual(trunks[0].Shape.Take(2)));
+        bool sameImages = trunks.All(t => t.Shape.Length > 1 && t.Shape.Length == trunks[0].Shape.Length && t.Shape[..^1].SequenceEqual(trunks[0].Shape[..^1]));
         if (!sameImages || Chance(0.5))
         {
-            trunks = trunks.Select(t => t.Shape.Length == 3 ? FlattenStep(t) : t).ToList();
+            trunks = trunks.Select(t => t.Shape.Length > 1 ? FlattenStep(t) : t).ToList();
         }
 
         bool equal = trunks.All(t => t.Shape.SequenceEqual(trunks[0].Shape));
@@ -688,16 +759,16 @@ internal sealed class GraphBuilder
     private string Head(GraphNode x)
     {
         string loss;
-        if (x.Shape.Length == 3 && Chance(0.2))
+        if (x.Shape.Length > 1 && Chance(0.2))
         {
             string activation = Pick(["Linear", "Sigmoid", "ReLU"]);
             int filters = Pick([1, 2]);
-            Layer("Conv2D", [Int(filters), "1", .. ActivationArguments(activation, optional: true)], [x.Shape[0], x.Shape[1], filters], x);
+            Layer(x.Shape.Length == 2 ? "Conv1D" : "Conv2D", [Int(filters), "1", .. ActivationArguments(activation, optional: true)], [.. x.Shape[..^1], filters], x);
             loss = activation == "Sigmoid" ? Pick(["Auto", "BinaryCrossEntropy", "MeanSquaredError"]) : Pick(["Auto", "MeanSquaredError"]);
         }
         else
         {
-            if (x.Shape.Length == 3)
+            if (x.Shape.Length > 1)
             {
                 x = FlattenStep(x);
             }
@@ -820,7 +891,21 @@ internal sealed class GraphBuilder
         return activation == "LeakyReLU" && Chance(0.3) ? ["Activation.LeakyReLU", "NegativeSlope = 0.2f"] : [$"Activation.{activation}"];
     }
 
+    /// <summary>Now and then initializers and L2 penalties for a layer's weight and bias, as named arguments.</summary>
+    private string[] ParameterOptions()
+    {
+        var options = new List<string>();
+        options.AddRange(Chance(0.2) ? [$"KernelInitializer = Initializer.{Pick(s_initializers)}"] : []);
+        options.AddRange(Chance(0.1) ? [$"BiasInitializer = Initializer.{Pick(s_initializers)}"] : []);
+        options.AddRange(Chance(0.15) ? [$"KernelRegularizerL2 = {Pick(["1e-4f", "0.01f", "0f"])}"] : []);
+        options.AddRange(Chance(0.05) ? [$"BiasRegularizerL2 = {Pick(["1e-3f", "0f"])}"] : []);
+        return [.. options];
+    }
+
     private int[] ImageShape() => [Pick([4, 5, 6, 8, 12]), Pick([4, 5, 6, 8, 12]), Pick([1, 1, 2, 3])];
+
+    /// <summary>A sequence [steps, channels] for the 1-D layers.</summary>
+    private int[] SequenceShape() => [Pick([1, 3, 7, 16, 29]), Pick([1, 1, 2, 3, 17])];
 
     /// <summary>The window sizes that fit an axis of <paramref name="input"/> positions: all with same padding, else those up to it.</summary>
     private static int[] Windows(int[] sizes, int input, bool same) => sizes.Where(size => same || size <= input).ToArray();

@@ -53,6 +53,29 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Initializers_and_l2_penalties()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples;
+
+            [Network]
+            [Input(8, 8, 2)]
+            [Conv2D(4, 3, Activation.ReLU, KernelInitializer = Initializer.HeNormal, KernelRegularizerL2 = 1e-4f)]
+            [Flatten]
+            [Dense(16, Activation.ReLU, KernelInitializer = Initializer.HeUniform, BiasInitializer = Initializer.Ones, KernelRegularizerL2 = 0.001f, BiasRegularizerL2 = 0.0005f)]
+            [Dense(8, Activation.Tanh, KernelInitializer = Initializer.LeCunNormal)]
+            [Dense(3, Activation.Softmax, KernelInitializer = Initializer.GlorotNormal, BiasInitializer = Initializer.Zeros)]
+            public partial class Regularized;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("Regularized", run.Source("Samples.Regularized.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Every_convolution_and_pooling_form_inference_only()
     {
         GeneratorRun run = GeneratorHarness.Run("""
@@ -132,6 +155,35 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Sequence_classifier_trained()
+    {
+        // A [29, 3] sequence: a same-padded Conv1D (3 channels, so its im2col is channels-last against a reordered kernel),
+        // max pooling, a strided valid Conv1D of 17 filters, average pooling with same padding, then both heads: Flatten
+        // (a view: the sequence stays step-major) and global average pooling, concatenated.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Signals;
+
+            [Network(Loss = Loss.SparseCategoricalCrossEntropy)]
+            [Input(29, 3)]
+            [Conv1D(8, 5, Activation.ReLU, Padding = Padding.Same)]
+            [MaxPool1D(2)]
+            [Conv1D(17, 3, Activation.Tanh, Stride = 2)]
+            [AveragePool1D(3, Stride = 1, Padding = Padding.Same, Name = "features")]
+            [Flatten]
+            [GlobalAveragePooling1D(From = "features")]
+            [Concatenate("flatten")]
+            [Dense(4, Activation.Softmax)]
+            public partial class SequenceClassifier;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("SequenceClassifier", run.Source("Samples.Signals.SequenceClassifier.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Graph_with_two_inputs_a_fork_and_merges()
     {
         // Two inputs split out of each packed sample, a fork read by two layers (their gradients add), Add with an
@@ -184,6 +236,39 @@ public sealed class SnapshotTests
 
         Assertions.CleanRun(run);
         Snapshot.Match("ResidualBatchNorm", run.Source("Samples.Normalized.ResidualBatchNorm.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    /// <summary>
+    /// ResidualBatchNorm inference only: each normalisation folds into the convolution or Dense layer it reads (the first
+    /// convolution's weight kept in PyTorch's order, as one channel needs no reordering; the second's reordered in its folded
+    /// copy; the Dense layer takes GELU with its pre-activation) and has no pass of its own.
+    /// </summary>
+    [Fact]
+    public void Batch_normalization_folded_into_the_layers_before_it_in_an_inference_only_network()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Normalized;
+
+            [Network(Training = false)]
+            [Input(8, 8, 1)]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "stem")]
+            [BatchNormalization(Activation = Activation.ReLU, Name = "stem.bn")]
+            [Conv2D(4, 3, Activation.Linear, Padding = Padding.Same, Name = "block.conv")]
+            [BatchNormalization(Momentum = 0.01f, Name = "block.bn")]
+            [Add("stem.bn", Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [Dense(16)]
+            [BatchNormalization(Activation = Activation.Gelu)]
+            [Dense(10, Activation.Softmax)]
+            public partial class FoldedBatchNorm;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("FoldedBatchNorm", run.Source("Samples.Normalized.FoldedBatchNorm.g.cs"));
         Assertions.SecondRunIsCached(run);
     }
 

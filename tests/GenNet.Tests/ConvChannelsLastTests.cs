@@ -17,6 +17,7 @@ public sealed class ConvChannelsLastTests
     [InlineData(1, 9, 7, 17, 2, 3, 1, 0, 1, 9, 7)]      // 2×3 kernel, same padding (0 top, 1 left)
     [InlineData(2, 4, 4, 5, 4, 4, 1, 1, 1, 4, 4)]       // a kernel as large as the image, padded
     [InlineData(1, 3, 3, 2, 5, 5, 2, 2, 2, 2, 2)]       // windows reaching past the image on every side
+    [InlineData(2, 1, 29, 17, 1, 5, 2, 0, 2, 1, 15)]    // a Conv1D: 29 steps of 17 channels, 5-step kernel, stride 2, same padding
     public void Matches_the_pytorch_order_with_permuted_columns(
         int batch, int height, int width, int channels, int kh, int kw, int stride, int padTop, int padLeft, int outHeight, int outWidth)
     {

@@ -19,13 +19,14 @@ public readonly record struct ImageCase(
     /// <summary>
     /// Awkward sizes (1, 3, 5, 7, 17; channels 1, 3, 5, 17, 33 so every vector width's tail runs), windows 1×1, 3×3, 2×3,
     /// 5×5, strides 1–3, batches 1 and 3, and padding: none, TensorFlow's "same", asymmetric (all padding at the top and
-    /// on the right) and — convolution only — wider than the window, so whole windows lie in the padding.
+    /// on the right) and — convolution only — wider than the window, so whole windows lie in the padding. Windows 1×2 and
+    /// 1×5 over images one row high (1×7, 1×29) are the 1-D layers' calls: a sequence is the image [1, steps, channels].
     /// </summary>
     public static IEnumerable<ImageCase> All(bool pooling)
     {
-        (int, int)[] images = [(1, 1), (3, 5), (5, 3), (7, 17), (17, 7), (17, 17), (1, 7), (5, 1)];
+        (int, int)[] images = [(1, 1), (3, 5), (5, 3), (7, 17), (17, 7), (17, 17), (1, 7), (5, 1), (1, 29)];
         int[] channelCounts = [1, 3, 5, 17, 33];
-        (int, int)[] windows = [(1, 1), (3, 3), (2, 3), (5, 5)];
+        (int, int)[] windows = [(1, 1), (3, 3), (2, 3), (5, 5), (1, 2), (1, 5)];
         string[] paddings = pooling ? ["none", "same", "asymmetric"] : ["none", "same", "asymmetric", "wide"];
         int n = 0;
         foreach ((int h, int w) in images)

@@ -45,7 +45,29 @@ public sealed record ReferenceMultiply(params string[] Names) : ReferenceMerge(N
 public sealed record ReferenceConcatenate(params string[] Names) : ReferenceMerge(Names);
 
 /// <summary>One dense layer of the reference network: <c>y = act(W·x + b)</c>, W [units, inputs]. Its input must be one-dimensional.</summary>
-public sealed record ReferenceLayer(int Units, Activation Activation, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+public sealed record ReferenceLayer(int Units, Activation Activation, double NegativeSlope = 0.01) : ReferenceNetworkLayer, IReferencePenalised
+{
+    /// <inheritdoc/>
+    public double KernelL2 { get; init; }
+
+    /// <inheritdoc/>
+    public double BiasL2 { get; init; }
+
+    int IReferencePenalised.BiasCount => Units;
+}
+
+/// <summary>A layer with a weight and then a bias, either of which may carry an L2 penalty λ·Σw² in the loss.</summary>
+public interface IReferencePenalised
+{
+    /// <summary>λ of the weight's penalty (<c>KernelRegularizerL2</c>); 0 for none.</summary>
+    double KernelL2 { get; }
+
+    /// <summary>λ of the bias's penalty (<c>BiasRegularizerL2</c>); 0 for none.</summary>
+    double BiasL2 { get; }
+
+    /// <summary>The bias's length: the layer's parameters are its weight, then this many biases.</summary>
+    int BiasCount { get; }
+}
 
 /// <summary>
 /// A 2-D convolution of a channels-last image [h, w, c]:
@@ -53,7 +75,16 @@ public sealed record ReferenceLayer(int Units, Activation Activation, double Neg
 /// </summary>
 public sealed record ReferenceConv2D(
     int Filters, int KernelHeight, int KernelWidth, Activation Activation,
-    int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+    int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer, IReferencePenalised
+{
+    /// <inheritdoc/>
+    public double KernelL2 { get; init; }
+
+    /// <inheritdoc/>
+    public double BiasL2 { get; init; }
+
+    int IReferencePenalised.BiasCount => Filters;
+}
 
 /// <summary>Max pooling per channel over windows clipped to the image; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceMaxPool2D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
@@ -66,6 +97,29 @@ public sealed record ReferenceGlobalMaxPool2D : ReferenceNetworkLayer;
 
 /// <summary>Global average pooling: an image [h, w, c] to [c], the mean of each channel over every position.</summary>
 public sealed record ReferenceGlobalAveragePool2D : ReferenceNetworkLayer;
+
+/// <summary>
+/// A 1-D convolution of a channels-last sequence [steps, c], <c>y[t, o] = act(b[o] + Σ W[o, ch, k] · x[t·s + k − before, ch])</c>:
+/// computed as <see cref="ReferenceConv2D"/> over the image [1, steps, c] with a 1×k kernel (whose [filters, c, 1, k]
+/// weight has the bytes of [filters, c, k]). PyTorchConv1DTests checks these 1-D semantics against PyTorch itself.
+/// </summary>
+public sealed record ReferenceConv1D(
+    int Filters, int KernelSize, Activation Activation, int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer
+{
+    internal ReferenceConv2D AsImage => new(Filters, 1, KernelSize, Activation, Stride, Padding, NegativeSlope);
+}
+
+/// <summary>Max pooling per channel over windows of steps clipped to the sequence; <c>Stride</c> 0 means the pool size.</summary>
+public sealed record ReferenceMaxPool1D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
+
+/// <summary>Average pooling per channel over the in-sequence part of each window; <c>Stride</c> 0 means the pool size.</summary>
+public sealed record ReferenceAveragePool1D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
+
+/// <summary>Global max pooling: a sequence [steps, c] to [c].</summary>
+public sealed record ReferenceGlobalMaxPool1D : ReferenceNetworkLayer;
+
+/// <summary>Global average pooling: a sequence [steps, c] to [c].</summary>
+public sealed record ReferenceGlobalAveragePool1D : ReferenceNetworkLayer;
 
 /// <summary>To one dimension; a channels-last image with more than one channel goes to PyTorch's channel-major order.</summary>
 public sealed record ReferenceFlatten : ReferenceNetworkLayer;
@@ -202,6 +256,11 @@ public sealed class ReferenceNetwork
                     yield return ($"{conv}.weight", [c.Filters, x[2], c.KernelHeight, c.KernelWidth], node.ParameterOffset);
                     yield return ($"{conv}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[2] * c.KernelHeight * c.KernelWidth);
                     break;
+                case ReferenceConv1D c:
+                    string conv1d = node.Layer.Name ?? (node.Ordinal == 0 ? "conv1d" : $"conv1d_{node.Ordinal}");
+                    yield return ($"{conv1d}.weight", [c.Filters, x[1], c.KernelSize], node.ParameterOffset);
+                    yield return ($"{conv1d}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[1] * c.KernelSize);
+                    break;
                 case ReferenceBatchNormalization:
                     string bn = node.Layer.Name ?? $"bn_{node.Ordinal}";
                     yield return ($"{bn}.weight", [x[^1]], node.ParameterOffset);
@@ -278,13 +337,28 @@ public sealed class ReferenceNetwork
                         values[i][b] = Conv2D(p, x, shape, c);
                         break;
                     case ReferenceMaxPool2D pool:
-                        values[i][b] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: true);
+                        values[i][b] = Pool(x, shape, pool.PoolSize, pool.PoolSize, pool.Stride, pool.Padding, max: true);
                         break;
                     case ReferenceAveragePool2D pool:
-                        values[i][b] = Pool(x, shape, pool.PoolSize, pool.Stride, pool.Padding, max: false);
+                        values[i][b] = Pool(x, shape, pool.PoolSize, pool.PoolSize, pool.Stride, pool.Padding, max: false);
                         break;
                     case ReferenceGlobalMaxPool2D:
                         values[i][b] = GlobalPool(x, shape, max: true);
+                        break;
+                    case ReferenceConv1D c:
+                        values[i][b] = Conv2D(p, x, [1, .. shape], c.AsImage);
+                        break;
+                    case ReferenceMaxPool1D pool:
+                        values[i][b] = Pool(x, [1, .. shape], 1, pool.PoolSize, pool.Stride, pool.Padding, max: true);
+                        break;
+                    case ReferenceAveragePool1D pool:
+                        values[i][b] = Pool(x, [1, .. shape], 1, pool.PoolSize, pool.Stride, pool.Padding, max: false);
+                        break;
+                    case ReferenceGlobalMaxPool1D:
+                        values[i][b] = GlobalPool(x, [1, .. shape], max: true);
+                        break;
+                    case ReferenceGlobalAveragePool1D:
+                        values[i][b] = GlobalPool(x, [1, .. shape], max: false);
                         break;
                     case ReferenceGlobalAveragePool2D:
                         values[i][b] = GlobalPool(x, shape, max: false);
@@ -402,14 +476,46 @@ public sealed class ReferenceNetwork
         LossValue(parameters, inputs, targets, batchSize, null);
 
     /// <summary>
-    /// Mean loss over the batch; with <paramref name="training"/>, dropout applies that step's masks and batch normalisation
-    /// the batch's statistics; without, batch normalisation reads <paramref name="buffers"/> (as <see cref="Forward(ReadOnlySpan{double}, ReadOnlySpan{double}, int, ReferenceTraining?, double[])"/>).
+    /// Mean loss over the batch, plus the layers' L2 penalties (<see cref="Penalty"/>); with <paramref name="training"/>,
+    /// dropout applies that step's masks and batch normalisation the batch's statistics; without, batch normalisation reads <paramref name="buffers"/> (as <see cref="Forward(ReadOnlySpan{double}, ReadOnlySpan{double}, int, ReferenceTraining?, double[])"/>).
     /// </summary>
     public double LossValue(
         ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize, ReferenceTraining? training,
         double[]? buffers = null)
     {
-        double[] y = Forward(parameters, inputs, batchSize, training, buffers);
+        return MeanLoss(Forward(parameters, inputs, batchSize, training, buffers), targets, batchSize) + Penalty(parameters);
+    }
+
+    /// <summary>The layers' L2 penalties, λ·Σw² for each weight or bias that declares one, as Keras adds them to the loss.</summary>
+    public double Penalty(ReadOnlySpan<double> parameters)
+    {
+        double penalty = 0;
+        foreach (Node node in _nodes)
+        {
+            if (node.Layer is IReferencePenalised layer)
+            {
+                int weights = node.ParameterCount - layer.BiasCount;
+                penalty += layer.KernelL2 * SumOfSquares(parameters.Slice(node.ParameterOffset, weights)) +
+                    layer.BiasL2 * SumOfSquares(parameters.Slice(node.ParameterOffset + weights, layer.BiasCount));
+            }
+        }
+
+        return penalty;
+
+        static double SumOfSquares(ReadOnlySpan<double> values)
+        {
+            double sum = 0;
+            foreach (double value in values)
+            {
+                sum += value * value;
+            }
+
+            return sum;
+        }
+    }
+
+    private double MeanLoss(double[] y, ReadOnlySpan<double> targets, int batchSize)
+    {
         double sum = 0;
         switch (Loss)
         {
@@ -510,6 +616,7 @@ public sealed class ReferenceNetwork
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, firstInput = -1;
+        int conv1d = 0;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
         {
@@ -556,6 +663,7 @@ public sealed class ReferenceNetwork
                     {
                         ReferenceLayer => dense++,
                         ReferenceConv2D => conv++,
+                        ReferenceConv1D => conv1d++,
                         ReferenceDropout => dropout++,
                         ReferenceBatchNormalization => normalization++,
                         _ => 0,
@@ -677,6 +785,18 @@ public sealed class ReferenceNetwork
             case ReferenceGlobalMaxPool2D or ReferenceGlobalAveragePool2D:
                 RequireRank(layer, shape, 3);
                 return [shape[2]];
+            case ReferenceConv1D c:
+                RequireRank(layer, shape, 2);
+                return [ShapeAfter(c.AsImage, [1, .. shape])[1], c.Filters];
+            case ReferenceMaxPool1D p:
+                RequireRank(layer, shape, 2);
+                return [Window(shape[0], p.PoolSize, PoolStride(p.PoolSize, p.Stride), p.Padding).Size, shape[1]];
+            case ReferenceAveragePool1D p:
+                RequireRank(layer, shape, 2);
+                return [Window(shape[0], p.PoolSize, PoolStride(p.PoolSize, p.Stride), p.Padding).Size, shape[1]];
+            case ReferenceGlobalMaxPool1D or ReferenceGlobalAveragePool1D:
+                RequireRank(layer, shape, 2);
+                return [shape[1]];
             case ReferenceFlatten:
                 return [shape.Aggregate(1, (a, b) => a * b)];
             case ReferenceDropout:
@@ -711,6 +831,7 @@ public sealed class ReferenceNetwork
     {
         ReferenceLayer d => shape[0] * d.Units + d.Units,
         ReferenceConv2D c => c.Filters * shape[2] * c.KernelHeight * c.KernelWidth + c.Filters,
+        ReferenceConv1D c => c.Filters * shape[1] * c.KernelSize + c.Filters,
         ReferenceBatchNormalization => 2 * shape[^1],
         _ => 0,
     };
@@ -772,12 +893,12 @@ public sealed class ReferenceNetwork
         return Activate(z, layer.Activation, layer.NegativeSlope);
     }
 
-    /// <summary>Max or mean per channel over each window's in-image elements.</summary>
-    private static double[] Pool(double[] x, int[] shape, int pool, int stride, Padding padding, bool max)
+    /// <summary>Max or mean per channel over each window's in-image elements (a sequence's: the image [1, steps, c] under a 1×k window).</summary>
+    private static double[] Pool(double[] x, int[] shape, int poolHeight, int poolWidth, int stride, Padding padding, bool max)
     {
-        int h = shape[0], w = shape[1], c = shape[2], s = PoolStride(pool, stride);
-        (int oh, int top) = Window(h, pool, s, padding);
-        (int ow, int left) = Window(w, pool, s, padding);
+        int h = shape[0], w = shape[1], c = shape[2], s = PoolStride(poolWidth, stride);
+        (int oh, int top) = Window(h, poolHeight, s, padding);
+        (int ow, int left) = Window(w, poolWidth, s, padding);
         var result = new double[oh * ow * c];
         for (int oy = 0; oy < oh; oy++)
         {
@@ -787,9 +908,9 @@ public sealed class ReferenceNetwork
                 {
                     double best = double.NegativeInfinity, sum = 0;
                     int count = 0;
-                    for (int ky = 0; ky < pool; ky++)
+                    for (int ky = 0; ky < poolHeight; ky++)
                     {
-                        for (int kx = 0; kx < pool; kx++)
+                        for (int kx = 0; kx < poolWidth; kx++)
                         {
                             int y = oy * s + ky - top, xx = ox * s + kx - left;
                             if (y >= 0 && y < h && xx >= 0 && xx < w)

@@ -92,7 +92,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WindowDoesNotFit = Error(
         "GN0021", "Window larger than its input",
-        "{0} has a {1}×{2} {3}, larger than its input [{4}] without padding, so it has no output position; {5}");
+        "{0} has a {1} {2}, larger than its input [{3}] without padding, so it has no output position; {4}");
+
+    public static readonly DiagnosticDescriptor NeedsSequenceInput = Error(
+        "GN0028", "Layer needs a sequence input",
+        "{0} needs a sequence [steps, channels] but receives shape [{1}]; {2}");
 
     public static readonly DiagnosticDescriptor UnknownName = Error(
         "GN0022", "Layer reads an unknown name",
@@ -127,6 +131,7 @@ internal static class DiagnosticDescriptors
             WeightsFileNotInProject, WeightsFileUnreadable, WeightsDoNotFit,
             NeedsImageInput, WindowDoesNotFit,
             UnknownName, DuplicateName, NameUsedBeforeDefined, MergeShapesDoNotFit, UnusedOutput, UnusedInput,
+            NeedsSequenceInput,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>

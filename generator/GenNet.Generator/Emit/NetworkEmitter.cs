@@ -49,6 +49,7 @@ internal static class NetworkEmitter
                 EmitBackpropagate(w, plan);
             }
 
+            EmitRegularization(w, plan);
             EmitReorderKernels(w, plan);
             for (int i = 0; i < plan.Layers.Count; i++)
             {
@@ -146,7 +147,7 @@ internal static class NetworkEmitter
             w.Line();
             string normalisation = plan.Layers.Any(l => l is BatchNormalizationPlan) ? "; a normalisation's weight γ [channels], then bias β" : "";
             w.Line(plan.Layers.Any(l => l is Conv2DPlan)
-                ? $"// Parameter arena, PyTorch layouts: weight [out, in] or [filters, channels, kh, kw] row-major, then bias{normalisation}."
+                ? $"// Parameter arena, PyTorch layouts: weight [out, in] or {KernelAxes(plan, "[filters, channels, kh, kw]", "[filters, channels, k]")} row-major, then bias{normalisation}."
                 : $"// Parameter arena, PyTorch layouts: weight [out, in] row-major, then bias [out]{normalisation}.");
             foreach (TensorPlan tensor in tensors)
             {
@@ -207,7 +208,7 @@ internal static class NetworkEmitter
         if (reordered.Length > 0)
         {
             w.Line();
-            w.Line("// Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.");
+            w.Line($"// Convolution weights reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order; each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
                 (string constant, int offset, _, string comment) = layer.ReorderedKernel!.Value;
@@ -329,6 +330,17 @@ internal static class NetworkEmitter
     }
 
     /// <summary>The constant naming where the network's output lies in the arena.</summary>
+    /// <summary>
+    /// A comment's kernel axes: <paramref name="image"/> for Conv2D, <paramref name="sequence"/> for Conv1D (which runs as a
+    /// Conv2D one step high), and both when the network has both.
+    /// </summary>
+    private static string KernelAxes(NetworkPlan plan, string image, string sequence)
+    {
+        Conv2DPlan[] convolutions = plan.Layers.OfType<Conv2DPlan>().ToArray();
+        bool sequences = convolutions.Any(c => c.Window.Sequence);
+        return !sequences ? image : convolutions.All(c => c.Window.Sequence) ? sequence : $"{image} ({sequence} for Conv1D)";
+    }
+
     private static string OutputConstant(NetworkPlan plan)
     {
         NodePlan output = plan.Output;
@@ -435,6 +447,10 @@ internal static class NetworkEmitter
         string initial = plan.BufferCount > 0
             ? "Glorot-uniform weights, zero biases and unit normalisation scales (Keras's defaults), running statistics reset"
             : "Glorot-uniform weights and zero biases (Keras's defaults)";
+        if (plan.Layers.Any(l => l.WeightOptions is { IsDefault: false }))
+        {
+            initial = "Each layer's declared initializers, Keras's defaults otherwise (" + initial.Replace(" (Keras's defaults)", "") + ")";
+        }
         w.Line(plan.HasDropout
             ? $"/// <summary>{initial}, the same for the same seed everywhere; restarts the dropout masks' sequence from this seed.</summary>"
             : $"/// <summary>{initial}; the same for the same seed everywhere.</summary>");
@@ -593,6 +609,52 @@ internal static class NetworkEmitter
         }
     }
 
+    /// <summary>
+    /// The layers' L2 penalties (Keras's <c>kernel_regularizer=l2(λ)</c>), when any layer declares one: the penalty alone
+    /// for <c>Evaluate</c>, and in a training network the penalty with its gradient for the training step.
+    /// </summary>
+    private static void EmitRegularization(SourceWriter w, NetworkPlan plan)
+    {
+        PenaltyPlan[] penalties = plan.Layers.SelectMany(l => l.Penalties).ToArray();
+        if (penalties.Length == 0)
+        {
+            return;
+        }
+
+        const string Kernels = Format.Kernels;
+        w.Line();
+        w.Line("// L2 penalties, Keras's l2(λ) regularizers: λ·Σw² of each tensor below joins the loss (Evaluate adds it to the mean loss).");
+        using (w.Block("protected override float RegularizationLoss()"))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            EmitSum(w, penalties, p => $"{Kernels}.Regularization.L2({p.Slice("parameters")}, {Format.Float(p.Lambda)})");
+        }
+
+        if (!plan.Spec.Training)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Line("// The same penalties in a training step: each adds 2λ·w to its tensor's gradient and returns λ·Σw² for the step's loss.");
+        w.Line("// The runtime calls this once per step, on the whole batch's gradient (after the shards' gradients are summed).");
+        using (w.Block($"protected override float AddRegularization({Format.Span} gradients)"))
+        {
+            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            EmitSum(w, penalties, p => $"{Kernels}.Regularization.AddL2({p.Slice("parameters")}, {p.Slice("gradients")}, {Format.Float(p.Lambda)})");
+        }
+    }
+
+    /// <summary><c>return</c> the sum of one term per penalty, a line each, each followed by a comment naming its tensor.</summary>
+    private static void EmitSum(SourceWriter w, PenaltyPlan[] penalties, System.Func<PenaltyPlan, string> term)
+    {
+        for (int i = 0; i < penalties.Length; i++)
+        {
+            string end = i == penalties.Length - 1 ? ";" : "";
+            w.Line($"{(i == 0 ? "return " : "    + ")}{term(penalties[i])}{end} // {penalties[i].Tensor.Name}");
+        }
+    }
+
     private static int Size(EquatableArray<int> shape) => shape.Aggregate(1, (a, b) => a * b);
 
     /// <summary>gradientA, gradientB, …: the gradient slots of the scratch arena.</summary>
@@ -620,21 +682,37 @@ internal static class NetworkEmitter
 
     private static void EmitReorderKernels(SourceWriter w, NetworkPlan plan)
     {
-        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null).ToArray();
-        if (reordered.Length == 0)
+        LayerPlan[] refreshed = plan.Layers.Where(l => l.RefreshesWeights).ToArray();
+        if (refreshed.Length == 0)
         {
             return;
         }
 
         w.Line();
-        w.Line("private readonly float[] _kernels = new float[KernelsSize];");
-        w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
-        w.Line();
-        w.Line("// The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.");
+        bool reordered = refreshed.Any(l => l.ReorderedKernel is not null);
+        if (reordered)
+        {
+            w.Line("private readonly float[] _kernels = new float[KernelsSize];");
+            w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
+            w.Line();
+        }
+
+        bool folded = refreshed.Any(l => l.ReorderedKernel is null);
+        string axes = KernelAxes(plan, "[filters, kh, kw, channels]", "[filters, k, channels]");
+        w.Line(!folded
+            ? $"// The convolutions' weights as their channels-last columns read them, {axes}; reordered only when changed."
+            : reordered
+                ? $"// The weights as the layers read them: convolutions' reordered to their channels-last columns, {axes}, and layers' with a normalisation folded in; each recomputed only when what it comes from changed."
+                : "// The weights of the layers with a normalisation folded in, recomputed only when what they come from changed.");
         using (w.Block("protected override void RefreshKernels()"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
-            foreach (LayerPlan layer in reordered)
+            if (folded)
+            {
+                w.Line($"{Format.ReadOnlySpan} buffers = Buffers;");
+            }
+
+            foreach (LayerPlan layer in refreshed)
             {
                 layer.EmitKernelRefresh(w);
             }

@@ -13,6 +13,8 @@ internal sealed record BatchNormalizationSpec(Declaration Declaration, float Mom
     : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => BatchNormalizationUnit.Instance;
+
+    public override bool FoldsIntoSource => true;
 }
 
 internal sealed class BatchNormalizationUnit : LayerUnit
@@ -79,6 +81,13 @@ internal sealed class BatchNormalizationUnit : LayerUnit
         int batchesTracked = context.AllocateBuffers(1);
         var activation = new ActivationCode(bn.Activation, bn.NegativeSlope);
         int preActivation = activation.NeedsPreActivation ? context.Allocate(size) : NodePlan.None;
+        if (context.FoldsIntoSource)
+        {
+            // Folded into the layer it reads, it has no output of its own: its values are that layer's.
+            return new BatchNormalizationPlan(context.Header(spec, shape, context.SourceOffsets[0]), activation, bn.Momentum, bn.Epsilon,
+                weight, bias, runningMean, runningVar, batchesTracked, preActivation) { FoldedInto = context.SourceNames[0] };
+        }
+
         int output = context.Allocate(size);
         return new BatchNormalizationPlan(context.Header(spec, shape, output), activation, bn.Momentum, bn.Epsilon,
             weight, bias, runningMean, runningVar, batchesTracked, preActivation);
@@ -88,7 +97,9 @@ internal sealed class BatchNormalizationUnit : LayerUnit
 /// <summary>
 /// A planned BatchNormalization over <c>channels</c> = the last axis: a training step normalises each channel by the
 /// batch's mean and variance over every sample and position and moves the running statistics; Forward uses the running
-/// statistics. The batch's statistics live in a field of the network, as a step is never split over threads.
+/// statistics. The batch's statistics live in a field of the network, as a step is never split over threads. In an
+/// inference-only network it may be folded into the layer it reads (<see cref="FoldedInto"/>, see <see cref="NormalizationFold"/>):
+/// its parameters and buffers stay where they are, and it computes nothing.
 /// </summary>
 internal sealed record BatchNormalizationPlan(
     LayerHeader Header, ActivationCode Activation, float Momentum, float Epsilon,
@@ -100,6 +111,17 @@ internal sealed record BatchNormalizationPlan(
     public override LayerUnit Unit => BatchNormalizationUnit.Instance;
 
     private int Channels => Header.OutputShape[Header.OutputShape.Count - 1];
+
+    /// <summary>The name of the layer it is folded into, or null when it computes its own pass.</summary>
+    public string? FoldedInto { get; init; }
+
+    /// <summary>Folded, its output is the layer's it is folded into.</summary>
+    public override bool IsView => FoldedInto is not null;
+
+    /// <summary>Folded or not, the loss sees its activation (which, folded, the layer it is folded into applies).</summary>
+    public override bool LossSeesThrough => false;
+
+    public override NormalizationFold? Fold => FoldedInto is null ? null : new NormalizationFold(Header.Name, Pascal, Activation, PreActivationOffset, Epsilon);
 
     /// <summary>Rows of one sample: 1 for a vector, every pixel of an image.</summary>
     private int Positions => Header.OutputSize / Channels;
@@ -130,7 +152,7 @@ internal sealed record BatchNormalizationPlan(
     public override string SummaryActivation => Activation.Kind == ActivationKind.Linear ? "" : Format.Activation(Activation.Kind);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        ActivatedScratch(PreActivationOffset);
+        FoldedInto is null ? ActivatedScratch(PreActivationOffset) : new (string, int)[0]; // folded: the layer it is folded into names its buffers
 
     private string Statistics => $"_{Header.Variable}Statistics";
 
@@ -148,6 +170,11 @@ internal sealed record BatchNormalizationPlan(
 
     public override void EmitForward(SourceWriter w, ForwardSite site)
     {
+        if (FoldedInto is not null)
+        {
+            return; // the call of the layer it is folded into says so
+        }
+
         string size = Format.Int(Header.OutputSize);
         string variable = Header.Variable;
         w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {size} * batchSize);");
@@ -165,6 +192,11 @@ internal sealed record BatchNormalizationPlan(
 
     public override void EmitMethods(SourceWriter w, MethodSite site)
     {
+        if (FoldedInto is not null)
+        {
+            return;
+        }
+
         string channels = Format.Int(Channels);
         string rows = Positions == 1 ? "batchSize" : $"batchSize * {Format.Int(Positions)}";
         string weight = $"parameters.Slice({Pascal}Weight, {channels})";

@@ -10,10 +10,13 @@ namespace GenNet.Generator.Layers;
 
 /// <summary><c>[Conv2D(filters, kernel, activation)]</c> over a channels-last image, weight [filters, channels, kh, kw] as PyTorch's.</summary>
 internal sealed record Conv2DSpec(
-    Declaration Declaration, int Filters, int KernelHeight, int KernelWidth, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding)
+    Declaration Declaration, int Filters, int KernelHeight, int KernelWidth, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding,
+    ParameterOptions Options)
     : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => Conv2DUnit.Instance;
+
+    public override bool AbsorbsAffine => Activation == ActivationKind.Linear;
 }
 
 internal sealed class Conv2DUnit : LayerUnit
@@ -28,17 +31,30 @@ internal sealed class Conv2DUnit : LayerUnit
 
     public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
 
+    public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
+
     public override string DefaultName(int index) => $"conv_{index}";
 
-    public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
+    public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics) =>
+        ReadConvolution(attribute, declaration, diagnostics, new[] { 3, 4 }, "a kernel size (or height and width)", "[Conv2D(32, 3, Activation.ReLU)]", "image") is { } c
+            ? new Conv2DSpec(declaration, c.Values[0], c.Values[1], c.Values[c.Values.Length - 2], c.Activation, c.Slope, c.Stride, c.Padding, c.Options)
+            : new Conv2DSpec(declaration, 0, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid, ParameterOptions.Default);
+
+    /// <summary>
+    /// A convolution attribute's constant arguments (filters, kernel sizes, then the activation last), NegativeSlope, Stride
+    /// Padding and the initializers and L2 penalties; null after GN0008 when the arguments are not <paramref name="counts"/> constants. <paramref name="input"/>
+    /// names what the convolution reads ("image"), for the Softmax message.
+    /// </summary>
+    internal static (int[] Values, ActivationKind Activation, float Slope, int Stride, PaddingKind Padding, ParameterOptions Options)? ReadConvolution(
+        AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics, int[] counts, string kernel, string example, string input)
     {
         ImmutableArray<TypedConstant> arguments = attribute.ConstructorArguments;
         int[] values = arguments.Select(a => a.Value is int i ? i : int.MinValue).ToArray();
-        if (attribute.AttributeConstructor is null || arguments.Length is not (3 or 4) || values.Contains(int.MinValue))
+        if (attribute.AttributeConstructor is null || !counts.Contains(arguments.Length) || values.Contains(int.MinValue))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
-                "the arguments must be constant filters, a kernel size (or height and width) and an Activation, for example [Conv2D(32, 3, Activation.ReLU)]"));
-            return new Conv2DSpec(declaration, 0, 0, 0, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid);
+                $"the arguments must be constant filters, {kernel} and an Activation, for example {example}"));
+            return null;
         }
 
         int activation = values[values.Length - 1];
@@ -48,29 +64,35 @@ internal sealed class Conv2DUnit : LayerUnit
         if (activation == (int)ActivationKind.Softmax)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
-                "Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]"));
+                $"Softmax is not supported on a convolution; flatten the {input} and end with [Dense(classes, Activation.Softmax)]"));
         }
 
-        return new Conv2DSpec(declaration, values[0], values[1], values[values.Length - 2], (ActivationKind)activation, slope, stride, padding);
+        ParameterOptions options = ParameterOptions.Read(attribute, declaration, diagnostics);
+        return (values, (ActivationKind)activation, slope, stride, padding, options);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
     {
         var conv = (Conv2DSpec)spec;
         Declaration declaration = conv.Declaration;
-        if (WindowPlan.Slide(declaration, context, conv.KernelHeight, conv.KernelWidth, conv.Stride, conv.Padding, kernel: true) is not { } window)
+        return WindowPlan.Slide(declaration, context, conv.KernelHeight, conv.KernelWidth, conv.Stride, conv.Padding, kernel: true) is { } window
+            ? PlanConvolution(spec, context, window, conv.Filters, new ActivationCode(conv.Activation, conv.NegativeSlope), conv.Options)
+            : null;
+    }
+
+    /// <summary>The arenas and plan of a convolution of <paramref name="filters"/> over <paramref name="window"/> (Conv2D's, or Conv1D's one step high).</summary>
+    internal static LayerPlan? PlanConvolution(
+        LayerSpec spec, PlanContext context, WindowPlan window, int filters, ActivationCode activation, ParameterOptions options)
+    {
+        Declaration declaration = spec.Declaration;
+        if (filters <= 0)
         {
+            context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, "filters", filters);
             return null;
         }
 
-        if (conv.Filters <= 0)
-        {
-            context.Report(DiagnosticDescriptors.NonPositiveSize, declaration.Location, declaration.Where, "filters", conv.Filters);
-            return null;
-        }
-
-        long weights = (long)conv.Filters * window.PatchSize;
-        long outSize = (long)window.Pixels * conv.Filters;
+        long weights = (long)filters * window.PatchSize;
+        long outSize = (long)window.Pixels * filters;
         if (!context.Fits(weights, declaration, "weight") ||
             !context.Fits(outSize, declaration, "output") ||
             !context.Fits((long)window.Pixels * window.PatchSize, declaration, "im2col matrix per sample"))
@@ -79,13 +101,13 @@ internal sealed class Conv2DUnit : LayerUnit
         }
 
         int weightOffset = context.AllocateParameters(weights);
-        int biasOffset = context.AllocateParameters(conv.Filters);
-        int preActivation = conv.Activation == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
+        int biasOffset = context.AllocateParameters(filters);
+        int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
         context.NeedColumns(window.ColumnsPerSample);
-        int kernelOffset = window.ChannelsLastColumns ? context.AllocateKernel((int)weights) : NodePlan.None;
-        LayerHeader header = context.Header(spec, new[] { window.OutHeight, window.OutWidth, conv.Filters }, output);
-        return new Conv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), window, weightOffset, biasOffset, preActivation, kernelOffset);
+        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold ? context.AllocateKernel((int)weights) : NodePlan.None; // folded: reordered in its folded copy
+        LayerHeader header = context.Header(spec, window.OutputShape(filters), output);
+        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options);
     }
 }
 
@@ -93,25 +115,29 @@ internal sealed class Conv2DUnit : LayerUnit
 /// A planned convolution, computed as im2col feeding the Dense GEMM tiles: each output position's window becomes a row of
 /// a [batch·positions, patch] matrix, so <c>y = columns · Wᵀ + b</c> is a Dense layer over the positions, and its backward
 /// is the Dense backward followed by col2im. A 1×1 kernel at stride 1 without padding needs no im2col; over several
-/// channels the columns are in the image's (ky, kx, channel) order against a reordered copy of the weight.
+/// channels the columns are in the image's (ky, kx, channel) order against a reordered copy of the weight. A Conv1D is
+/// this plan over its sequence as an image one step high (<see cref="WindowPlan.Sequence"/>), commented in its 1-D shapes.
 /// </summary>
 internal sealed record Conv2DPlan(
-    LayerHeader Header, ActivationCode Activation, WindowPlan Window, int WeightOffset, int BiasOffset, int PreActivationOffset, int KernelOffset)
+    LayerHeader Header, ActivationCode Activation, WindowPlan Window, int WeightOffset, int BiasOffset, int PreActivationOffset, int KernelOffset,
+    ParameterOptions Options)
     : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
 
-    public override LayerUnit Unit => Conv2DUnit.Instance;
+    public override LayerUnit Unit => Window.Sequence ? Conv1DUnit.Instance : Conv2DUnit.Instance;
 
-    public int Filters => Header.OutputShape[2];
+    public int Filters => Header.OutputShape[Header.OutputShape.Count - 1];
 
     public override bool HasParameters => true;
 
     public override IEnumerable<TensorPlan> Parameters => new[]
     {
-        new TensorPlan($"{Header.Name}.weight", new[] { Filters, Window.Channels, Window.WindowHeight, Window.WindowWidth }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
+        new TensorPlan($"{Header.Name}.weight", new[] { Filters }.Concat(Window.KernelShape).ToEquatableArray(), WeightOffset, Pascal + "Weight"),
         new TensorPlan($"{Header.Name}.bias", new[] { Filters }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
+
+    public override ParameterOptions WeightOptions => Options;
 
     private int WeightCount => Filters * Window.PatchSize;
 
@@ -121,15 +147,28 @@ internal sealed record Conv2DPlan(
 
     public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
 
-    public override string SummaryActivation => Format.Activation(Activation.Kind);
+    public override string SummaryActivation => Format.Activation(FoldedIn is null ? Activation.Kind : ActivationKind.Linear); // as declared
 
     public override bool UsesColumns => !Window.InputIsColumns;
 
     private bool Reordered => KernelOffset >= 0;
 
+    /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
+    public NormalizationFold? FoldedIn { get; init; }
+
+    public override LayerPlan WithFold(NormalizationFold fold) =>
+        this with { FoldedIn = fold, Activation = fold.Activation, PreActivationOffset = fold.PreActivationOffset };
+
+    public override bool RefreshesWeights => Reordered || FoldedIn is not null;
+
     public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Reordered
-        ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: [{Format.Int(Filters)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(Window.Channels)}]")
+        ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: {Format.Shape(ReorderedShape)}")
         : null;
+
+    /// <summary>The reordered kernel's shape: [filters, kh, kw, channels], or [filters, k, channels] over a sequence.</summary>
+    private int[] ReorderedShape => Window.Sequence
+        ? new[] { Filters, Window.WindowWidth, Window.Channels }
+        : new[] { Filters, Window.WindowHeight, Window.WindowWidth, Window.Channels };
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
         ActivatedScratch(PreActivationOffset);
@@ -138,18 +177,29 @@ internal sealed record Conv2DPlan(
     {
         // Keras's fans for a kernel: the receptive field times the input or output channels.
         string filters = Format.Int(Filters), patch = Format.Int(Window.PatchSize);
-        string fanOut = Format.Int(Filters * Window.WindowHeight * Window.WindowWidth);
-        w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({Pascal}Weight, {filters} * {patch}), fanIn: {patch}, fanOut: {fanOut}, ref random);");
-        w.Line($"parameters.Slice({Pascal}Bias, {filters}).Clear();");
+        Options.EmitInitialization(w, $"parameters.Slice({Pascal}Weight, {filters} * {patch})", fanIn: Window.PatchSize,
+            fanOut: Filters * Window.WindowHeight * Window.WindowWidth, $"parameters.Slice({Pascal}Bias, {filters})", Filters);
     }
 
     public override void EmitKernelRefresh(SourceWriter w)
     {
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitRefresh(w, this, "RefreshFoldedConv", $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}", Filters,
+                $"filters: {Format.Int(Filters)}, channels: {Format.Int(Window.Channels)}, kernelHeight: {Format.Int(Window.WindowHeight)}, kernelWidth: {Format.Int(Window.WindowWidth)}");
+            return;
+        }
+
         string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
         w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel(parameters.Slice({Pascal}Weight, {size}), " +
                $"global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}Kernel, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {size}), " +
-               $"{Format.Int(Filters)}, {Format.Int(Window.Channels)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)});");
+               $"{KernelGeometry});");
     }
+
+    /// <summary>The reordering kernels' sizes: filters, channels, kernel height and width (named over a sequence, as <see cref="WindowPlan.Geometry"/>).</summary>
+    private string KernelGeometry => Window.Sequence
+        ? $"filters: {Format.Int(Filters)}, channels: {Format.Int(Window.Channels)}, kernelHeight: 1, kernelWidth: {Format.Int(Window.WindowWidth)}"
+        : $"{Format.Int(Filters)}, {Format.Int(Window.Channels)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}";
 
     private string ColumnsSlice => $"scratch.Slice(Columns * batchSize, {Format.Int(Window.ColumnsPerSample)} * batchSize)";
 
@@ -159,6 +209,7 @@ internal sealed record Conv2DPlan(
         w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
         string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
         string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
+        FoldedIn?.EmitCallComment(w, this);
         w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize);");
     }
 
@@ -185,22 +236,37 @@ internal sealed record Conv2DPlan(
         bool gelu = Activation.NeedsPreActivation;
         bool im2col = !window.InputIsColumns;
         string columns = im2col ? "columns" : "x";
-        string im2colKernel = Reordered ? "Im2ColChannelsLast" : "Im2Col";
+        string im2colKernel = window.ChannelsLastColumns ? "Im2ColChannelsLast" : "Im2Col";
         string col2imKernel = Reordered ? "Col2ImChannelsLast" : "Col2Im";
         string kernel = Reordered ? $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {filters} * {patch})" : weight;
+        if (FoldedIn is { } fold)
+        {
+            string shape = window.ChannelsLastColumns
+                ? $"{Format.Shape(ReorderedShape)} (reordered as its columns)"
+                : $"[{string.Join(", ", Parameters.First().Shape)}]";
+            fold.EmitFields(w, this, shape, $"{filters} * {patch}", Filters);
+            kernel = NormalizationFold.Weight(this, $"{filters} * {patch}");
+            bias = NormalizationFold.Bias(this, $"{filters} * {patch}", Filters);
+        }
 
-        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
+        string folded = FoldedIn is { } normalization ? $" with {normalization.Name} folded in" : "";
+        string weightName = FoldedIn is null ? "W" : "W'";
+        w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
         w.Line(!im2col
-            ? $"// As a product: the 1×1 kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · Wᵀ + b, no im2col."
-            : Reordered
-                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
-                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
+            ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
+            : window.ChannelsLastColumns
+                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
             (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
         using (w.Block(forward))
         {
-            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            if (FoldedIn is null)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
             if (im2col)
             {
                 w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");
@@ -254,7 +320,7 @@ internal sealed record Conv2DPlan(
             {
                 w.Line("kernelGradient.Clear();");
                 w.Line($"{Kernels}.Dense.BackwardWeights(dy, {columns}, kernelGradient, {biasGradient}, {rows}, {patch}, {filters});");
-                w.Line($"{Kernels}.Conv.AddFromChannelsLastKernel(kernelGradient, {weightGradient}, {filters}, {Format.Int(window.Channels)}, {Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)});");
+                w.Line($"{Kernels}.Conv.AddFromChannelsLastKernel(kernelGradient, {weightGradient}, {KernelGeometry});");
             }
             else
             {

@@ -8,9 +8,12 @@ using Microsoft.CodeAnalysis;
 namespace GenNet.Generator.Layers;
 
 /// <summary><c>[Dense(units, activation)]</c>: y = activation(x · Wᵀ + b), W [units, inputs] as PyTorch's nn.Linear.</summary>
-internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationKind Activation, float NegativeSlope) : LayerSpec(Declaration)
+internal sealed record DenseSpec(Declaration Declaration, int Units, ActivationKind Activation, float NegativeSlope, ParameterOptions Options)
+    : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => DenseUnit.Instance;
+
+    public override bool AbsorbsAffine => Activation == ActivationKind.Linear;
 }
 
 internal sealed class DenseUnit : LayerUnit
@@ -25,6 +28,8 @@ internal sealed class DenseUnit : LayerUnit
 
     public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Forward", "Backward" };
 
+    public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
+
     public override string DefaultName(int index) => $"dense_{index}";
 
     public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
@@ -34,12 +39,13 @@ internal sealed class DenseUnit : LayerUnit
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
                 "the arguments must be a constant unit count and an Activation, for example [Dense(128, Activation.ReLU)]"));
-            return new DenseSpec(declaration, 0, ActivationKind.Linear, 0.01f);
+            return new DenseSpec(declaration, 0, ActivationKind.Linear, 0.01f, ParameterOptions.Default);
         }
 
         float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
         ActivationCode.Check(activation, slope, declaration, diagnostics);
-        return new DenseSpec(declaration, units, (ActivationKind)activation, slope);
+        ParameterOptions options = ParameterOptions.Read(attribute, declaration, diagnostics);
+        return new DenseSpec(declaration, units, (ActivationKind)activation, slope, options);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -70,7 +76,7 @@ internal sealed class DenseUnit : LayerUnit
         int preActivation = dense.Activation == ActivationKind.Gelu ? context.Allocate(dense.Units) : NodePlan.None; // GELU's backward needs x
         int output = context.Allocate(dense.Units);
         return new DensePlan(context.Header(spec, new[] { dense.Units }, output), new ActivationCode(dense.Activation, dense.NegativeSlope),
-            weightOffset, biasOffset, preActivation);
+            weightOffset, biasOffset, preActivation, dense.Options);
     }
 
     /// <summary>GN0012 for a softmax over one output, GN0011 for a softmax that a later layer with parameters reads.</summary>
@@ -93,7 +99,8 @@ internal sealed class DenseUnit : LayerUnit
 }
 
 /// <summary>A planned Dense layer: where its weight, bias, pre-activations (GELU only) and output lie.</summary>
-internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, int WeightOffset, int BiasOffset, int PreActivationOffset)
+internal sealed record DensePlan(
+    LayerHeader Header, ActivationCode Activation, int WeightOffset, int BiasOffset, int PreActivationOffset, ParameterOptions Options)
     : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
@@ -104,6 +111,14 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
 
     public int Inputs => Header.InputSize;
 
+    /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
+    public NormalizationFold? FoldedIn { get; init; }
+
+    public override LayerPlan WithFold(NormalizationFold fold) =>
+        this with { FoldedIn = fold, Activation = fold.Activation, PreActivationOffset = fold.PreActivationOffset };
+
+    public override bool RefreshesWeights => FoldedIn is not null;
+
     public override bool HasParameters => true;
 
     public override IEnumerable<TensorPlan> Parameters => new[]
@@ -112,13 +127,20 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         new TensorPlan($"{Header.Name}.bias", new[] { Units }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
 
+    public override ParameterOptions WeightOptions => Options;
+
     public override long ForwardFlops => 2L * Units * Inputs;
 
     public override ActivationKind OutputActivation => Activation.Kind;
 
     public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };
 
-    public override string SummaryActivation => Format.Activation(Activation.Kind);
+    public override string SummaryActivation => Format.Activation(FoldedIn is null ? Activation.Kind : ActivationKind.Linear); // as declared
+
+    public override void EmitKernelRefresh(SourceWriter w) =>
+        FoldedIn?.EmitRefresh(w, this, "RefreshFoldedDense", WeightCount, Units, $"units: {Format.Int(Units)}, inputs: {Format.Int(Inputs)}");
+
+    private string WeightCount => $"{Format.Int(Units)} * {Format.Int(Inputs)}";
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
         ActivatedScratch(PreActivationOffset);
@@ -126,8 +148,8 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
     public override void EmitInitialization(SourceWriter w)
     {
         string units = Format.Int(Units), inputs = Format.Int(Inputs);
-        w.Line($"global::GenNet.Initializers.GlorotUniform(parameters.Slice({Pascal}Weight, {units} * {inputs}), fanIn: {inputs}, fanOut: {units}, ref random);");
-        w.Line($"parameters.Slice({Pascal}Bias, {units}).Clear();");
+        Options.EmitInitialization(w, $"parameters.Slice({Pascal}Weight, {units} * {inputs})", fanIn: Inputs, fanOut: Units,
+            $"parameters.Slice({Pascal}Bias, {units})", Units);
     }
 
     public override void EmitForward(SourceWriter w, ForwardSite site)
@@ -135,6 +157,7 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         string outputs = Format.Int(Units);
         string variable = Header.Variable;
         w.Line($"{Format.Span} {variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
+        FoldedIn?.EmitCallComment(w, this);
         w.Line(Activation.NeedsPreActivation
             ? $"{Pascal}Forward({site.Input}, {PreActivationSlice}, {variable}, batchSize);"
             : $"{Pascal}Forward({site.Input}, {variable}, batchSize);");
@@ -154,15 +177,30 @@ internal sealed record DensePlan(LayerHeader Header, ActivationCode Activation, 
         string weight = $"parameters.Slice({Pascal}Weight, {outputs} * {inputs})";
         string bias = $"parameters.Slice({Pascal}Bias, {outputs})";
         bool gelu = Activation.NeedsPreActivation;
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitFields(w, this, $"[{outputs}, {inputs}]", WeightCount, Units);
+            w.Line($"// {Header.Name} with {fold.Name} folded in: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+                   $"y = x · W'ᵀ + b'; x [batch, {inputs}], y [batch, {outputs}].");
+            weight = NormalizationFold.Weight(this, WeightCount);
+            bias = NormalizationFold.Bias(this, WeightCount, Units);
+        }
+        else
+        {
+            w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
+                   $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
+        }
 
-        w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}. " +
-               $"weight [{outputs}, {inputs}], bias [{outputs}]; x [batch, {inputs}], y [batch, {outputs}].");
         string signature = gelu
             ? $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} z, {Format.Span} y, int batchSize)"
             : $"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} y, int batchSize)";
         using (w.Block(signature))
         {
-            w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            if (FoldedIn is null)
+            {
+                w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
+            }
+
             w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {(gelu ? "z" : "y")}, batchSize, {inputs}, {outputs});");
             Activation.EmitForward(w, Units);
         }

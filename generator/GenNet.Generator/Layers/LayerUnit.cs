@@ -75,6 +75,16 @@ internal abstract record LayerPlan(LayerHeader Header)
 
     public long ParameterCount => Parameters.Sum(t => (long)t.Size);
 
+    /// <summary>
+    /// The initializers and L2 penalties of a layer with a weight and a bias (its first and last <see cref="Parameters"/>),
+    /// or null; see <see cref="ParameterOptions"/>.
+    /// </summary>
+    public virtual ParameterOptions? WeightOptions => null;
+
+    /// <summary>Its parameter tensors with an L2 penalty, which the network adds to the loss: from <see cref="WeightOptions"/>.</summary>
+    public IEnumerable<PenaltyPlan> Penalties =>
+        WeightOptions is { } options ? options.Penalties(Parameters.First(), Parameters.Last()) : Enumerable.Empty<PenaltyPlan>();
+
     /// <summary>Its buffers (state saved but not trained, such as running statistics) in arena order, with PyTorch's names.</summary>
     public virtual IEnumerable<TensorPlan> Buffers => Enumerable.Empty<TensorPlan>();
 
@@ -116,7 +126,7 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// </summary>
     protected IEnumerable<(string Constant, int Offset)> ActivatedScratch(int preActivationOffset) =>
         preActivationOffset >= 0
-            ? new[] { (Pascal + "PreActivation", preActivationOffset), (Pascal + "Output", Header.OutputOffset) }
+            ? new[] { (Pascal + "PreActivation", preActivationOffset), (Pascal + "Output", Header.OutputOffset) }.OrderBy(c => c.Item2) // a folded normalisation's comes after
             : new[] { (Pascal + "Output", Header.OutputOffset) };
 
     /// <summary>The batch's pre-activation buffer as generated code names it: <c>scratch.Slice(Dense0PreActivation * batchSize, 128 * batchSize)</c>.</summary>
@@ -140,10 +150,19 @@ internal abstract record LayerPlan(LayerHeader Header)
     {
     }
 
-    /// <summary>Writes the refresh of its reordered kernel (see <see cref="ReorderedKernel"/>).</summary>
+    /// <summary>Writes the refresh of its reordered kernel (see <see cref="ReorderedKernel"/>) or folded weights.</summary>
     public virtual void EmitKernelRefresh(SourceWriter w)
     {
     }
+
+    /// <summary>Keeps weights derived from the parameters (and buffers) that <c>RefreshKernels</c> brings up to date.</summary>
+    public virtual bool RefreshesWeights => ReorderedKernel is not null;
+
+    /// <summary>Folded into the layer it reads (inference only): what that layer takes into its weights, or null.</summary>
+    public virtual NormalizationFold? Fold => null;
+
+    /// <summary>The same layer with <paramref name="fold"/> taken into its weights, for a spec that <see cref="LayerSpec.AbsorbsAffine"/>.</summary>
+    public virtual LayerPlan WithFold(NormalizationFold fold) => this;
 }
 
 /// <summary>What a layer's forward call can refer to in <c>Propagate</c>.</summary>
@@ -208,6 +227,15 @@ internal sealed class PlanContext
 
     /// <summary>Whether the layer being planned's output reaches the network's output through layers without parameters only.</summary>
     public bool FeedsOutput { get; internal set; }
+
+    /// <summary>
+    /// Inference only: the layer being planned folds into its source, which nothing else reads and which takes it into its
+    /// weights (<see cref="LayerSpec.FoldsIntoSource"/>); it computes nothing of its own.
+    /// </summary>
+    public bool FoldsIntoSource { get; internal set; }
+
+    /// <summary>Inference only: the layer that reads the layer being planned folds into it, so its weights are read from a folded copy.</summary>
+    public bool TakesFold { get; internal set; }
 
     public int[] Source => Sources[0];
 

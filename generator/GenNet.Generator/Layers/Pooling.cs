@@ -7,16 +7,27 @@ using Microsoft.CodeAnalysis;
 
 namespace GenNet.Generator.Layers;
 
-/// <summary><c>[MaxPool2D(size)]</c> or <c>[AveragePool2D(size)]</c>; <see cref="Stride"/> 0 means the pool size.</summary>
-internal sealed record PoolSpec(Declaration Declaration, bool Max, int PoolSize, int Stride, PaddingKind Padding) : LayerSpec(Declaration)
+/// <summary>
+/// <c>[MaxPool2D(size)]</c> or <c>[AveragePool2D(size)]</c>, or over a sequence <c>[MaxPool1D(size)]</c> or
+/// <c>[AveragePool1D(size)]</c>; <see cref="Stride"/> 0 means the pool size.
+/// </summary>
+internal sealed record PoolSpec(Declaration Declaration, bool Max, int PoolSize, int Stride, PaddingKind Padding, bool Sequence = false) : LayerSpec(Declaration)
 {
-    public override LayerUnit Unit => Max ? MaxPool2DUnit.Instance : AveragePool2DUnit.Instance;
+    public override LayerUnit Unit => PoolUnit.Of(Max, Sequence);
 }
 
 /// <summary>What the two pooling units share; each kind is one small subclass.</summary>
 internal abstract class PoolUnit : LayerUnit
 {
     protected abstract bool Max { get; }
+
+    /// <summary>Pools a sequence [steps, channels] (the 1-D kinds) rather than an image.</summary>
+    protected virtual bool Sequence => false;
+
+    /// <summary>The unit of the given kind.</summary>
+    public static LayerUnit Of(bool max, bool sequence) => sequence
+        ? max ? MaxPool1DUnit.Instance : AveragePool1DUnit.Instance
+        : max ? MaxPool2DUnit.Instance : AveragePool2DUnit.Instance;
 
     public override IEnumerable<string> MemberSuffixes => Max ? new[] { "Output", "Argmax", "Forward", "Backward" } : new[] { "Output", "Forward", "Backward" };
 
@@ -27,18 +38,21 @@ internal abstract class PoolUnit : LayerUnit
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
                 $"the argument must be a constant pool size, for example [{Kind}(2)]"));
-            return new PoolSpec(declaration, Max, 0, 0, PaddingKind.Valid);
+            return new PoolSpec(declaration, Max, 0, 0, PaddingKind.Valid, Sequence);
         }
 
         (int stride, PaddingKind padding) = AttributeArguments.Window(attribute, declaration, diagnostics, defaultStride: 0);
-        return new PoolSpec(declaration, Max, poolSize, stride, padding);
+        return new PoolSpec(declaration, Max, poolSize, stride, padding, Sequence);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
     {
         var pool = (PoolSpec)spec;
         int stride = pool.Stride == 0 ? pool.PoolSize : pool.Stride;
-        if (WindowPlan.Slide(pool.Declaration, context, pool.PoolSize, pool.PoolSize, stride, pool.Padding, kernel: false) is not { } window)
+        WindowPlan? planned = Sequence
+            ? WindowPlan.SlideSequence(pool.Declaration, context, pool.PoolSize, stride, pool.Padding, kernel: false, imageKind: Max ? "MaxPool2D" : "AveragePool2D")
+            : WindowPlan.Slide(pool.Declaration, context, pool.PoolSize, pool.PoolSize, stride, pool.Padding, kernel: false);
+        if (planned is not { } window)
         {
             return null;
         }
@@ -46,7 +60,7 @@ internal abstract class PoolUnit : LayerUnit
         int outSize = window.Pixels * window.Channels;
         int output = context.Allocate(outSize);
         int argmax = Max && context.Training ? context.Allocate(outSize) : NodePlan.None; // where each maximum was
-        return new PoolPlan(context.Header(spec, new[] { window.OutHeight, window.OutWidth, window.Channels }, output), Max, window, argmax);
+        return new PoolPlan(context.Header(spec, window.OutputShape(window.Channels), output), Max, window, argmax);
     }
 }
 
@@ -76,10 +90,44 @@ internal sealed class AveragePool2DUnit : PoolUnit
     public override string DefaultName(int index) => $"average_pool_{index}";
 }
 
+/// <summary>Keras's <c>MaxPooling1D</c>: the 2-D kernels over the sequence as an image one step high, under a 1×size window.</summary>
+internal sealed class MaxPool1DUnit : PoolUnit
+{
+    public static readonly MaxPool1DUnit Instance = new();
+
+    protected override bool Max => true;
+
+    protected override bool Sequence => true;
+
+    public override string Kind => "MaxPool1D";
+
+    public override string VariableStem => "maxPool1d";
+
+    /// <summary>Keras's name: <c>max_pooling1d</c> for the first, then <c>max_pooling1d_1</c>, ….</summary>
+    public override string DefaultName(int index) => index == 0 ? "max_pooling1d" : $"max_pooling1d_{index}";
+}
+
+/// <summary>Keras's <c>AveragePooling1D</c>: the 2-D kernels over the sequence as an image one step high, under a 1×size window.</summary>
+internal sealed class AveragePool1DUnit : PoolUnit
+{
+    public static readonly AveragePool1DUnit Instance = new();
+
+    protected override bool Max => false;
+
+    protected override bool Sequence => true;
+
+    public override string Kind => "AveragePool1D";
+
+    public override string VariableStem => "averagePool1d";
+
+    /// <summary>Keras's name: <c>average_pooling1d</c> for the first, then <c>average_pooling1d_1</c>, ….</summary>
+    public override string DefaultName(int index) => index == 0 ? "average_pooling1d" : $"average_pooling1d_{index}";
+}
+
 /// <summary>A planned pooling layer: constant geometry for the pooling kernels, and max pooling's argmax in training.</summary>
 internal sealed record PoolPlan(LayerHeader Header, bool Max, WindowPlan Window, int ArgmaxOffset) : LayerPlan(Header)
 {
-    public override LayerUnit Unit => Max ? MaxPool2DUnit.Instance : AveragePool2DUnit.Instance;
+    public override LayerUnit Unit => PoolUnit.Of(Max, Window.Sequence);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants => PoolEmit.ScratchConstants(this, ArgmaxOffset);
 

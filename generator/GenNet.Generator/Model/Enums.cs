@@ -27,3 +27,14 @@ internal enum PaddingKind
     Valid = 0,
     Same = 1,
 }
+
+internal enum InitializerKind
+{
+    GlorotUniform = 0,
+    GlorotNormal = 1,
+    HeNormal = 2,
+    HeUniform = 3,
+    LeCunNormal = 4,
+    Zeros = 5,
+    Ones = 6,
+}

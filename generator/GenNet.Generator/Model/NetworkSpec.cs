@@ -18,6 +18,12 @@ internal abstract record LayerSpec(Declaration Declaration)
 
     /// <summary>The names of the outputs a merge joins (empty for a layer with one input, which reads <c>From</c> or the previous output).</summary>
     public virtual EquatableArray<string> Joins => EquatableArray<string>.Empty;
+
+    /// <summary>In an inference-only network, folds into the layer it reads when that layer <see cref="AbsorbsAffine"/> (BatchNormalization).</summary>
+    public virtual bool FoldsIntoSource => false;
+
+    /// <summary>Can take an affine map per output channel that follows it into its weight and bias (Dense, Conv2D without activation).</summary>
+    public virtual bool AbsorbsAffine => false;
 }
 
 /// <summary>An <c>[Input]</c>: the shape of one sample, an optional name and its place among the declarations.</summary>

@@ -80,6 +80,7 @@ internal static class GraphPlanner
         // Each layer planned by its unit over its sources' shapes.
         int[] nextLearners = NextLearners(spec, declared, sources);
         bool[] feedsOutput = FeedsOutput(spec, declared, sources);
+        int[] foldsInto = FoldsInto(spec, declared, sources);
         var context = new PlanContext(spec, diagnostics);
         var shapes = new int[declared.Count][];
         var offsets = new int[declared.Count];
@@ -102,6 +103,8 @@ internal static class GraphPlanner
             context.KindIndex = kindIndex[layer];
             context.NextLearner = nextLearners[layer] >= 0 ? spec.Layers[nextLearners[layer]].Declaration.Where : null;
             context.FeedsOutput = feedsOutput[layer];
+            context.FoldsIntoSource = foldsInto[layer] >= 0;
+            context.TakesFold = System.Array.IndexOf(foldsInto, layer) >= 0;
             if (layerSpec.Unit.Plan(layerSpec, context) is not { } planned)
             {
                 return Fail();
@@ -109,6 +112,11 @@ internal static class GraphPlanner
 
             planned = planned with { Header = planned.Header with { Sources = sources[layer].ToEquatableArray(), Output = node } };
             layers.Add(planned);
+            if (planned.Fold is { } fold)
+            {
+                layers[foldsInto[layer]] = layers[foldsInto[layer]].WithFold(fold);
+            }
+
             shapes[node] = planned.Header.OutputShape.ToArray();
             offsets[node] = planned.Header.OutputOffset;
             if (!Fits(context.ParameterCount, spec, "parameter arena", diagnostics) ||
@@ -407,6 +415,37 @@ internal static class GraphPlanner
         }
 
         return feeds;
+    }
+
+    /// <summary>
+    /// Per layer, the layer it folds into, or −1. In an inference-only network a normalisation folds into the layer it reads
+    /// when that layer can take an affine map into its weights (a Dense or Conv2D without activation) and nothing else reads
+    /// that layer's output (at a fork the other readers need it unnormalised).
+    /// </summary>
+    private static int[] FoldsInto(NetworkSpec spec, List<(int Order, int Input, int Layer)> declared, int[][] sources)
+    {
+        int[] into = Enumerable.Repeat(-1, spec.Layers.Count).ToArray();
+        if (spec.Training)
+        {
+            return into;
+        }
+
+        int[] readers = new int[declared.Count];
+        foreach (int source in sources.SelectMany(s => s.Distinct()))
+        {
+            readers[source]++;
+        }
+
+        for (int layer = 0; layer < spec.Layers.Count; layer++)
+        {
+            if (spec.Layers[layer].FoldsIntoSource && sources[layer].Length == 1 && readers[sources[layer][0]] == 1 &&
+                declared[sources[layer][0]].Layer is int target and >= 0 && spec.Layers[target].AbsorbsAffine)
+            {
+                into[layer] = target;
+            }
+        }
+
+        return into;
     }
 
     private static void ReportUnused(NetworkSpec spec, NodePlan[] nodes, int[] inputOfNode, int[] consumers, int outputNode, List<DiagnosticInfo> diagnostics)

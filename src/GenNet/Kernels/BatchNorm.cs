@@ -13,8 +13,7 @@ namespace GenNet.Kernels;
 /// mean and 1/√(σ² + ε) there for the backward pass. Inference needs none.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-[SkipLocalsInit] // the tiles' scratch is written before it is read; zeroing 22 KB per call would cost more than a small layer
-public static class BatchNorm
+public static partial class BatchNorm
 {
     /// <summary>The floats a layer's statistics span holds for <paramref name="channels"/> channels.</summary>
     public static int StatisticsLength(int channels) => 4 * channels;
@@ -25,6 +24,7 @@ public static class BatchNorm
     /// unbiased variance; <paramref name="batchesTracked"/>[0] counts the batches). A batch with one row per channel says
     /// nothing about the variance: it leaves the running statistics as they are.
     /// </summary>
+    [SkipLocalsInit] // the tiles' scratch is written before it is read; zeroing 22 KB per call would cost more than a small layer
     public static void ForwardTraining(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> runningMean, Span<float> runningVar, Span<float> batchesTracked, Span<float> statistics, Span<float> y,
@@ -85,6 +85,7 @@ public static class BatchNorm
     /// Inference: <c>y = γ · (x − running_mean) / √(running_var + ε) + β</c>. Keeps nothing between calls, so any number
     /// of threads may run it at once.
     /// </summary>
+    [SkipLocalsInit] // the tiles' scratch is written before it is read; zeroing 22 KB per call would cost more than a small layer
     public static void ForwardInference(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y,
@@ -111,6 +112,7 @@ public static class BatchNorm
     /// The training forward's backward, from its statistics: dβ += Σ dy, dγ += Σ dy · x̂, and (unless
     /// <paramref name="dx"/> is empty) dx = γ / σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), the means over the batch's rows.
     /// </summary>
+    [SkipLocalsInit] // the tiles' scratch is written before it is read; zeroing 22 KB per call would cost more than a small layer
     public static void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> statistics, ReadOnlySpan<float> dy, Span<float> dx,
         Span<float> dWeight, Span<float> dBias, int rows, int channels)

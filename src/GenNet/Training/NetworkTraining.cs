@@ -150,7 +150,10 @@ public static class NetworkTraining
         return 0;
     }
 
-    /// <summary>The mean loss over <paramref name="dataset"/> and, where it applies, the accuracy. Parameters are not changed.</summary>
+    /// <summary>
+    /// The mean loss over <paramref name="dataset"/> (plus the layers' weight penalties, <c>KernelRegularizerL2</c>, as Keras
+    /// reports it) and, where it applies, the accuracy. Parameters are not changed.
+    /// </summary>
     public static Evaluation Evaluate(this INetwork network, Dataset dataset, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -184,7 +187,10 @@ public static class NetworkTraining
             }
         }
 
-        return new Evaluation(lossSum / dataset.Count, units > 0 ? (double)correct / units : null, dataset.Count);
+        // The layers' weight penalties (KernelRegularizerL2) belong to the loss, as in Keras's evaluate; the parameters do
+        // not change here, so the penalty is the same for every batch and is added to the mean once.
+        double penalty = network is NetworkBase generated ? generated.Penalty : 0;
+        return new Evaluation(lossSum / dataset.Count + penalty, units > 0 ? (double)correct / units : null, dataset.Count);
     }
 
     /// <summary>The outputs for one sample, in a new array. <c>Forward</c> writes into a span of yours instead.</summary>

@@ -87,6 +87,8 @@ public static class NetworkCases
         .. GraphCases.All,
         .. NormalizationCases.All,
         .. GlobalPoolingCases.All,
+        .. RegularizedCases.All,
+        .. SequenceCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
