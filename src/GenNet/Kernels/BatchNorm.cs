@@ -85,7 +85,7 @@ public static partial class BatchNorm
     /// Inference: <c>y = γ · (x − running_mean) / √(running_var + ε) + β</c>. Keeps nothing between calls, so any number
     /// of threads may run it at once.
     /// </summary>
-    [SkipLocalsInit] // the tiles' scratch is written before it is read; zeroing 22 KB per call would cost more than a small layer
+    [SkipLocalsInit] // as ForwardTraining
     public static void ForwardInference(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y,
@@ -112,7 +112,7 @@ public static partial class BatchNorm
     /// The training forward's backward, from its statistics: dβ += Σ dy, dγ += Σ dy · x̂, and (unless
     /// <paramref name="dx"/> is empty) dx = γ / σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), the means over the batch's rows.
     /// </summary>
-    [SkipLocalsInit] // the tiles' scratch is written before it is read; zeroing 22 KB per call would cost more than a small layer
+    [SkipLocalsInit] // as ForwardTraining
     public static void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> statistics, ReadOnlySpan<float> dy, Span<float> dx,
         Span<float> dWeight, Span<float> dBias, int rows, int channels)
