@@ -69,14 +69,14 @@ internal sealed class LayerNormalizationUnit : LayerUnit
         var activation = new ActivationCode(ln.Activation, ln.NegativeSlope);
         int preActivation = activation.NeedsPreActivation ? context.Allocate(size) : NodePlan.None;
         int output = context.Allocate(size);
-        int statistics = context.Training ? context.Allocate(2 * (size / channels)) : NodePlan.None; // μ and 1/σ of each row, for backward
+        int statistics = context.Training ? context.Allocate(3 * (size / channels)) : NodePlan.None; // each row's mean (μ + δ) and 1/σ, for backward
         return new LayerNormalizationPlan(context.Header(spec, shape, output), activation, ln.Epsilon, weight, bias, preActivation, statistics);
     }
 }
 
 /// <summary>
 /// A planned LayerNormalization over <c>channels</c> = the last axis: each row (the sample, or one pixel of it) is
-/// normalised by its own mean and variance. A trainable network keeps each row's μ and 1/σ in the activation arena
+/// normalised by its own mean and variance. A trainable network keeps each row's mean and 1/σ in the activation arena
 /// (<c>StatisticsOffset</c>) for the backward pass; an inference-only one keeps nothing.
 /// </summary>
 internal sealed record LayerNormalizationPlan(
@@ -118,8 +118,8 @@ internal sealed record LayerNormalizationPlan(
 
     private string Rows => Positions == 1 ? "batchSize" : $"batchSize * {Format.Int(Positions)}";
 
-    /// <summary>The batch's statistics as generated code names them: <c>scratch.Slice(LayerNorm0Statistics * batchSize, 2 * batchSize)</c>.</summary>
-    private string StatisticsSlice => $"scratch.Slice({Pascal}Statistics * batchSize, {Format.Int(2 * Positions)} * batchSize)";
+    /// <summary>The batch's statistics as generated code names them: <c>scratch.Slice(LayerNorm0Statistics * batchSize, 3 * batchSize)</c>.</summary>
+    private string StatisticsSlice => $"scratch.Slice({Pascal}Statistics * batchSize, {Format.Int(3 * Positions)} * batchSize)";
 
     public override void EmitInitialization(SourceWriter w)
     {
@@ -152,7 +152,7 @@ internal sealed record LayerNormalizationPlan(
         string shownEpsilon = Epsilon.ToString("R", CultureInfo.InvariantCulture).ToLowerInvariant();
         string rows = Positions == 1 ? $"each sample's {channels} values" : $"the {channels} channels of each of the {Format.Int(Positions)} positions";
         string activated = Activation.Kind == ActivationKind.Linear ? "" : $", then {Format.Activation(Activation.Kind)}";
-        string kept = KeepsStatistics ? "; keeps each row's μ and 1/σ in statistics for the backward pass" : "";
+        string kept = KeepsStatistics ? "; keeps each row's mean and 1/σ in statistics for the backward pass" : "";
 
         w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)}, {rows} normalised over themselves: γ · (x − μ) / √(σ² + ε) + β{activated}; " +
                $"ε {shownEpsilon}, weight (γ) and bias (β) [{channels}]{kept}.");

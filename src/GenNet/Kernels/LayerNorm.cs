@@ -13,9 +13,12 @@ namespace GenNet.Kernels;
 /// <para>
 /// The statistics: a first pass sums the row for μ; a second sums the deviations <c>d = x − μ</c> and their squares, and
 /// σ² = (Σd² − (Σd)²/n) / n, the corrected two-pass form (Chan, Golub and LeVeque): it never cancels the large terms that
-/// E[x²] − μ² does, and the (Σd)²/n term takes out the rounding error of μ itself. A row with one channel has σ² = 0, so
-/// y = β and dx = 0 (1/√ε is finite). Sums run in float across the vector's lanes, so every lane adds about
-/// channels / lanes values.
+/// E[x²] − μ² does, and the (Σd)²/n term takes out the rounding error of μ itself. The mean is then kept as two floats,
+/// μ and δ = Σd/n, and x̂ = ((x − μ) − δ) / σ: when the mean is large against the spread (a convolution's output shifted
+/// by its bias) x − μ is exact, so x̂ carries an error of ε·|x − μ|/σ instead of the ε·|μ|/σ that rounding μ + δ to one
+/// float would give — an error the backward pass (whose formula assumes x̂ has mean 0 exactly) turned into gradients off
+/// by several times float32's noise. A row with one channel has σ² = 0, so y = β and dx = 0 (1/√ε is finite). Sums run
+/// in float across the vector's lanes, so every lane adds about channels / lanes values.
 /// </para>
 /// <para>
 /// Every body is written once over <see cref="Simd"/> and run at the widest width whose vector fits in a row (the scalar
@@ -25,12 +28,13 @@ namespace GenNet.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class LayerNorm
 {
-    /// <summary>The floats <see cref="Forward"/> keeps for the backward pass: μ and 1/√(σ² + ε) of each of <paramref name="rows"/> rows.</summary>
-    public static int StatisticsLength(int rows) => 2 * rows;
+    /// <summary>The floats <see cref="Forward"/> keeps for the backward pass: μ, δ and 1/√(σ² + ε) of each of <paramref name="rows"/> rows.</summary>
+    public static int StatisticsLength(int rows) => 3 * rows;
 
     /// <summary>
     /// <c>y = γ · x̂ + β</c> with <c>x̂ = (x − μ) / √(σ² + ε)</c> per row. Unless <paramref name="statistics"/> is empty
-    /// (inference), it receives μ and 1/√(σ² + ε) of row r at [2r] and [2r + 1], for <see cref="Backward"/>.
+    /// (inference), it receives the mean of row r as μ at [3r] plus δ at [3r + 1], and 1/√(σ² + ε) at [3r + 2], for
+    /// <see cref="Backward"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, a size is not positive, or ε is not positive and finite.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -86,7 +90,7 @@ public static class LayerNorm
 
         if (statisticsLength != StatisticsLength(rows) && !(statisticsOptional && statisticsLength == 0))
         {
-            Throw($"{kernel}: statistics must hold 2 × {rows} floats{(statisticsOptional ? " or none" : "")} (it has {statisticsLength}).");
+            Throw($"{kernel}: statistics must hold 3 × {rows} floats{(statisticsOptional ? " or none" : "")} (it has {statisticsLength}).");
         }
     }
 
@@ -151,23 +155,25 @@ public static class LayerNorm
 
                 float variance = MathF.Max((square - deviation * deviation / n) / n, 0f);
                 float inverseStd = 1f / MathF.Sqrt(variance + epsilon);
+                float residual = deviation / n; // δ: what the first μ missed
                 if (keep)
                 {
-                    _statistics[2 * r] = mean;
-                    _statistics[2 * r + 1] = inverseStd;
+                    _statistics[3 * r] = mean;
+                    _statistics[3 * r + 1] = residual;
+                    _statistics[3 * r + 2] = inverseStd;
                 }
 
-                // y = γ · (x − μ) / σ + β.
-                TVector scale = TWidth.Broadcast(inverseStd);
+                // y = γ · x̂ + β, x̂ = ((x − μ) − δ) / σ.
+                TVector delta = TWidth.Broadcast(residual), scale = TWidth.Broadcast(inverseStd);
                 for (nuint i = 0; i < whole; i += step)
                 {
-                    TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Load(ref x, i), mu), scale);
+                    TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Subtract(TWidth.Load(ref x, i), mu), delta), scale);
                     TWidth.Store(TWidth.MultiplyAdd(xHat, TWidth.Load(ref w, i), TWidth.Load(ref b, i)), ref y, i);
                 }
 
                 for (nuint i = whole; i < (nuint)n; i++)
                 {
-                    Unsafe.Add(ref y, i) = (Unsafe.Add(ref x, i) - mean) * inverseStd * Unsafe.Add(ref w, i) + Unsafe.Add(ref b, i);
+                    Unsafe.Add(ref y, i) = (Unsafe.Add(ref x, i) - mean - residual) * inverseStd * Unsafe.Add(ref w, i) + Unsafe.Add(ref b, i);
                 }
             }
         }
@@ -199,14 +205,14 @@ public static class LayerNorm
             {
                 ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(_x), (nint)r * n);
                 ref float dy = ref Unsafe.Add(ref MemoryMarshal.GetReference(_dy), (nint)r * n);
-                float mean = _statistics[2 * r], inverseStd = _statistics[2 * r + 1];
-                TVector mu = TWidth.Broadcast(mean), scale = TWidth.Broadcast(inverseStd);
+                float mean = _statistics[3 * r], residual = _statistics[3 * r + 1], inverseStd = _statistics[3 * r + 2];
+                TVector mu = TWidth.Broadcast(mean), delta = TWidth.Broadcast(residual), scale = TWidth.Broadcast(inverseStd);
 
                 // dγ += dy · x̂, dβ += dy; and over the row Σg and Σg·x̂ with g = dy · γ.
                 TVector gLanes = TWidth.Zero, gxLanes = TWidth.Zero;
                 for (nuint i = 0; i < whole; i += step)
                 {
-                    TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Load(ref x, i), mu), scale);
+                    TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Subtract(TWidth.Load(ref x, i), mu), delta), scale);
                     TVector d = TWidth.Load(ref dy, i);
                     TWidth.Store(TWidth.MultiplyAdd(d, xHat, TWidth.Load(ref dW, i)), ref dW, i);
                     TWidth.Store(TWidth.Add(TWidth.Load(ref dB, i), d), ref dB, i);
@@ -218,7 +224,7 @@ public static class LayerNorm
                 float gSum = TWidth.Sum(gLanes), gxSum = TWidth.Sum(gxLanes);
                 for (nuint i = whole; i < (nuint)n; i++)
                 {
-                    float xHat = (Unsafe.Add(ref x, i) - mean) * inverseStd, d = Unsafe.Add(ref dy, i);
+                    float xHat = (Unsafe.Add(ref x, i) - mean - residual) * inverseStd, d = Unsafe.Add(ref dy, i);
                     Unsafe.Add(ref dW, i) += d * xHat;
                     Unsafe.Add(ref dB, i) += d;
                     float g = d * Unsafe.Add(ref w, i);
@@ -237,7 +243,7 @@ public static class LayerNorm
                 TVector a = TWidth.Broadcast(gMean), c = TWidth.Broadcast(gxMean);
                 for (nuint i = 0; i < whole; i += step)
                 {
-                    TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Load(ref x, i), mu), scale);
+                    TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Subtract(TWidth.Load(ref x, i), mu), delta), scale);
                     TVector g = TWidth.Multiply(TWidth.Load(ref dy, i), TWidth.Load(ref w, i));
                     TVector centred = TWidth.Subtract(TWidth.Subtract(g, a), TWidth.Multiply(xHat, c));
                     TWidth.Store(TWidth.Multiply(centred, scale), ref dx, i);
@@ -245,7 +251,7 @@ public static class LayerNorm
 
                 for (nuint i = whole; i < (nuint)n; i++)
                 {
-                    float xHat = (Unsafe.Add(ref x, i) - mean) * inverseStd;
+                    float xHat = (Unsafe.Add(ref x, i) - mean - residual) * inverseStd;
                     float g = Unsafe.Add(ref dy, i) * Unsafe.Add(ref w, i);
                     Unsafe.Add(ref dx, i) = (g - gMean - xHat * gxMean) * inverseStd;
                 }

@@ -29,7 +29,12 @@ public static class LayerNormalizationCases
             new ReferenceConv2D(17, 3, 3, Activation.Linear, Padding: Padding.Same),
             new ReferenceLayerNormalization { Activation = Activation.Tanh },
             new ReferenceFlatten(),
-            new ReferenceLayer(2, Activation.Linear)), Targets.Regression),
+            new ReferenceLayer(2, Activation.Linear)), Targets.Regression)
+        {
+            // conv_0.weight[119]'s gradient, 8.5e-5 at batch 1, sums 20 positions' terms: its float32 error (about 1.3e-7,
+            // which moves by ±50% with any change in the order of operations) is that of the terms it sums, not its own.
+            GradientAbsolute = 3e-7,
+        },
         new("LayerNormPreNorm", () => new LayerNormPreNorm(), new ReferenceNetwork(Loss.SparseCategoricalCrossEntropy,
             new ReferenceInput(17),
             new ReferenceLayer(17, Activation.Linear) { Name = "h" },
