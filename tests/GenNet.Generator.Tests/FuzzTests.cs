@@ -385,7 +385,8 @@ public static class DeclarationFuzzer
          "Dropout(1.5)", "Dropout(-0.5)", "Dropout(\"half\")", "Dropout", "Add()", "Concatenate(\"\")", "Multiply(null)",
          "Add(\"input\", Activation = Activation.Softmax)", "Add(\"input\", From = \"input\")",
          "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)",
-         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)"];
+         "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)",
+         "LayerNormalization(Epsilon = 0f)", "LayerNormalization(Epsilon = float.NaN)", "LayerNormalization(Activation = Activation.Softmax)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
          "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D"];
@@ -466,6 +467,10 @@ public static class DeclarationFuzzer
             if (Chance(random, 0.1))
             {
                 model.Layers.Add(Pick(random, ["BatchNormalization", "BatchNormalization(Activation = Activation.ReLU)", "BatchNormalization(Momentum = 0.01f, Epsilon = 1e-3f)"]));
+            }
+            else if (Chance(random, 0.1))
+            {
+                model.Layers.Add(Pick(random, ["LayerNormalization", "LayerNormalization(Activation = Activation.Gelu)", "LayerNormalization(Epsilon = 1e-3f)"]));
             }
         }
 
