@@ -33,24 +33,9 @@ internal sealed class LayerNormalizationUnit : LayerUnit
 
     public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
     {
-        float epsilon = AttributeArguments.Named(attribute, "Epsilon", 1e-5f);
-        int activation = AttributeArguments.Named(attribute, "Activation", (int)ActivationKind.Linear);
-        float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
-        void Invalid(string problem) =>
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where, problem));
-
-        if (!(epsilon > 0f) || float.IsInfinity(epsilon))
-        {
-            Invalid($"Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)} must be positive and finite: it keeps a constant row's 1/σ finite");
-        }
-
-        ActivationCode.Check(activation, slope, declaration, diagnostics);
-        if (activation == (int)ActivationKind.Softmax)
-        {
-            Invalid("Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]");
-        }
-
-        return new LayerNormalizationSpec(declaration, epsilon, (ActivationKind)activation, slope);
+        (float epsilon, ActivationKind activation, float slope) =
+            NormalizationCode.Read(attribute, declaration, diagnostics, "it keeps a constant row's 1/σ finite");
+        return new LayerNormalizationSpec(declaration, epsilon, activation, slope);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -96,11 +81,7 @@ internal sealed record LayerNormalizationPlan(
 
     public override bool HasParameters => true;
 
-    public override IEnumerable<TensorPlan> Parameters => new[]
-    {
-        new TensorPlan($"{Header.Name}.weight", new[] { Channels }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
-        new TensorPlan($"{Header.Name}.bias", new[] { Channels }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
-    };
+    public override IEnumerable<TensorPlan> Parameters => NormalizationCode.Parameters(this, Channels, WeightOffset, BiasOffset);
 
     /// <summary>Per value: (x − μ)², (x − μ)·(1/σ) and x̂·γ + β.</summary>
     public override long ForwardFlops => 6L * Header.OutputSize;
@@ -121,12 +102,7 @@ internal sealed record LayerNormalizationPlan(
     /// <summary>The batch's statistics as generated code names them: <c>scratch.Slice(LayerNorm0Statistics * batchSize, 3 * batchSize)</c>.</summary>
     private string StatisticsSlice => $"scratch.Slice({Pascal}Statistics * batchSize, {Format.Int(3 * Positions)} * batchSize)";
 
-    public override void EmitInitialization(SourceWriter w)
-    {
-        string channels = Format.Int(Channels);
-        w.Line($"parameters.Slice({Pascal}Weight, {channels}).Fill(1f);");
-        w.Line($"parameters.Slice({Pascal}Bias, {channels}).Clear();");
-    }
+    public override void EmitInitialization(SourceWriter w) => NormalizationCode.EmitInitialization(w, this, Channels);
 
     public override void EmitForward(SourceWriter w, ForwardSite site)
     {
@@ -171,17 +147,9 @@ internal sealed record LayerNormalizationPlan(
             return;
         }
 
-        bool dx = Header.NeedsInputGradient;
-        w.Line();
-        w.Line($"// {Header.Name} backward: {Activation.BackwardComment}; then dγ += Σ dz·x̂, dβ += Σ dz" +
-               (dx ? ", and per row, with g = γ·dz, dx = (g − mean(g) − x̂ · mean(g·x̂)) / σ." : " (nothing before it learns: no dx)."));
-        string backward = $"private void {Pascal}Backward({Format.ReadOnlySpan} x, {Format.ReadOnlySpan} statistics, {Activation.SavedParameter}{Format.Span} dy, " +
-            (dx ? $"{Format.Span} dx, " : "") + $"int batchSize, {Format.Span} gradients)";
-        using (w.Block(backward))
-        {
-            Activation.EmitBackward(w, Header.OutputSize);
-            w.Line($"{Kernels}.LayerNorm.Backward(x, ParameterValues.Slice({Pascal}Weight, {channels}), statistics, dy, {(dx ? "dx" : "default")}, " +
-                   $"gradients.Slice({Pascal}Weight, {channels}), gradients.Slice({Pascal}Bias, {channels}), {Rows}, {channels});");
-        }
+        NormalizationCode.EmitBackward(w, this, Activation, $"{Format.ReadOnlySpan} statistics, ",
+            ", and per row, with g = γ·dz, dx = (g − mean(g) − x̂ · mean(g·x̂)) / σ.",
+            dx => $"{Kernels}.LayerNorm.Backward(x, ParameterValues.Slice({Pascal}Weight, {channels}), statistics, dy, {dx}, " +
+                  $"gradients.Slice({Pascal}Weight, {channels}), gradients.Slice({Pascal}Bias, {channels}), {Rows}, {channels});");
     }
 }
