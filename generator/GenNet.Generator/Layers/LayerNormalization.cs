@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using GenNet.Generator.Diagnostics;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
 using Microsoft.CodeAnalysis;
