@@ -120,6 +120,12 @@ public sealed class DiagnosticTests
     [InlineData("[BatchNormalization(Epsilon = float.NaN)]", "Layer 1 (BatchNormalization): Epsilon = NaN must be positive and finite: it keeps the division away from zero")]
     [InlineData("[BatchNormalization(Activation = Activation.Softmax)]", "Layer 1 (BatchNormalization): Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]")]
     [InlineData("[BatchNormalization(Activation = Activation.LeakyReLU, NegativeSlope = 1f)]", "Layer 1 (BatchNormalization): NegativeSlope = 1 must be in [0, 1)")]
+    [InlineData("[LayerNormalization(Epsilon = 0f)]", "Layer 1 (LayerNormalization): Epsilon = 0 must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Epsilon = -1e-5f)]", "Layer 1 (LayerNormalization): Epsilon = -1E-05 must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Epsilon = float.NaN)]", "Layer 1 (LayerNormalization): Epsilon = NaN must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Epsilon = float.PositiveInfinity)]", "Layer 1 (LayerNormalization): Epsilon = Infinity must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Activation = Activation.Softmax)]", "Layer 1 (LayerNormalization): Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[LayerNormalization(Activation = (Activation)9)]", "Layer 1 (LayerNormalization): activation 9 is not a member of GenNet.Activation")]
     public void GN0008_invalid_layer_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(2)]\n" + layer + "\npublic partial class BadArgument;",
         "GN0008", message, layer.Trim('[', ']'));

@@ -391,7 +391,8 @@ public static class DeclarationFuzzer
          "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)",
          "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)",
          "Conv1D(0, 3)", "Conv1D(4, 3, 3)", "Conv1D(4, 3, Activation.Softmax)", "Conv1D(4, 3, Stride = -1)", "MaxPool1D(0)",
-         "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)"];
+         "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)",
+         "LayerNormalization(Epsilon = 0f)", "LayerNormalization(Epsilon = float.NaN)", "LayerNormalization(Activation = Activation.Softmax)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
          "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
@@ -473,6 +474,10 @@ public static class DeclarationFuzzer
             if (Chance(random, 0.1))
             {
                 model.Layers.Add(Pick(random, ["BatchNormalization", "BatchNormalization(Activation = Activation.ReLU)", "BatchNormalization(Momentum = 0.01f, Epsilon = 1e-3f)"]));
+            }
+            else if (Chance(random, 0.1))
+            {
+                model.Layers.Add(Pick(random, ["LayerNormalization", "LayerNormalization(Activation = Activation.Gelu)", "LayerNormalization(Epsilon = 1e-3f)"]));
             }
         }
 

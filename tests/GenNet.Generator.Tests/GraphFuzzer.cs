@@ -230,6 +230,7 @@ public static class GraphFuzzer
                 ["2", "1", "KernelInitializer = (Initializer)9"], ["2", "1", "BiasRegularizerL2 = -1f"]],
             "Dropout" => [["1.5"], ["-0.25"], ["1"], ["double.NaN"]],
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
+            "LayerNormalization" => [["Epsilon = -1e-5f"], ["Epsilon = float.NaN"], ["Epsilon = float.PositiveInfinity"], ["Activation = Activation.Softmax"]],
             "Add" or "Multiply" or "Concatenate" => [["Activation = Activation.Softmax"], ["Activation = (Activation)11"], ["From = " + Quote(graph.NameOf(graph.Nodes[0]))]],
             _ => [],
         };
@@ -469,6 +470,7 @@ public sealed class Graph
             "GlobalMaxPooling1D" => "global_max_pooling1d" + (index == 0 ? "" : numbered),
             "GlobalAveragePooling1D" => "global_average_pooling1d" + (index == 0 ? "" : numbered),
             "BatchNormalization" => "bn" + numbered,
+            "LayerNormalization" => "ln" + numbered,
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -574,7 +576,7 @@ internal sealed class GraphBuilder
         }
 
         GraphNode dense = Dense(x, Pick([1, 2, 3, 4, 8, 16]));
-        return Chance(0.2) ? Normalized(dense) : dense;
+        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : dense;
     }
 
     /// <summary>Batch normalisation of x, with or without its options and an activation.</summary>
@@ -585,6 +587,15 @@ internal sealed class GraphBuilder
         arguments.AddRange(Chance(0.3) ? [Pick(["Epsilon = 1e-3f", "Epsilon = 1e-8f"])] : []);
         arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
         return Layer("BatchNormalization", [.. arguments], x.Shape, x);
+    }
+
+    /// <summary>Layer normalisation of x's last axis, with or without its options and an activation.</summary>
+    private GraphNode LayerNormalized(GraphNode x)
+    {
+        var arguments = new List<string>();
+        arguments.AddRange(Chance(0.3) ? [Pick(["Epsilon = 1e-3f", "Epsilon = 1e-6f"])] : []);
+        arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
+        return Layer("LayerNormalization", [.. arguments], x.Shape, x);
     }
 
     private GraphNode Dense(GraphNode x, int units)
@@ -602,7 +613,7 @@ internal sealed class GraphBuilder
             case 0:
             case 1:
                 GraphNode conv = Conv(x, Pick([1, 2, 4, 6]), samePadding: Chance(0.3), stride: Chance(0.25) ? 2 : 1);
-                return Chance(0.3) ? Normalized(conv) : conv;
+                return Chance(0.3) ? Normalized(conv) : Chance(0.2) ? LayerNormalized(conv) : conv;
             case 2:
             case 3:
                 bool same = Chance(0.3);

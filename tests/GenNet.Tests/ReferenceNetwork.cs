@@ -140,6 +140,18 @@ public sealed record ReferenceBatchNormalization(double Momentum = 0.1, double E
     public double NegativeSlope { get; init; } = 0.01;
 }
 
+/// <summary>
+/// Layer normalisation over the last axis, PyTorch's <c>nn.LayerNorm(C)</c>: each sample (each position of an image) is
+/// normalised by the mean and biased variance of its own C values, the same in training and inference; then
+/// <see cref="Activation"/>. Parameters weight (γ) and bias (β), [C] each.
+/// </summary>
+public sealed record ReferenceLayerNormalization(double Epsilon = 1e-5) : ReferenceNetworkLayer
+{
+    public Activation Activation { get; init; } = Activation.Linear;
+
+    public double NegativeSlope { get; init; } = 0.01;
+}
+
 /// <summary>Which dropout masks a training-mode loss uses: those of <c>InitializeParameters(Seed)</c> at training step <c>Step</c>.</summary>
 public readonly record struct ReferenceTraining(int Seed, long Step = 0);
 
@@ -266,6 +278,11 @@ public sealed class ReferenceNetwork
                     yield return ($"{bn}.weight", [x[^1]], node.ParameterOffset);
                     yield return ($"{bn}.bias", [x[^1]], node.ParameterOffset + x[^1]);
                     break;
+                case ReferenceLayerNormalization:
+                    string ln = node.Layer.Name ?? $"ln_{node.Ordinal}";
+                    yield return ($"{ln}.weight", [x[^1]], node.ParameterOffset);
+                    yield return ($"{ln}.bias", [x[^1]], node.ParameterOffset + x[^1]);
+                    break;
             }
         }
     }
@@ -365,6 +382,9 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceFlatten:
                         values[i][b] = Flatten(x, shape);
+                        break;
+                    case ReferenceLayerNormalization n:
+                        values[i][b] = LayerNormalization(n, p, x, shape[^1]);
                         break;
                     case ReferenceDropout r:
                         values[i][b] = (double[])x.Clone();
@@ -469,6 +489,32 @@ public sealed class ReferenceNetwork
         }
 
         return y;
+    }
+
+    /// <summary>One sample's layer normalisation: each run of <paramref name="channels"/> values by its own mean and variance.</summary>
+    private static double[] LayerNormalization(ReferenceLayerNormalization layer, ReadOnlySpan<double> p, double[] x, int channels)
+    {
+        var z = new double[x.Length];
+        for (int at = 0; at < x.Length; at += channels)
+        {
+            double mean = 0, variance = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                mean += x[at + c] / channels;
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                variance += (x[at + c] - mean) * (x[at + c] - mean) / channels;
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                z[at + c] = p[c] * (x[at + c] - mean) / Math.Sqrt(variance + layer.Epsilon) + p[channels + c];
+            }
+        }
+
+        return Activate(z, layer.Activation, layer.NegativeSlope);
     }
 
     /// <summary>Mean loss over the batch against float targets (OutputSize per sample), in inference mode.</summary>
@@ -615,7 +661,7 @@ public sealed class ReferenceNetwork
     {
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, firstInput = -1;
+        int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, layerNormalization = 0, firstInput = -1;
         int conv1d = 0;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
@@ -666,6 +712,7 @@ public sealed class ReferenceNetwork
                         ReferenceConv1D => conv1d++,
                         ReferenceDropout => dropout++,
                         ReferenceBatchNormalization => normalization++,
+                        ReferenceLayerNormalization => layerNormalization++,
                         _ => 0,
                     };
                     anyLayer = true;
@@ -808,6 +855,13 @@ public sealed class ReferenceNetwork
                 }
 
                 return shape;
+            case ReferenceLayerNormalization n:
+                if (n.Activation == Activation.Softmax)
+                {
+                    throw new InvalidOperationException("No reference for Softmax on a normalisation.");
+                }
+
+                return shape;
             default:
                 throw new InvalidOperationException($"No reference for {layer}.");
         }
@@ -833,6 +887,7 @@ public sealed class ReferenceNetwork
         ReferenceConv2D c => c.Filters * shape[2] * c.KernelHeight * c.KernelWidth + c.Filters,
         ReferenceConv1D c => c.Filters * shape[1] * c.KernelSize + c.Filters,
         ReferenceBatchNormalization => 2 * shape[^1],
+        ReferenceLayerNormalization => 2 * shape[^1],
         _ => 0,
     };
 
