@@ -43,6 +43,7 @@ public static class Program
             ("conv kernels", ConvKernelTests.RunAll),
             ("pool kernels", PoolKernelTests.RunAll),
             ("global pool kernels", GlobalPoolKernelTests.RunAll),
+            ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })

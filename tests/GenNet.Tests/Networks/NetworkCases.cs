@@ -87,6 +87,7 @@ public static class NetworkCases
         .. GraphCases.All,
         .. NormalizationCases.All,
         .. GlobalPoolingCases.All,
+        .. DepthwiseCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
