@@ -143,7 +143,16 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
         Window.Describe(what) + (Multiplier == 1 ? ", one filter per channel" : $", {Format.Int(Multiplier)} filters per channel");
 
     /// <summary>The kernels' size arguments: the multiplier, then the window's geometry.</summary>
-    private string Geometry => $"{Format.Int(Multiplier)}, {Window.Geometry}";
+    private string Geometry => $"multiplier: {Format.Int(Multiplier)}, {Window.Geometry}";
+
+    /// <summary>The input pixel a tap reads, as the comments write it: <c>x[oy·2 + ky − 1, ox·2 + kx − 1, c]</c>.</summary>
+    public string Tap(string channel)
+    {
+        static string Axis(string output, string tap, int stride, int pad) =>
+            (stride == 1 ? output : $"{output}·{Format.Int(stride)}") + $" + {tap}" + (pad == 0 ? "" : $" − {Format.Int(pad)}");
+
+        return $"x[{Axis("oy", "ky", Window.Stride, Window.PadTop)}, {Axis("ox", "kx", Window.Stride, Window.PadLeft)}, {channel}]";
+    }
 
     public string Weight(string arena, string constant) => $"{arena}.Slice({constant}, {Format.Int(WeightCount)})";
 
@@ -241,8 +250,8 @@ internal sealed record DepthwiseConv2DPlan(LayerHeader Header, ActivationCode Ac
         string channel = m == 1 ? "c" : $"c·{Format.Int(m)} + m";
         w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{Step.Describe("kernel")}. weight [{string.Join(", ", Step.WeightShape)}], bias [{Format.Int(Step.OutChannels)}].");
-        w.Line($"// Output channel {channel} convolves input channel c alone: y[oy, ox, {channel}] = b + Σ W[{channel}, 0, ky, kx] · x[·, ·, c], " +
-               $"the weight read as its copy reordered to [{Format.Int(Step.Window.WindowHeight)}, {Format.Int(Step.Window.WindowWidth)}, {Format.Int(Step.OutChannels)}].");
+        w.Line($"// Output channel {channel} convolves input channel c alone: z[oy, ox, {channel}] = b + Σ W[{channel}, 0, ky, kx] · {Step.Tap("c")} over the taps " +
+               $"inside the image; W is read as its copy reordered to [{Format.Int(Step.Window.WindowHeight)}, {Format.Int(Step.Window.WindowWidth)}, {Format.Int(Step.OutChannels)}].");
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, " + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");

@@ -151,8 +151,10 @@ internal sealed record SeparableConv2DPlan(
         string channels = Format.Int(Step.OutChannels), filters = Format.Int(Filters), pixels = Format.Int(Step.Window.Pixels);
         w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"depthwise {Step.Describe("kernel")} (no bias) into d [{Format.Int(Step.Window.OutHeight)}, {Format.Int(Step.Window.OutWidth)}, {channels}], then 1×1 to {filters} channels.");
-        w.Line($"// depthwise.weight [{string.Join(", ", Step.WeightShape)}] (read as its copy reordered to [{Format.Int(Step.Window.WindowHeight)}, {Format.Int(Step.Window.WindowWidth)}, {channels}]), " +
-               $"pointwise.weight [{filters}, {channels}, 1, 1], pointwise.bias [{filters}]; the 1×1 step is the product d [batch·{pixels}, {channels}] · Pᵀ + b.");
+        string channel = Step.Multiplier == 1 ? "c" : $"c·{Format.Int(Step.Multiplier)} + m";
+        w.Line($"// d[oy, ox, {channel}] = Σ D[{channel}, 0, ky, kx] · {Step.Tap("c")} over the taps inside the image, D = depthwise.weight [{string.Join(", ", Step.WeightShape)}] " +
+               $"read as its copy reordered to [{Format.Int(Step.Window.WindowHeight)}, {Format.Int(Step.Window.WindowWidth)}, {channels}];");
+        w.Line($"// then the 1×1 step is a product: d [batch·{pixels}, {channels}] · Pᵀ + b with P = pointwise.weight [{filters}, {channels}, 1, 1] as [{filters}, {channels}], b = pointwise.bias [{filters}].");
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} d, " + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)"))
         {
             w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
