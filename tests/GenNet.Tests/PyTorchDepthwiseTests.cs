@@ -16,6 +16,16 @@ namespace GenNet.Tests;
 [Dense(4, Activation.Softmax, Name = "head")]
 public partial class PyTorchDepthwise;
 
+/// <summary>The same, inference only, with PyTorch's file compiled in.</summary>
+[Network(Training = false, Weights = "pytorch_depthwise.safetensors")]
+[Input(7, 6, 3)]
+[DepthwiseConv2D(3, Activation.ReLU, DepthMultiplier = 2, Padding = Padding.Same, Name = "dw")]
+[SeparableConv2D(5, 3, 2, Activation.Tanh, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same, Name = "sep")]
+[DepthwiseConv2D(2, Activation.Linear, Stride = 2)]
+[Flatten]
+[Dense(4, Activation.Softmax, Name = "head")]
+public partial class CompiledPyTorchDepthwise;
+
 /// <summary>
 /// Depthwise and separable convolutions against PyTorch: the float64 reference reproduces PyTorch's float64 outputs, loss
 /// and gradients (within <c>ReferenceNetworkTests</c>' bounds) on the network and on single-layer probes, and the generated
@@ -98,5 +108,15 @@ public sealed class PyTorchDepthwiseTests(ITestOutputHelper output)
         Assert.True(batchOutputs <= 1e-5 && single <= 1e-5, $"outputs off by {batchOutputs}, one sample alone by {single}");
         Assert.Equal(json.GetProperty("loss").GetDouble(), loss, 1e-5);
         Assert.True(gradient <= 1, $"gradients: worst {gradient} of the bound at {where}");
+    }
+
+    [Fact]
+    public void An_inference_only_network_with_the_file_compiled_in_reproduces_pytorch_outputs()
+    {
+        JsonElement json = Fixture().GetProperty("network");
+        (double batchOutputs, double single) = PyTorchFixture.WorstOutputs(
+            new CompiledPyTorchDepthwise(), PyTorchFixture.Floats(json.GetProperty("inputs")), PyTorchFixture.Doubles(json.GetProperty("outputs")), json.GetProperty("batch").GetInt32());
+        output.WriteLine($"outputs: worst {batchOutputs:G3} (one sample alone {single:G3})");
+        Assert.True(batchOutputs <= 1e-5 && single <= 1e-5, $"outputs off by {batchOutputs}, one sample alone by {single}");
     }
 }
