@@ -32,7 +32,7 @@ namespace Samples.Vision
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Conv0Output = 0;
         private const int DepthwiseConv0Output = 1152;
-        private const int SeparableConv0Depthwise = 1440;
+        private const int SeparableConv0DepthwiseOutput = 1440;
         private const int SeparableConv0Output = 2016;
         private const int GlobalAveragePool0Output = 2592;
         private const int Dense0Output = 2608;
@@ -121,7 +121,7 @@ namespace Samples.Vision
             global::System.Span<float> depthwiseConv0 = scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize);
             DepthwiseConv0Forward(conv0, depthwiseConv0, batchSize);
             global::System.Span<float> separableConv0 = scratch.Slice(SeparableConv0Output * batchSize, 576 * batchSize);
-            SeparableConv0Forward(depthwiseConv0, scratch.Slice(SeparableConv0Depthwise * batchSize, 576 * batchSize), separableConv0, batchSize);
+            SeparableConv0Forward(depthwiseConv0, scratch.Slice(SeparableConv0DepthwiseOutput * batchSize, 576 * batchSize), separableConv0, batchSize);
             global::System.Span<float> globalAveragePool0 = scratch.Slice(GlobalAveragePool0Output * batchSize, 16 * batchSize);
             GlobalAveragePool0Forward(separableConv0, globalAveragePool0, batchSize);
             global::System.Span<float> dense0 = scratch.Slice(Dense0Output * batchSize, 10 * batchSize);
@@ -138,7 +138,7 @@ namespace Samples.Vision
             global::System.Span<float> kernelGradient = scratch.Slice(ScratchPerSample * batchSize, KernelGradientSize);
             Dense0Backward(scratch.Slice(GlobalAveragePool0Output * batchSize, 16 * batchSize), gradientA.Slice(0, 10 * batchSize), gradientB.Slice(0, 16 * batchSize), batchSize, gradients);
             GlobalAveragePool0Backward(gradientB.Slice(0, 16 * batchSize), gradientA.Slice(0, 576 * batchSize), batchSize);
-            SeparableConv0Backward(scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize), scratch.Slice(SeparableConv0Output * batchSize, 576 * batchSize), gradientA.Slice(0, 576 * batchSize), scratch.Slice(SeparableConv0Depthwise * batchSize, 576 * batchSize), gradientB.Slice(0, 288 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
+            SeparableConv0Backward(scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize), scratch.Slice(SeparableConv0Output * batchSize, 576 * batchSize), gradientA.Slice(0, 576 * batchSize), scratch.Slice(SeparableConv0DepthwiseOutput * batchSize, 576 * batchSize), gradientB.Slice(0, 288 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
             DepthwiseConv0Backward(scratch.Slice(Conv0Output * batchSize, 1152 * batchSize), scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize), gradientB.Slice(0, 288 * batchSize), gradientA.Slice(0, 1152 * batchSize), kernelGradient.Slice(0, 72), batchSize, gradients);
             Conv0Backward(scratch.Slice(Conv0Output * batchSize, 1152 * batchSize), gradientA.Slice(0, 1152 * batchSize), scratch.Slice(Columns * batchSize, 3888 * batchSize), kernelGradient.Slice(0, 216), batchSize, gradients);
         }
