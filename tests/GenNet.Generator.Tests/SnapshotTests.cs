@@ -234,6 +234,31 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Depthwise_and_separable_convolutions_trained()
+    {
+        // A MobileNet-style block: a depthwise convolution with stride 2 downsamples each channel alone, a separable one
+        // (depthwise with two filters per channel into its own buffer, then the 1×1 product) mixes the channels.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Vision;
+
+            [Network(Loss = Loss.SparseCategoricalCrossEntropy)]
+            [Input(12, 12, 3)]
+            [Conv2D(8, 3, Activation.ReLU, Padding = Padding.Same)]
+            [DepthwiseConv2D(3, Activation.ReLU, Stride = 2, Padding = Padding.Same)]
+            [SeparableConv2D(16, 3, Activation.ReLU, DepthMultiplier = 2, Padding = Padding.Same)]
+            [GlobalAveragePooling2D]
+            [Dense(10, Activation.Softmax)]
+            public partial class DepthwiseBlock;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("DepthwiseBlock", run.Source("Samples.Vision.DepthwiseBlock.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Graph_with_two_inputs_a_fork_and_merges()
     {
         // Two inputs split out of each packed sample, a fork read by two layers (their gradients add), Add with an

@@ -97,6 +97,7 @@ public static class NetworkCases
         .. RegularizedCases.All,
         .. SequenceCases.All,
         .. LayerNormalizationCases.All,
+        .. DepthwiseCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
