@@ -120,6 +120,12 @@ public sealed class DiagnosticTests
     [InlineData("[BatchNormalization(Epsilon = float.NaN)]", "Layer 1 (BatchNormalization): Epsilon = NaN must be positive and finite: it keeps the division away from zero")]
     [InlineData("[BatchNormalization(Activation = Activation.Softmax)]", "Layer 1 (BatchNormalization): Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]")]
     [InlineData("[BatchNormalization(Activation = Activation.LeakyReLU, NegativeSlope = 1f)]", "Layer 1 (BatchNormalization): NegativeSlope = 1 must be in [0, 1)")]
+    [InlineData("[LayerNormalization(Epsilon = 0f)]", "Layer 1 (LayerNormalization): Epsilon = 0 must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Epsilon = -1e-5f)]", "Layer 1 (LayerNormalization): Epsilon = -1E-05 must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Epsilon = float.NaN)]", "Layer 1 (LayerNormalization): Epsilon = NaN must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Epsilon = float.PositiveInfinity)]", "Layer 1 (LayerNormalization): Epsilon = Infinity must be positive and finite: it keeps a constant row's 1/σ finite")]
+    [InlineData("[LayerNormalization(Activation = Activation.Softmax)]", "Layer 1 (LayerNormalization): Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[LayerNormalization(Activation = (Activation)9)]", "Layer 1 (LayerNormalization): activation 9 is not a member of GenNet.Activation")]
     public void GN0008_invalid_layer_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(2)]\n" + layer + "\npublic partial class BadArgument;",
         "GN0008", message, layer.Trim('[', ']'));
@@ -321,6 +327,10 @@ public sealed class DiagnosticTests
         "Layer 1 (GlobalAveragePooling2D) needs an image [height, width, channels] but receives shape [10]; it must come before [Flatten] and Dense layers")]
     [InlineData("[Input(6, 6, 2)]\n[Flatten]\n[GlobalMaxPooling2D]", "GlobalMaxPooling2D",
         "Layer 2 (GlobalMaxPooling2D) needs an image [height, width, channels] but receives shape [72]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(10)]\n[DepthwiseConv2D(3)]", "DepthwiseConv2D(3)",
+        "Layer 1 (DepthwiseConv2D) needs an image [height, width, channels] but receives shape [10]; it must come before [Flatten] and Dense layers")]
+    [InlineData("[Input(6, 6)]\n[SeparableConv2D(4, 3)]", "SeparableConv2D(4, 3)",
+        "Layer 1 (SeparableConv2D) needs an image [height, width, channels] but receives shape [6, 6]; declare the channels too, for example [Input(6, 6, 1)] for a grayscale image; a sequence [steps, channels] takes the 1-D layers (Conv1D, MaxPool1D, AveragePool1D)")]
     public void GN0020_convolution_or_pooling_without_an_image(string layers, string locatedOn, string message) => AssertSingle(
         "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NotAnImage;", "GN0020", message, locatedOn);
 
@@ -333,6 +343,10 @@ public sealed class DiagnosticTests
         "Layer 4 (Conv2D) has a 5×5 kernel, larger than its input [2, 2, 8] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
     [InlineData("[Input(3, 3, 2)]\n[MaxPool2D(4)]", "MaxPool2D(4)",
         "Layer 1 (MaxPool2D) has a 4×4 pool window, larger than its input [3, 3, 2] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    [InlineData("[Input(4, 4, 3)]\n[DepthwiseConv2D(5, DepthMultiplier = 2)]", "DepthwiseConv2D(5, DepthMultiplier = 2)",
+        "Layer 1 (DepthwiseConv2D) has a 5×5 kernel, larger than its input [4, 4, 3] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
+    [InlineData("[Input(8, 6, 1)]\n[SeparableConv2D(4, 2, 7, Activation.ReLU)]", "SeparableConv2D(4, 2, 7, Activation.ReLU)",
+        "Layer 1 (SeparableConv2D) has a 2×7 kernel, larger than its input [8, 6, 1] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]
     public void GN0021_window_larger_than_its_input(string layers, string locatedOn, string message) => AssertSingle(
         "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class TooSmall;", "GN0021", message, locatedOn);
 
@@ -383,6 +397,13 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2D(4, 3, Stride = 0)]", "Layer 1 (Conv2D) has Stride = 0; every size must be at least 1")]
     [InlineData("[MaxPool2D(2, Stride = -1)]", "Layer 1 (MaxPool2D) has Stride = -1; every size must be at least 1")]
     [InlineData("[AveragePool2D(0)]", "Layer 1 (AveragePool2D) has pool size = 0; every size must be at least 1")]
+    [InlineData("[DepthwiseConv2D(0)]", "Layer 1 (DepthwiseConv2D) has kernel size = 0; every size must be at least 1")]
+    [InlineData("[DepthwiseConv2D(3, -1, Activation.ReLU)]", "Layer 1 (DepthwiseConv2D) has kernel size = -1; every size must be at least 1")]
+    [InlineData("[DepthwiseConv2D(3, DepthMultiplier = 0)]", "Layer 1 (DepthwiseConv2D) has DepthMultiplier = 0; every size must be at least 1")]
+    [InlineData("[DepthwiseConv2D(3, Stride = 0)]", "Layer 1 (DepthwiseConv2D) has Stride = 0; every size must be at least 1")]
+    [InlineData("[SeparableConv2D(0, 3)]", "Layer 1 (SeparableConv2D) has filters = 0; every size must be at least 1")]
+    [InlineData("[SeparableConv2D(4, 0)]", "Layer 1 (SeparableConv2D) has kernel size = 0; every size must be at least 1")]
+    [InlineData("[SeparableConv2D(4, 3, DepthMultiplier = -2)]", "Layer 1 (SeparableConv2D) has DepthMultiplier = -2; every size must be at least 1")]
     public void GN0003_convolution_sizes_not_positive(string layer, string message) => AssertSingle(
         "[Network]\n[Input(6, 6, 2)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class NonPositive;", "GN0003", message, layer.Trim('[', ']'));
 
@@ -397,6 +418,11 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2D(2, 1, BiasInitializer = (Initializer)9)]", "Layer 2 (Conv2D): BiasInitializer = 9 is not a member of GenNet.Initializer")]
     [InlineData("[Conv2D(2, 1, KernelRegularizerL2 = float.NegativeInfinity)]", "Layer 2 (Conv2D): KernelRegularizerL2 = -Infinity must be finite and not negative: it is λ of the penalty λ·Σw²")]
     [InlineData("[Conv2D(2, 1, BiasRegularizerL2 = float.NaN)]", "Layer 2 (Conv2D): BiasRegularizerL2 = NaN must be finite and not negative: it is λ of the penalty λ·Σw²")]
+    [InlineData("[DepthwiseConv2D(1, Activation.Softmax)]", "Layer 2 (DepthwiseConv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[DepthwiseConv2D(1, Padding = (Padding)5)]", "Layer 2 (DepthwiseConv2D): Padding = 5 is not a member of GenNet.Padding")]
+    [InlineData("[DepthwiseConv2D(1, (Activation)9)]", "Layer 2 (DepthwiseConv2D): activation 9 is not a member of GenNet.Activation")]
+    [InlineData("[SeparableConv2D(2, 1, Activation.Softmax)]", "Layer 2 (SeparableConv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[SeparableConv2D(2, 1, Activation.LeakyReLU, NegativeSlope = -0.5f)]", "Layer 2 (SeparableConv2D): NegativeSlope = -0.5 must be in [0, 1)")]
     public void GN0008_invalid_convolution_arguments(string layer, string message) => AssertSingle(
         "[Network]\n[Input(4, 4, 1)]\n[Conv2D(3, 3)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class BadConvolution;", "GN0008", message, layer.Trim('[', ']'));
 

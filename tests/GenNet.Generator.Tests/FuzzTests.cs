@@ -391,11 +391,15 @@ public static class DeclarationFuzzer
          "BatchNormalization(Momentum = 2f)", "BatchNormalization(Epsilon = -1f)", "BatchNormalization(Activation = Activation.Softmax)",
          "GlobalMaxPooling2D(2)", "GlobalAveragePooling2D(Stride = 2)",
          "Conv1D(0, 3)", "Conv1D(4, 3, 3)", "Conv1D(4, 3, Activation.Softmax)", "Conv1D(4, 3, Stride = -1)", "MaxPool1D(0)",
-         "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)"];
+         "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)",
+         "LayerNormalization(Epsilon = 0f)", "LayerNormalization(Epsilon = float.NaN)", "LayerNormalization(Activation = Activation.Softmax)",
+         "DepthwiseConv2D(0)", "DepthwiseConv2D(3, DepthMultiplier = 0)", "DepthwiseConv2D(3, Activation.Softmax)", "DepthwiseConv2D(1, Padding = (Padding)7)",
+         "SeparableConv2D(4)", "SeparableConv2D(0, 3)", "SeparableConv2D(4, 3, DepthMultiplier = -1)", "SeparableConv2D(4, 1, Activation.Softmax)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
          "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
-         "Conv1D(4, 3, Activation.ReLU)", "MaxPool1D(2)", "AveragePool1D(3, Stride = 1, Padding = Padding.Same)", "GlobalAveragePooling1D"];
+         "Conv1D(4, 3, Activation.ReLU)", "MaxPool1D(2)", "AveragePool1D(3, Stride = 1, Padding = Padding.Same)", "GlobalAveragePooling1D",
+         "DepthwiseConv2D(3, Activation.ReLU)", "SeparableConv2D(4, 1, 3, Activation.Tanh, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same)"];
     private static readonly string[] s_merges =
         ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
     private static readonly string[] s_graphArguments =
@@ -473,6 +477,10 @@ public static class DeclarationFuzzer
             if (Chance(random, 0.1))
             {
                 model.Layers.Add(Pick(random, ["BatchNormalization", "BatchNormalization(Activation = Activation.ReLU)", "BatchNormalization(Momentum = 0.01f, Epsilon = 1e-3f)"]));
+            }
+            else if (Chance(random, 0.1))
+            {
+                model.Layers.Add(Pick(random, ["LayerNormalization", "LayerNormalization(Activation = Activation.Gelu)", "LayerNormalization(Epsilon = 1e-3f)"]));
             }
         }
 

@@ -188,7 +188,8 @@ public static class GraphFuzzer
     /// <summary>GN0003: a unit count, filter count, window, stride or input dimension of zero or less.</summary>
     private static string? SizeNotPositive(Random random, Graph graph)
     {
-        GraphNode[] candidates = Untouched(graph.Nodes).Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D" or "Conv1D" or "MaxPool1D" or "AveragePool1D").ToArray();
+        GraphNode[] candidates = Untouched(graph.Nodes)
+            .Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D" or "DepthwiseConv2D" or "SeparableConv2D" or "Conv1D" or "MaxPool1D" or "AveragePool1D").ToArray();
         if (candidates.Length == 0)
         {
             return null;
@@ -201,6 +202,8 @@ public static class GraphFuzzer
             "Dense" => Pick<string[]>(random, [["0"], ["-4", "Activation.Tanh"]]),
             "Conv2D" => Pick<string[]>(random, [["0", "1"], ["4", "0"], ["4", "1", "0", "Activation.ReLU"], ["4", "1", "Stride = 0"], ["4", "1", "Stride = -2"]]),
             "Conv1D" => Pick<string[]>(random, [["0", "1"], ["4", "0"], ["4", "-3", "Activation.Tanh"], ["4", "1", "Stride = 0"]]),
+            "DepthwiseConv2D" => Pick<string[]>(random, [["0"], ["1", "-1", "Activation.ReLU"], ["1", "DepthMultiplier = 0"], ["1", "Stride = 0"]]),
+            "SeparableConv2D" => Pick<string[]>(random, [["0", "1"], ["2", "0"], ["2", "1", "DepthMultiplier = -1"], ["2", "1", "Stride = -2"]]),
             _ => Pick<string[]>(random, [["0"], ["-1"], ["1", "Stride = -1"]]),
         };
         node.Touched = true;
@@ -228,8 +231,11 @@ public static class GraphFuzzer
             "MaxPool2D" or "AveragePool2D" or "MaxPool1D" or "AveragePool1D" => [["1", "Padding = (Padding)2"]],
             "Conv1D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "Activation.LeakyReLU", "NegativeSlope = 1f"], ["2", "1", "1", "Activation.Tanh"],
                 ["2", "1", "KernelInitializer = (Initializer)9"], ["2", "1", "BiasRegularizerL2 = -1f"]],
+            "DepthwiseConv2D" => [["1", "Activation.Softmax"], ["1", "Padding = (Padding)9"], ["1", "1", "(Activation)7"]],
+            "SeparableConv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "DepthMultiplier = 2", "Padding = (Padding)9"], ["2", "1", "Activation.LeakyReLU", "NegativeSlope = 2f"]],
             "Dropout" => [["1.5"], ["-0.25"], ["1"], ["double.NaN"]],
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
+            "LayerNormalization" => [["Epsilon = -1e-5f"], ["Epsilon = float.NaN"], ["Epsilon = float.PositiveInfinity"], ["Activation = Activation.Softmax"]],
             "Add" or "Multiply" or "Concatenate" => [["Activation = Activation.Softmax"], ["Activation = (Activation)11"], ["From = " + Quote(graph.NameOf(graph.Nodes[0]))]],
             _ => [],
         };
@@ -272,7 +278,8 @@ public static class GraphFuzzer
     private static string? DenseOnImage(Random random, Graph graph) => Rewire(random, graph, "GN0004", ["Dense"], images: true);
 
     /// <summary>GN0020: a convolution or pooling layer reads a vector.</summary>
-    private static string? WindowOnVector(Random random, Graph graph) => Rewire(random, graph, "GN0020", ["Conv2D", "MaxPool2D", "AveragePool2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D"], images: false);
+    private static string? WindowOnVector(Random random, Graph graph) => Rewire(random, graph, "GN0020",
+        ["Conv2D", "MaxPool2D", "AveragePool2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D", "DepthwiseConv2D", "SeparableConv2D"], images: false);
 
     /// <summary>GN0028: a 1-D layer reads an image or a vector.</summary>
     private static string? SequenceLayerOffSequence(Random random, Graph graph) =>
@@ -312,7 +319,8 @@ public static class GraphFuzzer
             return "GN0021";
         }
 
-        GraphNode[] windows = Untouched(graph.Layers).Where(l => l.Kind is "Conv2D" or "MaxPool2D" or "AveragePool2D" && l.Sources[0].Node is { Shape.Length: 3 }).ToArray();
+        GraphNode[] windows = Untouched(graph.Layers)
+            .Where(l => l.Kind is "Conv2D" or "MaxPool2D" or "AveragePool2D" or "DepthwiseConv2D" or "SeparableConv2D" && l.Sources[0].Node is { Shape.Length: 3 }).ToArray();
         if (windows.Length == 0)
         {
             return null;
@@ -321,9 +329,12 @@ public static class GraphFuzzer
         GraphNode layer = Pick(random, windows);
         int[] image = layer.Sources[0].Node!.Shape;
         string size = Int(Math.Max(image[0], image[1]) + random.Next(1, 3));
-        layer.Arguments = layer.Kind == "Conv2D"
-            ? Pick<string[]>(random, [["2", size], ["2", Int(image[0] + 1), "1", "Activation.ReLU"], ["2", "1", Int(image[1] + 1)]])
-            : [size, "Padding = Padding.Valid"];
+        layer.Arguments = layer.Kind switch
+        {
+            "Conv2D" or "SeparableConv2D" => Pick<string[]>(random, [["2", size], ["2", Int(image[0] + 1), "1", "Activation.ReLU"], ["2", "1", Int(image[1] + 1)]]),
+            "DepthwiseConv2D" => Pick<string[]>(random, [[size], [Int(image[0] + 1), "1", "Activation.ReLU"], ["1", Int(image[1] + 1), "DepthMultiplier = 2"]]),
+            _ => [size, "Padding = Padding.Valid"],
+        };
         layer.Touched = true;
         return "GN0021";
     }
@@ -459,6 +470,8 @@ public sealed class Graph
         {
             "Input" or "Flatten" or "Add" or "Multiply" or "Concatenate" => node.Kind.ToLowerInvariant() + (index == 0 ? "" : numbered),
             "Conv2D" => "conv" + numbered,
+            "DepthwiseConv2D" => "depthwise_conv" + numbered,
+            "SeparableConv2D" => "separable_conv" + numbered,
             "MaxPool2D" => "max_pool" + numbered,
             "AveragePool2D" => "average_pool" + numbered,
             "GlobalMaxPooling2D" => "global_max_pooling2d" + (index == 0 ? "" : numbered),
@@ -469,6 +482,7 @@ public sealed class Graph
             "GlobalMaxPooling1D" => "global_max_pooling1d" + (index == 0 ? "" : numbered),
             "GlobalAveragePooling1D" => "global_average_pooling1d" + (index == 0 ? "" : numbered),
             "BatchNormalization" => "bn" + numbered,
+            "LayerNormalization" => "ln" + numbered,
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -574,7 +588,7 @@ internal sealed class GraphBuilder
         }
 
         GraphNode dense = Dense(x, Pick([1, 2, 3, 4, 8, 16]));
-        return Chance(0.2) ? Normalized(dense) : dense;
+        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : dense;
     }
 
     /// <summary>Batch normalisation of x, with or without its options and an activation.</summary>
@@ -587,6 +601,15 @@ internal sealed class GraphBuilder
         return Layer("BatchNormalization", [.. arguments], x.Shape, x);
     }
 
+    /// <summary>Layer normalisation of x's last axis, with or without its options and an activation.</summary>
+    private GraphNode LayerNormalized(GraphNode x)
+    {
+        var arguments = new List<string>();
+        arguments.AddRange(Chance(0.3) ? [Pick(["Epsilon = 1e-3f", "Epsilon = 1e-6f"])] : []);
+        arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
+        return Layer("LayerNormalization", [.. arguments], x.Shape, x);
+    }
+
     private GraphNode Dense(GraphNode x, int units)
     {
         string activation = Pick(s_hiddenActivations);
@@ -597,12 +620,12 @@ internal sealed class GraphBuilder
     private GraphNode ImageStep(GraphNode x)
     {
         int height = x.Shape[0], width = x.Shape[1];
-        switch (_random.Next(5))
+        switch (_random.Next(6))
         {
             case 0:
             case 1:
                 GraphNode conv = Conv(x, Pick([1, 2, 4, 6]), samePadding: Chance(0.3), stride: Chance(0.25) ? 2 : 1);
-                return Chance(0.3) ? Normalized(conv) : conv;
+                return Chance(0.3) ? Normalized(conv) : Chance(0.2) ? LayerNormalized(conv) : conv;
             case 2:
             case 3:
                 bool same = Chance(0.3);
@@ -614,6 +637,8 @@ internal sealed class GraphBuilder
                 int step = stride == 0 ? size : stride;
                 return Layer(Chance(0.5) ? "MaxPool2D" : "AveragePool2D", [.. arguments],
                     [Extent(height, size, step, same), Extent(width, size, step, same), x.Shape[2]], x);
+            case 4:
+                return Depthwise(x, separable: Chance(0.5), samePadding: Chance(0.3), stride: Chance(0.25) ? 2 : 1);
             default:
                 x = Layer("Dropout", [Pick(["0.2", "0.5"])], x.Shape, x);
                 return Conv(x, Pick([2, 3]), samePadding: true, stride: 1);
@@ -668,6 +693,25 @@ internal sealed class GraphBuilder
         arguments.AddRange(samePadding ? ["Padding = Padding.Same"] : []);
         arguments.AddRange(ParameterOptions());
         return Layer("Conv1D", [.. arguments], [Extent(x.Shape[0], kernel, stride, samePadding), filters], x);
+    }
+
+    /// <summary>A depthwise or separable convolution whose kernel fits, with one or two filters per channel.</summary>
+    private GraphNode Depthwise(GraphNode x, bool separable, bool samePadding, int stride)
+    {
+        int height = x.Shape[0], width = x.Shape[1];
+        int kernelHeight = Pick(Windows([1, 2, 3, 3], height, samePadding));
+        int kernelWidth = Chance(0.8) && (samePadding || kernelHeight <= width) ? kernelHeight : Pick(Windows([1, 2, 3], width, samePadding));
+        int multiplier = Pick([1, 1, 2]);
+        int channels = separable ? Pick([1, 2, 4]) : x.Shape[2] * multiplier;
+
+        var arguments = new List<string>(separable ? [Int(channels)] : []) { Int(kernelHeight) };
+        arguments.AddRange(kernelWidth != kernelHeight ? [Int(kernelWidth)] : []);
+        arguments.AddRange(ActivationArguments(Pick(s_hiddenActivations), optional: kernelWidth == kernelHeight));
+        arguments.AddRange(multiplier != 1 || Chance(0.1) ? [$"DepthMultiplier = {Int(multiplier)}"] : []);
+        arguments.AddRange(stride != 1 || Chance(0.1) ? [$"Stride = {Int(stride)}"] : []);
+        arguments.AddRange(samePadding ? ["Padding = Padding.Same"] : []);
+        return Layer(separable ? "SeparableConv2D" : "DepthwiseConv2D", [.. arguments],
+            [Extent(height, kernelHeight, stride, samePadding), Extent(width, kernelWidth, stride, samePadding), channels], x);
     }
 
     private GraphNode FlattenStep(GraphNode x) => Layer("Flatten", [], [Size(x.Shape)], x);

@@ -184,6 +184,81 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Layer_normalization_after_a_convolution_and_in_a_pre_norm_block()
+    {
+        // Each pixel's 8 channels normalised over themselves, then a transformer's pre-norm residual block over 16 features
+        // (default names ln_1, ln_2, counting the named one): the mean and 1/σ each row keeps for backward, and GELU's
+        // pre-activation on the last normalisation.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Normalized;
+
+            [Network]
+            [Input(6, 6, 2)]
+            [Conv2D(8, 3, Activation.Linear, Padding = Padding.Same, Name = "stem")]
+            [LayerNormalization(Activation = Activation.ReLU, Name = "stem.ln")]
+            [GlobalAveragePooling2D]
+            [Dense(16, Name = "h")]
+            [LayerNormalization]
+            [Dense(16, Activation.Gelu)]
+            [Add("h")]
+            [LayerNormalization(Epsilon = 1e-6f, Activation = Activation.Gelu)]
+            [Dense(10, Activation.Softmax)]
+            public partial class LayerNormBlocks;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("LayerNormBlocks", run.Source("Samples.Normalized.LayerNormBlocks.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Layer_normalization_in_an_inference_only_network_keeps_no_statistics()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Normalized;
+
+            [Network(Training = false)]
+            [Input(5)]
+            [LayerNormalization(Epsilon = 1e-3f)]
+            [Dense(3, Activation.Sigmoid)]
+            public partial class LayerNormalizedInputs;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("LayerNormalizedInputs", run.Source("Samples.Normalized.LayerNormalizedInputs.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Depthwise_and_separable_convolutions_trained()
+    {
+        // A MobileNet-style block: a depthwise convolution with stride 2 downsamples each channel alone, a separable one
+        // (depthwise with two filters per channel into its own buffer, then the 1×1 product) mixes the channels.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Vision;
+
+            [Network(Loss = Loss.SparseCategoricalCrossEntropy)]
+            [Input(12, 12, 3)]
+            [Conv2D(8, 3, Activation.ReLU, Padding = Padding.Same)]
+            [DepthwiseConv2D(3, Activation.ReLU, Stride = 2, Padding = Padding.Same)]
+            [SeparableConv2D(16, 3, Activation.ReLU, DepthMultiplier = 2, Padding = Padding.Same)]
+            [GlobalAveragePooling2D]
+            [Dense(10, Activation.Softmax)]
+            public partial class DepthwiseBlock;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("DepthwiseBlock", run.Source("Samples.Vision.DepthwiseBlock.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Graph_with_two_inputs_a_fork_and_merges()
     {
         // Two inputs split out of each packed sample, a fork read by two layers (their gradients add), Add with an

@@ -53,6 +53,32 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Depthwise_and_separable_forward_and_training_step_allocate_nothing()
+    {
+        // Multipliers 1 and 2 (the lanes read one by one use stack memory only), the reordered kernels' refresh, Adam.
+        var network = new PyTorchDepthwise();
+        network.InitializeParameters(3);
+        const int batch = 7;
+        float[] images = new float[batch * PyTorchDepthwise.InputSize];
+        for (int i = 0; i < images.Length; i++)
+        {
+            images[i] = i % 17 / 17f - 0.5f;
+        }
+
+        int[] labels = [0, 1, 2, 3, 0, 1, 2];
+        float[] outputs = new float[batch * PyTorchDepthwise.OutputSize];
+        var adam = new Adam();
+
+        Assert.Equal(0, Allocated(() => network.Forward(images.AsSpan(0, PyTorchDepthwise.InputSize), outputs.AsSpan(0, PyTorchDepthwise.OutputSize))));
+        Assert.Equal(0, Allocated(() => network.Forward(images, outputs, batch)));
+        Assert.Equal(0, Allocated(() =>
+        {
+            network.ComputeGradients(images, labels, batch);
+            adam.Step(network.Parameters, network.Gradients); // the weights change, so each step reorders the depthwise kernels
+        }));
+    }
+
+    [Fact]
     public void Smaller_batches_reuse_the_arena()
     {
         var network = new Mixed();

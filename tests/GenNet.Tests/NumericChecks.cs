@@ -20,7 +20,7 @@ public sealed record CheckResult(double WorstRatio, string Where, int Checked)
 
 /// <summary>
 /// The numeric checks shared by the in-process tests and the forced-SIMD-path child processes (Program.Main).
-/// Bounds: forward |gen − ref| ≤ ForwardTolerance·(1 + |ref|); gradient |gen − fd| ≤ GradientRelative·|fd| + GradientAbsolute,
+/// Bounds: forward |gen − ref| ≤ ForwardTolerance·(1 + |ref|); gradient |gen − fd| ≤ GradientRelative·|fd| + GradientAbsolute (or the case's),
 /// with fd the central difference (step 1e-6) of the float64 reference loss. Forward checks run the reference in inference
 /// mode (batch normalisation reads the network's running statistics); gradient checks in training mode, with the dropout
 /// masks of the first step after <c>InitializeParameters(Seed)</c> and batch normalisation over the batch's statistics.
@@ -194,7 +194,7 @@ public static class NumericChecks
             double numeric = c.Reference.NumericGradient(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, index, step: 1e-6, training);
             double ratio = c.ShiftInvariant.Contains(TensorOf(network, index).Name)
                 ? Math.Max(Math.Abs(gradients[index]) / ZeroGradientNoise, Math.Abs(numeric) / 1e-9)
-                : Math.Abs(gradients[index] - numeric) / (GradientRelative * Math.Abs(numeric) + GradientAbsolute);
+                : Math.Abs(gradients[index] - numeric) / (GradientRelative * Math.Abs(numeric) + c.GradientAbsolute);
             if (double.IsNaN(ratio) || ratio > worst)
             {
                 worst = double.IsNaN(ratio) ? double.PositiveInfinity : ratio;

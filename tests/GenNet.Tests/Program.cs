@@ -44,6 +44,8 @@ public static class Program
             ("pool kernels", PoolKernelTests.RunAll),
             ("global pool kernels", GlobalPoolKernelTests.RunAll),
             ("batch norm kernels", BatchNormKernelTests.RunAll),
+            ("layer normalisation kernels", LayerNormalizationTests.RunAll),
+            ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })

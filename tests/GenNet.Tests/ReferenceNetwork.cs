@@ -86,6 +86,23 @@ public sealed record ReferenceConv2D(
     int IReferencePenalised.BiasCount => Filters;
 }
 
+/// <summary>
+/// A depthwise convolution of a channels-last image [h, w, c], PyTorch's <c>Conv2d(c, c·M, k, groups=c)</c>: output channel
+/// ch·M + m reads input channel ch alone,
+/// <c>y[oy, ox, ch·M + m] = act(b[ch·M + m] + Σ W[ch·M + m, 0, ky, kx] · x[oy·s + ky − top, ox·s + kx − left, ch])</c>, zero outside the image.
+/// </summary>
+public sealed record ReferenceDepthwiseConv2D(
+    int KernelHeight, int KernelWidth, Activation Activation,
+    int Multiplier = 1, int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+
+/// <summary>
+/// Keras's separable convolution: the depthwise convolution D [c·M, 1, kh, kw] without bias or activation, then per pixel
+/// <c>y[f] = act(b[f] + Σ_k P[f, k] · d[k])</c> with the pointwise weight P [filters, c·M, 1, 1].
+/// </summary>
+public sealed record ReferenceSeparableConv2D(
+    int Filters, int KernelHeight, int KernelWidth, Activation Activation,
+    int Multiplier = 1, int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+
 /// <summary>Max pooling per channel over windows clipped to the image; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceMaxPool2D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
 
@@ -134,6 +151,18 @@ public sealed record ReferenceDropout(double Rate) : ReferenceNetworkLayer;
 /// (β), buffers running_mean, running_var and num_batches_tracked.
 /// </summary>
 public sealed record ReferenceBatchNormalization(double Momentum = 0.1, double Epsilon = 1e-5) : ReferenceNetworkLayer
+{
+    public Activation Activation { get; init; } = Activation.Linear;
+
+    public double NegativeSlope { get; init; } = 0.01;
+}
+
+/// <summary>
+/// Layer normalisation over the last axis, PyTorch's <c>nn.LayerNorm(C)</c>: each sample (each position of an image) is
+/// normalised by the mean and biased variance of its own C values, the same in training and inference; then
+/// <see cref="Activation"/>. Parameters weight (γ) and bias (β), [C] each.
+/// </summary>
+public sealed record ReferenceLayerNormalization(double Epsilon = 1e-5) : ReferenceNetworkLayer
 {
     public Activation Activation { get; init; } = Activation.Linear;
 
@@ -261,13 +290,54 @@ public sealed class ReferenceNetwork
                     yield return ($"{conv1d}.weight", [c.Filters, x[1], c.KernelSize], node.ParameterOffset);
                     yield return ($"{conv1d}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[1] * c.KernelSize);
                     break;
+                case ReferenceDepthwiseConv2D d:
+                    string depthwise = node.Layer.Name ?? $"depthwise_conv_{node.Ordinal}";
+                    int channels = x[2] * d.Multiplier;
+                    yield return ($"{depthwise}.weight", [channels, 1, d.KernelHeight, d.KernelWidth], node.ParameterOffset);
+                    yield return ($"{depthwise}.bias", [channels], node.ParameterOffset + channels * d.KernelHeight * d.KernelWidth);
+                    break;
+                case ReferenceSeparableConv2D sc:
+                    string separable = node.Layer.Name ?? $"separable_conv_{node.Ordinal}";
+                    int middle = x[2] * sc.Multiplier, depthwiseSize = middle * sc.KernelHeight * sc.KernelWidth;
+                    yield return ($"{separable}.depthwise.weight", [middle, 1, sc.KernelHeight, sc.KernelWidth], node.ParameterOffset);
+                    yield return ($"{separable}.pointwise.weight", [sc.Filters, middle, 1, 1], node.ParameterOffset + depthwiseSize);
+                    yield return ($"{separable}.pointwise.bias", [sc.Filters], node.ParameterOffset + depthwiseSize + sc.Filters * middle);
+                    break;
                 case ReferenceBatchNormalization:
                     string bn = node.Layer.Name ?? $"bn_{node.Ordinal}";
                     yield return ($"{bn}.weight", [x[^1]], node.ParameterOffset);
                     yield return ($"{bn}.bias", [x[^1]], node.ParameterOffset + x[^1]);
                     break;
+                case ReferenceLayerNormalization:
+                    string ln = node.Layer.Name ?? $"ln_{node.Ordinal}";
+                    yield return ($"{ln}.weight", [x[^1]], node.ParameterOffset);
+                    yield return ($"{ln}.bias", [x[^1]], node.ParameterOffset + x[^1]);
+                    break;
             }
         }
+    }
+
+    /// <summary>
+    /// Keras's Glorot fans for the tensor <paramref name="name"/> where they differ from what its PyTorch shape implies:
+    /// a depthwise kernel, which Keras shapes [kh, kw, c, M], has fan-in kh·kw·c and fan-out kh·kw·M. Null for any other tensor.
+    /// </summary>
+    public (int FanIn, int FanOut)? KerasFans(string name)
+    {
+        foreach (Node node in _nodes)
+        {
+            (string? tensor, int kh, int kw, int multiplier) = node.Layer switch
+            {
+                ReferenceDepthwiseConv2D d => ($"{d.Name ?? $"depthwise_conv_{node.Ordinal}"}.weight", d.KernelHeight, d.KernelWidth, d.Multiplier),
+                ReferenceSeparableConv2D sc => ($"{sc.Name ?? $"separable_conv_{node.Ordinal}"}.depthwise.weight", sc.KernelHeight, sc.KernelWidth, sc.Multiplier),
+                _ => (null, 0, 0, 0),
+            };
+            if (tensor == name)
+            {
+                return (kh * kw * _nodes[node.Sources[0]].Shape[2], kh * kw * multiplier);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>(name, shape, offset) of every buffer, as GenNet must lay them out.</summary>
@@ -336,6 +406,12 @@ public sealed class ReferenceNetwork
                     case ReferenceConv2D c:
                         values[i][b] = Conv2D(p, x, shape, c);
                         break;
+                    case ReferenceDepthwiseConv2D d:
+                        values[i][b] = Activate(Depthwise(p, x, shape, d.KernelHeight, d.KernelWidth, d.Multiplier, d.Stride, d.Padding, bias: true), d.Activation, d.NegativeSlope);
+                        break;
+                    case ReferenceSeparableConv2D sc:
+                        values[i][b] = SeparableConv2D(p, x, shape, sc);
+                        break;
                     case ReferenceMaxPool2D pool:
                         values[i][b] = Pool(x, shape, pool.PoolSize, pool.PoolSize, pool.Stride, pool.Padding, max: true);
                         break;
@@ -365,6 +441,9 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceFlatten:
                         values[i][b] = Flatten(x, shape);
+                        break;
+                    case ReferenceLayerNormalization n:
+                        values[i][b] = LayerNormalization(n, p, x, shape[^1]);
                         break;
                     case ReferenceDropout r:
                         values[i][b] = (double[])x.Clone();
@@ -469,6 +548,32 @@ public sealed class ReferenceNetwork
         }
 
         return y;
+    }
+
+    /// <summary>One sample's layer normalisation: each run of <paramref name="channels"/> values by its own mean and variance.</summary>
+    private static double[] LayerNormalization(ReferenceLayerNormalization layer, ReadOnlySpan<double> p, double[] x, int channels)
+    {
+        var z = new double[x.Length];
+        for (int at = 0; at < x.Length; at += channels)
+        {
+            double mean = 0, variance = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                mean += x[at + c] / channels;
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                variance += (x[at + c] - mean) * (x[at + c] - mean) / channels;
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                z[at + c] = p[c] * (x[at + c] - mean) / Math.Sqrt(variance + layer.Epsilon) + p[channels + c];
+            }
+        }
+
+        return Activate(z, layer.Activation, layer.NegativeSlope);
     }
 
     /// <summary>Mean loss over the batch against float targets (OutputSize per sample), in inference mode.</summary>
@@ -615,8 +720,8 @@ public sealed class ReferenceNetwork
     {
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, firstInput = -1;
-        int conv1d = 0;
+        int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, layerNormalization = 0, firstInput = -1;
+        int conv1d = 0, depthwise = 0, separable = 0;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
         {
@@ -666,6 +771,9 @@ public sealed class ReferenceNetwork
                         ReferenceConv1D => conv1d++,
                         ReferenceDropout => dropout++,
                         ReferenceBatchNormalization => normalization++,
+                        ReferenceLayerNormalization => layerNormalization++,
+                        ReferenceDepthwiseConv2D => depthwise++,
+                        ReferenceSeparableConv2D => separable++,
                         _ => 0,
                     };
                     anyLayer = true;
@@ -778,6 +886,22 @@ public sealed class ReferenceNetwork
                 }
 
                 return [Window(shape[0], c.KernelHeight, c.Stride, c.Padding).Size, Window(shape[1], c.KernelWidth, c.Stride, c.Padding).Size, c.Filters];
+            case ReferenceDepthwiseConv2D d:
+                RequireRank(layer, shape, 3);
+                if (d.Activation == Activation.Softmax)
+                {
+                    throw new InvalidOperationException("No reference for Softmax on a convolution.");
+                }
+
+                return [Window(shape[0], d.KernelHeight, d.Stride, d.Padding).Size, Window(shape[1], d.KernelWidth, d.Stride, d.Padding).Size, shape[2] * d.Multiplier];
+            case ReferenceSeparableConv2D sc:
+                RequireRank(layer, shape, 3);
+                if (sc.Activation == Activation.Softmax)
+                {
+                    throw new InvalidOperationException("No reference for Softmax on a convolution.");
+                }
+
+                return [Window(shape[0], sc.KernelHeight, sc.Stride, sc.Padding).Size, Window(shape[1], sc.KernelWidth, sc.Stride, sc.Padding).Size, sc.Filters];
             case ReferenceMaxPool2D p:
                 return PoolShape(layer, shape, p.PoolSize, PoolStride(p.PoolSize, p.Stride), p.Padding);
             case ReferenceAveragePool2D p:
@@ -802,6 +926,13 @@ public sealed class ReferenceNetwork
             case ReferenceDropout:
                 return shape;
             case ReferenceBatchNormalization n:
+                if (n.Activation == Activation.Softmax)
+                {
+                    throw new InvalidOperationException("No reference for Softmax on a normalisation.");
+                }
+
+                return shape;
+            case ReferenceLayerNormalization n:
                 if (n.Activation == Activation.Softmax)
                 {
                     throw new InvalidOperationException("No reference for Softmax on a normalisation.");
@@ -833,6 +964,9 @@ public sealed class ReferenceNetwork
         ReferenceConv2D c => c.Filters * shape[2] * c.KernelHeight * c.KernelWidth + c.Filters,
         ReferenceConv1D c => c.Filters * shape[1] * c.KernelSize + c.Filters,
         ReferenceBatchNormalization => 2 * shape[^1],
+        ReferenceLayerNormalization => 2 * shape[^1],
+        ReferenceDepthwiseConv2D d => shape[2] * d.Multiplier * (d.KernelHeight * d.KernelWidth + 1),
+        ReferenceSeparableConv2D sc => shape[2] * sc.Multiplier * (sc.KernelHeight * sc.KernelWidth + sc.Filters) + sc.Filters,
         _ => 0,
     };
 
@@ -887,6 +1021,67 @@ public sealed class ReferenceNetwork
 
                     z[(oy * ow + ox) * filters + o] = sum;
                 }
+            }
+        }
+
+        return Activate(z, layer.Activation, layer.NegativeSlope);
+    }
+
+    /// <summary>
+    /// The depthwise convolution's pre-activations [oh, ow, c·M]: weight [c·M, 1, kh, kw] at <paramref name="p"/>[0], then
+    /// (with <paramref name="bias"/>) its bias [c·M].
+    /// </summary>
+    private static double[] Depthwise(ReadOnlySpan<double> p, double[] x, int[] shape, int kh, int kw, int multiplier, int s, Padding padding, bool bias)
+    {
+        int h = shape[0], w = shape[1], c = shape[2], channels = c * multiplier;
+        (int oh, int top) = Window(h, kh, s, padding);
+        (int ow, int left) = Window(w, kw, s, padding);
+        var z = new double[oh * ow * channels];
+        for (int oy = 0; oy < oh; oy++)
+        {
+            for (int ox = 0; ox < ow; ox++)
+            {
+                for (int o = 0; o < channels; o++)
+                {
+                    double sum = bias ? p[channels * kh * kw + o] : 0;
+                    for (int ky = 0; ky < kh; ky++)
+                    {
+                        for (int kx = 0; kx < kw; kx++)
+                        {
+                            int y = oy * s + ky - top, xx = ox * s + kx - left;
+                            if (y >= 0 && y < h && xx >= 0 && xx < w)
+                            {
+                                sum += p[(o * kh + ky) * kw + kx] * x[(y * w + xx) * c + o / multiplier];
+                            }
+                        }
+                    }
+
+                    z[(oy * ow + ox) * channels + o] = sum;
+                }
+            }
+        }
+
+        return z;
+    }
+
+    /// <summary>Depthwise weight [c·M, 1, kh, kw], pointwise weight [filters, c·M, 1, 1], pointwise bias [filters], from <paramref name="p"/>[0].</summary>
+    private static double[] SeparableConv2D(ReadOnlySpan<double> p, double[] x, int[] shape, ReferenceSeparableConv2D layer)
+    {
+        double[] d = Depthwise(p, x, shape, layer.KernelHeight, layer.KernelWidth, layer.Multiplier, layer.Stride, layer.Padding, bias: false);
+        int channels = shape[2] * layer.Multiplier, pixels = d.Length / channels, filters = layer.Filters;
+        ReadOnlySpan<double> pointwise = p.Slice(channels * layer.KernelHeight * layer.KernelWidth);
+        var z = new double[pixels * filters];
+        for (int q = 0; q < pixels; q++)
+        {
+            for (int f = 0; f < filters; f++)
+            {
+                double sum = pointwise[filters * channels + f];
+                for (int k = 0; k < channels; k++)
+                {
+                    sum += pointwise[f * channels + k] * d[q * channels + k];
+                }
+
+                z[q * filters + f] = sum;
             }
         }
 

@@ -38,29 +38,15 @@ internal sealed class BatchNormalizationUnit : LayerUnit
     public override LayerSpec Read(AttributeData attribute, Declaration declaration, List<DiagnosticInfo> diagnostics)
     {
         float momentum = AttributeArguments.Named(attribute, "Momentum", 0.1f);
-        float epsilon = AttributeArguments.Named(attribute, "Epsilon", 1e-5f);
-        int activation = AttributeArguments.Named(attribute, "Activation", (int)ActivationKind.Linear);
-        float slope = AttributeArguments.Named(attribute, "NegativeSlope", 0.01f);
-        void Invalid(string problem) =>
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where, problem));
-
         if (!(momentum >= 0f && momentum <= 1f))
         {
-            Invalid($"Momentum = {momentum.ToString("R", CultureInfo.InvariantCulture)} must be in [0, 1]: the weight of each batch in the running statistics (PyTorch's convention; Keras's momentum 0.99 is 0.01 here)");
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, declaration.Location, declaration.Where,
+                $"Momentum = {momentum.ToString("R", CultureInfo.InvariantCulture)} must be in [0, 1]: the weight of each batch in the running statistics (PyTorch's convention; Keras's momentum 0.99 is 0.01 here)"));
         }
 
-        if (!(epsilon > 0f) || float.IsInfinity(epsilon))
-        {
-            Invalid($"Epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)} must be positive and finite: it keeps the division away from zero");
-        }
-
-        ActivationCode.Check(activation, slope, declaration, diagnostics);
-        if (activation == (int)ActivationKind.Softmax)
-        {
-            Invalid("Softmax is not supported on a normalisation; end with [Dense(classes, Activation.Softmax)]");
-        }
-
-        return new BatchNormalizationSpec(declaration, momentum, epsilon, (ActivationKind)activation, slope);
+        (float epsilon, ActivationKind activation, float slope) =
+            NormalizationCode.Read(attribute, declaration, diagnostics, "it keeps the division away from zero");
+        return new BatchNormalizationSpec(declaration, momentum, epsilon, activation, slope);
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -128,11 +114,7 @@ internal sealed record BatchNormalizationPlan(
 
     public override bool HasParameters => true;
 
-    public override IEnumerable<TensorPlan> Parameters => new[]
-    {
-        new TensorPlan($"{Header.Name}.weight", new[] { Channels }.ToEquatableArray(), WeightOffset, Pascal + "Weight"),
-        new TensorPlan($"{Header.Name}.bias", new[] { Channels }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
-    };
+    public override IEnumerable<TensorPlan> Parameters => NormalizationCode.Parameters(this, Channels, WeightOffset, BiasOffset);
 
     public override IEnumerable<TensorPlan> Buffers => new[]
     {
@@ -161,8 +143,7 @@ internal sealed record BatchNormalizationPlan(
     public override void EmitInitialization(SourceWriter w)
     {
         string channels = Format.Int(Channels);
-        w.Line($"parameters.Slice({Pascal}Weight, {channels}).Fill(1f);");
-        w.Line($"parameters.Slice({Pascal}Bias, {channels}).Clear();");
+        NormalizationCode.EmitInitialization(w, this, Channels);
         w.Line($"buffers.Slice({Pascal}RunningMean, {channels}).Clear();");
         w.Line($"buffers.Slice({Pascal}RunningVar, {channels}).Fill(1f);");
         w.Line($"buffers[{Pascal}BatchesTracked] = 0f;");
@@ -251,17 +232,8 @@ internal sealed record BatchNormalizationPlan(
             return;
         }
 
-        bool dx = Header.NeedsInputGradient;
-        w.Line();
-        w.Line($"// {Header.Name} backward: {Activation.BackwardComment}; then dγ += Σ dz·x̂, dβ += Σ dz" +
-               (dx ? ", dx = γ/σ · (dz − mean(dz) − x̂ · mean(dz·x̂))." : " (nothing before it learns: no dx)."));
-        string backward = $"private void {Pascal}Backward({Format.ReadOnlySpan} x, {Activation.SavedParameter}{Format.Span} dy, " +
-            (dx ? $"{Format.Span} dx, " : "") + $"int batchSize, {Format.Span} gradients)";
-        using (w.Block(backward))
-        {
-            Activation.EmitBackward(w, Header.OutputSize);
-            w.Line($"{Kernels}.BatchNorm.Backward(x, ParameterValues.Slice({Pascal}Weight, {channels}), {Statistics}, dy, {(dx ? "dx" : "default")}, " +
-                   $"gradients.Slice({Pascal}Weight, {channels}), gradients.Slice({Pascal}Bias, {channels}), {rows}, {channels});");
-        }
+        NormalizationCode.EmitBackward(w, this, Activation, "", ", dx = γ/σ · (dz − mean(dz) − x̂ · mean(dz·x̂)).",
+            dx => $"{Kernels}.BatchNorm.Backward(x, ParameterValues.Slice({Pascal}Weight, {channels}), {Statistics}, dy, {dx}, " +
+                  $"gradients.Slice({Pascal}Weight, {channels}), gradients.Slice({Pascal}Bias, {channels}), {rows}, {channels});");
     }
 }

@@ -32,6 +32,13 @@ public sealed record NetworkCase(string Name, Func<ITrainableNetwork> Create, Re
     /// </summary>
     public string[] ShiftInvariant { get; init; } = [];
 
+    /// <summary>
+    /// The absolute term of this case's gradient bound (<see cref="NumericChecks.GradientAbsolute"/> unless set). A case
+    /// raises it only where a gradient is a sum that nearly cancels, so that float32's rounding of its terms, not of the
+    /// result, sets its error (see LayerNormConv).
+    /// </summary>
+    public double GradientAbsolute { get; init; } = NumericChecks.GradientAbsolute;
+
     public override string ToString() => Name;
 }
 
@@ -89,6 +96,8 @@ public static class NetworkCases
         .. GlobalPoolingCases.All,
         .. RegularizedCases.All,
         .. SequenceCases.All,
+        .. LayerNormalizationCases.All,
+        .. DepthwiseCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
