@@ -1,5 +1,6 @@
 // A small residual network for Fashion-MNIST: GenNet's answer to "beat the convnet with the layers modern small image
-// networks use". Adam, sparse categorical cross-entropy and batch 128 as samples/MnistConv, 15 epochs.
+// networks use". Adam, sparse categorical cross-entropy and batch 128 as samples/MnistConv; 12 epochs with the
+// learning rate on a cosine decay.
 //
 // Why this design:
 // - A 3×3 stem at full resolution (28×28×32) sees the strokes; 2×2 max pooling then halves the image before anything
@@ -11,14 +12,21 @@
 //   where the same stack without it starts far slower.
 // - Global average pooling instead of Flatten: 64 numbers feed the classifier, not 3,136, so the head has 650 weights
 //   rather than 31,370 and little to overfit with; no Dropout is needed.
-// About 10 M multiply-adds per image forward, four times the convnet's, 87 k parameters (the convnet has 35 k).
+// About 10 M multiply-adds per image forward, four times the convnet's; 152 k parameters (the convnet has 35 k).
 // The convolutions keep their biases: a BatchNorm right after removes them from the output (their gradient is zero up
 // to rounding), which costs a few hundred weights and keeps the state_dict identical to PyTorch's nn.Conv2d default.
+using System;
 using GenNet;
 using GenNet.Samples;
 using GenNet.Samples.FashionResNet;
 
-return MnistSample.Run(args, "FashionResNet", new FashionResNet(), FashionResNet.Summary, defaultEpochs: 15, defaultBatchSize: 128);
+return MnistSample.Run(args, "FashionResNet", new FashionResNet(), FashionResNet.Summary, defaultEpochs: 12, defaultBatchSize: 128,
+    learningRate: CosineDecay);
+
+// Adam's 1e-3 decayed along half a cosine, one value per epoch (Keras's CosineDecay with alpha 0, stepped per epoch):
+// 1e-3 in the first epoch, 1.7e-5 in the twelfth. The late small steps let the weights settle and the BatchNorms'
+// running statistics catch up with them; at a constant 1e-3 the same network ends at about 0.90 on the test set.
+static float CosineDecay(int epoch, int epochs) => (float)(1e-3 * 0.5 * (1 + Math.Cos(Math.PI * epoch / epochs)));
 
 namespace GenNet.Samples.FashionResNet
 {
