@@ -86,6 +86,76 @@ public static class OnnxModel
         return model.ToArray();
     }
 
+    /// <summary>
+    /// An ONNX graph built node by node from GenNet's tensors, for networks with branches (residual blocks): each method
+    /// appends one node reading named values and returns its output's name. Input "x" is NCHW.
+    /// </summary>
+    public sealed class GraphBuilder(int channels, int height, int width)
+    {
+        private readonly ProtoWriter _graph = new();
+        private int _nodes, _initializers;
+
+        /// <summary>A convolution with explicit pads [top, left, bottom, right] (GenNet's same padding puts the odd one after).</summary>
+        public string Conv(string input, float[] weight, float[] bias, int filters, int inputChannels, int kernel, int stride, int padBefore, int padAfter)
+        {
+            string w = Initializer(weight, filters, inputChannels, kernel, kernel), b = Initializer(bias, filters);
+            return Add("Conv", [input, w, b], Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride),
+                Ints("pads", padBefore, padBefore, padAfter, padAfter));
+        }
+
+        /// <summary>Inference-mode batch normalisation (ONNX's BatchNormalization: scale, B, mean, var).</summary>
+        public string BatchNorm(string input, float[] scale, float[] bias, float[] mean, float[] variance, float epsilon)
+        {
+            int c = scale.Length;
+            var eps = new ProtoWriter().String(1, "epsilon").Fixed32(2, epsilon).Int(20, 1); // AttributeProto: f, type FLOAT
+            return Add("BatchNormalization", [input, Initializer(scale, c), Initializer(bias, c), Initializer(mean, c), Initializer(variance, c)], eps);
+        }
+
+        public string Relu(string input) => Add("Relu", [input]);
+
+        public string Sum(string a, string b) => Add("Add", [a, b]);
+
+        public string MaxPool(string input, int size) => Add("MaxPool", [input], Ints("kernel_shape", size, size), Ints("strides", size, size));
+
+        public string GlobalAveragePool(string input) => Add("GlobalAveragePool", [input]);
+
+        public string Flatten(string input) => Add("Flatten", [input], new ProtoWriter().String(1, "axis").Int(3, 1).Int(20, 2));
+
+        /// <summary>A dense layer, weight [outputs, inputs] (transB = 1).</summary>
+        public string Gemm(string input, float[] weight, float[] bias, int inputs, int outputs) =>
+            Add("Gemm", [input, Initializer(weight, outputs, inputs), Initializer(bias, outputs)], new ProtoWriter().String(1, "transB").Int(3, 1).Int(20, 2));
+
+        public string Softmax(string input) => Add("Softmax", [input], new ProtoWriter().String(1, "axis").Int(3, 1).Int(20, 2));
+
+        /// <summary>The model with <paramref name="output"/> ([batch, outputs]) as its output.</summary>
+        public byte[] Build(string output, int outputs)
+        {
+            _graph.String(2, "gennet_graph");
+            _graph.Message(11, ValueInfo("x", channels, height, width));
+            _graph.Message(12, ValueInfo(output, outputs));
+            return new ProtoWriter()
+                .Int(1, 8)
+                .String(2, "GenNet.Benchmarks")
+                .Message(7, _graph)
+                .Message(8, new ProtoWriter().String(1, "").Int(2, 17))
+                .ToArray();
+        }
+
+        private string Initializer(float[] values, params int[] dims)
+        {
+            string name = $"w{_initializers++}";
+            _graph.Message(5, Tensor(name, values, dims));
+            return name;
+        }
+
+        private string Add(string op, string[] inputs, params ProtoWriter?[] attributes)
+        {
+            string output = $"{op.ToLowerInvariant()}{_nodes++}";
+            _graph.Message(1, Node(op, inputs, [output], attributes));
+            return output;
+        }
+    }
+
     private static ProtoWriter Tensor(string name, float[] values, params int[] dims)
     {
         var tensor = new ProtoWriter();
@@ -160,6 +230,15 @@ public static class OnnxModel
         {
             Varint((ulong)(field << 3));
             Varint((ulong)value);
+            return this;
+        }
+
+        public ProtoWriter Fixed32(int field, float value)
+        {
+            Varint((ulong)((field << 3) | 5));
+            Span<byte> bytes = stackalloc byte[4];
+            BitConverter.TryWriteBytes(bytes, value); // little-endian on every platform .NET runs this on
+            _stream.Write(bytes);
             return this;
         }
 

@@ -419,6 +419,7 @@ public sealed class DiagnosticTests
     [InlineData("[Conv2D(2, 1, KernelRegularizerL2 = float.NegativeInfinity)]", "Layer 2 (Conv2D): KernelRegularizerL2 = -Infinity must be finite and not negative: it is λ of the penalty λ·Σw²")]
     [InlineData("[Conv2D(2, 1, BiasRegularizerL2 = float.NaN)]", "Layer 2 (Conv2D): BiasRegularizerL2 = NaN must be finite and not negative: it is λ of the penalty λ·Σw²")]
     [InlineData("[DepthwiseConv2D(1, Activation.Softmax)]", "Layer 2 (DepthwiseConv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]
+    [InlineData("[DepthwiseConv2D(1, KernelInitializer = (Initializer)12)]", "Layer 2 (DepthwiseConv2D): KernelInitializer = 12 is not a member of GenNet.Initializer")]
     [InlineData("[DepthwiseConv2D(1, Padding = (Padding)5)]", "Layer 2 (DepthwiseConv2D): Padding = 5 is not a member of GenNet.Padding")]
     [InlineData("[DepthwiseConv2D(1, (Activation)9)]", "Layer 2 (DepthwiseConv2D): activation 9 is not a member of GenNet.Activation")]
     [InlineData("[SeparableConv2D(2, 1, Activation.Softmax)]", "Layer 2 (SeparableConv2D): Softmax is not supported on a convolution; flatten the image and end with [Dense(classes, Activation.Softmax)]")]

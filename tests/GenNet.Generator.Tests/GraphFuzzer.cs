@@ -231,7 +231,7 @@ public static class GraphFuzzer
             "MaxPool2D" or "AveragePool2D" or "MaxPool1D" or "AveragePool1D" => [["1", "Padding = (Padding)2"]],
             "Conv1D" => [["2", "1", "Activation.Softmax"], ["2", "1", "Padding = (Padding)9"], ["2", "1", "Activation.LeakyReLU", "NegativeSlope = 1f"], ["2", "1", "1", "Activation.Tanh"],
                 ["2", "1", "KernelInitializer = (Initializer)9"], ["2", "1", "BiasRegularizerL2 = -1f"]],
-            "DepthwiseConv2D" => [["1", "Activation.Softmax"], ["1", "Padding = (Padding)9"], ["1", "1", "(Activation)7"]],
+            "DepthwiseConv2D" => [["1", "Activation.Softmax"], ["1", "Padding = (Padding)9"], ["1", "1", "(Activation)7"], ["1", "KernelRegularizerL2 = -1f"]],
             "SeparableConv2D" => [["2", "1", "Activation.Softmax"], ["2", "1", "DepthMultiplier = 2", "Padding = (Padding)9"], ["2", "1", "Activation.LeakyReLU", "NegativeSlope = 2f"]],
             "Dropout" => [["1.5"], ["-0.25"], ["1"], ["double.NaN"]],
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
@@ -710,6 +710,7 @@ internal sealed class GraphBuilder
         arguments.AddRange(multiplier != 1 || Chance(0.1) ? [$"DepthMultiplier = {Int(multiplier)}"] : []);
         arguments.AddRange(stride != 1 || Chance(0.1) ? [$"Stride = {Int(stride)}"] : []);
         arguments.AddRange(samePadding ? ["Padding = Padding.Same"] : []);
+        arguments.AddRange(separable ? [] : ParameterOptions());
         return Layer(separable ? "SeparableConv2D" : "DepthwiseConv2D", [.. arguments],
             [Extent(height, kernelHeight, stride, samePadding), Extent(width, kernelWidth, stride, samePadding), channels], x);
     }

@@ -43,6 +43,7 @@ public static class Program
             ("conv kernels", ConvKernelTests.RunAll),
             ("pool kernels", PoolKernelTests.RunAll),
             ("global pool kernels", GlobalPoolKernelTests.RunAll),
+            ("batch norm kernels", BatchNormKernelTests.RunAll),
             ("layer normalisation kernels", LayerNormalizationTests.RunAll),
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),

@@ -53,7 +53,7 @@ public sealed record ReferenceLayer(int Units, Activation Activation, double Neg
     /// <inheritdoc/>
     public double BiasL2 { get; init; }
 
-    int IReferencePenalised.BiasCount => Units;
+    int IReferencePenalised.BiasCount(int parameters) => Units;
 }
 
 /// <summary>A layer with a weight and then a bias, either of which may carry an L2 penalty λ·Σw² in the loss.</summary>
@@ -65,8 +65,8 @@ public interface IReferencePenalised
     /// <summary>λ of the bias's penalty (<c>BiasRegularizerL2</c>); 0 for none.</summary>
     double BiasL2 { get; }
 
-    /// <summary>The bias's length: the layer's parameters are its weight, then this many biases.</summary>
-    int BiasCount { get; }
+    /// <summary>The bias's length, of the layer's <paramref name="parameters"/>: its weight, then this many biases.</summary>
+    int BiasCount(int parameters);
 }
 
 /// <summary>
@@ -83,7 +83,7 @@ public sealed record ReferenceConv2D(
     /// <inheritdoc/>
     public double BiasL2 { get; init; }
 
-    int IReferencePenalised.BiasCount => Filters;
+    int IReferencePenalised.BiasCount(int parameters) => Filters;
 }
 
 /// <summary>
@@ -93,7 +93,17 @@ public sealed record ReferenceConv2D(
 /// </summary>
 public sealed record ReferenceDepthwiseConv2D(
     int KernelHeight, int KernelWidth, Activation Activation,
-    int Multiplier = 1, int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer;
+    int Multiplier = 1, int Stride = 1, Padding Padding = Padding.Valid, double NegativeSlope = 0.01) : ReferenceNetworkLayer, IReferencePenalised
+{
+    /// <inheritdoc/>
+    public double KernelL2 { get; init; }
+
+    /// <inheritdoc/>
+    public double BiasL2 { get; init; }
+
+    // A weight of kh·kw per output channel, then a bias per output channel.
+    int IReferencePenalised.BiasCount(int parameters) => parameters / (KernelHeight * KernelWidth + 1);
+}
 
 /// <summary>
 /// Keras's separable convolution: the depthwise convolution D [c·M, 1, kh, kw] without bias or activation, then per pixel
@@ -599,9 +609,9 @@ public sealed class ReferenceNetwork
         {
             if (node.Layer is IReferencePenalised layer)
             {
-                int weights = node.ParameterCount - layer.BiasCount;
+                int biases = layer.BiasCount(node.ParameterCount), weights = node.ParameterCount - biases;
                 penalty += layer.KernelL2 * SumOfSquares(parameters.Slice(node.ParameterOffset, weights)) +
-                    layer.BiasL2 * SumOfSquares(parameters.Slice(node.ParameterOffset + weights, layer.BiasCount));
+                    layer.BiasL2 * SumOfSquares(parameters.Slice(node.ParameterOffset + weights, biases));
             }
         }
 

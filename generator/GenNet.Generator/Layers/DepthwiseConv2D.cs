@@ -10,7 +10,8 @@ namespace GenNet.Generator.Layers;
 
 /// <summary><c>[DepthwiseConv2D(kernel, activation)]</c>: each input channel convolved with its own DepthMultiplier filters, weight [C·M, 1, kh, kw].</summary>
 internal sealed record DepthwiseConv2DSpec(
-    Declaration Declaration, int KernelHeight, int KernelWidth, int Multiplier, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding)
+    Declaration Declaration, int KernelHeight, int KernelWidth, int Multiplier, ActivationKind Activation, float NegativeSlope, int Stride, PaddingKind Padding,
+    ParameterOptions Options)
     : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => DepthwiseConv2DUnit.Instance;
@@ -35,10 +36,11 @@ internal sealed class DepthwiseConv2DUnit : LayerUnit
     {
         if (DepthwiseArguments.Read(attribute, declaration, diagnostics, leading: 0, "[DepthwiseConv2D(3, Activation.ReLU)]", out _) is not { } read)
         {
-            return new DepthwiseConv2DSpec(declaration, 0, 0, 1, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid);
+            return new DepthwiseConv2DSpec(declaration, 0, 0, 1, ActivationKind.Linear, 0.01f, 1, PaddingKind.Valid, ParameterOptions.Default);
         }
 
-        return new DepthwiseConv2DSpec(declaration, read.KernelHeight, read.KernelWidth, read.Multiplier, read.Activation, read.NegativeSlope, read.Stride, read.Padding);
+        return new DepthwiseConv2DSpec(declaration, read.KernelHeight, read.KernelWidth, read.Multiplier, read.Activation, read.NegativeSlope, read.Stride, read.Padding,
+            ParameterOptions.Read(attribute, declaration, diagnostics));
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -55,7 +57,7 @@ internal sealed class DepthwiseConv2DUnit : LayerUnit
         int output = context.Allocate(outSize);
         step = step with { KernelOffset = context.AllocateKernel(step.WeightCount) };
         LayerHeader header = context.Header(spec, new[] { step.Window.OutHeight, step.Window.OutWidth, step.OutChannels }, output);
-        return new DepthwiseConv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), step, biasOffset, preActivation);
+        return new DepthwiseConv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), step, biasOffset, preActivation, conv.Options);
     }
 }
 
@@ -162,9 +164,17 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
         (constant, KernelOffset, WeightCount, $"{name}: [{Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(OutChannels)}]");
 
     /// <summary>Keras's fans for a depthwise kernel [kh, kw, C, M]: kh·kw·C in, kh·kw·M out.</summary>
-    public void EmitInitialization(SourceWriter w, string weightConstant) =>
-        w.Line($"global::GenNet.Initializers.GlorotUniform({Weight("parameters", weightConstant)}, " +
-               $"fanIn: {Format.Int(Taps * Window.Channels)}, fanOut: {Format.Int(Taps * Multiplier)}, ref random); // Keras's fans for a [{Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(Window.Channels)}, {Format.Int(Multiplier)}] depthwise kernel");
+    public (int In, int Out) Fans => (Taps * Window.Channels, Taps * Multiplier);
+
+    /// <summary>The comment over the weight's initialisation, naming Keras's kernel shape its fans come from.</summary>
+    public string FansComment => $"// Keras's fans for a [{Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(Window.Channels)}, {Format.Int(Multiplier)}] depthwise kernel";
+
+    /// <summary>Glorot-uniform with Keras's fans (SeparableConv2D's depthwise half, which takes no initializer options).</summary>
+    public void EmitInitialization(SourceWriter w, string weightConstant)
+    {
+        w.Line(FansComment + ":");
+        w.Line($"global::GenNet.Initializers.GlorotUniform({Weight("parameters", weightConstant)}, fanIn: {Format.Int(Fans.In)}, fanOut: {Format.Int(Fans.Out)}, ref random);");
+    }
 
     /// <summary>The reordered copy, as one filter of C·M channels: [1, C·M, kh, kw] → [1, kh, kw, C·M].</summary>
     public void EmitKernelRefresh(SourceWriter w, string weightConstant, string kernelConstant)
@@ -194,7 +204,8 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
 /// A planned DepthwiseConv2D: the direct depthwise kernels over channels-last pixels (vectorised across channels), reading
 /// the weight reordered to [kh, kw, C·M]; then the activation.
 /// </summary>
-internal sealed record DepthwiseConv2DPlan(LayerHeader Header, ActivationCode Activation, DepthwiseStep Step, int BiasOffset, int PreActivationOffset)
+internal sealed record DepthwiseConv2DPlan(
+    LayerHeader Header, ActivationCode Activation, DepthwiseStep Step, int BiasOffset, int PreActivationOffset, ParameterOptions Options)
     : LayerPlan(Header)
 {
     public override LayerUnit Unit => DepthwiseConv2DUnit.Instance;
@@ -206,6 +217,8 @@ internal sealed record DepthwiseConv2DPlan(LayerHeader Header, ActivationCode Ac
         new TensorPlan($"{Header.Name}.weight", Step.WeightShape.ToEquatableArray(), Step.WeightOffset, Pascal + "Weight"),
         new TensorPlan($"{Header.Name}.bias", new[] { Step.OutChannels }.ToEquatableArray(), BiasOffset, Pascal + "Bias"),
     };
+
+    public override ParameterOptions WeightOptions => Options;
 
     public override long ForwardFlops => Step.Flops;
 
@@ -223,8 +236,8 @@ internal sealed record DepthwiseConv2DPlan(LayerHeader Header, ActivationCode Ac
 
     public override void EmitInitialization(SourceWriter w)
     {
-        Step.EmitInitialization(w, Pascal + "Weight");
-        w.Line($"{Bias("parameters")}.Clear();");
+        w.Line(Step.FansComment + ":");
+        Options.EmitInitialization(w, Step.Weight("parameters", Pascal + "Weight"), Step.Fans.In, Step.Fans.Out, Bias("parameters"), Step.OutChannels);
     }
 
     public override void EmitKernelRefresh(SourceWriter w) => Step.EmitKernelRefresh(w, Pascal + "Weight", Pascal + "Kernel");

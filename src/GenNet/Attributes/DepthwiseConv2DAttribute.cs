@@ -56,4 +56,24 @@ public sealed class DepthwiseConv2DAttribute : LayerAttribute
     /// <summary>The slope for negative inputs when <see cref="Activation"/> is <see cref="GenNet.Activation.LeakyReLU"/>;
     /// 0.01 by default (PyTorch's). Must be in [0, 1).</summary>
     public float NegativeSlope { get; set; } = 0.01f;
+
+    /// <summary>
+    /// How <c>InitializeParameters</c> fills the weight; <see cref="Initializer.GlorotUniform"/> by default (Keras's
+    /// <c>depthwise_initializer</c>). The fans are Keras's for its [kh, kw, channels, multiplier] kernel: kh·kw·channels in,
+    /// kh·kw·multiplier out; each formula is on <see cref="Initializer"/>.
+    /// </summary>
+    public Initializer KernelInitializer { get; set; } = Initializer.GlorotUniform;
+
+    /// <summary>How <c>InitializeParameters</c> fills the bias; <see cref="Initializer.Zeros"/> by default (Keras's).</summary>
+    public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
+
+    /// <summary>
+    /// λ of an L2 penalty on the weight, Keras's <c>depthwise_regularizer=l2(λ)</c>: <c>λ·Σw²</c> is added to the batch's
+    /// mean loss and <c>2λ·w</c> to the weight's gradient, as on <see cref="Conv2DAttribute.KernelRegularizerL2"/>.
+    /// 0 (the default) adds nothing. Must be finite and not negative.
+    /// </summary>
+    public float KernelRegularizerL2 { get; set; }
+
+    /// <summary>λ of an L2 penalty on the bias, Keras's <c>bias_regularizer=l2(λ)</c>, as <see cref="KernelRegularizerL2"/> is on the weight.</summary>
+    public float BiasRegularizerL2 { get; set; }
 }

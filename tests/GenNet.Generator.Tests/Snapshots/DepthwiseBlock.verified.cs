@@ -104,9 +104,11 @@ namespace Samples.Vision
             global::System.Span<float> parameters = Parameters;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 8 * 27), fanIn: 27, fanOut: 72, ref random);
             parameters.Slice(Conv0Bias, 8).Clear();
-            global::GenNet.Initializers.GlorotUniform(parameters.Slice(DepthwiseConv0Weight, 72), fanIn: 72, fanOut: 9, ref random); // Keras's fans for a [3, 3, 8, 1] depthwise kernel
+            // Keras's fans for a [3, 3, 8, 1] depthwise kernel:
+            global::GenNet.Initializers.GlorotUniform(parameters.Slice(DepthwiseConv0Weight, 72), fanIn: 72, fanOut: 9, ref random);
             parameters.Slice(DepthwiseConv0Bias, 8).Clear();
-            global::GenNet.Initializers.GlorotUniform(parameters.Slice(SeparableConv0DepthwiseWeight, 144), fanIn: 72, fanOut: 18, ref random); // Keras's fans for a [3, 3, 8, 2] depthwise kernel
+            // Keras's fans for a [3, 3, 8, 2] depthwise kernel:
+            global::GenNet.Initializers.GlorotUniform(parameters.Slice(SeparableConv0DepthwiseWeight, 144), fanIn: 72, fanOut: 18, ref random);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(SeparableConv0PointwiseWeight, 256), fanIn: 16, fanOut: 16, ref random);
             parameters.Slice(SeparableConv0PointwiseBias, 16).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 16), fanIn: 16, fanOut: 10, ref random);

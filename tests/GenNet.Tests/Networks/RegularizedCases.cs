@@ -16,6 +16,10 @@ public static class RegularizedCases
             new ReferenceConv2D(3, 3, 3, Activation.ReLU) { KernelL2 = 0.03f, BiasL2 = 0.01f },
             new ReferenceFlatten(),
             new ReferenceLayer(3, Activation.Softmax) { KernelL2 = 0.01f }), Targets.Labels),
+        new("PenalizedDepthwise", () => new PenalizedDepthwise(), new ReferenceNetwork([5, 6, 3], Loss.SparseCategoricalCrossEntropy,
+            new ReferenceDepthwiseConv2D(3, 3, Activation.Tanh, Multiplier: 2) { KernelL2 = 0.04f, BiasL2 = 0.02f },
+            new ReferenceFlatten(),
+            new ReferenceLayer(3, Activation.Softmax) { KernelL2 = 0.01f }), Targets.Labels),
     ];
 
     private static NetworkCase Dense(string name, System.Func<ITrainableNetwork> create, int size) =>

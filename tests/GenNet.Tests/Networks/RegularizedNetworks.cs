@@ -38,6 +38,14 @@ public partial class UnpenalizedDense17;
 [Dense(3, Activation.Softmax, KernelRegularizerL2 = 0.01f)]
 public partial class PenalizedConv;
 
+/// <summary>A depthwise convolution with both penalties, three channels doubled.</summary>
+[Network]
+[Input(5, 6, 3)]
+[DepthwiseConv2D(3, Activation.Tanh, DepthMultiplier = 2, KernelRegularizerL2 = 0.04f, BiasRegularizerL2 = 0.02f)]
+[Flatten]
+[Dense(3, Activation.Softmax, KernelRegularizerL2 = 0.01f)]
+public partial class PenalizedDepthwise;
+
 /// <summary><see cref="PenalizedConv"/> without its penalties.</summary>
 [Network]
 [Input(5, 6, 2)]

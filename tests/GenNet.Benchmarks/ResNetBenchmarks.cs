@@ -1,0 +1,169 @@
+using System;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.OnnxRuntime;
+
+namespace GenNet.Benchmarks;
+
+/// <summary>
+/// The FashionResNet sample's network (samples/FashionResNet), inference-only, declared again here: ten convolutions,
+/// eight BatchNorms, three residual Adds, global average pooling. Its forward FLOPs: 2 × the multiply-adds of the
+/// convolutions and the head (the BatchNorms fold into the convolutions).
+/// </summary>
+[Network(Training = false)]
+[Input(28, 28, 1)]
+[Conv2D(32, 3, Padding = Padding.Same)]
+[BatchNormalization(Activation = Activation.ReLU)]
+[MaxPool2D(2, Name = "stem")]
+[Conv2D(32, 3, Padding = Padding.Same)]
+[BatchNormalization(Activation = Activation.ReLU)]
+[Conv2D(32, 3, Padding = Padding.Same)]
+[BatchNormalization]
+[Add("stem", Activation = Activation.ReLU, Name = "stage1")]
+[Conv2D(64, 1, Stride = 2, Name = "projection")]
+[BatchNormalization(Name = "projection_bn")]
+[Conv2D(64, 3, Stride = 2, Padding = Padding.Same, From = "stage1")]
+[BatchNormalization(Activation = Activation.ReLU)]
+[Conv2D(64, 3, Padding = Padding.Same)]
+[BatchNormalization]
+[Add("projection_bn", Activation = Activation.ReLU, Name = "stage2a")]
+[Conv2D(64, 3, Padding = Padding.Same)]
+[BatchNormalization(Activation = Activation.ReLU)]
+[Conv2D(64, 3, Padding = Padding.Same)]
+[BatchNormalization]
+[Add("stage2a", Activation = Activation.ReLU)]
+[GlobalAveragePooling2D]
+[Dense(10, Activation.Softmax)]
+public partial class BenchResNet
+{
+    /// <summary>Floating-point operations of one image: twice the multiply-adds of the convolutions and the head.</summary>
+    public const long ForwardFlops = 2L * (
+        28 * 28 * 32 * 9                 // stem
+        + 2 * 14 * 14 * 32 * 32 * 9      // stage 1
+        + 7 * 7 * 64 * 32                // projection
+        + 7 * 7 * 64 * 32 * 9            // stride-2 conv
+        + 3 * 7 * 7 * 64 * 64 * 9        // three 64 → 64 convs
+        + 64 * 10);                      // head
+}
+
+/// <summary>
+/// One-image inference of the residual network: GenNet (inference-only, BatchNorm folded into the convolutions) against
+/// ONNX Runtime running the same weights and running statistics (one thread, all graph optimisations, which fuse
+/// Conv + BatchNormalization too).
+/// </summary>
+public class ResNetInferenceBenchmarks
+{
+    private BenchResNet _network = null!;
+    private float[] _input = null!, _output = null!, _ortOutputValues = null!;
+    private InferenceSession _session = null!;
+    private OrtIoBinding _binding = null!;
+    private RunOptions _runOptions = null!;
+    private OrtValue _ortInput = null!, _ortOutput = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = new BenchResNet();
+        _network.InitializeParameters(seed: 7);
+        // Running statistics and BatchNorm parameters away from 0/1, so neither side can skip any arithmetic.
+        var random = new Random(11);
+        foreach (ParameterTensor tensor in _network.BufferTensors.Where(t => t.Name.EndsWith(".running_mean") || t.Name.EndsWith(".running_var")))
+        {
+            Span<float> values = tensor.Slice(_network.Buffers);
+            bool variance = tensor.Name.EndsWith(".running_var");
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = variance ? 0.5f + (float)random.NextDouble() : 0.2f * (float)(random.NextDouble() - 0.5);
+            }
+        }
+
+        foreach (ParameterTensor tensor in _network.ParameterTensors.Where(t => t.Name.StartsWith("bn_") || t.Name.StartsWith("projection_bn")))
+        {
+            Span<float> values = tensor.Slice(_network.Parameters);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] += 0.2f * (float)(random.NextDouble() - 0.5);
+            }
+        }
+
+        _input = Workload.Images.AsSpan(0, 784).ToArray();
+        _output = new float[10];
+        _ortOutputValues = new float[10];
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        _session = new InferenceSession(OnnxResNet(_network), options);
+        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 1, 28, 28]); // NCHW: for one channel GenNet's [28, 28, 1]
+        _ortOutput = OrtValue.CreateTensorValueFromMemory(_ortOutputValues, [1, 10]);
+        _binding = _session.CreateIoBinding();
+        _binding.BindInput("x", _ortInput);
+        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
+        _runOptions = new RunOptions();
+
+        // The two must compute the same function before their speeds mean anything.
+        GenNet();
+        OnnxRuntime();
+        float worst = _output.Zip(_ortOutputValues, (a, b) => MathF.Abs(a - b)).Max();
+        if (worst > 1e-4f)
+        {
+            throw new InvalidOperationException($"GenNet and ONNX Runtime disagree by {worst} on the residual network.");
+        }
+    }
+
+    [Benchmark(Description = "GenNet Forward, residual net (BatchNorm folded)")]
+    [Flops(BenchResNet.ForwardFlops, epoch: false)]
+    public float GenNet()
+    {
+        _network.Forward(_input, _output);
+        return _output[0];
+    }
+
+    [Benchmark(Description = "ONNX Runtime (IoBinding), residual net")]
+    [Flops(BenchResNet.ForwardFlops, epoch: false)]
+    public float OnnxRuntime()
+    {
+        _session.RunWithBinding(_runOptions, _binding);
+        return _ortOutputValues[0];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _binding.Dispose();
+        _ortInput.Dispose();
+        _ortOutput.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
+
+    /// <summary>The network as ONNX nodes, tensor for tensor (convolution weights are PyTorch's layout in both).</summary>
+    private static byte[] OnnxResNet(BenchResNet network)
+    {
+        float[] P(string name) => ConvWorkload.Parameter(network, name);
+        float[] B(string name) => network.BufferTensors.Single(t => t.Name == name).Slice(network.Buffers).ToArray();
+        var g = new OnnxModel.GraphBuilder(1, 28, 28);
+        string ConvBn(string input, string conv, string bn, int filters, int channels, int kernel, int stride, bool relu)
+        {
+            // GenNet's same padding is TensorFlow's: 3×3 stride 1 pads one each side; 3×3 stride 2 on 14 pads the odd one after.
+            (int before, int after) = kernel == 1 ? (0, 0) : stride == 1 ? (1, 1) : (0, 1);
+            string y = g.Conv(input, P($"{conv}.weight"), P($"{conv}.bias"), filters, channels, kernel, stride, before, after);
+            y = g.BatchNorm(y, P($"{bn}.weight"), P($"{bn}.bias"), B($"{bn}.running_mean"), B($"{bn}.running_var"), 1e-5f);
+            return relu ? g.Relu(y) : y;
+        }
+
+        string stem = g.MaxPool(ConvBn("x", "conv_0", "bn_0", 32, 1, 3, 1, relu: true), 2);
+        string h = ConvBn(stem, "conv_1", "bn_1", 32, 32, 3, 1, relu: true);
+        string stage1 = g.Relu(g.Sum(ConvBn(h, "conv_2", "bn_2", 32, 32, 3, 1, relu: false), stem));
+        string projection = ConvBn(stage1, "projection", "projection_bn", 64, 32, 1, 2, relu: false);
+        h = ConvBn(stage1, "conv_4", "bn_4", 64, 32, 3, 2, relu: true);
+        string stage2a = g.Relu(g.Sum(ConvBn(h, "conv_5", "bn_5", 64, 64, 3, 1, relu: false), projection));
+        h = ConvBn(stage2a, "conv_6", "bn_6", 64, 64, 3, 1, relu: true);
+        string last = g.Relu(g.Sum(ConvBn(h, "conv_7", "bn_7", 64, 64, 3, 1, relu: false), stage2a));
+        string pooled = g.Flatten(g.GlobalAveragePool(last));
+        return g.Build(g.Softmax(g.Gemm(pooled, P("dense_0.weight"), P("dense_0.bias"), 64, 10)), 10);
+    }
+}
