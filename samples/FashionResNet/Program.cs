@@ -8,7 +8,7 @@
 // - Two residual stages, ResNet's basic block (conv-BN-ReLU-conv-BN, add, ReLU): 32 channels at 14×14, then 64 at 7×7
 //   entered by a stride-2 block whose shortcut is a 1×1 stride-2 projection with its own BatchNorm — He et al.'s option B.
 //   Doubling the channels when the area quarters keeps each stage's cost about equal (1.8 M multiply-adds per conv).
-// - BatchNorm after every convolution lets Adam's default step size train all ten convolutions from the first epoch,
+// - BatchNorm after every convolution lets Adam's default step size train all eight convolutions from the first epoch,
 //   where the same stack without it starts far slower.
 // - Global average pooling instead of Flatten: 64 numbers feed the classifier, not 3,136, so the head has 650 weights
 //   rather than 31,370 and little to overfit with; no Dropout is needed.

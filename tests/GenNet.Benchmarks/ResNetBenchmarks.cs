@@ -6,7 +6,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace GenNet.Benchmarks;
 
 /// <summary>
-/// The FashionResNet sample's network (samples/FashionResNet), inference-only, declared again here: ten convolutions,
+/// The FashionResNet sample's network (samples/FashionResNet), inference-only, declared again here: eight convolutions,
 /// eight BatchNorms, three residual Adds, global average pooling. Its forward FLOPs: 2 × the multiply-adds of the
 /// convolutions and the head (the BatchNorms fold into the convolutions).
 /// </summary>
