@@ -1,19 +1,9 @@
 using System;
 using System.Linq;
+using GenNet.Tests.Networks;
 using Xunit;
 
 namespace GenNet.Tests;
-
-[Network]
-[Input(2)]
-[Dense(1, Activation.Sigmoid)]
-public partial class MetricsBinaryNet;
-
-[Network]
-[Input(3)]
-[Dense(4, Activation.Tanh)]
-[Dense(2)]
-public partial class MetricsRegressor;
 
 /// <summary>
 /// Every metric on small cases worked by hand. Where a comment says "scikit-learn", the expected value was also computed
@@ -259,7 +249,7 @@ public sealed class MetricsTests
         int[] binaryLabels = Enumerable.Range(0, count).Select(i => features[i * 4] > 0 ? 1 : 0).ToArray();
         float[] pairs = Enumerable.Range(0, count * 2).Select(i => features[i / 2 * 4 + i % 2]).ToArray();
         Dataset binaryData = Dataset.Create(pairs, binaryLabels, 2);
-        var binary = new MetricsBinaryNet();
+        var binary = new XorNetwork();
         binary.InitializeParameters(2);
         float[] scores = binary.Predict(binaryData);
         BinaryReport binaryReport = binary.EvaluateBinary(binaryData, batchSize: 16);
@@ -268,14 +258,13 @@ public sealed class MetricsTests
         Assert.Equal(binary.Evaluate(binaryData).Accuracy!.Value, binaryReport.Accuracy, Tolerance);
         Assert.Equal(binaryReport.TruePositives, binary.EvaluateClassification(binaryData, batchSize: 16).Confusion(1, 1));
 
-        // A regressor on float targets.
-        float[] inputs = features.Take(count * 3).ToArray();
-        float[] targets = Enumerable.Range(0, count * 2).Select(i => inputs[i / 2 * 3] * (i % 2 == 0 ? 1 : -2)).ToArray();
-        Dataset regressionData = Dataset.Create(inputs, targets, 3);
-        var regressor = new MetricsRegressor();
+        // A regressor (three linear outputs, mean squared error) on float targets.
+        float[] targets = Enumerable.Range(0, count * 3).Select(i => features[i / 3 * 4 + i % 3] * (i % 3 - 1)).ToArray();
+        Dataset regressionData = Dataset.Create(features, targets, 4);
+        var regressor = new OneHotMse();
         regressor.InitializeParameters(4);
         RegressionReport regression = regressor.EvaluateRegression(regressionData, batchSize: 16);
-        RegressionReport regressionDirect = Metrics.Regression(regressor.Predict(regressionData), targets, 2);
+        RegressionReport regressionDirect = Metrics.Regression(regressor.Predict(regressionData), targets, 3);
         Assert.Equal(regressionDirect.R2, regression.R2, Tolerance);
         Assert.Equal(regressionDirect.RootMeanSquaredError, regression.RootMeanSquaredError, Tolerance);
         Assert.Equal(regressor.Evaluate(regressionData).Loss, regression.MeanSquaredError, 5); // the network's loss is MSE
@@ -284,7 +273,7 @@ public sealed class MetricsTests
         Assert.Throws<ArgumentException>(() => classifier.EvaluateBinary(data));
         Assert.Throws<ArgumentException>(() => classifier.EvaluateRegression(data));
         Assert.Contains("Label 3", Assert.Throws<ArgumentException>(() => classifier.EvaluateClassification(Dataset.Create(new float[8], [3, 0], 4))).Message);
-        Assert.Throws<ArgumentException>(() => regressor.EvaluateClassification(binaryData));
+        Assert.Throws<ArgumentException>(() => regressor.EvaluateClassification(binaryData)); // 2 features, not 4
     }
 
     private static void AssertClose(double[] expected, System.Collections.Generic.IReadOnlyList<double> actual)

@@ -115,13 +115,8 @@ public static class NetworkMetrics
     private static void Check(INetwork network, Dataset dataset, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(dataset);
+        NetworkTraining.CheckFeatures(network, dataset, nameof(dataset));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        if (dataset.SampleSize != network.InputSize)
-        {
-            throw new ArgumentException(
-                $"{network.GetType().Name} takes {network.InputSize} input floats per sample, but the samples have shape [{string.Join(", ", dataset.SampleShape)}] = {dataset.SampleSize}.", nameof(dataset));
-        }
 
         if (!dataset.HasLabels && dataset.TargetWidth != network.OutputSize)
         {
