@@ -245,6 +245,12 @@ public sealed class MetricsTests
         Assert.Equal(count, report.ConfusionMatrix.ToArray().Sum());
         Assert.Equal(classifier.Evaluate(data).Accuracy!.Value, report.Accuracy, Tolerance);
 
+        // One-hot targets are read by their arg-max: the same report as the labels.
+        float[] oneHot = Enumerable.Range(0, count * 3).Select(i => labels[i / 3] == i % 3 ? 1f : 0f).ToArray();
+        ClassificationReport fromTargets = classifier.EvaluateClassification(Dataset.Create(features, oneHot, 4), topK: 2, batchSize: 16);
+        Assert.Equal(report.ConfusionMatrix.ToArray(), fromTargets.ConfusionMatrix.ToArray());
+        Assert.Equal(report.TopKAccuracy, fromTargets.TopKAccuracy);
+
         // A sigmoid network: the binary report, and the classification report over the two classes 1 − p and p.
         int[] binaryLabels = Enumerable.Range(0, count).Select(i => features[i * 4] > 0 ? 1 : 0).ToArray();
         float[] pairs = Enumerable.Range(0, count * 2).Select(i => features[i / 2 * 4 + i % 2]).ToArray();
@@ -257,6 +263,11 @@ public sealed class MetricsTests
         Assert.Equal(Metrics.Binary(scores, binaryLabels).F1, binaryReport.F1);
         Assert.Equal(binary.Evaluate(binaryData).Accuracy!.Value, binaryReport.Accuracy, Tolerance);
         Assert.Equal(binaryReport.TruePositives, binary.EvaluateClassification(binaryData, batchSize: 16).Confusion(1, 1));
+        float[] binaryTargets = binaryLabels.Select(label => (float)label).ToArray();
+        Assert.Equal(binaryReport.RocAuc, binary.EvaluateBinary(Dataset.Create(pairs, binaryTargets, 2)).RocAuc);
+        binaryTargets[7] = 0.5f;
+        Assert.Contains("Target 0.5 of sample 7 is not 0 or 1",
+            Assert.Throws<ArgumentException>(() => binary.EvaluateBinary(Dataset.Create(pairs, binaryTargets, 2))).Message);
 
         // A regressor (three linear outputs, mean squared error) on float targets.
         float[] targets = Enumerable.Range(0, count * 3).Select(i => features[i / 3 * 4 + i % 3] * (i % 3 - 1)).ToArray();
