@@ -3,11 +3,14 @@ using System.Numerics.Tensors;
 
 namespace GenNet;
 
-/// <summary>Loss and accuracy of outputs against a batch's labels or targets, consistent with ComputeGradients.</summary>
-internal static class Metrics
+/// <summary>
+/// Evaluation metrics over outputs and their labels or targets: <see cref="Classification"/>, <see cref="Binary"/> and
+/// <see cref="Regression"/> (scikit-learn's definitions), and the accuracy counting that <c>Fit</c> and <c>Evaluate</c> use.
+/// </summary>
+public static partial class Metrics
 {
     /// <summary>Correct predictions for labels: the arg-max output (one output: p ≥ 0.5) equals the label. Counts samples.</summary>
-    public static int Correct(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width)
+    internal static int Correct(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int width)
     {
         int correct = 0;
         for (int b = 0; b < labels.Length; b++)
@@ -25,7 +28,7 @@ internal static class Metrics
     /// Correct predictions for targets, or −1 where accuracy does not apply (mean squared error): cross-entropies
     /// compare arg-maxes per sample; binary cross-entropy compares each output with 0.5 (Keras's binary accuracy).
     /// </summary>
-    public static int Correct(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int width)
+    internal static int Correct(Loss loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int width)
     {
         int correct = 0;
         switch (loss)
@@ -56,10 +59,10 @@ internal static class Metrics
     }
 
     /// <summary>How many units <see cref="Correct(GenNet.Loss, ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> counts per sample.</summary>
-    public static int AccuracyUnitsPerSample(Loss loss, int width, bool labels) =>
+    internal static int AccuracyUnitsPerSample(Loss loss, int width, bool labels) =>
         !labels && loss == GenNet.Loss.BinaryCrossEntropy ? width : 1;
 
     /// <summary>Arg-max, or for a single output whether it is at least 0.5.</summary>
-    public static int PredictedClass(ReadOnlySpan<float> output) =>
+    internal static int PredictedClass(ReadOnlySpan<float> output) =>
         output.Length == 1 ? (output[0] >= 0.5f ? 1 : 0) : TensorPrimitives.IndexOfMax(output);
 }

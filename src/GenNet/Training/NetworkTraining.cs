@@ -228,7 +228,7 @@ public static class NetworkTraining
         return Metrics.PredictedClass(output);
     }
 
-    private static void CheckFeatures(INetwork network, Dataset dataset, string name)
+    internal static void CheckFeatures(INetwork network, Dataset dataset, string name)
     {
         ArgumentNullException.ThrowIfNull(dataset, name);
         if (dataset.SampleSize != network.InputSize)
