@@ -58,6 +58,13 @@ public sealed class ReferenceGraphTests(ITestOutputHelper output)
             new ReferenceConcatenate("left"),
             new ReferenceFlatten(),
             new ReferenceLayer(4, Activation.Softmax)),
+        ["global pools"] = new(Loss.SparseCategoricalCrossEntropy,
+            new ReferenceInput(5, 4, 3),
+            new ReferenceConv2D(4, 3, 3, Activation.Tanh, Padding: Padding.Same) { Name = "features" },
+            new ReferenceGlobalAveragePool2D { Name = "avg" },
+            new ReferenceGlobalMaxPool2D { From = "features" },
+            new ReferenceConcatenate("avg"),
+            new ReferenceLayer(3, Activation.Softmax)),
     };
 
     public static IEnumerable<object[]> Networks() =>
