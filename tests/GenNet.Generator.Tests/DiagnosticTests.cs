@@ -433,7 +433,7 @@ public sealed class DiagnosticTests
     [InlineData("[Input(4)]\n[Dropout(0.2)]", "Layer 1 (Dropout)")]
     public void GN0008_dropout_after_the_last_weighted_layer(string layers, string where) => AssertSingle(
         "[Network]\n" + layers + "\npublic partial class DropsItsOutput;",
-        "GN0008", where + ": dropout must come before a Dense or Conv2D layer: after the last one it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer",
+        "GN0008", where + ": dropout must come before a layer with weights (Dense, a convolution or a normalisation): after the last one it would zero the outputs the loss compares; put it before the last such layer",
         layers.Split('\n').Single(l => l.StartsWith("[Dropout", System.StringComparison.Ordinal)).Trim('[', ']'));
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed class GraphDiagnosticTests
     /// <summary>Dropout was checked against the layers declared below it, not against those its output reaches.</summary>
     [Fact]
     public void GN0008_dropout_that_reaches_the_output_through_a_merge() => Assert.Contains(
-        "dropout must come before a Dense or Conv2D layer",
+        "dropout must come before a layer with weights",
         Message(Single("[Network]\n[Input(8)]\n[Dense(4, Name = \"a\")]\n[Dropout(0.5)]\n[Dense(4, From = \"a\")]\n[Add(\"dropout_0\")]\npublic partial class LateDropout;",
             "GN0008", DiagnosticSeverity.Error, "Dropout(0.5)")));
 

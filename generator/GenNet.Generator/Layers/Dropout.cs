@@ -49,7 +49,7 @@ internal sealed class DropoutUnit : LayerUnit
         if (context.FeedsOutput)
         {
             context.Invalid(spec.Declaration,
-                "dropout must come before a Dense or Conv2D layer: after the last one it would zero the outputs the loss compares; put it before the last Dense or Conv2D layer");
+                "dropout must come before a layer with weights (Dense, a convolution or a normalisation): after the last one it would zero the outputs the loss compares; put it before the last such layer");
             return null;
         }
 
