@@ -8,7 +8,7 @@ namespace GenNet.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class AllocationTests
 {
-    private static long Allocated(Action action)
+    internal static long Allocated(Action action)
     {
         action(); // warm-up: JIT, tiering, the scratch arena, optimizer state
         action();

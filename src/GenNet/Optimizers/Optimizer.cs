@@ -10,11 +10,16 @@ namespace GenNet;
 /// Per-parameter state (moments) is allocated on the first <see cref="Step"/>, sized to the parameter
 /// buffer; from then on the optimizer only accepts buffers of that length until <see cref="Reset"/>.
 /// <see cref="Step"/> allocates nothing after its first call.
+/// A <see cref="Schedule"/> makes the learning rate a function of the step, as a Keras
+/// <c>LearningRateSchedule</c> passed as <c>learning_rate</c> does.
 /// </remarks>
 public abstract class Optimizer
 {
     private float _learningRate;
     private int _parameterCount;
+    private LearningRateSchedule? _schedule;
+    private float _scheduledRate;
+    private long _scheduledStep = -1;
 
     /// <summary>Initialises the optimizer with its learning rate.</summary>
     /// <param name="learningRate">The step size; positive and finite.</param>
@@ -24,12 +29,45 @@ public abstract class Optimizer
         _learningRate = OptimizerArguments.Positive(learningRate, nameof(learningRate));
     }
 
-    /// <summary>The step size; positive and finite. It may be changed between steps (a schedule).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not positive and finite.</exception>
+    /// <summary>
+    /// The step size. Without a <see cref="Schedule"/>: the fixed rate, positive and finite, which may be changed
+    /// between steps. With one: reading gives the rate the next <see cref="Step"/> uses,
+    /// <c>Schedule.Rate(Iterations)</c> (Keras's <c>optimizer.learning_rate</c>), and writing throws, as Keras refuses
+    /// to set the rate of an optimizer built on a schedule; remove the schedule first to set a fixed rate again.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value written is not positive and finite.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Written while a <see cref="Schedule"/> is set, or read while the schedule gives a negative or non-finite rate.
+    /// </exception>
     public float LearningRate
     {
-        get => _learningRate;
-        set => _learningRate = OptimizerArguments.Positive(value, nameof(value));
+        get => _schedule is null ? _learningRate : ScheduledRate();
+        set
+        {
+            if (_schedule is not null)
+            {
+                throw new InvalidOperationException(
+                    $"The learning rate comes from the schedule ({_schedule.GetType().Name}) and cannot be set; set Schedule to null first to use a fixed rate.");
+            }
+
+            _learningRate = OptimizerArguments.Positive(value, nameof(value));
+        }
+    }
+
+    /// <summary>
+    /// Makes the learning rate a function of the step: each <see cref="Step"/> uses
+    /// <c>Schedule.Rate(Iterations)</c>, the number of earlier steps, so the first step uses <c>Rate(0)</c> and
+    /// <see cref="Reset"/> starts the schedule again. Null (the default) uses the fixed <see cref="LearningRate"/>,
+    /// which setting the schedule back to null restores. It may be changed between steps.
+    /// </summary>
+    public LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        set
+        {
+            _schedule = value;
+            _scheduledStep = -1;
+        }
     }
 
     /// <summary>The number of <see cref="Step"/> calls since construction or the last <see cref="Reset"/>.</summary>
@@ -66,6 +104,11 @@ public abstract class Optimizer
                 $"The optimizer was used with {_parameterCount} parameters and now gets {parameters.Length}. Call Reset() to reuse it for another network.");
         }
 
+        if (_schedule is not null)
+        {
+            ScheduledRate(); // checks the rate before the parameters change
+        }
+
         Update(parameters, gradients);
         Iterations++;
     }
@@ -87,6 +130,26 @@ public abstract class Optimizer
     {
         _parameterCount = 0;
         Iterations = 0;
+        _scheduledStep = -1;
+    }
+
+    /// <summary>The schedule's rate at <see cref="Iterations"/>, asked once per step and checked.</summary>
+    private float ScheduledRate()
+    {
+        if (_scheduledStep != Iterations)
+        {
+            float rate = _schedule!.Rate(Iterations);
+            if (!(rate >= 0f) || !float.IsFinite(rate))
+            {
+                throw new InvalidOperationException(
+                    $"The schedule {_schedule.GetType().Name} gave the learning rate {rate} for step {Iterations}; a rate must be finite and not negative.");
+            }
+
+            _scheduledRate = rate;
+            _scheduledStep = Iterations;
+        }
+
+        return _scheduledRate;
     }
 }
 
