@@ -51,6 +51,12 @@ public sealed class History
     /// <summary>True when training stopped early because its cancellation token was cancelled.</summary>
     public bool Cancelled { get; internal set; }
 
+    /// <summary>True when a callback (such as <see cref="EarlyStopping"/>) stopped training before its last epoch.</summary>
+    public bool StoppedEarly => StoppedEpoch > 0;
+
+    /// <summary>The epoch (from 1) after which a callback stopped training; 0 when none did, or when it asked at the last epoch.</summary>
+    public int StoppedEpoch { get; internal set; }
+
     internal void Add(EpochReport report) => _epochs.Add(report);
 
     /// <summary>Writes <c>epoch,loss,accuracy,val_loss,val_accuracy,seconds</c>, one row per epoch; empty where a value does not apply.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics.Tensors;
 using System.Diagnostics;
 using System.IO;
@@ -41,9 +42,56 @@ public static class NetworkTraining
         CancellationToken cancellationToken = default) =>
         Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken);
 
+    /// <summary>
+    /// <see cref="Fit(ITrainableNetwork, Dataset, Optimizer, int, int, Dataset?, bool, int, Verbosity, IProgress{EpochReport}?, CancellationToken)"/>
+    /// with Keras's callbacks (<see cref="EarlyStopping"/>, <see cref="ModelCheckpoint"/>, <see cref="ReduceLROnPlateau"/>
+    /// or your own <see cref="Callback"/>): each one's <see cref="Callback.OnTrainBegin"/> runs before the first epoch, its
+    /// <see cref="Callback.OnEpochEnd"/> after every epoch in the order given (training stops after the epoch when any
+    /// returns true; <see cref="History.StoppedEarly"/> records it), and its <see cref="Callback.OnTrainEnd"/> once training ends.
+    /// </summary>
+    /// <param name="network">The network; its parameters should be initialised (<c>InitializeParameters</c>) or loaded.</param>
+    /// <param name="train">Samples with labels or targets matching the network.</param>
+    /// <param name="optimizer">Updates the parameters after each batch.</param>
+    /// <param name="epochs">Passes over the data, at most.</param>
+    /// <param name="callbacks">Run in order, per epoch; never per step.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="validation">Evaluated after each epoch, when given; needed by a callback monitoring a <c>val_</c> value.</param>
+    /// <param name="shuffle">Shuffle the samples anew each epoch.</param>
+    /// <param name="seed">Fixes the shuffling.</param>
+    /// <param name="verbosity">Console output.</param>
+    /// <param name="progress">Receives each epoch's report, before the callbacks see it.</param>
+    /// <param name="cancellationToken">Stops training after the current batch; the callbacks' OnTrainEnd still runs.</param>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">A callback refuses the run, such as a <c>val_</c> monitor without <paramref name="validation"/>.</exception>
+    public static History Fit(
+        this ITrainableNetwork network,
+        Dataset train,
+        Optimizer optimizer,
+        int epochs,
+        IReadOnlyList<Callback> callbacks,
+        int batchSize = 32,
+        Dataset? validation = null,
+        bool shuffle = true,
+        int seed = 0,
+        Verbosity verbosity = Verbosity.Auto,
+        IProgress<EpochReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callbacks);
+        for (int i = 0; i < callbacks.Count; i++)
+        {
+            if (callbacks[i] is null)
+            {
+                throw new ArgumentException($"callbacks[{i}] is null.", nameof(callbacks));
+            }
+        }
+
+        return Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken, callbacks);
+    }
+
     internal static History Fit(
         ITrainableNetwork network, Dataset train, Optimizer optimizer, int epochs, int batchSize, Dataset? validation, bool shuffle, int seed,
-        ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken)
+        ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken, IReadOnlyList<Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -52,6 +100,12 @@ public static class NetworkTraining
         if (validation is not null)
         {
             CheckCompatible(network, validation, nameof(validation));
+        }
+
+        callbacks ??= [];
+        foreach (Callback callback in callbacks)
+        {
+            callback.OnTrainBegin(network, optimizer, hasValidation: validation is not null);
         }
 
         var batches = new BatchIterator(train, batchSize, shuffle, seed);
@@ -75,11 +129,32 @@ public static class NetworkTraining
             history.Add(report);
             console?.EndEpoch(report);
             progress?.Report(report);
+            bool stop = false;
+            foreach (Callback callback in callbacks)
+            {
+                stop |= callback.OnEpochEnd(report); // every callback sees every epoch, even one another stops
+            }
+
+            if (stop)
+            {
+                if (epoch < epochs)
+                {
+                    history.StoppedEpoch = epoch;
+                }
+
+                break;
+            }
+
             if (cancellationToken.IsCancellationRequested)
             {
                 history.Cancelled = true;
                 break;
             }
+        }
+
+        foreach (Callback callback in callbacks)
+        {
+            callback.OnTrainEnd(history);
         }
 
         return history;
