@@ -47,6 +47,13 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     /// <inheritdoc/>
     public override ReadOnlySpan<float> Outputs => _shards > 1 ? _shardOutputs.AsSpan(0, Sizes.OutputSize * _shardBatchSize) : base.Outputs;
 
+    /// <summary>
+    /// Keras's <c>class_weight</c> for labelled steps, one weight per class (set by <c>Fit</c> for its duration, checked
+    /// there); null for none. Each sample's loss and loss gradient is multiplied by its label's weight, and the step's loss
+    /// is the weighted sum over the batch divided by the batch size (Keras's "sum_over_batch_size" reduction).
+    /// </summary>
+    internal float[]? ClassWeights { get; set; }
+
     /// <summary>How many training steps have run since <see cref="RestartSteps"/>: what makes each step's dropout masks new.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected long TrainingStep { get; private set; }
@@ -152,6 +159,11 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         float loss = labels.IsEmpty
             ? LossFunction.Compute(layout.Loss, outputs, targets, outputGradient, layout.OutputSize)
             : LossFunction.Compute(layout.Loss, outputs, labels, outputGradient, layout.OutputSize);
+        if (ClassWeights is { } classWeights && !labels.IsEmpty)
+        {
+            loss = WeightByClass(layout, outputs, labels, outputGradient, classWeights);
+        }
+
         if (shards > 1)
         {
             float share = (float)count / _shardBatchSize;
@@ -162,6 +174,26 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
         Backpropagate(inputs, scratch, count, gradients);
         return loss;
+    }
+
+    // Class weights on one shard's rows, where the loss gradient is formed: each sample's gradient row (a sample's loss
+    // gradient touches only its own outputs) is scaled by its class's weight, and the loss becomes Σ wᵢ·lossᵢ / count with
+    // lossᵢ the loss function's own value for that one sample. Sharded, the caller then scales both by count / batch, so
+    // the shards sum to Σ wᵢ·lossᵢ / batch. Allocates nothing.
+    private static float WeightByClass(NetworkLayout layout, ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, Span<float> outputGradient, float[] classWeights)
+    {
+        int width = layout.OutputSize;
+        double sum = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            float weight = classWeights[labels[i]];
+            Span<float> row = outputGradient.Slice(i * width, width);
+            TensorPrimitives.Multiply(row, weight, row);
+            float sampleLoss = LossFunction.Compute(layout.Loss, outputs.Slice(i * width, width), labels.Slice(i, 1), Span<float>.Empty, width);
+            sum += (double)weight * sampleLoss;
+        }
+
+        return (float)(sum / labels.Length);
     }
 
     // Arenas for the shards other than 0; they grow only when more shards or a larger batch arrive.

@@ -18,7 +18,7 @@ public partial class Classifier;
 public sealed class FitTests
 {
     /// <summary>Three clusters in 4-D, one per class: easy to learn, with a known answer.</summary>
-    private static Dataset Clusters(int count, int seed = 1)
+    internal static Dataset Clusters(int count, int seed = 1)
     {
         var random = new Random(seed);
         int[] labels = Enumerable.Range(0, count).Select(i => i % 3).ToArray();
@@ -26,7 +26,7 @@ public sealed class FitTests
         return Dataset.Create(features, labels, 4);
     }
 
-    private static Classifier NewClassifier()
+    internal static Classifier NewClassifier()
     {
         var network = new Classifier();
         network.InitializeParameters(3);

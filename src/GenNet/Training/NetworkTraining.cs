@@ -89,6 +89,123 @@ public static class NetworkTraining
         return Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken, callbacks);
     }
 
+    /// <summary>
+    /// <see cref="Fit(ITrainableNetwork, Dataset, Optimizer, int, IReadOnlyList{Callback}, int, Dataset?, bool, int, Verbosity, IProgress{EpochReport}?, CancellationToken)"/>
+    /// with Keras's further <c>fit</c> options (<see cref="FitOptions"/>): <see cref="FitOptions.ValidationSplit"/> and <see cref="FitOptions.ClassWeight"/>.
+    /// </summary>
+    /// <param name="network">The network; its parameters should be initialised (<c>InitializeParameters</c>) or loaded.</param>
+    /// <param name="train">Samples with labels or targets matching the network.</param>
+    /// <param name="optimizer">Updates the parameters after each batch.</param>
+    /// <param name="epochs">Passes over the data, at most.</param>
+    /// <param name="options">Validation split and class weights.</param>
+    /// <param name="callbacks">Run in order, per epoch, when given.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="validation">Evaluated after each epoch, when given; not together with <see cref="FitOptions.ValidationSplit"/>.</param>
+    /// <param name="shuffle">Shuffle the (trained-on) samples anew each epoch.</param>
+    /// <param name="seed">Fixes the shuffling.</param>
+    /// <param name="verbosity">Console output.</param>
+    /// <param name="progress">Receives each epoch's report.</param>
+    /// <param name="cancellationToken">Stops training after the current batch.</param>
+    /// <exception cref="ArgumentException">Both a validation split and a validation dataset, a split leaving a part empty, or class weights of the wrong count, negative or NaN, or for a dataset without labels.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public static History Fit(
+        this ITrainableNetwork network,
+        Dataset train,
+        Optimizer optimizer,
+        int epochs,
+        FitOptions options,
+        IReadOnlyList<Callback>? callbacks = null,
+        int batchSize = 32,
+        Dataset? validation = null,
+        bool shuffle = true,
+        int seed = 0,
+        Verbosity verbosity = Verbosity.Auto,
+        IProgress<EpochReport>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        if (options.ValidationSplit > 0)
+        {
+            if (validation is not null)
+            {
+                throw new ArgumentException(
+                    "Give either a validation dataset or FitOptions.ValidationSplit, not both (Keras's validation_data would silently override the split).", nameof(validation));
+            }
+
+            (train, validation) = SplitOffValidation(train, options.ValidationSplit);
+        }
+
+        if (options.ClassWeight is null)
+        {
+            return callbacks is null
+                ? Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken)
+                : Fit(network, train, optimizer, epochs, callbacks, batchSize, validation, shuffle, seed, verbosity, progress, cancellationToken);
+        }
+
+        TrainableNetworkBase generated = CheckClassWeights(network, train, options.ClassWeight);
+        generated.ClassWeights = [.. options.ClassWeight];
+        try
+        {
+            return callbacks is null
+                ? Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken)
+                : Fit(network, train, optimizer, epochs, callbacks, batchSize, validation, shuffle, seed, verbosity, progress, cancellationToken);
+        }
+        finally
+        {
+            generated.ClassWeights = null;
+        }
+    }
+
+    private static TrainableNetworkBase CheckClassWeights(ITrainableNetwork network, Dataset train, IReadOnlyList<float> weights)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        if (network is not TrainableNetworkBase generated)
+        {
+            throw new ArgumentException($"ClassWeight needs a generated network; {network.GetType().Name} is not one.", nameof(network));
+        }
+
+        if (!train.HasLabels)
+        {
+            throw new ArgumentException("ClassWeight applies to a dataset with class labels; this one has float targets.", "options");
+        }
+
+        int classes = LossFunction.LabelClasses(network.Loss, network.OutputSize);
+        if (weights.Count != classes)
+        {
+            throw new ArgumentException($"ClassWeight has {weights.Count} weights, but {network.GetType().Name} takes {classes} classes: give one weight per class.", "options");
+        }
+
+        for (int i = 0; i < weights.Count; i++)
+        {
+            if (!(weights[i] >= 0) || float.IsInfinity(weights[i]))
+            {
+                throw new ArgumentException($"ClassWeight[{i}] is {weights[i]}; a class weight is finite and not negative.", "options");
+            }
+        }
+
+        return generated;
+    }
+
+    /// <summary>Keras's split: the first ⌊n·(1 − split)⌋ samples train, the rest (the last ones, unshuffled) validate.</summary>
+    internal static (Dataset Train, Dataset Validation) SplitOffValidation(Dataset dataset, double split)
+    {
+        int trainCount = (int)Math.Floor(dataset.Count * (1.0 - split));
+        if (trainCount == 0 || trainCount == dataset.Count)
+        {
+            throw new ArgumentException(
+                $"A validation split of {split} of {dataset.Count} samples leaves {(trainCount == 0 ? "no training" : "no validation")} samples.", "options");
+        }
+
+        int[] indices = new int[dataset.Count];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            indices[i] = i;
+        }
+
+        return (dataset.Subset(indices.AsSpan(0, trainCount)), dataset.Subset(indices.AsSpan(trainCount)));
+    }
+
     internal static History Fit(
         ITrainableNetwork network, Dataset train, Optimizer optimizer, int epochs, int batchSize, Dataset? validation, bool shuffle, int seed,
         ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken, IReadOnlyList<Callback>? callbacks = null)
