@@ -11,7 +11,7 @@ internal static class MnistSample
     /// <summary>
     /// Trains <paramref name="model"/> on MNIST-format data with Adam and reports the test loss and accuracy. With
     /// <paramref name="learningRate"/> (the rate for an epoch, 0-based, of the run's epochs) Adam's rate follows that
-    /// schedule, set between epochs; without it Adam keeps its default 1e-3.
+    /// schedule (one rate per epoch, a PiecewiseConstantDecay on Adam); without it Adam keeps its default 1e-3.
     /// </summary>
     public static int Run(
         string[] args, string project, ITrainableNetwork model, string summary, int defaultEpochs, int defaultBatchSize,
@@ -61,14 +61,12 @@ internal static class MnistSample
         model.InitializeParameters(options.Seed);
         model.Threads = options.Threads;
         var adam = new Adam();
-        Schedule? schedule = null;
         if (learningRate is not null)
         {
-            adam.LearningRate = learningRate(0, options.Epochs);
-            schedule = new Schedule(adam, learningRate);
+            adam.Schedule = PerEpoch(learningRate, options.Epochs, (train.Count + options.BatchSize - 1) / options.BatchSize);
         }
 
-        History history = model.Fit(train, adam, options.Epochs, options.BatchSize, seed: options.Seed, progress: schedule);
+        History history = model.Fit(train, adam, options.Epochs, options.BatchSize, seed: options.Seed);
 
         Evaluation result = model.Evaluate(test);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test loss: {result.Loss:F4} - test accuracy: {result.Accuracy:F4}"));
@@ -88,17 +86,22 @@ internal static class MnistSample
         return 0;
     }
 
-    // Fit reports each epoch as it ends, on the training thread, before the next one starts: the moment to set the next
-    // epoch's rate. Adam keeps its moments across the change, as a Keras schedule does.
-    private sealed class Schedule(Adam adam, Func<int, int, float> learningRate) : IProgress<EpochReport>
+    // One rate per epoch as Keras's PiecewiseConstantDecay: an epoch's last step is a boundary (Fit keeps the last
+    // partial batch, so an epoch is ⌈samples / batch⌉ steps). Adam keeps its moments across the changes.
+    private static PiecewiseConstantDecay PerEpoch(Func<int, int, float> learningRate, int epochs, int stepsPerEpoch)
     {
-        public void Report(EpochReport value)
+        var boundaries = new long[epochs - 1];
+        var values = new float[epochs];
+        for (int epoch = 0; epoch < epochs; epoch++)
         {
-            if (value.Epoch < value.Epochs)
+            values[epoch] = learningRate(epoch, epochs);
+            if (epoch < epochs - 1)
             {
-                adam.LearningRate = learningRate(value.Epoch, value.Epochs);
+                boundaries[epoch] = (long)(epoch + 1) * stepsPerEpoch - 1;
             }
         }
+
+        return new PiecewiseConstantDecay(boundaries, values);
     }
 
     private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, bool Help)
