@@ -9,8 +9,9 @@ namespace GenNet.Kernels;
 /// <summary>
 /// Batch normalisation over the last axis of [rows, channels] values: a row is a sample's vector, or one pixel of a
 /// channels-last image, so every position of every sample in the batch counts toward a channel's statistics. A trainable
-/// layer keeps a <c>statistics</c> span of <see cref="StatisticsLength"/> floats: a training forward leaves the batch's
-/// mean and 1/√(σ² + ε) there for the backward pass. Inference needs none.
+/// layer keeps a <c>statistics</c> span of <see cref="StatisticsLength"/> floats, four per channel: a training forward
+/// leaves the batch's mean, 1/√(σ² + ε), γ/σ and what rounding the mean to float lost there, and the backward pass reads
+/// the first two and the residual, then uses the last two blocks for its own per-channel terms. Inference needs none.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class BatchNorm
@@ -32,6 +33,7 @@ public static partial class BatchNorm
     {
         Check(x.Length, y.Length, rows, channels);
         CheckStatistics(statistics.Length, channels);
+        CheckChannels(channels, weight.Length, bias.Length, runningMean.Length, runningVar.Length);
         Span<float> mean = statistics.Slice(0, channels);
         Span<float> inverseStd = statistics.Slice(channels, channels);
         Span<float> scale = statistics.Slice(2 * channels, channels);
@@ -56,15 +58,14 @@ public static partial class BatchNorm
             Span<double> squares = tiles.Totals(0);
             for (int c = 0; c < channels; c++)
             {
-                double squared = squares[c] / rows - (double)residual[c] * residual[c]; // about the true mean
-                float variance = (float)Math.Max(0, squared);
+                double variance = Math.Max(0, squares[c] / rows - (double)residual[c] * residual[c]); // about the true mean
                 if (update)
                 {
                     runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c];
-                    runningVar[c] = (1 - momentum) * runningVar[c] + momentum * variance * unbiased;
+                    runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (float)variance * unbiased;
                 }
 
-                inverseStd[c] = (float)(1 / Math.Sqrt(Math.Max(0, squared) + epsilon));
+                inverseStd[c] = (float)(1 / Math.Sqrt(variance + epsilon));
                 scale[c] = weight[c] * inverseStd[c];
             }
 
@@ -92,19 +93,26 @@ public static partial class BatchNorm
         int rows, int channels, float epsilon)
     {
         Check(x.Length, y.Length, rows, channels);
+        CheckChannels(channels, weight.Length, bias.Length, runningMean.Length, runningVar.Length);
         float[]? rented = channels > 1024 ? ArrayPool<float>.Shared.Rent(channels) : null;
         Span<float> scale = rented is null ? stackalloc float[channels] : rented.AsSpan(0, channels);
-        for (int c = 0; c < channels; c++)
-        {
-            scale[c] = weight[c] / MathF.Sqrt(runningVar[c] + epsilon);
-        }
-
         var tiles = new Tiles(channels, rows, stackalloc float[Tiles.StackFloats], stackalloc double[Tiles.StackDoubles]);
-        tiles.ScaleShift(x, runningMean, scale, bias, y, default);
-        tiles.Dispose();
-        if (rented is not null)
+        try
         {
-            ArrayPool<float>.Shared.Return(rented);
+            for (int c = 0; c < channels; c++)
+            {
+                scale[c] = weight[c] / MathF.Sqrt(runningVar[c] + epsilon);
+            }
+
+            tiles.ScaleShift(x, runningMean, scale, bias, y, default);
+        }
+        finally
+        {
+            tiles.Dispose();
+            if (rented is not null)
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
         }
     }
 
@@ -119,6 +127,12 @@ public static partial class BatchNorm
     {
         Check(x.Length, dy.Length, rows, channels);
         CheckStatistics(statistics.Length, channels);
+        CheckChannels(channels, weight.Length, dWeight.Length, dBias.Length);
+        if (!dx.IsEmpty && dx.Length < (long)rows * channels) // before anything is written: a refused call changes nothing
+        {
+            throw new ArgumentException($"dx holds {dx.Length} floats, fewer than {rows} × {channels}.", nameof(dx));
+        }
+
         ReadOnlySpan<float> mean = statistics.Slice(0, channels);
         ReadOnlySpan<float> inverseStd = statistics.Slice(channels, channels);
         Span<float> meanDy = statistics.Slice(2 * channels, channels);
@@ -141,17 +155,10 @@ public static partial class BatchNorm
                 residual[c] = (float)k;
             }
 
-            if (dx.IsEmpty)
+            if (!dx.IsEmpty)
             {
-                return;
+                tiles.InputGradient(x, mean, dy, weight, inverseStd, meanDy, residual, dx);
             }
-
-            if (dx.Length < (long)rows * channels)
-            {
-                throw new ArgumentException($"dx holds {dx.Length} floats, fewer than {rows} × {channels}.", nameof(dx));
-            }
-
-            tiles.InputGradient(x, mean, dy, weight, inverseStd, meanDy, residual, dx);
         }
         finally
         {
@@ -368,6 +375,18 @@ public static partial class BatchNorm
         if (rows <= 0 || channels <= 0 || xLength < values || yLength < values)
         {
             throw new ArgumentException($"Batch normalisation of {rows} × {channels} values needs x and y of that size (x {xLength}, y {yLength}).");
+        }
+    }
+
+    // The per-channel spans (γ, β, the running statistics, the parameter gradients): at least one float per channel.
+    private static void CheckChannels(int channels, params ReadOnlySpan<int> lengths)
+    {
+        foreach (int length in lengths)
+        {
+            if (length < channels)
+            {
+                throw new ArgumentException($"Batch normalisation of {channels} channels needs a value per channel in every per-channel span; one holds {length}.");
+            }
         }
     }
 
