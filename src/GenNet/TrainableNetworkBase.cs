@@ -179,7 +179,8 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     // Class weights on one shard's rows, where the loss gradient is formed: each sample's gradient row (a sample's loss
     // gradient touches only its own outputs) is scaled by its class's weight, and the loss becomes Σ wᵢ·lossᵢ / count with
     // lossᵢ the loss function's own value for that one sample. Sharded, the caller then scales both by count / batch, so
-    // the shards sum to Σ wᵢ·lossᵢ / batch. Allocates nothing.
+    // the shards sum to Σ wᵢ·lossᵢ / batch. Allocates nothing. The loss is computed a second time per sample (the batch's
+    // unweighted loss above is discarded): LossFunction has no per-sample output yet; one would remove this second pass.
     private static float WeightByClass(NetworkLayout layout, ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, Span<float> outputGradient, float[] classWeights)
     {
         int width = layout.OutputSize;

@@ -134,7 +134,7 @@ internal sealed record BatchNormalizationPlan(
     public override string SummaryActivation => Activation.Kind == ActivationKind.Linear ? "" : Format.Activation(Activation.Kind);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
-        FoldedInto is null ? ActivatedScratch(PreActivationOffset) : new (string, int)[0]; // folded: the layer it is folded into names its buffers
+        FoldedInto is null ? ActivatedScratch(PreActivationOffset) : System.Array.Empty<(string, int)>(); // folded: the layer it is folded into names its buffers
 
     private string Statistics => $"_{Header.Variable}Statistics";
 

@@ -55,7 +55,6 @@ internal sealed class DepthwiseConv2DUnit : LayerUnit
         long outSize = (long)step.Window.Pixels * step.OutChannels;
         int preActivation = conv.Activation == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
-        step = step with { KernelOffset = context.AllocateKernel(step.WeightCount) };
         LayerHeader header = context.Header(spec, new[] { step.Window.OutHeight, step.Window.OutWidth, step.OutChannels }, output);
         return new DepthwiseConv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), step, biasOffset, preActivation, conv.Options);
     }
@@ -137,7 +136,8 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
             return null;
         }
 
-        return new DepthwiseStep(window, multiplier, context.AllocateParameters(outChannels * kernelHeight * kernelWidth), NodePlan.None);
+        int weights = (int)(outChannels * kernelHeight * kernelWidth);
+        return new DepthwiseStep(window, multiplier, context.AllocateParameters(weights), context.AllocateKernel(weights));
     }
 
     /// <summary>"3×3 kernel, stride 1, valid padding, 2 filters per channel".</summary>

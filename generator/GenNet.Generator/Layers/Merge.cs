@@ -178,6 +178,9 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
     /// <summary>Rows and the last axis: a sample's vector is one row, an image's pixel is one row.</summary>
     private int Rows(int source) => Header.SourceShapes[source].Take(Header.SourceShapes[source].Count - 1).Aggregate(1, (a, b) => a * b);
 
+    /// <summary>Source <paramref name="source"/>'s rows in a batch, as generated code writes them: <c>batchSize</c> for a vector.</summary>
+    private string RowsOf(int source) => Rows(source) == 1 ? "batchSize" : $"batchSize * {Format.Int(Rows(source))}";
+
     private int Width(int source) => Header.SourceShapes[source][Header.SourceShapes[source].Count - 1];
 
     private int Offset(int source) => Enumerable.Range(0, source).Sum(Width);
@@ -247,7 +250,7 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
                 default:
                     for (int i = 0; i < Count; i++)
                     {
-                        w.Line($"{Format.Kernels}.Merge.Place({Letter(i)}, {target}, rows: batchSize * {Format.Int(Rows(i))}, width: {Format.Int(Width(i))}, offset: {Format.Int(Offset(i))}, rowWidth: {Format.Int(Header.OutputShape[Header.OutputShape.Count - 1])});");
+                        w.Line($"{Format.Kernels}.Merge.Place({Letter(i)}, {target}, rows: {RowsOf(i)}, width: {Format.Int(Width(i))}, offset: {Format.Int(Offset(i))}, rowWidth: {Format.Int(Header.OutputShape[Header.OutputShape.Count - 1])});");
                     }
 
                     break;
@@ -316,7 +319,7 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
 
                         break;
                     default:
-                        w.Line($"{Format.Kernels}.Merge.Take(dy, {dx}, rows: batchSize * {Format.Int(Rows(i))}, width: {Format.Int(Width(i))}, offset: {Format.Int(Offset(i))}, rowWidth: {Format.Int(Header.OutputShape[Header.OutputShape.Count - 1])});");
+                        w.Line($"{Format.Kernels}.Merge.Take(dy, {dx}, rows: {RowsOf(i)}, width: {Format.Int(Width(i))}, offset: {Format.Int(Offset(i))}, rowWidth: {Format.Int(Header.OutputShape[Header.OutputShape.Count - 1])});");
                         break;
                 }
             }

@@ -68,7 +68,6 @@ internal sealed class SeparableConv2DUnit : LayerUnit
         int depthwiseOutput = context.Allocate((long)step.Window.Pixels * step.OutChannels);
         int preActivation = conv.Activation == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
-        step = step with { KernelOffset = context.AllocateKernel(step.WeightCount) };
         LayerHeader header = context.Header(spec, new[] { step.Window.OutHeight, step.Window.OutWidth, conv.Filters }, output);
         return new SeparableConv2DPlan(header, new ActivationCode(conv.Activation, conv.NegativeSlope), step, pointwiseWeight, pointwiseBias, depthwiseOutput, preActivation);
     }

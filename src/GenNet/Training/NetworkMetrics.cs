@@ -93,11 +93,6 @@ public static class NetworkMetrics
             throw new ArgumentException("The dataset has class labels; a regression report needs float targets (Dataset.Create(features, float[] targets, ...)).", nameof(dataset));
         }
 
-        if (dataset.TargetWidth != network.OutputSize)
-        {
-            throw new ArgumentException($"The samples have {dataset.TargetWidth} targets each, but {network.GetType().Name} has {network.OutputSize} outputs.", nameof(dataset));
-        }
-
         int width = network.OutputSize;
         var sums = new RegressionSums(width);
         var batches = new BatchIterator(dataset, batchSize, shuffle: false);

@@ -136,15 +136,12 @@ public static class NetworkTraining
             (train, validation) = SplitOffValidation(train, options.ValidationSplit);
         }
 
-        if (options.ClassWeight is null)
+        TrainableNetworkBase? weighted = options.ClassWeight is null ? null : CheckClassWeights(network, train, options.ClassWeight);
+        if (weighted is not null)
         {
-            return callbacks is null
-                ? Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken)
-                : Fit(network, train, optimizer, epochs, callbacks, batchSize, validation, shuffle, seed, verbosity, progress, cancellationToken);
+            weighted.ClassWeights = [.. options.ClassWeight!];
         }
 
-        TrainableNetworkBase generated = CheckClassWeights(network, train, options.ClassWeight);
-        generated.ClassWeights = [.. options.ClassWeight];
         try
         {
             return callbacks is null
@@ -153,7 +150,10 @@ public static class NetworkTraining
         }
         finally
         {
-            generated.ClassWeights = null;
+            if (weighted is not null)
+            {
+                weighted.ClassWeights = null; // the weights belong to this call only
+            }
         }
     }
 

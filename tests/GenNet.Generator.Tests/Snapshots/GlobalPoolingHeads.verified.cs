@@ -176,15 +176,15 @@ namespace Samples.Vision
         // concatenate: a [17], b [17] → [34], y = a | b.
         private static void Concatenate0Forward(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, int batchSize)
         {
-            global::GenNet.Kernels.Merge.Place(a, y, rows: batchSize * 1, width: 17, offset: 0, rowWidth: 34);
-            global::GenNet.Kernels.Merge.Place(b, y, rows: batchSize * 1, width: 17, offset: 17, rowWidth: 34);
+            global::GenNet.Kernels.Merge.Place(a, y, rows: batchSize, width: 17, offset: 0, rowWidth: 34);
+            global::GenNet.Kernels.Merge.Place(b, y, rows: batchSize, width: 17, offset: 17, rowWidth: 34);
         }
 
         // concatenate backward: dy is dL/dz (linear); da = its columns of dz, db = its columns of dz.
         private static void Concatenate0Backward(global::System.Span<float> dy, global::System.Span<float> da, global::System.Span<float> db, int batchSize)
         {
-            global::GenNet.Kernels.Merge.Take(dy, da, rows: batchSize * 1, width: 17, offset: 0, rowWidth: 34);
-            global::GenNet.Kernels.Merge.Take(dy, db, rows: batchSize * 1, width: 17, offset: 17, rowWidth: 34);
+            global::GenNet.Kernels.Merge.Take(dy, da, rows: batchSize, width: 17, offset: 0, rowWidth: 34);
+            global::GenNet.Kernels.Merge.Take(dy, db, rows: batchSize, width: 17, offset: 17, rowWidth: 34);
         }
 
         // dense_0: [34] → [10], Softmax. weight [10, 34], bias [10]; x [batch, 34], y [batch, 10].

@@ -226,15 +226,15 @@ namespace Samples.Signals
         // concatenate: a [17], b [102] → [119], y = a | b.
         private static void Concatenate0Forward(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, int batchSize)
         {
-            global::GenNet.Kernels.Merge.Place(a, y, rows: batchSize * 1, width: 17, offset: 0, rowWidth: 119);
-            global::GenNet.Kernels.Merge.Place(b, y, rows: batchSize * 1, width: 102, offset: 17, rowWidth: 119);
+            global::GenNet.Kernels.Merge.Place(a, y, rows: batchSize, width: 17, offset: 0, rowWidth: 119);
+            global::GenNet.Kernels.Merge.Place(b, y, rows: batchSize, width: 102, offset: 17, rowWidth: 119);
         }
 
         // concatenate backward: dy is dL/dz (linear); da = its columns of dz, db = its columns of dz.
         private static void Concatenate0Backward(global::System.Span<float> dy, global::System.Span<float> da, global::System.Span<float> db, int batchSize)
         {
-            global::GenNet.Kernels.Merge.Take(dy, da, rows: batchSize * 1, width: 17, offset: 0, rowWidth: 119);
-            global::GenNet.Kernels.Merge.Take(dy, db, rows: batchSize * 1, width: 102, offset: 17, rowWidth: 119);
+            global::GenNet.Kernels.Merge.Take(dy, da, rows: batchSize, width: 17, offset: 0, rowWidth: 119);
+            global::GenNet.Kernels.Merge.Take(dy, db, rows: batchSize, width: 102, offset: 17, rowWidth: 119);
         }
 
         // dense_0: [119] → [4], Softmax. weight [4, 119], bias [4]; x [batch, 119], y [batch, 4].

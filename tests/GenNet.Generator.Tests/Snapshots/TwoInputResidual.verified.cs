@@ -265,15 +265,15 @@ namespace Samples.Graphs
         // concatenate: a [8], b [144] → [152], y = a | b.
         private static void Concatenate0Forward(global::System.ReadOnlySpan<float> a, global::System.ReadOnlySpan<float> b, global::System.Span<float> y, int batchSize)
         {
-            global::GenNet.Kernels.Merge.Place(a, y, rows: batchSize * 1, width: 8, offset: 0, rowWidth: 152);
-            global::GenNet.Kernels.Merge.Place(b, y, rows: batchSize * 1, width: 144, offset: 8, rowWidth: 152);
+            global::GenNet.Kernels.Merge.Place(a, y, rows: batchSize, width: 8, offset: 0, rowWidth: 152);
+            global::GenNet.Kernels.Merge.Place(b, y, rows: batchSize, width: 144, offset: 8, rowWidth: 152);
         }
 
         // concatenate backward: dy is dL/dz (linear); da = its columns of dz, db = its columns of dz.
         private static void Concatenate0Backward(global::System.Span<float> dy, global::System.Span<float> da, global::System.Span<float> db, int batchSize)
         {
-            global::GenNet.Kernels.Merge.Take(dy, da, rows: batchSize * 1, width: 8, offset: 0, rowWidth: 152);
-            global::GenNet.Kernels.Merge.Take(dy, db, rows: batchSize * 1, width: 144, offset: 8, rowWidth: 152);
+            global::GenNet.Kernels.Merge.Take(dy, da, rows: batchSize, width: 8, offset: 0, rowWidth: 152);
+            global::GenNet.Kernels.Merge.Take(dy, db, rows: batchSize, width: 144, offset: 8, rowWidth: 152);
         }
 
         // head: [152] → [1], Sigmoid. weight [1, 152], bias [1]; x [batch, 152], y [batch, 1].
