@@ -10,9 +10,10 @@ namespace GenNet.Samples.BrowserClassifier;
 /// <summary>A network the page can run, and how to describe it to onnxruntime-web.</summary>
 public sealed class Model
 {
-    private Model(string id, string title, INetwork network, Func<INetwork, byte[]> onnx, int[] onnxImageShape)
+    private Model(string id, string title, string weightsFile, INetwork network, Func<INetwork, byte[]> onnx, int[] onnxImageShape)
     {
         Id = id;
+        WeightsFile = weightsFile;
         Title = title;
         Network = network;
         _onnx = onnx;
@@ -28,18 +29,21 @@ public sealed class Model
 
     public INetwork Network { get; }
 
+    /// <summary>The safetensors file compiled in (the name in <c>[Network(Weights = …)]</c>).</summary>
+    public string WeightsFile { get; }
+
     /// <summary>One image's shape in the ONNX model's input (the batch dimension goes in front).</summary>
     public int[] OnnxImageShape { get; }
 
     /// <summary>The MLP and the convnet, in the selector's order.</summary>
     public static IReadOnlyList<Model> All { get; } =
     [
-        new("mlp", "MLP: Dense 128 ReLU, Dense 10 softmax", new FashionMlp(), network => OnnxModel.Mlp(
+        new("mlp", "MLP: Dense 128 ReLU, Dense 10 softmax", "fashion-mlp.safetensors", new FashionMlp(), network => OnnxModel.Mlp(
         [
             new(Tensor(network, "dense_0.weight"), Tensor(network, "dense_0.bias"), 784, 128, "Relu"),
             new(Tensor(network, "dense_1.weight"), Tensor(network, "dense_1.bias"), 128, 10, "Softmax"),
         ]), [784]),
-        new("convnet", "Convnet: 2 × (Conv 3×3 ReLU, MaxPool 2), Dense 10 softmax", new FashionConvNet(), network => OnnxModel.ConvNet(
+        new("convnet", "Convnet: 2 × (Conv 3×3 ReLU, MaxPool 2), Dense 10 softmax", "fashion-convnet.safetensors", new FashionConvNet(), network => OnnxModel.ConvNet(
             channels: 1, height: 28, width: 28,
             [
                 new(Tensor(network, "conv_0.weight"), Tensor(network, "conv_0.bias"), 32, 1, 3),

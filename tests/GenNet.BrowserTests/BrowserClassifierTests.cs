@@ -113,6 +113,7 @@ public sealed class BrowserClassifierTests(BrowserSession session, ITestOutputHe
         Report(string.Create(CultureInfo.InvariantCulture,
             $"time to first prediction (cold cache, loopback, gzip): {session.FirstPredictionMilliseconds:F0} ms, {session.BytesToFirstPrediction:N0} bytes sent"));
         Report(Sizes());
+        Report($"compiled-in weights read in place in the browser: {Driver.FindElement(By.Id("weights-mapped")).Text}");
         foreach (string modelId in new[] { "convnet", "mlp" }) // the MLP last: the screenshot shows it
         {
             ChooseModel(modelId);
