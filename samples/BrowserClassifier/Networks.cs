@@ -21,3 +21,13 @@ public partial class FashionMlp;
 [Dropout(0.5)]
 [Dense(10, Activation.Softmax)]
 public partial class FashionConvNet;
+
+/// <summary>
+/// A trainable network for the page's training check: XOR (samples/Xor's network), to show that a training step runs in
+/// the browser, where no thread can be started, on the caller.
+/// </summary>
+[Network]
+[Input(2)]
+[Dense(8, Activation.Tanh)]
+[Dense(1, Activation.Sigmoid)]
+public partial class BrowserXor;

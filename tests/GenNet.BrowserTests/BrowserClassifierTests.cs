@@ -91,11 +91,19 @@ public sealed class BrowserClassifierTests(BrowserSession session, ITestOutputHe
     }
 
     [Fact]
-    public void In_the_browser_the_runtime_starts_no_thread()
+    public void In_the_browser_training_runs_on_the_pages_thread_and_learns()
     {
         session.Load();
-        // WorkerPool.MaxShards: 1 in the browser, whatever navigator.hardwareConcurrency says (Thread.Start would throw there).
+        // WorkerPool.MaxShards: 1 in the browser, whatever the processor count (Thread.Start would throw there).
         Assert.Equal("1", Driver.FindElement(By.Id("max-shards")).Text);
+
+        // 300 steps at batch 64 with Threads = 2: a split would start a thread and throw into the console.
+        Driver.FindElement(By.Id("train")).Click();
+        string result = session.Wait(TimeSpan.FromSeconds(60)).Until(d => d.FindElement(By.Id("train-result")).Text is { Length: > 0 } text ? text : null);
+        string[] words = result.Split(' ');
+        float first = float.Parse(words[1], CultureInfo.InvariantCulture), last = float.Parse(words[3], CultureInfo.InvariantCulture);
+        Assert.True(first > 0.5f && last < 0.05f, $"XOR did not learn in the page: {result}");
+        output.WriteLine($"XOR in the page: {result}; {Driver.FindElement(By.Id("runtime")).Text}");
         AssertNoConsoleErrors();
     }
 

@@ -43,8 +43,9 @@ public static unsafe class WorkerPool
     public static int MaxShards => s_workerCount + 1;
 
     /// <summary>
-    /// False in a browser and under WASI: .NET's WebAssembly runtime is single-threaded there (its multithreaded build is
-    /// experimental and needs cross-origin isolation), and <see cref="Thread.Start()"/> throws.
+    /// False in a browser and under WASI. .NET's default WebAssembly build is single-threaded (<see cref="Thread.Start()"/>
+    /// throws, and the processor count is 1); its multithreaded build is experimental, needs cross-origin isolation, and
+    /// must not hold the page's thread waiting for workers, which <see cref="Run"/> does.
     /// </summary>
     internal static bool CanStartThreads => !OperatingSystem.IsBrowser() && !OperatingSystem.IsWasi();
 
