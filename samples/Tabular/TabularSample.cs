@@ -129,7 +129,7 @@ namespace GenNet.Samples.Tabular
 
             // The regressor's raw targets (25 to 346) need larger steps than the classifiers' probabilities.
             var optimizer = new Adam(learningRate: dataset == "diabetes" ? 3e-3f : 1e-3f);
-            var stop = new EarlyStopping(monitor: "val_loss", patience: 20, restoreBestWeights: true);
+            var stop = new EarlyStopping(monitor: "val_loss", patience: 20, minDelta: 1e-3, restoreBestWeights: true);
             History history = network.Fit(train, optimizer, maxEpochs, new FitOptions { ValidationSplit = ValidationSplit }, [stop],
                 batchSize: 32, seed: seed, verbosity: verbosity);
             return dataset switch
