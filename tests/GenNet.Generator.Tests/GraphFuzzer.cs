@@ -483,6 +483,7 @@ public sealed class Graph
             "GlobalAveragePooling1D" => "global_average_pooling1d" + (index == 0 ? "" : numbered),
             "BatchNormalization" => "bn" + numbered,
             "LayerNormalization" => "ln" + numbered,
+            "Normalization" => "normalization" + (index == 0 ? "" : numbered),
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -548,6 +549,10 @@ internal sealed class GraphBuilder
         for (int i = 0; i < inputCount; i++)
         {
             GraphNode x = declaredFirst?[i] ?? Input(shapes[i]);
+            if (Chance(0.2))
+            {
+                x = Standardized(x); // raw features standardised, the layer's main use
+            }
             for (int blocks = inputCount switch { 1 => _random.Next(1, 6), < 4 => _random.Next(0, 4), _ => _random.Next(0, 2) }; blocks > 0; blocks--)
             {
                 x = Block(x);
@@ -588,7 +593,7 @@ internal sealed class GraphBuilder
         }
 
         GraphNode dense = Dense(x, Pick([1, 2, 3, 4, 8, 16]));
-        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : dense;
+        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : Chance(0.1) ? Standardized(dense) : dense;
     }
 
     /// <summary>Batch normalisation of x, with or without its options and an activation.</summary>
@@ -600,6 +605,9 @@ internal sealed class GraphBuilder
         arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
         return Layer("BatchNormalization", [.. arguments], x.Shape, x);
     }
+
+    /// <summary>Keras's Normalization of x's last axis (it has no options).</summary>
+    private GraphNode Standardized(GraphNode x) => Layer("Normalization", [], x.Shape, x);
 
     /// <summary>Layer normalisation of x's last axis, with or without its options and an activation.</summary>
     private GraphNode LayerNormalized(GraphNode x)
