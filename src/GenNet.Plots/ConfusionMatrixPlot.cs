@@ -113,7 +113,9 @@ public static class ConfusionMatrixPlot
         plot.Title("Confusion matrix");
         plot.XLabel("predicted class");
         plot.YLabel("true class");
-        plot.Add.ColorBar(heatmap).Label = "share of the true class";
+        var colorBar = plot.Add.ColorBar(heatmap);
+        colorBar.Label = "share of the true class";
+        colorBar.Axis.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.2); // 0, 0.2, …, 1: room for the label
         PlotImage.Save([plot], 1, path, width, height);
 
         double Row(int actual) => classes - 1 - actual; // true class 0 at the top
