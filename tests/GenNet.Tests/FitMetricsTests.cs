@@ -240,6 +240,9 @@ public sealed class FitMetricsTests
         Assert.Contains("FitOptions.Metrics", unknown.Message);
         Assert.Throws<ArgumentException>(() => new EarlyStopping(monitor: "top_05_accuracy"));
         Assert.Throws<ArgumentException>(() => new EarlyStopping(monitor: "top_0_accuracy"));
+        Assert.Throws<ArgumentException>(() => new EarlyStopping(monitor: "top_accuracy")); // "top_" and "_accuracy" overlap
+        Assert.Throws<ArgumentException>(() => new EarlyStopping(monitor: "top__accuracy"));
+        Assert.Throws<ArgumentException>(() => new EarlyStopping(monitor: "val_"));
         Assert.Equal("val_top_3_accuracy", new EarlyStopping(monitor: "val_top_3_accuracy").Monitor);
     }
 

@@ -93,7 +93,7 @@ public abstract class Metric
                 higherIsBetter = false;
                 return true;
             default:
-                return name.StartsWith("top_", StringComparison.Ordinal) && name.EndsWith("_accuracy", StringComparison.Ordinal) &&
+                return name.Length > "top__accuracy".Length && name.StartsWith("top_", StringComparison.Ordinal) && name.EndsWith("_accuracy", StringComparison.Ordinal) &&
                        int.TryParse(name.AsSpan(4, name.Length - 13), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0 &&
                        name == TopKMetric.NameFor(k);
         }
