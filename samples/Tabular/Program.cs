@@ -5,13 +5,17 @@
 //   dotnet run --project samples/Tabular -c Release -- --dataset breast-cancer   (binary)
 //   dotnet run --project samples/Tabular -c Release -- --dataset diabetes        (regression)
 // Options: --seed N (weights and batch order, default 1), --split-seed N (the train/test split, default 42; the same
-// split as sklearn_baseline.py), --epochs N (at most, default 1000), --data DIRECTORY, --quiet.
+// split as sklearn_baseline.py), --epochs N (at most, default 1000), --data DIRECTORY, --quiet, --plot FILE.png|.svg (the
+// learning curves; for the classifiers also the test part's confusion matrix in FILE-confusion.png).
 using System;
 using System.Globalization;
+using System.IO;
 using GenNet;
+using GenNet.Plots;
 using GenNet.Samples.Tabular;
 
 string dataset = "wine", data = TabularSample.DataDirectory;
+string? plot = null;
 int seed = 1, epochs = 1000;
 ulong splitSeed = 42;
 bool quiet = false;
@@ -26,8 +30,16 @@ for (int i = 0; i < args.Length; i++)
         case "--epochs": epochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--data": data = Next(); break;
         case "--quiet": quiet = true; break;
+        case "--plot":
+            plot = Next();
+            if (!(plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)))
+            {
+                Console.Error.WriteLine($"--plot needs a file ending in .png or .svg, not '{plot}'");
+                return 2;
+            }
+            break;
         default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; usage: --dataset {string.Join("|", TabularSample.Datasets.Keys)} [--seed N] [--split-seed N] [--epochs N] [--data DIRECTORY] [--quiet]");
+            Console.Error.WriteLine($"unknown argument {args[i]}; usage: --dataset {string.Join("|", TabularSample.Datasets.Keys)} [--seed N] [--split-seed N] [--epochs N] [--data DIRECTORY] [--quiet] [--plot FILE.png]");
             return 2;
     }
 }
@@ -55,6 +67,32 @@ else if (result.Binary is { } binary)
 else
 {
     Console.WriteLine(result.Regression);
+}
+
+if (plot is not null)
+{
+    try
+    {
+        LearningCurves.Save(result.History, plot);
+        Console.WriteLine($"Learning curves written to {plot}");
+        string confusion = Path.Combine(Path.GetDirectoryName(plot) ?? "", Path.GetFileNameWithoutExtension(plot) + "-confusion" + Path.GetExtension(plot));
+        if (result.Classification is { } classes)
+        {
+            ConfusionMatrixPlot.Save(classes, confusion);
+            Console.WriteLine($"The test part's confusion matrix written to {confusion}");
+        }
+        else if (result.Binary is { } b)
+        {
+            // Rows are the actual class, columns the predicted one: label 0 (malignant in scikit-learn's coding), then 1 (benign).
+            ConfusionMatrixPlot.Save([b.TrueNegatives, b.FalsePositives, b.FalseNegatives, b.TruePositives], 2, ["malignant", "benign"], confusion, 0, 0);
+            Console.WriteLine($"The test part's confusion matrix written to {confusion}");
+        }
+    }
+    catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException)
+    {
+        Console.Error.WriteLine($"error: could not write the plots: {error.Message}");
+        return 1;
+    }
 }
 
 return 0;

@@ -130,7 +130,14 @@ namespace GenNet.Samples.Tabular
             // The regressor's raw targets (25 to 346) need larger steps than the classifiers' probabilities.
             var optimizer = new Adam(learningRate: dataset == "diabetes" ? 3e-3f : 1e-3f);
             var stop = new EarlyStopping(monitor: "val_loss", patience: 20, minDelta: 1e-3, restoreBestWeights: true);
-            History history = network.Fit(train, optimizer, maxEpochs, new FitOptions { ValidationSplit = ValidationSplit }, [stop],
+            // Recorded per epoch for training and validation (they steer nothing here; early stopping watches the loss).
+            Metric[] metrics = dataset switch
+            {
+                "wine" => [Metric.F1],
+                "breast-cancer" => [Metric.Auc],
+                _ => [Metric.MeanAbsoluteError, Metric.R2],
+            };
+            History history = network.Fit(train, optimizer, maxEpochs, new FitOptions { ValidationSplit = ValidationSplit, Metrics = metrics }, [stop],
                 batchSize: 32, seed: seed, verbosity: verbosity);
             return dataset switch
             {
