@@ -129,6 +129,16 @@ internal sealed record PoolPlan(LayerHeader Header, bool Max, WindowPlan Window,
 {
     public override LayerUnit Unit => PoolUnit.Of(Max, Window.Sequence);
 
+
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string op = Max ? "MaxPool" : "AveragePool";
+        string padding = Max || Window.Padding == PaddingKind.Valid ? "" : "; padding is left out of each mean (count_include_pad = 0), as in Forward";
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: {op} channels-first, {Window.Describe("window")}{padding}.");
+        w.Line($"string {Header.Variable} = graph.Node(\"{op}\", [graph.ChannelsFirst({site.Source()})], {OnnxCode.Literal(Header.Name)}, {string.Join(", ", OnnxCode.Window(Window))});");
+        OnnxCode.EmitLayer(w, this, Header.Variable, channelsFirst: true);
+    }
+
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants => PoolEmit.ScratchConstants(this, ArgmaxOffset);
 
     public override void EmitForward(SourceWriter w, ForwardSite site) => PoolEmit.Forward(w, this, site, Max, ArgmaxOffset);
