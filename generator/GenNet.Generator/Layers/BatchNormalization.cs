@@ -96,7 +96,6 @@ internal sealed record BatchNormalizationPlan(
 
     public override LayerUnit Unit => BatchNormalizationUnit.Instance;
 
-
     public override void EmitOnnx(SourceWriter w, OnnxSite site)
     {
         if (FoldedInto is { } into)
@@ -109,10 +108,11 @@ internal sealed record BatchNormalizationPlan(
         bool channelsFirst = Header.OutputShape.Count > 1;
         string v = Header.Variable;
         w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: ONNX's inference BatchNormalization over the running statistics{(channelsFirst ? ", channels-first" : "")}{(Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind))}.");
-        w.Line($"string {v} = graph.Node(\"BatchNormalization\", [graph.{(channelsFirst ? "ChannelsFirst" : "Value")}({site.Source()}), {NormalizationCode.OnnxStatistics(Header.Name)}], " +
-               $"{OnnxCode.Target(this, Activation, "BatchNormalization")}, {OnnxCode.Float("epsilon", Epsilon)});");
+        OnnxCode.EmitNode(w, "string " + v, "BatchNormalization", new[] { $"graph.{(channelsFirst ? "ChannelsFirst" : "Value")}({site.Source()})" }.Concat(NormalizationCode.OnnxStatistics(Header.Name)),
+            OnnxCode.Target(this, Activation, "BatchNormalization"), OnnxCode.Float("epsilon", Epsilon));
         OnnxCode.EmitActivatedLayer(w, this, v, Activation, channelsFirst);
     }
+
 
     private int Channels => Header.OutputShape[Header.OutputShape.Count - 1];
 

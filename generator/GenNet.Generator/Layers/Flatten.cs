@@ -45,7 +45,6 @@ internal sealed record FlattenPlan(LayerHeader Header, bool ChannelMajor) : Laye
 {
     public override LayerUnit Unit => FlattenUnit.Instance;
 
-
     public override void EmitOnnx(SourceWriter w, OnnxSite site)
     {
         if (Header.InputShape.Count == 1)
@@ -62,9 +61,10 @@ internal sealed record FlattenPlan(LayerHeader Header, bool ChannelMajor) : Laye
         w.Line(ChannelMajor
             ? $"// {Header.Name} {OnnxCode.Shapes(this)}: Flatten of the channels-first image, PyTorch's channel-major order as in Forward."
             : $"// {Header.Name} {OnnxCode.Shapes(this)}: Flatten in GenNet's order, as in Forward.");
-        w.Line($"string {Header.Variable} = graph.Node(\"Flatten\", [{source}], {OnnxCode.Literal(Header.Name)}, {OnnxCode.Int("axis", 1)});");
+        OnnxCode.EmitNode(w, "string " + Header.Variable, "Flatten", new[] { source }, OnnxCode.Literal(Header.Name), OnnxCode.Int("axis", 1));
         OnnxCode.EmitLayer(w, this, Header.Variable, channelsFirst: false);
     }
+
 
     public override bool IsView => !ChannelMajor;
 

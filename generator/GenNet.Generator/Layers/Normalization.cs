@@ -49,8 +49,10 @@ internal static class NormalizationCode
     };
 
     /// <summary>The inputs of ONNX's BatchNormalization after X, as generated code names them: γ, β, running mean and variance.</summary>
-    public static string OnnxStatistics(string name) =>
-        $"{OnnxCode.Parameter(name + ".weight")}, {OnnxCode.Parameter(name + ".bias")}, {OnnxCode.Buffer(name + ".running_mean")}, {OnnxCode.Buffer(name + ".running_var")}";
+    public static string[] OnnxStatistics(string name) => new[]
+    {
+        OnnxCode.Parameter(name + ".weight"), OnnxCode.Parameter(name + ".bias"), OnnxCode.Buffer(name + ".running_mean"), OnnxCode.Buffer(name + ".running_var"),
+    };
 
     /// <summary>γ = 1, β = 0.</summary>
     public static void EmitInitialization(SourceWriter w, LayerPlan plan, int channels)

@@ -1,3 +1,4 @@
+using System.Linq;
 using GenNet.Generator.Emit;
 
 namespace GenNet.Generator.Layers;
@@ -36,7 +37,7 @@ internal sealed record NormalizationFold(string Name, string Pascal, ActivationC
     {
         w.Line($"// {Name}, which Forward folds into this layer's weights, stays ONNX's inference BatchNormalization here.");
         string target = Activation.Kind == Model.ActivationKind.Linear ? Name : Name + "/BatchNormalization";
-        w.Line($"{variable} = graph.Node(\"BatchNormalization\", [{variable}, {NormalizationCode.OnnxStatistics(Name)}], {OnnxCode.Literal(target)}, {OnnxCode.Float("epsilon", Epsilon)});");
+        OnnxCode.EmitNode(w, variable, "BatchNormalization", new[] { variable }.Concat(NormalizationCode.OnnxStatistics(Name)), OnnxCode.Literal(target), OnnxCode.Float("epsilon", Epsilon));
         OnnxCode.EmitActivation(w, variable, Activation, Name);
     }
 

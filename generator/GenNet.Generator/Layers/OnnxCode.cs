@@ -40,6 +40,24 @@ internal static class OnnxCode
     public static string Target(LayerPlan plan, ActivationCode activation, string op) =>
         Literal(activation.Kind == ActivationKind.Linear ? plan.Header.Name : plan.Header.Name + "/" + op);
 
+    /// <summary>
+    /// <c>{assign} = graph.Node("Op", [inputs…], "output",</c> with the attributes on a line of their own when the call would be long: <paramref name="assign"/>
+    /// is <c>string conv0</c> for the layer's first node, <c>conv0</c> after; <paramref name="output"/> is a C# literal.
+    /// </summary>
+    public static void EmitNode(SourceWriter w, string assign, string op, IEnumerable<string> inputs, string output, params string[] attributes)
+    {
+        string call = $"{assign} = graph.Node(\"{op}\", {List(inputs)}, {output}";
+        string line = attributes.Length == 0 ? call + ");" : $"{call}, {string.Join(", ", attributes)});";
+        if (attributes.Length == 0 || line.Length <= 160)
+        {
+            w.Line(line);
+            return;
+        }
+
+        w.Line(call + ",");
+        w.Line("    " + string.Join(", ", attributes) + ");");
+    }
+
     /// <summary><c>{variable} = graph.Activation({variable}, "{output}", Activation.X);</c>, nothing for Linear.</summary>
     public static void EmitActivation(SourceWriter w, string variable, ActivationCode activation, string output)
     {
