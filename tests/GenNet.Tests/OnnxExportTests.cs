@@ -254,6 +254,25 @@ namespace GenNet.Tests
             Assert.Contains("Nothing was written", error.Message);
         }
 
+        /// <summary>The initializers a later layer kind may compute at export time (reordered weights, a Reshape's shape).</summary>
+        [Fact]
+        public void ConstantsComputedAtExportTimeReachTheModel()
+        {
+            var graph = new OnnxGraph(new MnistMlp());
+            graph.Input("x", [2, 3]);
+            string shift = graph.Constant("shift", [1f, 2f, 3f], [3]);
+            string shape = graph.Int64Constant("shape", [-1, 6], [2]);
+            graph.Layer("sum", graph.Node("Add", [graph.Value("x"), shift], "sum"), [2, 3]);
+            graph.Layer("flat", graph.Node("Reshape", [graph.Value("sum"), shape], "flat"), [6]);
+            graph.Output("flat");
+            Assert.Throws<ArgumentException>(() => graph.Constant("wrong", [1f, 2f], [3]));
+
+            using var session = new InferenceSession(graph.Model("constants", "").ToArray());
+            var x = new DenseTensor<float>(new float[] { 0, 1, 2, 3, 4, 5 }, [1, 2, 3]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", x)]);
+            Assert.Equal([1f, 3f, 5f, 4f, 6f, 8f], results.Single().AsTensor<float>().ToArray());
+        }
+
         [Fact]
         public void TheSameNetworkExportsTheSameBytes()
         {

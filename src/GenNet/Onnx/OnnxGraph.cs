@@ -93,6 +93,44 @@ public sealed class OnnxGraph
     }
 
     /// <summary>
+    /// A float initializer of values derived at export time (a weight reordered for an operator that wants another layout),
+    /// named <paramref name="name"/> (made unique), of shape <paramref name="dims"/>.
+    /// </summary>
+    public string Constant(string name, float[] values, int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(dims);
+        CheckCount(values.Length, dims);
+        string value = Unique(name);
+        _graph.Message(OnnxSchema.Graph.Initializer, Tensor(value, dims, values));
+        return value;
+    }
+
+    /// <summary>An int64 initializer (a Reshape's shape, Gather's indices), named <paramref name="name"/> (made unique), of shape <paramref name="dims"/>.</summary>
+    public string Int64Constant(string name, long[] values, int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(dims);
+        CheckCount(values.Length, dims);
+        string value = Unique(name);
+        var tensor = new ProtoWriter();
+        foreach (int dimension in dims)
+        {
+            tensor.Varint(OnnxSchema.Tensor.Dims, dimension);
+        }
+
+        tensor.Varint(OnnxSchema.Tensor.DataType, OnnxSchema.Tensor.Int64).String(OnnxSchema.Tensor.Name, value);
+        byte[] raw = new byte[values.Length * 8];
+        for (int i = 0; i < values.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * 8), values[i]);
+        }
+
+        _graph.Message(OnnxSchema.Graph.Initializer, tensor.Bytes(OnnxSchema.Tensor.RawData, raw));
+        return value;
+    }
+
+    /// <summary>
     /// Appends a node of operator <paramref name="op"/> (default domain) reading <paramref name="inputs"/>; its output value,
     /// and the node, are named <paramref name="output"/> (made unique). Returns the output's name.
     /// </summary>
@@ -295,6 +333,15 @@ public sealed class OnnxGraph
         }
 
         return candidate;
+    }
+
+    private static void CheckCount(int count, int[] dims)
+    {
+        long expected = dims.Aggregate(1L, (a, b) => a * b);
+        if (count != expected)
+        {
+            throw new ArgumentException($"{count} values do not fill a tensor of shape [{string.Join(", ", dims)}] ({expected}).");
+        }
     }
 
     /// <summary>A float TensorProto with raw little-endian data.</summary>
