@@ -100,6 +100,16 @@ namespace GenNet.Tests
             Report(name, CompareWithOnnxRuntime(network, Samples, seed: 6));
         }
 
+        /// <summary>Inference-only networks with PyTorch's files compiled in (gathered, or read in place from the assembly image): exported as they are, untouched.</summary>
+        [Fact]
+        public void CompiledInWeightsAreExported()
+        {
+            foreach (INetwork network in new INetwork[] { new CompiledPyTorchMlp(), new MappedPyTorchMlp(), new CompiledPyTorchBatchNorm(), new CompiledPyTorchDepthwise() })
+            {
+                Report(network.GetType().Name, CompareWithOnnxRuntime(network, Samples, seed: 8));
+            }
+        }
+
         [Theory]
         [InlineData(1)]
         [InlineData(7)]
