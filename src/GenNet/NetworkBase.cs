@@ -320,6 +320,9 @@ public abstract class NetworkBase : INetwork
 
     internal void DescribeOnnxGraph(OnnxGraph graph) => DescribeOnnx(graph);
 
+    /// <summary>The parameters as the layers read them, without taking a private copy of compiled-in weights (for export).</summary>
+    internal ReadOnlySpan<float> ParameterView => ParameterValues;
+
     private int ScratchLength(int batchSize) => checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
 
     /// <summary>A trainable network's scratch arena for a batch; grows (allocates) only when a batch is larger than any before.</summary>

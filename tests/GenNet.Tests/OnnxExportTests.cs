@@ -110,6 +110,16 @@ namespace GenNet.Tests
             }
         }
 
+        /// <summary>Exporting reads compiled-in weights where they lie: the network keeps no private copy afterwards.</summary>
+        [Fact]
+        public void ExportLeavesCompiledInWeightsInPlace()
+        {
+            var network = new MappedPyTorchMlp();
+            Export(network);
+            var parameters = typeof(NetworkBase).GetField("_parameters", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+            Assert.Null(parameters.GetValue(network));
+        }
+
         [Theory]
         [InlineData(1)]
         [InlineData(7)]

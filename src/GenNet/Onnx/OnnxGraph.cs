@@ -73,7 +73,9 @@ public sealed class OnnxGraph
     public string ChannelsLast(string layer) => InLayout(layer, channelsFirst: false);
 
     /// <summary>The parameter tensor <paramref name="tensor"/> (PyTorch's name and layout) as an initializer of the same name.</summary>
-    public string Parameter(string tensor) => Initializer(tensor, _network.ParameterTensors, _network.Parameters);
+    /// <remarks>An inference-only network's compiled-in weights are read where they lie, not copied into <see cref="INetwork.Parameters"/>.</remarks>
+    public string Parameter(string tensor) =>
+        Initializer(tensor, _network.ParameterTensors, _network is NetworkBase generated ? generated.ParameterView : _network.Parameters);
 
     /// <summary>The buffer tensor <paramref name="tensor"/> (a running statistic) as an initializer of the same name.</summary>
     public string Buffer(string tensor) => Initializer(tensor, _network.BufferTensors, _network.Buffers);
@@ -284,7 +286,7 @@ public sealed class OnnxGraph
         return transposed;
     }
 
-    private string Initializer(string tensor, IReadOnlyList<ParameterTensor> tensors, Span<float> arena)
+    private string Initializer(string tensor, IReadOnlyList<ParameterTensor> tensors, ReadOnlySpan<float> arena)
     {
         if (_initializers.TryGetValue(tensor, out string? name))
         {
