@@ -7,7 +7,7 @@ namespace GenNet;
 /// </summary>
 internal static class OnnxSchema
 {
-    /// <summary>The default operator set GenNet exports with: 17 has LayerNormalization and is read by every ONNX Runtime since 1.13 and PyTorch's exporter since 1.13.</summary>
+    /// <summary>The default operator set GenNet exports with: 17 has LayerNormalization; ONNX Runtime has run it since 1.13 and PyTorch's exporter has written it since 1.13.</summary>
     public const int Opset = 17;
 
     /// <summary>The IR version that goes with opset 17.</summary>
