@@ -41,6 +41,12 @@ namespace GenNet.Tests.Networks
     [Flatten]
     [Dense(3, Activation.Softmax)]
     public partial class OnnxSequenceNet;
+
+    /// <summary>No layer computes: the output is the input, which the graph passes on through an Identity named as the layer.</summary>
+    [Network(Training = false, Loss = Loss.MeanSquaredError)]
+    [Input(3)]
+    [Flatten]
+    public partial class OnnxIdentityNet;
 }
 
 namespace GenNet.Tests
@@ -77,6 +83,7 @@ namespace GenNet.Tests
             ["UnfoldedBatchNormNet"],
             ["UnfoldableBatchNorm"],
             ["FoldedPyTorchBatchNorm"],
+            ["OnnxIdentityNet"],
         ];
 
         private static INetwork Create(string name) => name switch
@@ -87,6 +94,7 @@ namespace GenNet.Tests
             "UnfoldedBatchNormNet" => new UnfoldedBatchNormNet(),
             "UnfoldableBatchNorm" => new UnfoldableBatchNorm(),
             "FoldedPyTorchBatchNorm" => new FoldedPyTorchBatchNorm(),
+            "OnnxIdentityNet" => new OnnxIdentityNet(),
             _ => throw new ArgumentException(name),
         };
 
@@ -165,6 +173,12 @@ namespace GenNet.Tests
             {
                 Assert.Equal(["head"], session.OutputNames);
                 Assert.Equal([-1, 2, 2, 2], session.OutputMetadata["head"].Dimensions); // channels-last, as OutputShape
+            }
+
+            using (var session = new InferenceSession(Export(new OnnxIdentityNet())))
+            {
+                Assert.Equal(["input"], session.InputNames);
+                Assert.Equal(["flatten"], session.OutputNames);
             }
         }
 
