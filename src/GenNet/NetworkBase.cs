@@ -316,6 +316,19 @@ public abstract class NetworkBase : INetwork
     {
     }
 
+    /// <summary>
+    /// Describes the network's inference graph in ONNX for <see cref="Onnx.SaveOnnx(INetwork, string)"/>: the generated class
+    /// overrides it with each layer's nodes. The base refuses, for a class that predates ONNX export.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected virtual void DescribeOnnx(OnnxGraph graph) =>
+        throw new NotSupportedException($"{_layout.Name} was generated without an ONNX description; rebuild it with this version of GenNet.");
+
+    internal void DescribeOnnxGraph(OnnxGraph graph) => DescribeOnnx(graph);
+
+    /// <summary>The parameters as the layers read them, without taking a private copy of compiled-in weights (for export).</summary>
+    internal ReadOnlySpan<float> ParameterView => ParameterValues;
+
     private int ScratchLength(int batchSize) => checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
 
     /// <summary>A trainable network's scratch arena for a batch; grows (allocates) only when a batch is larger than any before.</summary>

@@ -51,6 +51,7 @@ internal static class NetworkEmitter
 
             EmitRegularization(w, plan);
             EmitReorderKernels(w, plan);
+            EmitDescribeOnnx(w, plan);
             for (int i = 0; i < plan.Layers.Count; i++)
             {
                 LayerPlan layer = plan.Layers[i];
@@ -784,6 +785,31 @@ internal static class NetworkEmitter
             {
                 layer.EmitKernelRefresh(w);
             }
+        }
+    }
+
+    /// <summary>
+    /// The network's inference graph in ONNX, for <c>SaveOnnx</c>: its inputs, each layer's nodes (which the layer's plan
+    /// writes, <see cref="LayerPlan.EmitOnnx"/>), and its output, every value under its layer's name.
+    /// </summary>
+    private static void EmitDescribeOnnx(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line();
+        w.Line("// The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are");
+        w.Line("// initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.");
+        using (w.Block("protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)"))
+        {
+            foreach (int input in plan.InputNodes)
+            {
+                w.Line($"graph.Input({OnnxCode.Literal(plan.Nodes[input].Name)}, {Format.Shape(plan.Nodes[input].Shape)});");
+            }
+
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                layer.EmitOnnx(w, new OnnxSite(layer.Header.Sources.Select(s => plan.Nodes[s].Name).ToArray()));
+            }
+
+            w.Line($"graph.Output({OnnxCode.Literal(plan.Nodes[plan.OutputNode].Name)});");
         }
     }
 

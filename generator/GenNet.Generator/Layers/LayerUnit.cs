@@ -148,6 +148,16 @@ internal abstract record LayerPlan(LayerHeader Header)
     {
     }
 
+    /// <summary>
+    /// Writes its part of the generated <c>DescribeOnnx</c>, the network's inference graph for <c>SaveOnnx</c>: its ONNX nodes
+    /// through the runtime's <c>OnnxGraph</c> (<c>graph</c>), reading its sources by name (<see cref="OnnxSite.Sources"/>), and
+    /// then its output under its own name with <c>graph.Layer</c> (or <c>graph.Alias</c> when it computes nothing). See
+    /// <see cref="OnnxCode"/> and docs/adding-a-layer.md. A kind without an ONNX form keeps this default: SaveOnnx then
+    /// throws NotSupportedException naming the layer, and writes nothing.
+    /// </summary>
+    public virtual void EmitOnnx(SourceWriter w, OnnxSite site) =>
+        w.Line($"graph.Unsupported({OnnxCode.Literal(Header.Name)}, \"{Unit.Kind}\"); // {Unit.Kind} has no ONNX export yet");
+
     /// <summary>Writes its part of <c>InitializeParameters</c>: its parameters (span <c>parameters</c>) and buffers (span <c>buffers</c>).</summary>
     public virtual void EmitInitialization(SourceWriter w)
     {

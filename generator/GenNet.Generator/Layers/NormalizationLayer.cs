@@ -94,6 +94,20 @@ internal sealed record NormalizationPlan(LayerHeader Header, int MeanOffset, int
         w.Line($"{Pascal}Forward({site.Input}, {variable}, batchSize);");
     }
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        // Sqrt and Max in the graph (not a divisor computed at export): the file keeps the statistics under their own names,
+        // so a tool that reads it finds Keras's mean and variance.
+        string v = Header.Variable;
+        string name = Header.Name;
+        w.Line($"// {name} {OnnxCode.Shapes(this)}: (x − mean) / max(√variance, 1e-7) per feature of the last axis, channels-last.");
+        OnnxCode.EmitNode(w, "string " + v + "Std", "Sqrt", new[] { OnnxCode.Buffer(name + ".variance") }, OnnxCode.Literal(name + "/Sqrt"));
+        OnnxCode.EmitNode(w, v + "Std", "Max", new[] { v + "Std", "graph.Scalar(1e-7f)" }, OnnxCode.Literal(name + "/Max"));
+        OnnxCode.EmitNode(w, "string " + v, "Sub", new[] { $"graph.ChannelsLast({site.Source()})", OnnxCode.Buffer(name + ".mean") }, OnnxCode.Literal(name + "/Sub"));
+        OnnxCode.EmitNode(w, v, "Div", new[] { v, v + "Std" }, OnnxCode.Literal(name));
+        OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
     public override void EmitBackward(SourceWriter w, BackwardSite site) => w.Line($"{Pascal}Backward({site.Dy}, batchSize);");
 
     public override void EmitMethods(SourceWriter w, MethodSite site)
