@@ -26,6 +26,7 @@ public partial class MetricRegressor;
 /// metrics. The networks are set by hand to pass their input through (identity weights, zero bias) and train with a rate
 /// too small to move a weight, so every epoch's outputs, and so its metrics, are known exactly.
 /// </summary>
+[Collection(SerialCollection.Name)] // counts allocations of training steps, which a contended worker-pool wait can make
 public sealed class FitMetricsTests
 {
     private const float Still = 1e-30f; // Sgd's rate must be positive; this one changes no output's arg-max or value

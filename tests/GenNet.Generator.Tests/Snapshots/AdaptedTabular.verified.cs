@@ -140,6 +140,36 @@ namespace Samples.Tabular
             Dense0Backward(scratch.Slice(Normalization0Output * batchSize, 13 * batchSize), scratch.Slice(Dense0Output * batchSize, 16 * batchSize), gradientB.Slice(0, 16 * batchSize), batchSize, gradients);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [13]);
+            // normalization [13] → [13]: (x − mean) / max(√variance, 1e-7) per feature of the last axis, channels-last.
+            string normalization0Std = graph.Node("Sqrt", [graph.Buffer("normalization.variance")], "normalization/Sqrt");
+            normalization0Std = graph.Node("Max", [normalization0Std, graph.Scalar(1e-7f)], "normalization/Max");
+            string normalization0 = graph.Node("Sub", [graph.ChannelsLast("input"), graph.Buffer("normalization.mean")], "normalization/Sub");
+            normalization0 = graph.Node("Div", [normalization0, normalization0Std], "normalization");
+            graph.Layer("normalization", normalization0, [13]);
+            // dense_0 [13] → [16]: Gemm with the weight as stored, [16, 13] (transB = 1), then ReLU.
+            string dense0 = graph.Node("Gemm", [graph.Value("normalization"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.ReLU);
+            graph.Layer("dense_0", dense0, [16]);
+            // hidden.norm [16] → [16]: (x − mean) / max(√variance, 1e-7) per feature of the last axis, channels-last.
+            string normalization1Std = graph.Node("Sqrt", [graph.Buffer("hidden.norm.variance")], "hidden.norm/Sqrt");
+            normalization1Std = graph.Node("Max", [normalization1Std, graph.Scalar(1e-7f)], "hidden.norm/Max");
+            string normalization1 = graph.Node("Sub", [graph.ChannelsLast("dense_0"), graph.Buffer("hidden.norm.mean")], "hidden.norm/Sub");
+            normalization1 = graph.Node("Div", [normalization1, normalization1Std], "hidden.norm");
+            graph.Layer("hidden.norm", normalization1, [16]);
+            // dense_1 [16] → [3]: Gemm with the weight as stored, [3, 16] (transB = 1), then Softmax.
+            string dense1 = graph.Node("Gemm", [graph.Value("hidden.norm"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_1", dense1, [3]);
+            graph.Output("dense_1");
+        }
+
         // normalization: [13], 13 features standardised by their adapted statistics: y = (x − mean) / max(√variance, 1e-7).
         private void Normalization0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
