@@ -98,6 +98,7 @@ public static class NetworkCases
         .. SequenceCases.All,
         .. LayerNormalizationCases.All,
         .. DepthwiseCases.All,
+        .. RecurrentCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
