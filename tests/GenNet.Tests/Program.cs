@@ -46,6 +46,7 @@ public static class Program
             ("batch norm kernels", BatchNormKernelTests.RunAll),
             ("layer normalisation kernels", LayerNormalizationTests.RunAll),
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
+            ("recurrent kernels", RecurrentKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })
