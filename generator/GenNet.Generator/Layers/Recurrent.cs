@@ -81,8 +81,8 @@ internal abstract class RecurrentUnit : LayerUnit
         if (shape.Length != 2)
         {
             string hint = shape.Length == 1
-                ? "declare the input as [Input(steps, features)] and put the recurrent layer before [Flatten] and Dense layers"
-                : "a recurrent layer reads a sequence; an image's rows are one as [Input(rows, width · channels)]";
+                ? "declare the input as [Input(steps, features)], put the layer before [Flatten] and Dense layers, and give a recurrent layer before it ReturnSequences = true"
+                : "an image's rows are a sequence when declared as [Input(rows, width × channels)]";
             context.Report(DiagnosticDescriptors.NeedsSequenceInput, declaration.Location, declaration.Where, string.Join(", ", shape), hint);
             return null;
         }
@@ -189,7 +189,7 @@ internal sealed record RecurrentPlan(
     {
         RecurrentKind.LSTM => "i, f, g, o",
         RecurrentKind.GRU => "r, z, n",
-        _ => "h",
+        _ => "each step's h",
     };
 
     public override bool HasParameters => true;
@@ -249,9 +249,15 @@ internal sealed record RecurrentPlan(
         string steps = Format.Int(Steps), units = Format.Int(Units), width = Format.Int(Width), states = Format.Int(Steps + 1);
         w.Line($"{Format.Span} xs = scratch.Slice({Pascal}Steps * batchSize, {steps} * {Format.Int(Features)} * batchSize); // x step-major, [{steps}, batch, {Format.Int(Features)}]");
         w.Line($"{Format.Span} gates = scratch.Slice({Pascal}Gates * batchSize, {steps} * {width} * batchSize); // [{steps}, batch, {width}]: {GateNames}");
-        w.Line(Gru
-            ? $"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {steps} * {width} * batchSize); // W_hh·h + b_hh of every step, [{steps}, batch, {width}]"
-            : $"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {width} * batchSize); // W_hh·h + b_hh of one step, [batch, {width}]");
+        if (Gru)
+        {
+            w.Line($"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {steps} * {width} * batchSize); // W_hh·h + b_hh of every step, [{steps}, batch, {width}]");
+        }
+        else if (!backward || Lstm) // the LSTM's backward uses it as working space
+        {
+            w.Line($"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {width} * batchSize); // W_hh·h + b_hh of one step, [batch, {width}]");
+        }
+
         w.Line($"{Format.Span} h = scratch.Slice({Pascal}Hidden * batchSize, {states} * {units} * batchSize); // [{states}, batch, {units}], h[0] = 0");
         if (Lstm)
         {
@@ -279,7 +285,7 @@ internal sealed record RecurrentPlan(
         string returned = ReturnSequences ? $"every step's h, [batch, {steps}, {units}]" : "the last step's h (h's last slot itself)";
         w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Kind} of {units} units over {steps} steps from {start}: " +
                $"{formula}. weight_ih [{width}, {features}], weight_hh [{width}, {units}], biases [{width}]; y is {returned}.");
-        w.Line($"// Every step's input projection is one product over {steps} × batch rows; then each step adds W_hh·h + b_hh and applies its gates.");
+        w.Line($"// Every step's input projection is one product over {steps} × batch rows; then each step adds W_hh·h + b_hh and applies {(Kind == RecurrentKind.SimpleRNN ? "tanh" : "its gates")}.");
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} scratch, int batchSize)"))
         {
             EmitBuffers(w, backward: false);
@@ -317,10 +323,12 @@ internal sealed record RecurrentPlan(
 
         bool dx = Header.NeedsInputGradient;
         w.Line();
-        string recurrentGradient = Gru ? "the projection's rows (r scales the n gate's)" : "the same rows";
-        w.Line($"// {Header.Name} backward through time, from step {Format.Int(Steps - 1)} to 0: each step turns dL/dh{(Lstm ? " and dL/dc" : "")} into its gates' pre-activation gradient " +
-               $"(written over the gates) and dL/dh of the step before; then over all steps at once dW_ih += d(pre)ᵀ·x, db_ih += Σ d(pre), " +
-               $"dW_hh += d(pre)ᵀ·h from {recurrentGradient}, db_hh likewise" + (dx ? ", dx = d(pre)·W_ih." : " (nothing before it learns: no dx)."));
+        string recurrentGradient = Gru
+            ? "dW_hh += d(rec)ᵀ·h_{t−1}, db_hh += Σ d(rec), with d(rec) the projection's rows (d(pre) but the n gate's times r)"
+            : "dW_hh += d(pre)ᵀ·h_{t−1}, db_hh += Σ d(pre)";
+        w.Line($"// {Header.Name} backward through time, from step {Format.Int(Steps - 1)} to 0: each step turns dL/dh{(Lstm ? " and dL/dc" : "")} into the gradient of its gates' " +
+               $"pre-activations d(pre), written over the gates, and dL/dh of the step before; then over all steps at once dW_ih += d(pre)ᵀ·x, db_ih += Σ d(pre), " +
+               recurrentGradient + (dx ? ", dx = d(pre)·W_ih." : " (nothing before it learns: no dx)."));
         string dxParameter = dx ? $"{Format.Span} dx, " : "";
         using (w.Block($"private void {Pascal}Backward({Format.Span} scratch, {Format.Span} dy, {dxParameter}int batchSize, {Format.Span} gradients)"))
         {
