@@ -175,6 +175,12 @@ public sealed record ReferenceSimpleRNN(int Units, bool ReturnSequences = false)
     public override string Stem => "simple_rnn";
 }
 
+/// <summary>
+/// A table of token vectors, PyTorch's <c>nn.Embedding(Vocabulary, Dimensions)</c>: token ids [steps] (floats holding whole
+/// numbers) to <c>y[t] = W[id[t]]</c>, [steps, Dimensions]; weight [Vocabulary, Dimensions].
+/// </summary>
+public sealed record ReferenceEmbedding(int Vocabulary, int Dimensions) : ReferenceNetworkLayer;
+
 /// <summary>Max pooling per channel over windows of steps clipped to the sequence; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceMaxPool1D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
 
@@ -339,6 +345,9 @@ public sealed class ReferenceNetwork
                     yield return ($"{conv1d}.weight", [c.Filters, x[1], c.KernelSize], node.ParameterOffset);
                     yield return ($"{conv1d}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[1] * c.KernelSize);
                     break;
+                case ReferenceEmbedding e:
+                    yield return ($"{node.Layer.Name ?? (node.Ordinal == 0 ? "embedding" : $"embedding_{node.Ordinal}")}.weight", [e.Vocabulary, e.Dimensions], node.ParameterOffset);
+                    break;
                 case ReferenceRecurrent r:
                     string stem = node.Layer.Name ?? (node.Ordinal == 0 ? r.Stem : $"{r.Stem}_{node.Ordinal}");
                     int gates = r.Gates * r.Units, at = node.ParameterOffset;
@@ -399,15 +408,18 @@ public sealed class ReferenceNetwork
 
     /// <summary>
     /// The limit l of U(−l, l) that a tensor starts from when it is not Glorot's: 1/√units for every tensor of a recurrent
-    /// layer (PyTorch's initialisation). Null for any other tensor.
+    /// layer (PyTorch's initialisation), 0.05 for an embedding's table (Keras's). Null for any other tensor.
     /// </summary>
     public double? UniformLimit(string name)
     {
         foreach ((string tensor, int[] _, int offset) in Tensors())
         {
-            if (tensor == name && _nodes.FirstOrDefault(n => n.Layer is ReferenceRecurrent && offset >= n.ParameterOffset && offset < n.ParameterOffset + n.ParameterCount) is { Layer: ReferenceRecurrent r })
+            switch (tensor == name ? _nodes.FirstOrDefault(n => offset >= n.ParameterOffset && offset < n.ParameterOffset + n.ParameterCount)?.Layer : null)
             {
-                return 1.0 / Math.Sqrt(r.Units);
+                case ReferenceRecurrent r:
+                    return 1.0 / Math.Sqrt(r.Units);
+                case ReferenceEmbedding:
+                    return 0.05; // Keras's default for an embedding
             }
         }
 
@@ -500,6 +512,19 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceRecurrent r:
                         values[i][b] = Recurrent(r, p, x, shape);
+                        break;
+                    case ReferenceEmbedding e:
+                        values[i][b] = new double[x.Length * e.Dimensions];
+                        for (int step = 0; step < x.Length; step++)
+                        {
+                            if (!(x[step] == Math.Floor(x[step]) && x[step] >= 0 && x[step] < e.Vocabulary))
+                            {
+                                throw new InvalidOperationException($"{e}: {x[step]} is not a token id.");
+                            }
+
+                            p.Slice((int)x[step] * e.Dimensions, e.Dimensions).CopyTo(values[i][b].AsSpan(step * e.Dimensions));
+                        }
+
                         break;
                     case ReferenceMaxPool1D pool:
                         values[i][b] = Pool(x, [1, .. shape], 1, pool.PoolSize, pool.Stride, pool.Padding, max: true);
@@ -798,7 +823,7 @@ public sealed class ReferenceNetwork
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, layerNormalization = 0, firstInput = -1;
-        int conv1d = 0, depthwise = 0, separable = 0, lstm = 0, gru = 0, simpleRnn = 0;
+        int conv1d = 0, depthwise = 0, separable = 0, lstm = 0, gru = 0, simpleRnn = 0, embedding = 0;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
         {
@@ -849,6 +874,7 @@ public sealed class ReferenceNetwork
                         ReferenceLSTM => lstm++,
                         ReferenceGRU => gru++,
                         ReferenceSimpleRNN => simpleRnn++,
+                        ReferenceEmbedding => embedding++,
                         ReferenceDropout => dropout++,
                         ReferenceBatchNormalization => normalization++,
                         ReferenceLayerNormalization => layerNormalization++,
@@ -989,6 +1015,9 @@ public sealed class ReferenceNetwork
             case ReferenceGlobalMaxPool2D or ReferenceGlobalAveragePool2D:
                 RequireRank(layer, shape, 3);
                 return [shape[2]];
+            case ReferenceEmbedding e:
+                RequireRank(layer, shape, 1);
+                return [shape[0], e.Dimensions];
             case ReferenceRecurrent r:
                 RequireRank(layer, shape, 2);
                 return r.ReturnSequences ? [shape[0], r.Units] : [r.Units];
@@ -1047,6 +1076,7 @@ public sealed class ReferenceNetwork
         ReferenceConv2D c => c.Filters * shape[2] * c.KernelHeight * c.KernelWidth + c.Filters,
         ReferenceConv1D c => c.Filters * shape[1] * c.KernelSize + c.Filters,
         ReferenceRecurrent r => r.Gates * r.Units * (shape[1] + r.Units + 2),
+        ReferenceEmbedding e => e.Vocabulary * e.Dimensions,
         ReferenceBatchNormalization => 2 * shape[^1],
         ReferenceLayerNormalization => 2 * shape[^1],
         ReferenceDepthwiseConv2D d => shape[2] * d.Multiplier * (d.KernelHeight * d.KernelWidth + 1),

@@ -2,7 +2,7 @@ using GenNet.Tests.Networks;
 
 namespace GenNet.Tests;
 
-/// <summary>The networks of RecurrentNetworks.cs with their float64 references; concatenated into <see cref="NetworkCases.All"/>.</summary>
+/// <summary>The networks of RecurrentNetworks.cs (recurrent layers and embeddings) with their float64 references; concatenated into <see cref="NetworkCases.All"/>.</summary>
 public static class RecurrentCases
 {
     private const Loss Mse = Loss.MeanSquaredError;
@@ -43,5 +43,30 @@ public static class RecurrentCases
         new("RnnOneStep", () => new RnnOneStep(), new ReferenceNetwork([1, 3], Loss.SparseCategoricalCrossEntropy,
             new ReferenceSimpleRNN(1) { Name = "encoder" },
             new ReferenceLayer(2, Activation.Softmax)), Targets.Labels),
+        new("EmbeddingLstm", () => new EmbeddingLstm(), new ReferenceNetwork([7], Loss.SparseCategoricalCrossEntropy,
+            new ReferenceEmbedding(17, 3),
+            new ReferenceLSTM(3),
+            new ReferenceLayer(2, Activation.Softmax)), Targets.Labels) { Inputs = Tokens(17) },
+        new("EmbeddingGru", () => new EmbeddingGru(), new ReferenceNetwork([2], Mse,
+            new ReferenceEmbedding(3, 1),
+            new ReferenceGRU(17),
+            new ReferenceLayer(1, Activation.Linear)), Targets.Regression) { Inputs = Tokens(3) },
+        new("EmbeddingFlat", () => new EmbeddingFlat(), new ReferenceNetwork([3], Mse,
+            new ReferenceEmbedding(5, 17) { Name = "words" },
+            new ReferenceFlatten(),
+            new ReferenceLayer(2, Activation.Linear)), Targets.Regression) { Inputs = Tokens(5) },
+        new("EmbeddingBesideFeatures", () => new EmbeddingBesideFeatures(), new ReferenceNetwork(Mse,
+            new ReferenceInput(4) { Name = "tokens" },
+            new ReferenceInput(2) { Name = "extra" },
+            new ReferenceEmbedding(6, 2) { From = "tokens" },
+            new ReferenceSimpleRNN(3),
+            new ReferenceConcatenate("extra"),
+            new ReferenceLayer(1, Activation.Linear)), Targets.Regression)
+        {
+            Inputs = (random, at) => at < 4 ? random.Next(6) : (float)(random.NextDouble() * 2 - 1),
+        },
     ];
+
+    /// <summary>Whole token ids below <paramref name="vocabulary"/> at every place of a sample.</summary>
+    private static System.Func<System.Random, int, float> Tokens(int vocabulary) => (random, _) => random.Next(vocabulary);
 }
