@@ -190,7 +190,7 @@ public static class GraphFuzzer
     {
         GraphNode[] candidates = Untouched(graph.Nodes)
             .Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D" or "DepthwiseConv2D" or "SeparableConv2D" or "Conv1D" or "MaxPool1D" or "AveragePool1D"
-                or "LSTM" or "GRU" or "SimpleRNN").ToArray();
+                or "LSTM" or "GRU" or "SimpleRNN" or "Embedding").ToArray();
         if (candidates.Length == 0)
         {
             return null;
@@ -206,6 +206,7 @@ public static class GraphFuzzer
             "DepthwiseConv2D" => Pick<string[]>(random, [["0"], ["1", "-1", "Activation.ReLU"], ["1", "DepthMultiplier = 0"], ["1", "Stride = 0"]]),
             "SeparableConv2D" => Pick<string[]>(random, [["0", "1"], ["2", "0"], ["2", "1", "DepthMultiplier = -1"], ["2", "1", "Stride = -2"]]),
             "LSTM" or "GRU" or "SimpleRNN" => Pick<string[]>(random, [["0"], ["-2", "ReturnSequences = true"]]),
+            "Embedding" => Pick<string[]>(random, [["0", "4"], ["10", "-1"]]),
             _ => Pick<string[]>(random, [["0"], ["-1"], ["1", "Stride = -1"]]),
         };
         node.Touched = true;
@@ -488,6 +489,7 @@ public sealed class Graph
             "LSTM" => "lstm" + (index == 0 ? "" : numbered),
             "GRU" => "gru" + (index == 0 ? "" : numbered),
             "SimpleRNN" => "simple_rnn" + (index == 0 ? "" : numbered),
+            "Embedding" => "embedding" + (index == 0 ? "" : numbered),
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -553,6 +555,12 @@ internal sealed class GraphBuilder
         for (int i = 0; i < inputCount; i++)
         {
             GraphNode x = declaredFirst?[i] ?? Input(shapes[i]);
+            if (x.Shape.Length == 1 && Chance(0.2))
+            {
+                int dimensions = Pick([1, 2, 3, 8]);
+                x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
+            }
+
             for (int blocks = inputCount switch { 1 => _random.Next(1, 6), < 4 => _random.Next(0, 4), _ => _random.Next(0, 2) }; blocks > 0; blocks--)
             {
                 x = Block(x);

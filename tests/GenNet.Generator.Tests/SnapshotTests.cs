@@ -233,6 +233,30 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Embedding_into_a_gru()
+    {
+        // Token ids as [Input(12)] floats: the lookup names the network, the layer and the shard's first sample for a bad id,
+        // and its backward pass is a scatter-add with no dx; the GRU reads the embedded sequence and passes it no gradient
+        // beyond the table's.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Text;
+
+            [Network]
+            [Input(12)]
+            [Embedding(30, 8)]
+            [GRU(16)]
+            [Dense(30, Activation.Softmax)]
+            public partial class NextCharacter;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("NextCharacter", run.Source("Samples.Text.NextCharacter.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Layer_normalization_after_a_convolution_and_in_a_pre_norm_block()
     {
         // Each pixel's 8 channels normalised over themselves, then a transformer's pre-norm residual block over 16 features
