@@ -99,6 +99,9 @@ public sealed class NetworkLayout
 
     internal bool WholeBatch { get; }
 
+    /// <summary>The network's Normalization layers, in declaration order, for <see cref="NetworkAdaptation"/>; none by default.</summary>
+    public NormalizationLayout[] Normalizations { get; init; } = [];
+
     internal bool HasCompiledWeights => _weightsResource is not null;
 
     /// <summary>The compiled-in parameters and buffers, opened once per process.</summary>
@@ -205,6 +208,9 @@ public abstract class NetworkBase : INetwork
     protected abstract NetworkLayout Layout { get; }
 
     private protected NetworkLayout Sizes => _layout;
+
+    /// <summary>The network's Normalization layers, for <see cref="NetworkAdaptation"/>.</summary>
+    internal IReadOnlyList<NormalizationLayout> Normalizations => _layout.Normalizations;
 
     /// <inheritdoc/>
     public abstract void InitializeParameters(int seed);

@@ -393,6 +393,7 @@ public static class DeclarationFuzzer
          "Conv1D(0, 3)", "Conv1D(4, 3, 3)", "Conv1D(4, 3, Activation.Softmax)", "Conv1D(4, 3, Stride = -1)", "MaxPool1D(0)",
          "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)",
          "LayerNormalization(Epsilon = 0f)", "LayerNormalization(Epsilon = float.NaN)", "LayerNormalization(Activation = Activation.Softmax)",
+         "Normalization(1f)", "Normalization(Epsilon = 1e-3f)",
          "DepthwiseConv2D(0)", "DepthwiseConv2D(3, DepthMultiplier = 0)", "DepthwiseConv2D(3, Activation.Softmax)", "DepthwiseConv2D(1, Padding = (Padding)7)",
          "SeparableConv2D(4)", "SeparableConv2D(0, 3)", "SeparableConv2D(4, 3, DepthMultiplier = -1)", "SeparableConv2D(4, 1, Activation.Softmax)",
          "LSTM(0)", "GRU(-2, ReturnSequences = true)", "SimpleRNN(\"4\")", "LSTM(4, 4)", "GRU", "SimpleRNN(3, ReturnSequences = 1)",
@@ -456,6 +457,11 @@ public static class DeclarationFuzzer
         {
             int dimensions = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
             model.Input = $"Input({string.Join(", ", Enumerable.Range(0, dimensions).Select(_ => Size(random)))})";
+            if (Chance(random, 0.2))
+            {
+                model.Layers.Add(Pick(random, ["Normalization", "Normalization(Name = \"scaler\")"])); // raw features standardised
+            }
+
             if (dimensions > 1)
             {
                 model.Layers.Add("Flatten");

@@ -490,6 +490,7 @@ public sealed class Graph
             "GRU" => "gru" + (index == 0 ? "" : numbered),
             "SimpleRNN" => "simple_rnn" + (index == 0 ? "" : numbered),
             "Embedding" => "embedding" + (index == 0 ? "" : numbered),
+            "Normalization" => "normalization" + (index == 0 ? "" : numbered),
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -561,6 +562,10 @@ internal sealed class GraphBuilder
                 x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
             }
 
+            if (Chance(0.2))
+            {
+                x = Standardized(x); // raw features standardised, the layer's main use
+            }
             for (int blocks = inputCount switch { 1 => _random.Next(1, 6), < 4 => _random.Next(0, 4), _ => _random.Next(0, 2) }; blocks > 0; blocks--)
             {
                 x = Block(x);
@@ -601,7 +606,7 @@ internal sealed class GraphBuilder
         }
 
         GraphNode dense = Dense(x, Pick([1, 2, 3, 4, 8, 16]));
-        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : dense;
+        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : Chance(0.1) ? Standardized(dense) : dense;
     }
 
     /// <summary>Batch normalisation of x, with or without its options and an activation.</summary>
@@ -613,6 +618,9 @@ internal sealed class GraphBuilder
         arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
         return Layer("BatchNormalization", [.. arguments], x.Shape, x);
     }
+
+    /// <summary>Keras's Normalization of x's last axis (it has no options).</summary>
+    private GraphNode Standardized(GraphNode x) => Layer("Normalization", [], x.Shape, x);
 
     /// <summary>Layer normalisation of x's last axis, with or without its options and an activation.</summary>
     private GraphNode LayerNormalized(GraphNode x)

@@ -307,6 +307,31 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Normalization_of_raw_features_and_of_a_hidden_layer()
+    {
+        // Keras's Normalization on the raw input (the tabular classifier's first layer: no backward pass, nothing before it
+        // learns) and on a hidden layer (the gradient passes through, divided in place); their statistics are buffers, and
+        // the layout lists both for Adapt, the first reading the input at offset 0.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Tabular;
+
+            [Network]
+            [Input(13)]
+            [Normalization]
+            [Dense(16, Activation.ReLU)]
+            [Normalization(Name = "hidden.norm")]
+            [Dense(3, Activation.Softmax)]
+            public partial class AdaptedTabular;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("AdaptedTabular", run.Source("Samples.Tabular.AdaptedTabular.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Depthwise_and_separable_convolutions_trained()
     {
         // A MobileNet-style block: a depthwise convolution with stride 2 downsamples each channel alone, a separable one

@@ -45,6 +45,7 @@ public static class Program
             ("global pool kernels", GlobalPoolKernelTests.RunAll),
             ("batch norm kernels", BatchNormKernelTests.RunAll),
             ("layer normalisation kernels", LayerNormalizationTests.RunAll),
+            ("standardize kernels", AdaptedNormalizationTests.RunAll),
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("recurrent kernels", RecurrentKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),

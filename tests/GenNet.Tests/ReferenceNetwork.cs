@@ -224,6 +224,13 @@ public sealed record ReferenceLayerNormalization(double Epsilon = 1e-5) : Refere
     public double NegativeSlope { get; init; } = 0.01;
 }
 
+/// <summary>
+/// Keras's <c>Normalization</c> over the last axis: each feature f (each channel, shared by every position of an image)
+/// is standardised by its mean and variance buffers, <c>y = (x − mean[f]) / max(√variance[f], 1e-7)</c>, the same in
+/// training and inference. Buffers mean and variance, [C] each; no parameters.
+/// </summary>
+public sealed record ReferenceNormalization : ReferenceNetworkLayer;
+
 /// <summary>Which dropout masks a training-mode loss uses: those of <c>InitializeParameters(Seed)</c> at training step <c>Step</c>.</summary>
 public readonly record struct ReferenceTraining(int Seed, long Step = 0);
 
@@ -429,9 +436,17 @@ public sealed class ReferenceNetwork
     /// <summary>(name, shape, offset) of every buffer, as GenNet must lay them out.</summary>
     public IEnumerable<(string Name, int[] Shape, int Offset)> BufferTensors()
     {
-        foreach (Node node in _nodes.Where(n => n.Layer is ReferenceBatchNormalization))
+        foreach (Node node in _nodes.Where(n => n.Layer is ReferenceBatchNormalization or ReferenceNormalization))
         {
             int channels = _nodes[node.Sources[0]].Shape[^1];
+            if (node.Layer is ReferenceNormalization)
+            {
+                string normalization = node.Layer.Name ?? (node.Ordinal == 0 ? "normalization" : $"normalization_{node.Ordinal}");
+                yield return ($"{normalization}.mean", [channels], node.BufferOffset);
+                yield return ($"{normalization}.variance", [channels], node.BufferOffset + channels);
+                continue;
+            }
+
             string bn = node.Layer.Name ?? $"bn_{node.Ordinal}";
             yield return ($"{bn}.running_mean", [channels], node.BufferOffset);
             yield return ($"{bn}.running_var", [channels], node.BufferOffset + channels);
@@ -439,11 +454,11 @@ public sealed class ReferenceNetwork
         }
     }
 
-    /// <summary>Buffers as a fresh network has them: running means 0, running variances 1, no batches counted.</summary>
+    /// <summary>Buffers as a fresh network has them: (running) means 0, (running) variances 1, no batches counted.</summary>
     public double[] InitialBuffers()
     {
         var buffers = new double[BufferCount];
-        foreach ((string name, int[] shape, int offset) in BufferTensors().Where(t => t.Name.EndsWith(".running_var", StringComparison.Ordinal)))
+        foreach ((string name, int[] shape, int offset) in BufferTensors().Where(t => t.Name.EndsWith(".running_var", StringComparison.Ordinal) || t.Name.EndsWith(".variance", StringComparison.Ordinal)))
         {
             Array.Fill(buffers, 1.0, offset, shape[0]);
         }
@@ -473,6 +488,15 @@ public sealed class ReferenceNetwork
             {
                 values[i] = BatchNormalization(normalization, parameters.Slice(node.ParameterOffset), buffers, node.BufferOffset,
                     values[node.Sources[0]], _nodes[node.Sources[0]].Shape[^1], training is not null);
+                continue;
+            }
+
+            if (node.Layer is ReferenceNormalization)
+            {
+                double[] statistics = buffers ?? InitialBuffers();
+                int features = _nodes[node.Sources[0]].Shape[^1];
+                values[i] = values[node.Sources[0]].Select(x => x.Select((v, k) =>
+                    (v - statistics[node.BufferOffset + k % features]) / Math.Max(Math.Sqrt(statistics[node.BufferOffset + features + k % features]), 1e-7)).ToArray()).ToArray();
                 continue;
             }
 
@@ -756,16 +780,19 @@ public sealed class ReferenceNetwork
         }
     }
 
-    /// <summary>Central finite difference of the mean loss with respect to parameter <paramref name="index"/>.</summary>
+    /// <summary>
+    /// Central finite difference of the mean loss with respect to parameter <paramref name="index"/>; Normalization layers
+    /// (and batch normalisation in inference mode) read <paramref name="buffers"/> (null: <see cref="InitialBuffers"/>).
+    /// </summary>
     public double NumericGradient(
         double[] parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize, int index,
-        double step = 1e-5, ReferenceTraining? training = null)
+        double step = 1e-5, ReferenceTraining? training = null, double[]? buffers = null)
     {
         double saved = parameters[index];
         parameters[index] = saved + step;
-        double plus = LossValue(parameters, inputs, targets, batchSize, training);
+        double plus = LossValue(parameters, inputs, targets, batchSize, training, buffers);
         parameters[index] = saved - step;
-        double minus = LossValue(parameters, inputs, targets, batchSize, training);
+        double minus = LossValue(parameters, inputs, targets, batchSize, training, buffers);
         parameters[index] = saved;
         return (plus - minus) / (2 * step);
     }
@@ -823,7 +850,7 @@ public sealed class ReferenceNetwork
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, layerNormalization = 0, firstInput = -1;
-        int conv1d = 0, depthwise = 0, separable = 0, lstm = 0, gru = 0, simpleRnn = 0, embedding = 0;
+        int conv1d = 0, depthwise = 0, separable = 0, adapted = 0, lstm = 0, gru = 0, simpleRnn = 0, embedding = 0;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
         {
@@ -878,6 +905,7 @@ public sealed class ReferenceNetwork
                         ReferenceDropout => dropout++,
                         ReferenceBatchNormalization => normalization++,
                         ReferenceLayerNormalization => layerNormalization++,
+                        ReferenceNormalization => adapted++,
                         ReferenceDepthwiseConv2D => depthwise++,
                         ReferenceSeparableConv2D => separable++,
                         _ => 0,
@@ -891,7 +919,12 @@ public sealed class ReferenceNetwork
                 throw new InvalidOperationException($"{layer}: the name \"{name}\" is already taken.");
             }
 
-            int buffers = layer is ReferenceBatchNormalization ? 2 * shape[^1] + 1 : 0;
+            int buffers = layer switch
+            {
+                ReferenceBatchNormalization => 2 * shape[^1] + 1,
+                ReferenceNormalization => 2 * shape[^1],
+                _ => 0,
+            };
             nodes[i] = new Node(layer, sources, shape, offset, count, ordinal) { BufferOffset = bufferOffset, BufferCount = buffers };
             offset += count;
             bufferOffset += buffers;
@@ -1050,6 +1083,8 @@ public sealed class ReferenceNetwork
                     throw new InvalidOperationException("No reference for Softmax on a normalisation.");
                 }
 
+                return shape;
+            case ReferenceNormalization:
                 return shape;
             default:
                 throw new InvalidOperationException($"No reference for {layer}.");

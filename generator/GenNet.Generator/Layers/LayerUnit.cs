@@ -88,6 +88,9 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>Its buffers (state saved but not trained, such as running statistics) in arena order, with PyTorch's names.</summary>
     public virtual IEnumerable<TensorPlan> Buffers => Enumerable.Empty<TensorPlan>();
 
+    /// <summary>A Normalization layer's statistics, which the runtime's <c>Adapt</c> computes from data; null for any other layer.</summary>
+    public virtual NormalizationStatistics? AdaptedStatistics => null;
+
     /// <summary>Its training form reads statistics of the whole batch, so a training step cannot be split over threads.</summary>
     public virtual bool NeedsWholeBatch => false;
 

@@ -105,6 +105,7 @@ public static class NetworkCases
         .. LayerNormalizationCases.All,
         .. DepthwiseCases.All,
         .. RecurrentCases.All,
+        .. AdaptedNormalizationCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);
