@@ -100,7 +100,8 @@ public static class NumericChecks
     {
         var random = new Random(seed);
         ReferenceNetwork reference = c.Reference;
-        float[] inputs = Enumerable.Range(0, batchSize * reference.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] inputs = Enumerable.Range(0, batchSize * reference.InputSize)
+            .Select(i => c.Inputs is { } draw ? draw(random, i % reference.InputSize) : (float)(random.NextDouble() * 2 - 1)).ToArray();
         int width = reference.OutputSize;
         switch (c.Targets)
         {

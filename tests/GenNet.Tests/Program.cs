@@ -47,6 +47,7 @@ public static class Program
             ("layer normalisation kernels", LayerNormalizationTests.RunAll),
             ("standardize kernels", AdaptedNormalizationTests.RunAll),
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
+            ("recurrent kernels", RecurrentKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })

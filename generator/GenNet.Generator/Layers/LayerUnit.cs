@@ -229,6 +229,9 @@ internal sealed class PlanContext
     /// <summary>Where each source lies in the activation arena (<see cref="NodePlan.NetworkInput"/> for the network's input).</summary>
     public IReadOnlyList<int> SourceOffsets { get; internal set; } = Array.Empty<int>();
 
+    /// <summary>Per source: whether it is one of the network's <c>[Input]</c>s rather than a layer's output.</summary>
+    public IReadOnlyList<bool> SourceIsInput { get; internal set; } = Array.Empty<bool>();
+
     /// <summary>The names of the sources, for messages.</summary>
     public IReadOnlyList<string> SourceNames { get; internal set; } = Array.Empty<string>();
 
