@@ -47,6 +47,7 @@ public static class Program
             ("layer normalisation kernels", LayerNormalizationTests.RunAll),
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
+            ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })
         {

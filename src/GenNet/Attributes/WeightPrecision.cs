@@ -11,7 +11,7 @@ public enum WeightPrecision
 
     /// <summary>
     /// bfloat16 (<c>BF16</c>): a float's sign, 8-bit exponent and top 7 mantissa bits, rounded to nearest even. Half the
-    /// bytes, a float's range, a relative error of at most 2⁻⁹ per weight.
+    /// bytes, a float's range, a relative error of at most 2⁻⁸ per weight (half a unit of its 7 stored mantissa bits).
     /// </summary>
     BFloat16 = 1,
 
