@@ -231,18 +231,19 @@ internal sealed record DensePlan(
         string sizes = $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}";
         (string stored, string call) = site.WeightPrecision switch
         {
-            WeightPrecisionKind.BFloat16 => ("bfloat16", $"ForwardBFloat16(x, stored.BFloat16({tensor}), {bias}, {y}, {sizes})"),
-            WeightPrecisionKind.Half => ("half-precision", $"ForwardHalf(x, stored.Half({tensor}), {bias}, {y}, {sizes})"),
-            _ => ("int8 (one scale per output)", $"ForwardInt8(x, stored.Int8({tensor}), stored.Int8Scales({tensor}), {bias}, {y}, {sizes})"),
+            WeightPrecisionKind.BFloat16 => ("bfloat16 weights", $"ForwardBFloat16(x, stored.BFloat16({tensor}), {bias}, {y}, {sizes})"),
+            WeightPrecisionKind.Half => ("half-precision weights", $"ForwardHalf(x, stored.Half({tensor}), {bias}, {y}, {sizes})"),
+            _ => ("int8 weights with one scale per output", $"ForwardInt8(x, stored.Int8({tensor}), stored.Int8Scales({tensor}), {bias}, {y}, {sizes})"),
         };
         using (w.Block("if (StoredWeights is { } stored)"))
         {
-            w.Line($"// the compiled-in {stored} weights, read where they lie");
+            w.Line($"// the compiled-in {stored}, read where they lie");
             w.Line($"{Kernels}.Dense.{call};");
         }
 
         using (w.Block("else"))
         {
+            w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");
             w.Line($"{Kernels}.Dense.Forward({floatProduct});");
         }
     }
