@@ -72,11 +72,7 @@ public static partial class Dense
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
         {
-            if (batchSize < QuantizedBlockMinBatch && typeof(TFormat) == typeof(BFloat16Weights))
-            {
-                ForwardBFloat16Pairs<TVector, TWidth>(_x, MemoryMarshal.Cast<TWeight, ushort>(_weight), _bias, _y, batchSize, inputs, outputs);
-            }
-            else if (batchSize < QuantizedBlockMinBatch)
+            if (batchSize < QuantizedBlockMinBatch)
             {
                 ForwardDecoding<TVector, TWidth, TFormat, TWeight>(_x, _weight, _scale, _bias, _y, batchSize, inputs, outputs);
             }
@@ -159,103 +155,6 @@ public static partial class Dense
                 }
 
                 yb[o] = Finish<TFormat, TWeight>(s, scale, bias, o);
-            }
-        }
-    }
-
-    [ThreadStatic]
-    private static float[]? t_pairedInputs;
-
-    // Small batches of bfloat16 weights: one load of 2 × Count weights gives two float vectors, the even-numbered weights
-    // shifted into place and the odd-numbered ones masked (one operation each, no widening), multiplied with the sample
-    // deinterleaved once into the same order: per block of 2 × Count inputs, its even elements, then its odd ones.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardBFloat16Pairs<TVector, TWidth>(
-        ReadOnlySpan<float> xSpan, ReadOnlySpan<ushort> weight, ReadOnlySpan<float> bias, Span<float> y,
-        int batchSize, int inputs, int outputs)
-        where TVector : struct
-        where TWidth : struct, IVectorWidth<TVector>
-    {
-        int lanes = TWidth.Count, block = 2 * lanes;
-        int paired = inputs / block * block; // inputs [0, paired) are read in pairs of vectors; the rest one at a time
-        float[] pairedInputs = t_pairedInputs is { } existing && existing.Length >= paired ? existing : (t_pairedInputs = new float[paired]);
-        ref ushort w = ref MemoryMarshal.GetReference(weight);
-        ref float xp = ref MemoryMarshal.GetArrayDataReference(pairedInputs);
-        nuint n = (nuint)inputs, end = (nuint)paired, step = (nuint)block, half = (nuint)lanes;
-        for (int b = 0; b < batchSize; b++)
-        {
-            ReadOnlySpan<float> xs = xSpan.Slice(b * inputs, inputs);
-            for (int k0 = 0; k0 < paired; k0 += block)
-            {
-                for (int i = 0; i < lanes; i++)
-                {
-                    pairedInputs[k0 + i] = xs[k0 + 2 * i];
-                    pairedInputs[k0 + lanes + i] = xs[k0 + 2 * i + 1];
-                }
-            }
-
-            ref float x = ref MemoryMarshal.GetReference(xs);
-            Span<float> yb = y.Slice(b * outputs, outputs);
-            int o = 0;
-            for (; o + Tile <= outputs; o += Tile)
-            {
-                ref ushort w0 = ref Unsafe.Add(ref w, (nuint)o * n);
-                ref ushort w1 = ref Unsafe.Add(ref w0, n);
-                ref ushort w2 = ref Unsafe.Add(ref w1, n);
-                ref ushort w3 = ref Unsafe.Add(ref w2, n);
-                TVector e0 = TWidth.Zero, e1 = TWidth.Zero, e2 = TWidth.Zero, e3 = TWidth.Zero;
-                TVector o0 = TWidth.Zero, o1 = TWidth.Zero, o2 = TWidth.Zero, o3 = TWidth.Zero;
-                for (nuint k = 0; k < end; k += step)
-                {
-                    TVector xe = TWidth.Load(ref xp, k), xo = TWidth.Load(ref xp, k + half);
-                    BFloat16Weights.LoadPair<TVector>(ref w0, k, out TVector even, out TVector odd);
-                    e0 = TWidth.MultiplyAdd(xe, even, e0);
-                    o0 = TWidth.MultiplyAdd(xo, odd, o0);
-                    BFloat16Weights.LoadPair<TVector>(ref w1, k, out even, out odd);
-                    e1 = TWidth.MultiplyAdd(xe, even, e1);
-                    o1 = TWidth.MultiplyAdd(xo, odd, o1);
-                    BFloat16Weights.LoadPair<TVector>(ref w2, k, out even, out odd);
-                    e2 = TWidth.MultiplyAdd(xe, even, e2);
-                    o2 = TWidth.MultiplyAdd(xo, odd, o2);
-                    BFloat16Weights.LoadPair<TVector>(ref w3, k, out even, out odd);
-                    e3 = TWidth.MultiplyAdd(xe, even, e3);
-                    o3 = TWidth.MultiplyAdd(xo, odd, o3);
-                }
-
-                float s0 = TWidth.Sum(TWidth.Add(e0, o0)), s1 = TWidth.Sum(TWidth.Add(e1, o1)), s2 = TWidth.Sum(TWidth.Add(e2, o2)), s3 = TWidth.Sum(TWidth.Add(e3, o3));
-                for (nuint k = end; k < n; k++)
-                {
-                    float p = Unsafe.Add(ref x, k);
-                    s0 += p * BFloat16Weights.Decode(Unsafe.Add(ref w0, k));
-                    s1 += p * BFloat16Weights.Decode(Unsafe.Add(ref w1, k));
-                    s2 += p * BFloat16Weights.Decode(Unsafe.Add(ref w2, k));
-                    s3 += p * BFloat16Weights.Decode(Unsafe.Add(ref w3, k));
-                }
-
-                yb[o] = bias[o] + s0;
-                yb[o + 1] = bias[o + 1] + s1;
-                yb[o + 2] = bias[o + 2] + s2;
-                yb[o + 3] = bias[o + 3] + s3;
-            }
-
-            for (; o < outputs; o++)
-            {
-                ref ushort wo = ref Unsafe.Add(ref w, (nuint)o * n);
-                TVector e = TWidth.Zero, d = TWidth.Zero;
-                for (nuint k = 0; k < end; k += step)
-                {
-                    BFloat16Weights.LoadPair<TVector>(ref wo, k, out TVector even, out TVector odd);
-                    e = TWidth.MultiplyAdd(TWidth.Load(ref xp, k), even, e);
-                    d = TWidth.MultiplyAdd(TWidth.Load(ref xp, k + half), odd, d);
-                }
-
-                float s = TWidth.Sum(TWidth.Add(e, d));
-                for (nuint k = end; k < n; k++)
-                {
-                    s += Unsafe.Add(ref x, k) * BFloat16Weights.Decode(Unsafe.Add(ref wo, k));
-                }
-
-                yb[o] = bias[o] + s;
             }
         }
     }
@@ -437,42 +336,6 @@ internal readonly struct BFloat16Weights : IWeightFormat<ushort>
         }
 
         return Unsafe.BitCast<float, TVector>(Decode(Unsafe.Add(ref source, offset)));
-    }
-
-    /// <summary>
-    /// Two vectors from the 2 × Count weights at <c>source[offset…]</c>, read as 32-bit lanes: <paramref name="even"/> holds
-    /// weights offset, offset + 2, … (each lane's low half, shifted up), <paramref name="odd"/> weights offset + 1, offset + 3, …
-    /// (each lane's high half, the low half cleared).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadPair<TVector>(ref ushort source, nuint offset, out TVector even, out TVector odd)
-        where TVector : struct
-    {
-        ref uint lanes = ref Unsafe.As<ushort, uint>(ref Unsafe.Add(ref source, offset));
-        if (typeof(TVector) == typeof(Vector512<float>))
-        {
-            Vector512<uint> v = Vector512.LoadUnsafe(ref lanes);
-            even = Unsafe.BitCast<Vector512<float>, TVector>((v << 16).AsSingle());
-            odd = Unsafe.BitCast<Vector512<float>, TVector>((v & Vector512.Create(0xFFFF0000u)).AsSingle());
-        }
-        else if (typeof(TVector) == typeof(Vector256<float>))
-        {
-            Vector256<uint> v = Vector256.LoadUnsafe(ref lanes);
-            even = Unsafe.BitCast<Vector256<float>, TVector>((v << 16).AsSingle());
-            odd = Unsafe.BitCast<Vector256<float>, TVector>((v & Vector256.Create(0xFFFF0000u)).AsSingle());
-        }
-        else if (typeof(TVector) == typeof(Vector128<float>))
-        {
-            Vector128<uint> v = Vector128.LoadUnsafe(ref lanes);
-            even = Unsafe.BitCast<Vector128<float>, TVector>((v << 16).AsSingle());
-            odd = Unsafe.BitCast<Vector128<float>, TVector>((v & Vector128.Create(0xFFFF0000u)).AsSingle());
-        }
-        else
-        {
-            uint v = Unsafe.ReadUnaligned<uint>(ref Unsafe.As<uint, byte>(ref lanes));
-            even = Unsafe.BitCast<float, TVector>(BitConverter.UInt32BitsToSingle(v << 16));
-            odd = Unsafe.BitCast<float, TVector>(BitConverter.UInt32BitsToSingle(v & 0xFFFF0000u));
-        }
     }
 }
 
