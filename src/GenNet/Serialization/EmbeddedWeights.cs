@@ -25,10 +25,12 @@ public sealed unsafe class EmbeddedWeights
     private readonly int _count;
     private readonly StoredTensor[] _stored;
     private readonly byte[]? _pinnedCopy; // the copy that _stored points into, when the resource is not mapped
+    private readonly bool[] _finiteChecked; // per stored F16 tensor: its values have been checked for infinities and NaNs
 
     private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
     {
         _stored = stored ?? [];
+        _finiteChecked = new bool[_stored.Length];
         _pinnedCopy = pinnedCopy;
         _assembly = assembly;
         _mapped = mapped;
@@ -98,7 +100,7 @@ public sealed unsafe class EmbeddedWeights
     public ReadOnlySpan<ushort> Half(int tensor)
     {
         ReadOnlySpan<ushort> bits = Stored<ushort>(tensor, "F16");
-        if (!_finiteChecked)
+        if (!_finiteChecked[tensor])
         {
             foreach (ushort h in bits)
             {
@@ -108,13 +110,11 @@ public sealed unsafe class EmbeddedWeights
                 }
             }
 
-            _finiteChecked = true; // the image does not change; one pass per process (a race only repeats the check)
+            _finiteChecked[tensor] = true; // the image does not change; one pass per tensor and process (a race only repeats it)
         }
 
         return bits;
     }
-
-    private bool _finiteChecked;
 
     /// <summary>The int8 codes of parameter tensor <paramref name="tensor"/>, [outputs, …].</summary>
     /// <exception cref="InvalidDataException">The tensor is not stored as I8.</exception>
