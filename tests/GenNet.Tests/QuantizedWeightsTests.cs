@@ -297,4 +297,47 @@ public sealed class QuantizedWeightsTests(ITestOutputHelper output)
 
         return best;
     }
+
+    [Fact]
+    public void Stored_weights_are_refused_when_a_half_is_not_finite_or_the_dtype_is_not_the_compiled_one()
+    {
+        var network = new MnistMlp();
+        network.InitializeParameters(seed: 7);
+        var file = new MemoryStream();
+        network.Save(file, WeightPrecision.Half);
+        byte[] bytes = file.ToArray();
+        var resource = new ResourceAssembly("half.safetensors", bytes);
+        EmbeddedWeights weights = EmbeddedWeights.Open(resource, "half.safetensors", network.ParameterTensors.ToArray(), MnistMlp.ParameterCount);
+
+        // Not mapped (a stream that is not the assembly image): the stored tensors point into a pinned copy of the file.
+        ReadOnlySpan<ushort> first = weights.Half(0);
+        Assert.Equal(784 * 128, first.Length);
+        Assert.Equal(BitConverter.HalfToUInt16Bits((Half)network.Parameters[5]), first[5]);
+        Assert.Equal(128 * 10, weights.Half(2).Length);
+        var error = Assert.Throws<InvalidDataException>(() => weights.BFloat16(0));
+        Assert.Contains("stored as F16, not BF16", error.Message);
+        Assert.Throws<InvalidDataException>(() => weights.Int8(1)); // the bias: F32
+
+        // An infinity in the second weight matrix: refused when that tensor is first asked for, whatever was asked before.
+        int headerLength = (int)BitConverter.ToUInt64(bytes, 0);
+        string header = Encoding.UTF8.GetString(bytes, 8, headerLength);
+        int begin = header.IndexOf("\"dense_1.weight\":{\"dtype\":\"F16\",\"shape\":[10,128],\"data_offsets\":[", StringComparison.Ordinal);
+        Assert.True(begin >= 0, header);
+        string offsets = header.Substring(begin).Split('[')[2];
+        int dataOffset = int.Parse(offsets.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+        bytes[8 + headerLength + dataOffset + 2 * 17 + 1] = 0x7C; // weight 17 of dense_1: 0x7C00, +∞
+        bytes[8 + headerLength + dataOffset + 2 * 17] = 0x00;
+        weights = EmbeddedWeights.Open(new ResourceAssembly("inf.safetensors", bytes), "inf.safetensors", network.ParameterTensors.ToArray(), MnistMlp.ParameterCount);
+        Assert.Equal(784 * 128, weights.Half(0).Length);
+        error = Assert.Throws<InvalidDataException>(() => weights.Half(2));
+        Assert.Contains("'dense_1.weight' holds an F16 infinity or NaN", error.Message);
+    }
+
+    /// <summary>An assembly with one manifest resource, served as a MemoryStream (the unmapped path of EmbeddedWeights).</summary>
+    private sealed class ResourceAssembly(string name, byte[] content) : System.Reflection.Assembly
+    {
+        public override Stream? GetManifestResourceStream(string resource) => resource == name ? new MemoryStream(content, writable: false) : null;
+
+        public override System.Reflection.AssemblyName GetName() => new("Resources");
+    }
 }
