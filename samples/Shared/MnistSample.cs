@@ -3,6 +3,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using GenNet.Plots;
 
 namespace GenNet.Samples;
 
@@ -66,7 +67,11 @@ internal static class MnistSample
             adam.Schedule = PerEpoch(learningRate, options.Epochs, (train.Count + options.BatchSize - 1) / options.BatchSize);
         }
 
-        History history = model.Fit(train, adam, options.Epochs, options.BatchSize, seed: options.Seed);
+        // With --plot the test set is also evaluated after every epoch (Keras's validation_data=(x_test, y_test) in its MNIST
+        // examples), with the macro F1 beside the accuracy, so the curves have both sides; the training itself is the same.
+        History history = options.PlotPath is null
+            ? model.Fit(train, adam, options.Epochs, options.BatchSize, seed: options.Seed)
+            : model.Fit(train, adam, options.Epochs, new FitOptions { Metrics = [Metric.F1] }, batchSize: options.BatchSize, validation: test, seed: options.Seed);
 
         Evaluation result = model.Evaluate(test);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test loss: {result.Loss:F4} - test accuracy: {result.Accuracy:F4}"));
@@ -83,8 +88,29 @@ internal static class MnistSample
             Console.WriteLine($"History written to {historyPath}");
         }
 
+        if (options.PlotPath is { } plotPath)
+        {
+            try
+            {
+                LearningCurves.Save(history, plotPath);
+                string confusionPath = Path.Combine(Path.GetDirectoryName(plotPath) ?? "", Path.GetFileNameWithoutExtension(plotPath) + "-confusion" + Path.GetExtension(plotPath));
+                bool fashion = options.DataDirectory.Contains("fashion", StringComparison.OrdinalIgnoreCase);
+                ConfusionMatrixPlot.Save(model.EvaluateClassification(test), confusionPath, fashion ? FashionMnistClasses : null);
+                Console.WriteLine($"Learning curves written to {plotPath}, the test set's confusion matrix to {confusionPath}");
+            }
+            catch (Exception error) when (error is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: could not write the plots: {error.Message}");
+                return 1;
+            }
+        }
+
         return 0;
     }
+
+    // Fashion-MNIST's labels 0–9 (its README's names); other MNIST-format data is shown by class number.
+    private static readonly string[] FashionMnistClasses =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     // One rate per epoch as Keras's PiecewiseConstantDecay: an epoch's last step is a boundary (Fit keeps the last
     // partial batch, so an epoch is ⌈samples / batch⌉ steps). Adam keeps its moments across the changes.
@@ -104,14 +130,16 @@ internal static class MnistSample
         return new PiecewiseConstantDecay(boundaries, values);
     }
 
-    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, bool Help)
+    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, string? PlotPath, bool Help)
     {
         public static string Usage(string project, int epochs, int batchSize) =>
-            $"usage: dotnet run -c Release --project samples/{project} -- [--data DIR] [--epochs {epochs}] [--batch-size {batchSize}] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv]\n" +
+            $"usage: dotnet run -c Release --project samples/{project} -- [--data DIR] [--epochs {epochs}] [--batch-size {batchSize}] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv] [--plot FILE.png]\n" +
             "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + global::GenNet.Mnist.DebianFashionMnistDirectory + ")\n" +
             "  --threads N    threads per training step (default 0: all cores when the batch is large enough)\n" +
             "  --save FILE    write the trained weights (safetensors, PyTorch's names and layouts)\n" +
-            "  --history FILE write the per-epoch loss and accuracy as CSV";
+            "  --history FILE write the per-epoch loss and accuracy as CSV\n" +
+            "  --plot FILE    evaluate the test set after every epoch too, and draw the learning curves (loss, accuracy, macro F1)\n" +
+            "                 to FILE and the test set's confusion matrix to FILE-confusion (.png, or .svg)";
 
         public static Options Parse(string[] args, int epochs, int batchSize)
         {
@@ -119,7 +147,7 @@ internal static class MnistSample
                 ? fromEnvironment
                 : global::GenNet.Mnist.DebianFashionMnistDirectory;
             int seed = 42, threads = 0;
-            string? history = null, save = null;
+            string? history = null, save = null, plot = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -135,12 +163,20 @@ internal static class MnistSample
                     case "--threads": threads = Positive(); break;
                     case "--save": save = Value(); break;
                     case "--history": history = Value(); break;
-                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, threads, save, history, Help: true);
+                    case "--plot":
+                        plot = Value();
+                        if (!(plot.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || plot.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)))
+                        {
+                            throw new ArgumentException($"--plot needs a file ending in .png or .svg, not '{plot}'.");
+                        }
+
+                        break;
+                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, threads, save, history, plot, Help: true);
                     default: throw new ArgumentException($"unknown option '{args[i]}'.");
                 }
             }
 
-            return new Options(data, epochs, batchSize, seed, threads, save, history, Help: false);
+            return new Options(data, epochs, batchSize, seed, threads, save, history, plot, Help: false);
         }
     }
 }

@@ -58,8 +58,17 @@ public static class Initializers
         TruncatedNormal(weights, Math.Sqrt(1.0 / fanIn), ref random);
     }
 
-    private static void Uniform(Span<float> weights, float limit, ref SeededRandom random)
+    /// <summary>
+    /// Each weight drawn from U(−<paramref name="limit"/>, <paramref name="limit"/>): PyTorch's initialisation of its
+    /// recurrent layers' weights and biases, with the limit 1/√units.
+    /// </summary>
+    public static void Uniform(Span<float> weights, float limit, ref SeededRandom random)
     {
+        if (!(limit > 0f) || float.IsInfinity(limit))
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must be positive and finite.");
+        }
+
         for (int i = 0; i < weights.Length; i++)
         {
             weights[i] = (2f * random.NextSingle() - 1f) * limit;

@@ -99,6 +99,9 @@ public sealed class NetworkLayout
 
     internal bool WholeBatch { get; }
 
+    /// <summary>The network's Normalization layers, in declaration order, for <see cref="NetworkAdaptation"/>; none by default.</summary>
+    public NormalizationLayout[] Normalizations { get; init; } = [];
+
     internal bool HasCompiledWeights => _weightsResource is not null;
 
     /// <summary>The compiled-in parameters and buffers, opened once per process.</summary>
@@ -213,6 +216,9 @@ public abstract class NetworkBase : INetwork
 
     private protected NetworkLayout Sizes => _layout;
 
+    /// <summary>The network's Normalization layers, for <see cref="NetworkAdaptation"/>.</summary>
+    internal IReadOnlyList<NormalizationLayout> Normalizations => _layout.Normalizations;
+
     /// <inheritdoc/>
     public abstract void InitializeParameters(int seed);
 
@@ -316,6 +322,19 @@ public abstract class NetworkBase : INetwork
     protected virtual void RefreshKernels()
     {
     }
+
+    /// <summary>
+    /// Describes the network's inference graph in ONNX for <see cref="Onnx.SaveOnnx(INetwork, string)"/>: the generated class
+    /// overrides it with each layer's nodes. The base refuses, for a class that predates ONNX export.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected virtual void DescribeOnnx(OnnxGraph graph) =>
+        throw new NotSupportedException($"{_layout.Name} was generated without an ONNX description; rebuild it with this version of GenNet.");
+
+    internal void DescribeOnnxGraph(OnnxGraph graph) => DescribeOnnx(graph);
+
+    /// <summary>The parameters as the layers read them, without taking a private copy of compiled-in weights (for export).</summary>
+    internal ReadOnlySpan<float> ParameterView => ParameterValues;
 
     private int ScratchLength(int batchSize) => checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
 

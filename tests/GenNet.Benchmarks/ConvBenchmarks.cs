@@ -99,14 +99,7 @@ public class ConvInferenceBenchmarks
         _input = Workload.Images.AsSpan(0, 784).ToArray();
         _output = new float[10];
 
-        byte[] model = OnnxModel.ConvNet(
-            channels: 1, height: 28, width: 28,
-            [
-                new(ConvWorkload.Parameter(_network, "conv_0.weight"), ConvWorkload.Parameter(_network, "conv_0.bias"), 32, 1, 3),
-                new(ConvWorkload.Parameter(_network, "conv_1.weight"), ConvWorkload.Parameter(_network, "conv_1.bias"), 64, 32, 3),
-            ],
-            pool: 2,
-            new(ConvWorkload.Parameter(_network, "dense_0.weight"), ConvWorkload.Parameter(_network, "dense_0.bias"), 1600, 10, "Softmax"));
+        byte[] model = Workload.Onnx(_network); // GenNet's own export, its Transpose of the one-channel input a reshape in effect
         var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
@@ -115,10 +108,10 @@ public class ConvInferenceBenchmarks
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         _session = new InferenceSession(model, options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 1, 28, 28]); // NCHW: for one channel GenNet's [28, 28, 1]
+        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 28, 28, 1]); // GenNet's layout: the exported model takes it as Forward does
         _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, [1, 10]);
         _binding = _session.CreateIoBinding();
-        _binding.BindInput("x", _ortInput);
+        _binding.BindInput("input", _ortInput);
         _binding.BindOutput(_session.OutputNames[0], _ortOutput);
         _runOptions = new RunOptions();
 

@@ -36,7 +36,7 @@ public class InferenceBenchmarks
 
         (float[] w0, float[] b0) = Workload.Layer(_network, 0);
         (float[] w1, float[] b1) = Workload.Layer(_network, 1);
-        byte[] model = OnnxModel.Mlp([new(w0, b0, 784, 128, "Relu"), new(w1, b1, 128, 10, "Softmax")]);
+        byte[] model = Workload.Onnx(_network); // GenNet's own export: Gemm → Relu → Gemm → Softmax
         var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
@@ -48,7 +48,7 @@ public class InferenceBenchmarks
         _ortInput = OrtValue.CreateTensorValueFromMemory(_inputs, [BatchSize, 784]);
         _ortOutput = OrtValue.CreateTensorValueFromMemory(_outputs, [BatchSize, 10]);
         _binding = _session.CreateIoBinding();
-        _binding.BindInput("x", _ortInput);
+        _binding.BindInput("input", _ortInput);
         _binding.BindOutput(_session.OutputNames[0], _ortOutput);
         _runOptions = new RunOptions();
 

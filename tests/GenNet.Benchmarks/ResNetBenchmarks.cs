@@ -96,11 +96,11 @@ public class ResNetInferenceBenchmarks
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        _session = new InferenceSession(OnnxResNet(_network), options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 1, 28, 28]); // NCHW: for one channel GenNet's [28, 28, 1]
+        _session = new InferenceSession(Workload.Onnx(_network), options); // GenNet's export: Conv → BatchNormalization nodes, which ORT fuses
+        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 28, 28, 1]); // GenNet's layout: the exported model takes it as Forward does
         _ortOutput = OrtValue.CreateTensorValueFromMemory(_ortOutputValues, [1, 10]);
         _binding = _session.CreateIoBinding();
-        _binding.BindInput("x", _ortInput);
+        _binding.BindInput("input", _ortInput);
         _binding.BindOutput(_session.OutputNames[0], _ortOutput);
         _runOptions = new RunOptions();
 
@@ -138,32 +138,5 @@ public class ResNetInferenceBenchmarks
         _ortOutput.Dispose();
         _runOptions.Dispose();
         _session.Dispose();
-    }
-
-    /// <summary>The network as ONNX nodes, tensor for tensor (convolution weights are PyTorch's layout in both).</summary>
-    private static byte[] OnnxResNet(BenchResNet network)
-    {
-        float[] P(string name) => ConvWorkload.Parameter(network, name);
-        float[] B(string name) => network.BufferTensors.Single(t => t.Name == name).Slice(network.Buffers).ToArray();
-        var g = new OnnxModel.GraphBuilder(1, 28, 28);
-        string ConvBn(string input, string conv, string bn, int filters, int channels, int kernel, int stride, bool relu)
-        {
-            // GenNet's same padding is TensorFlow's: 3×3 stride 1 pads one each side; 3×3 stride 2 on 14 pads the odd one after.
-            (int before, int after) = kernel == 1 ? (0, 0) : stride == 1 ? (1, 1) : (0, 1);
-            string y = g.Conv(input, P($"{conv}.weight"), P($"{conv}.bias"), filters, channels, kernel, stride, before, after);
-            y = g.BatchNorm(y, P($"{bn}.weight"), P($"{bn}.bias"), B($"{bn}.running_mean"), B($"{bn}.running_var"), 1e-5f);
-            return relu ? g.Relu(y) : y;
-        }
-
-        string stem = g.MaxPool(ConvBn("x", "conv_0", "bn_0", 32, 1, 3, 1, relu: true), 2);
-        string h = ConvBn(stem, "conv_1", "bn_1", 32, 32, 3, 1, relu: true);
-        string stage1 = g.Relu(g.Sum(ConvBn(h, "conv_2", "bn_2", 32, 32, 3, 1, relu: false), stem));
-        string projection = ConvBn(stage1, "projection", "projection_bn", 64, 32, 1, 2, relu: false);
-        h = ConvBn(stage1, "conv_4", "bn_4", 64, 32, 3, 2, relu: true);
-        string stage2a = g.Relu(g.Sum(ConvBn(h, "conv_5", "bn_5", 64, 64, 3, 1, relu: false), projection));
-        h = ConvBn(stage2a, "conv_6", "bn_6", 64, 64, 3, 1, relu: true);
-        string last = g.Relu(g.Sum(ConvBn(h, "conv_7", "bn_7", 64, 64, 3, 1, relu: false), stage2a));
-        string pooled = g.Flatten(g.GlobalAveragePool(last));
-        return g.Build(g.Softmax(g.Gemm(pooled, P("dense_0.weight"), P("dense_0.bias"), 64, 10)), 10);
     }
 }

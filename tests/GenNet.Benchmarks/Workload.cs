@@ -66,4 +66,12 @@ public static class Workload
         var flat = Dataset.Create(images, train.Labels.ToArray(), 784);
         return (flat, images, train.Labels.ToArray().Select(l => (long)l).ToArray());
     }
+
+    /// <summary>The network as GenNet exports it to ONNX (SaveOnnx), the ONNX Runtime peer's model: the same weights, the same input layout.</summary>
+    public static byte[] Onnx(INetwork network)
+    {
+        var stream = new MemoryStream();
+        network.SaveOnnx(stream);
+        return stream.ToArray();
+    }
 }

@@ -368,6 +368,37 @@ public sealed class DiagnosticTests
     public void GN0028_one_dimensional_layer_without_a_sequence(string layers, string locatedOn, string message) => AssertSingle(
         "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NotASequence;", "GN0028", message, locatedOn);
 
+    // The recurrent layers: a sequence only (the last state of one is not: ReturnSequences), and a positive unit count.
+
+    [Theory]
+    [InlineData("[Input(10)]\n[LSTM(4)]", "LSTM(4)",
+        "Layer 1 (LSTM) needs a sequence [steps, channels] but receives shape [10]; declare the input as [Input(steps, features)], put the layer before [Flatten] and Dense layers, and give a recurrent layer before it ReturnSequences = true")]
+    [InlineData("[Input(7, 2)]\n[GRU(3)]\n[GRU(3)]", "GRU(3)",
+        "Layer 2 (GRU) needs a sequence [steps, channels] but receives shape [3]; declare the input as [Input(steps, features)], put the layer before [Flatten] and Dense layers, and give a recurrent layer before it ReturnSequences = true")]
+    [InlineData("[Input(28, 28, 1)]\n[SimpleRNN(8)]", "SimpleRNN(8)",
+        "Layer 1 (SimpleRNN) needs a sequence [steps, channels] but receives shape [28, 28, 1]; an image's rows are a sequence when declared as [Input(rows, width × channels)]")]
+    public void GN0028_recurrent_layer_without_a_sequence(string layers, string locatedOn, string message) => AssertSingle(
+        "[Network]\n" + layers + "\n[Dense(2)]\npublic partial class NotASequence;", "GN0028", message, locatedOn);
+
+    [Theory]
+    [InlineData("[LSTM(0)]", "Layer 1 (LSTM) has units = 0; every size must be at least 1")]
+    [InlineData("[GRU(-3, ReturnSequences = true)]", "Layer 1 (GRU) has units = -3; every size must be at least 1")]
+    [InlineData("[SimpleRNN(0)]", "Layer 1 (SimpleRNN) has units = 0; every size must be at least 1")]
+    public void GN0003_recurrent_layer_without_units(string layer, string message) => AssertSingle(
+        "[Network]\n[Input(9, 2)]\n" + layer + "\n[Flatten]\n[Dense(2)]\npublic partial class NoUnits;", "GN0003", message, layer.Trim('[', ']'));
+
+    // Embedding: token ids come straight from an input of one dimension; a positive vocabulary and dimension count.
+
+    [Theory]
+    [InlineData("[Input(6, 2)]\n[Embedding(10, 4)]", "Embedding(10, 4)",
+        "Layer 1 (Embedding): it reads token ids, an [Input(steps)] of whole numbers in [0, 10), but receives the input 'input', shape [6, 2]; declare the ids as an input of one dimension and put the Embedding right after it (ids come from the data: nothing before them learns)")]
+    [InlineData("[Input(6)]\n[Dense(6)]\n[Embedding(10, 4)]", "Embedding(10, 4)",
+        "Layer 2 (Embedding): it reads token ids, an [Input(steps)] of whole numbers in [0, 10), but receives the output of 'dense_0', shape [6]; declare the ids as an input of one dimension and put the Embedding right after it (ids come from the data: nothing before them learns)")]
+    [InlineData("[Input(6)]\n[Embedding(0, 4)]", "Embedding(0, 4)", "Layer 1 (Embedding) has vocabulary = 0; every size must be at least 1", "GN0003")]
+    [InlineData("[Input(6)]\n[Embedding(10, -4)]", "Embedding(10, -4)", "Layer 1 (Embedding) has dimensions = -4; every size must be at least 1", "GN0003")]
+    public void Embedding_without_token_ids_or_sizes(string layers, string locatedOn, string message, string id = "GN0008") => AssertSingle(
+        "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NoTokens;", id, message, locatedOn);
+
     [Theory]
     [InlineData("[Input(4, 3)]\n[Conv1D(2, 5)]", "Conv1D(2, 5)",
         "Layer 1 (Conv1D) has a 5-step kernel, larger than its input [4, 3] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]

@@ -393,13 +393,17 @@ public static class DeclarationFuzzer
          "Conv1D(0, 3)", "Conv1D(4, 3, 3)", "Conv1D(4, 3, Activation.Softmax)", "Conv1D(4, 3, Stride = -1)", "MaxPool1D(0)",
          "AveragePool1D(2, Padding = (Padding)7)", "GlobalMaxPooling1D(2)",
          "LayerNormalization(Epsilon = 0f)", "LayerNormalization(Epsilon = float.NaN)", "LayerNormalization(Activation = Activation.Softmax)",
+         "Normalization(1f)", "Normalization(Epsilon = 1e-3f)",
          "DepthwiseConv2D(0)", "DepthwiseConv2D(3, DepthMultiplier = 0)", "DepthwiseConv2D(3, Activation.Softmax)", "DepthwiseConv2D(1, Padding = (Padding)7)",
-         "SeparableConv2D(4)", "SeparableConv2D(0, 3)", "SeparableConv2D(4, 3, DepthMultiplier = -1)", "SeparableConv2D(4, 1, Activation.Softmax)"];
+         "SeparableConv2D(4)", "SeparableConv2D(0, 3)", "SeparableConv2D(4, 3, DepthMultiplier = -1)", "SeparableConv2D(4, 1, Activation.Softmax)",
+         "LSTM(0)", "GRU(-2, ReturnSequences = true)", "SimpleRNN(\"4\")", "LSTM(4, 4)", "GRU", "SimpleRNN(3, ReturnSequences = 1)",
+         "Embedding(0, 4)", "Embedding(10)", "Embedding(10, -1)", "Embedding(\"10\", 4)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
          "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
          "Conv1D(4, 3, Activation.ReLU)", "MaxPool1D(2)", "AveragePool1D(3, Stride = 1, Padding = Padding.Same)", "GlobalAveragePooling1D",
-         "DepthwiseConv2D(3, Activation.ReLU)", "SeparableConv2D(4, 1, 3, Activation.Tanh, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same)"];
+         "DepthwiseConv2D(3, Activation.ReLU)", "SeparableConv2D(4, 1, 3, Activation.Tanh, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same)",
+         "LSTM(4)", "GRU(3, ReturnSequences = true)", "SimpleRNN(2)", "Embedding(10, 4)"];
     private static readonly string[] s_merges =
         ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
     private static readonly string[] s_graphArguments =
@@ -453,6 +457,11 @@ public static class DeclarationFuzzer
         {
             int dimensions = random.Next(10) switch { < 6 => 1, < 9 => 2, _ => 3 };
             model.Input = $"Input({string.Join(", ", Enumerable.Range(0, dimensions).Select(_ => Size(random)))})";
+            if (Chance(random, 0.2))
+            {
+                model.Layers.Add(Pick(random, ["Normalization", "Normalization(Name = \"scaler\")"])); // raw features standardised
+            }
+
             if (dimensions > 1)
             {
                 model.Layers.Add("Flatten");

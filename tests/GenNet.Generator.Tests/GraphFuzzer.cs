@@ -189,7 +189,8 @@ public static class GraphFuzzer
     private static string? SizeNotPositive(Random random, Graph graph)
     {
         GraphNode[] candidates = Untouched(graph.Nodes)
-            .Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D" or "DepthwiseConv2D" or "SeparableConv2D" or "Conv1D" or "MaxPool1D" or "AveragePool1D").ToArray();
+            .Where(n => n.Kind is "Input" or "Dense" or "Conv2D" or "MaxPool2D" or "AveragePool2D" or "DepthwiseConv2D" or "SeparableConv2D" or "Conv1D" or "MaxPool1D" or "AveragePool1D"
+                or "LSTM" or "GRU" or "SimpleRNN" or "Embedding").ToArray();
         if (candidates.Length == 0)
         {
             return null;
@@ -204,6 +205,8 @@ public static class GraphFuzzer
             "Conv1D" => Pick<string[]>(random, [["0", "1"], ["4", "0"], ["4", "-3", "Activation.Tanh"], ["4", "1", "Stride = 0"]]),
             "DepthwiseConv2D" => Pick<string[]>(random, [["0"], ["1", "-1", "Activation.ReLU"], ["1", "DepthMultiplier = 0"], ["1", "Stride = 0"]]),
             "SeparableConv2D" => Pick<string[]>(random, [["0", "1"], ["2", "0"], ["2", "1", "DepthMultiplier = -1"], ["2", "1", "Stride = -2"]]),
+            "LSTM" or "GRU" or "SimpleRNN" => Pick<string[]>(random, [["0"], ["-2", "ReturnSequences = true"]]),
+            "Embedding" => Pick<string[]>(random, [["0", "4"], ["10", "-1"]]),
             _ => Pick<string[]>(random, [["0"], ["-1"], ["1", "Stride = -1"]]),
         };
         node.Touched = true;
@@ -281,9 +284,9 @@ public static class GraphFuzzer
     private static string? WindowOnVector(Random random, Graph graph) => Rewire(random, graph, "GN0020",
         ["Conv2D", "MaxPool2D", "AveragePool2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D", "DepthwiseConv2D", "SeparableConv2D"], images: false);
 
-    /// <summary>GN0028: a 1-D layer reads an image or a vector.</summary>
+    /// <summary>GN0028: a 1-D or recurrent layer reads an image or a vector.</summary>
     private static string? SequenceLayerOffSequence(Random random, Graph graph) =>
-        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D"], shape => shape.Length != 2);
+        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "LSTM", "GRU", "SimpleRNN"], shape => shape.Length != 2);
 
     private static string? Rewire(Random random, Graph graph, string id, string[] kinds, bool images) =>
         Rewire(random, graph, id, kinds, shape => (shape.Length == 3) == images);
@@ -483,6 +486,11 @@ public sealed class Graph
             "GlobalAveragePooling1D" => "global_average_pooling1d" + (index == 0 ? "" : numbered),
             "BatchNormalization" => "bn" + numbered,
             "LayerNormalization" => "ln" + numbered,
+            "LSTM" => "lstm" + (index == 0 ? "" : numbered),
+            "GRU" => "gru" + (index == 0 ? "" : numbered),
+            "SimpleRNN" => "simple_rnn" + (index == 0 ? "" : numbered),
+            "Embedding" => "embedding" + (index == 0 ? "" : numbered),
+            "Normalization" => "normalization" + (index == 0 ? "" : numbered),
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -548,6 +556,16 @@ internal sealed class GraphBuilder
         for (int i = 0; i < inputCount; i++)
         {
             GraphNode x = declaredFirst?[i] ?? Input(shapes[i]);
+            if (x.Shape.Length == 1 && Chance(0.2))
+            {
+                int dimensions = Pick([1, 2, 3, 8]);
+                x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
+            }
+
+            if (Chance(0.2))
+            {
+                x = Standardized(x); // raw features standardised, the layer's main use
+            }
             for (int blocks = inputCount switch { 1 => _random.Next(1, 6), < 4 => _random.Next(0, 4), _ => _random.Next(0, 2) }; blocks > 0; blocks--)
             {
                 x = Block(x);
@@ -588,7 +606,7 @@ internal sealed class GraphBuilder
         }
 
         GraphNode dense = Dense(x, Pick([1, 2, 3, 4, 8, 16]));
-        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : dense;
+        return Chance(0.2) ? Normalized(dense) : Chance(0.15) ? LayerNormalized(dense) : Chance(0.1) ? Standardized(dense) : dense;
     }
 
     /// <summary>Batch normalisation of x, with or without its options and an activation.</summary>
@@ -600,6 +618,9 @@ internal sealed class GraphBuilder
         arguments.AddRange(Chance(0.5) ? [$"Activation = Activation.{Pick(s_hiddenActivations)}"] : []);
         return Layer("BatchNormalization", [.. arguments], x.Shape, x);
     }
+
+    /// <summary>Keras's Normalization of x's last axis (it has no options).</summary>
+    private GraphNode Standardized(GraphNode x) => Layer("Normalization", [], x.Shape, x);
 
     /// <summary>Layer normalisation of x's last axis, with or without its options and an activation.</summary>
     private GraphNode LayerNormalized(GraphNode x)
@@ -661,12 +682,18 @@ internal sealed class GraphBuilder
             [Extent(height, kernelHeight, stride, samePadding), Extent(width, kernelWidth, stride, samePadding), filters], x);
     }
 
-    /// <summary>A 1-D convolution or pooling layer whose window fits a sequence [steps, channels], or dropout before a convolution.</summary>
+    /// <summary>
+    /// A 1-D convolution or pooling layer whose window fits a sequence [steps, channels], dropout before a convolution, or a
+    /// recurrent layer returning its sequence.
+    /// </summary>
     private GraphNode SequenceStep(GraphNode x)
     {
         bool same = Chance(0.3);
-        switch (_random.Next(5))
+        switch (_random.Next(6))
         {
+            case 5:
+                int units = Pick([1, 2, 3]);
+                return Layer(Pick(["LSTM", "GRU", "SimpleRNN"]), [Int(units), "ReturnSequences = true"], [x.Shape[0], units], x);
             case 0:
             case 1:
                 GraphNode conv = Conv1D(x, Pick([1, 2, 3, 5]), same, stride: Chance(0.25) ? 2 : 1);

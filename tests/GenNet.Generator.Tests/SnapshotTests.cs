@@ -184,6 +184,79 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Recurrent_layers_trained()
+    {
+        // Rows of a 28×28 image as 28 steps: an LSTM returning its sequence (step-major buffers, the output copied back to
+        // [batch, steps, units], dL/dh gathered step by step), a GRU over it returning its last state (the output is h's last
+        // slot: no copy; the incoming gradient serves as dL/dh) whose input gradient flows back through time into the LSTM,
+        // and a SimpleRNN on a second, named input that nothing before learns (no dx).
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Sequences;
+
+            [Network(Loss = Loss.SparseCategoricalCrossEntropy)]
+            [Input(28, 28, Name = "rows")]
+            [Input(5, 2, Name = "events")]
+            [LSTM(32, ReturnSequences = true, From = "rows")]
+            [GRU(16, Name = "summary")]
+            [SimpleRNN(3, From = "events")]
+            [Concatenate("summary")]
+            [Dense(10, Activation.Softmax)]
+            public partial class RowReader;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("RowReader", run.Source("Samples.Sequences.RowReader.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Recurrent_layer_inference_only()
+    {
+        // An inference-only LSTM keeps no gradients of its own: only the forward method, the same buffers.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Sequences;
+
+            [Network(Training = false)]
+            [Input(7, 3)]
+            [LSTM(17)]
+            [Dense(2, Activation.Softmax)]
+            public partial class LstmInference;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("LstmInference", run.Source("Samples.Sequences.LstmInference.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Embedding_into_a_gru()
+    {
+        // Token ids as [Input(12)] floats: the lookup names the network, the layer and the shard's first sample for a bad id,
+        // and its backward pass is a scatter-add with no dx; the GRU reads the embedded sequence and passes it no gradient
+        // beyond the table's.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Text;
+
+            [Network]
+            [Input(12)]
+            [Embedding(30, 8)]
+            [GRU(16)]
+            [Dense(30, Activation.Softmax)]
+            public partial class NextCharacter;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("NextCharacter", run.Source("Samples.Text.NextCharacter.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Layer_normalization_after_a_convolution_and_in_a_pre_norm_block()
     {
         // Each pixel's 8 channels normalised over themselves, then a transformer's pre-norm residual block over 16 features
@@ -230,6 +303,31 @@ public sealed class SnapshotTests
 
         Assertions.CleanRun(run);
         Snapshot.Match("LayerNormalizedInputs", run.Source("Samples.Normalized.LayerNormalizedInputs.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Normalization_of_raw_features_and_of_a_hidden_layer()
+    {
+        // Keras's Normalization on the raw input (the tabular classifier's first layer: no backward pass, nothing before it
+        // learns) and on a hidden layer (the gradient passes through, divided in place); their statistics are buffers, and
+        // the layout lists both for Adapt, the first reading the input at offset 0.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Tabular;
+
+            [Network]
+            [Input(13)]
+            [Normalization]
+            [Dense(16, Activation.ReLU)]
+            [Normalization(Name = "hidden.norm")]
+            [Dense(3, Activation.Softmax)]
+            public partial class AdaptedTabular;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("AdaptedTabular", run.Source("Samples.Tabular.AdaptedTabular.g.cs"));
         Assertions.SecondRunIsCached(run);
     }
 

@@ -162,4 +162,43 @@ public sealed class WeightsTests
         Assert.StartsWith("Network(Training = ", tree.GetText().ToString(diagnostic.Location.SourceSpan));
         Assert.Empty(run.Result.Results.Single().GeneratedSources);
     }
+
+    private const string NormalizedDeclaration = """
+        using GenNet;
+
+        namespace Apps;
+
+        [Network(Training = false, Weights = "models/tiny.safetensors")]
+        [Input(3)]
+        [Normalization]
+        [Dense(2, Activation.Softmax)]
+        public partial class Tiny;
+        """;
+
+    private const string DenseTensors =
+        "\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[24,48]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[48,56]}";
+
+    /// <summary>A Normalization's adapted statistics are buffers the file must carry, with its features' shape: a compiled network takes raw features.</summary>
+    [Theory]
+    [InlineData("{\"normalization.mean\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]}," + DenseTensors + "}\ndata-length: 56",
+        "tensor 'normalization.variance' is missing")]
+    [InlineData("{\"normalization.mean\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]},\"normalization.variance\":{\"dtype\":\"F32\",\"shape\":[1,3],\"data_offsets\":[12,24]}," + DenseTensors + "}\ndata-length: 56",
+        "tensor 'normalization.variance' has shape [1, 3] in the file, the declaration needs [3]")]
+    public void GN0019_normalization_statistics_must_be_in_the_weights_file(string header, string problem) => AssertDiagnostic(
+        GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(NormalizedDeclaration), null, Header(header)),
+        "GN0019",
+        $"Weights file 'models/tiny.safetensors' does not fit network 'Tiny': {problem}");
+
+    [Fact]
+    public void Normalization_statistics_compile_in_with_the_weights()
+    {
+        const string header = "{\"normalization.mean\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,12]},\"normalization.variance\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[12,24]}," +
+            DenseTensors + "}\ndata-length: 56";
+        GeneratorRun run = GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(NormalizedDeclaration), null, Header(header));
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        Assert.Contains("new(\"normalization.mean\", [3], Normalization0Mean)", source);
+        Assert.Contains("weightsResource: \"", source);
+        Assert.Contains("new(\"normalization\", Normalization0Mean, Normalization0Variance, features: 3, sourceSize: 3, inputOffset: 0),", source);
+    }
 }

@@ -34,6 +34,7 @@ public partial class MnistConvNetInference;
 /// What the gradient checks do not cover for convolutional networks: the summary, dropout's training-only behaviour and
 /// its reproducibility, thread-count independence, and allocation.
 /// </summary>
+[Collection(SerialCollection.Name)] // counts allocations of training steps, which a contended worker-pool wait can make
 public sealed class ConvNetworkTests(ITestOutputHelper output)
 {
     private static float[] Images(int count, int seed)

@@ -15,6 +15,7 @@ namespace GenNet.Tests;
 [Dense(3, Activation.Softmax)]
 public partial class Classifier;
 
+[Collection(SerialCollection.Name)] // counts allocations of training steps, which a contended worker-pool wait can make
 public sealed class FitTests
 {
     /// <summary>Three clusters in 4-D, one per class: easy to learn, with a known answer.</summary>

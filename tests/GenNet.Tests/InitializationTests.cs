@@ -21,7 +21,8 @@ public sealed class InitializationTests
 
     /// <summary>
     /// Every weight of the convnet and of every checked network (the MNIST MLP among them) lies in U(−l, l) with Keras's Glorot limit
-    /// <c>l = √(6 / (fanIn + fanOut))</c>; biases start at 0 and normalisation scales at 1.
+    /// <c>l = √(6 / (fanIn + fanOut))</c>; biases start at 0 and normalisation scales at 1; a recurrent layer's four tensors
+    /// lie in U(−1/√units, 1/√units), PyTorch's initialisation.
     /// </summary>
     [Fact]
     public void Weights_are_glorot_uniform_with_kerass_fans_biases_zero_and_scales_one()
@@ -37,6 +38,12 @@ public sealed class InitializationTests
             {
                 float[] values = tensor.Slice(network.Parameters).ToArray();
                 string where = $"{network.GetType().Name} {tensor.Name} [{string.Join(", ", tensor.Shape)}]";
+                if (reference?.UniformLimit(tensor.Name) is { } uniform)
+                {
+                    AssertUniform(where, values, uniform, "PyTorch's 1/√units"); // a recurrent layer's tensors, biases too
+                    continue;
+                }
+
                 if (tensor.Shape.Count == 1)
                 {
                     float start = tensor.Name.EndsWith(".bias", StringComparison.Ordinal) ? 0f : 1f;
@@ -64,15 +71,17 @@ public sealed class InitializationTests
         Assert.True(convolutionsPinned >= 2, $"only {convolutionsPinned} convolution kernels large enough to pin their limit from below");
     }
 
-    private static void AssertGlorotUniform(string where, float[] values, int fanIn, int fanOut)
+    private static void AssertGlorotUniform(string where, float[] values, int fanIn, int fanOut) =>
+        AssertUniform(where, values, Math.Sqrt(6.0 / (fanIn + fanOut)), $"fans {fanIn}, {fanOut}");
+
+    private static void AssertUniform(string where, float[] values, double limit, string source)
     {
-        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
         double largest = values.Max(v => Math.Abs((double)v));
-        Assert.True(largest <= limit, $"{where}: |w| up to {largest}, beyond the limit {limit} (fans {fanIn}, {fanOut})");
+        Assert.True(largest <= limit, $"{where}: |w| up to {largest}, beyond the limit {limit} ({source})");
         if (values.Length >= 200)
         {
             // Every one of n ≥ 200 draws below 0.9·l has probability 0.9ⁿ < 1e-9: a limit drawn too small shows here.
-            Assert.True(largest >= 0.9 * limit, $"{where}: |w| only up to {largest}, below 0.9 × the limit {limit} (fans {fanIn}, {fanOut})");
+            Assert.True(largest >= 0.9 * limit, $"{where}: |w| only up to {largest}, below 0.9 × the limit {limit} ({source})");
         }
 
         if (values.Length >= 1280)

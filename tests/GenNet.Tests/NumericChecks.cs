@@ -83,6 +83,14 @@ public static class NumericChecks
             {
                 Fill(network.Buffers, tensor, 0.5, 1.5);
             }
+            else if (tensor.Name.EndsWith(".mean", StringComparison.Ordinal)) // a Normalization's adapted statistics
+            {
+                Fill(network.Buffers, tensor, -0.5, 0.5);
+            }
+            else if (tensor.Name.EndsWith(".variance", StringComparison.Ordinal))
+            {
+                Fill(network.Buffers, tensor, 0.2, 4);
+            }
         }
 
         return network;
@@ -92,7 +100,8 @@ public static class NumericChecks
     {
         var random = new Random(seed);
         ReferenceNetwork reference = c.Reference;
-        float[] inputs = Enumerable.Range(0, batchSize * reference.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] inputs = Enumerable.Range(0, batchSize * reference.InputSize)
+            .Select(i => c.Inputs is { } draw ? draw(random, i % reference.InputSize) : (float)(random.NextDouble() * 2 - 1)).ToArray();
         int width = reference.OutputSize;
         switch (c.Targets)
         {
@@ -176,8 +185,9 @@ public static class NumericChecks
             : network.ComputeGradients(batch.Inputs, batch.Targets, batchSize);
         int shards = Shards.Of(network);
         double[] parameters = ToDouble(network.Parameters);
+        double[] buffers = ToDouble(network.Buffers); // the Normalization layers' statistics (batch normalisation's running ones are not read in training)
         var training = new ReferenceTraining(Seed, Step: 0); // the first ComputeGradients after InitializeParameters
-        double referenceLoss = c.Reference.LossValue(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, training);
+        double referenceLoss = c.Reference.LossValue(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, training, buffers);
         double worst = Math.Abs(loss - referenceLoss) / (ForwardTolerance * (1 + Math.Abs(referenceLoss)));
         string where = $"loss: generated {loss:R}, reference {referenceLoss:R}";
         if (double.IsNaN(worst))
@@ -191,7 +201,7 @@ public static class NumericChecks
             : SampleIndices(network, maxChecked);
         foreach (int index in indices)
         {
-            double numeric = c.Reference.NumericGradient(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, index, step: 1e-6, training);
+            double numeric = c.Reference.NumericGradient(parameters, batch.ReferenceInputs, batch.ReferenceTargets, batchSize, index, step: 1e-6, training, buffers);
             double ratio = c.ShiftInvariant.Contains(TensorOf(network, index).Name)
                 ? Math.Max(Math.Abs(gradients[index]) / ZeroGradientNoise, Math.Abs(numeric) / 1e-9)
                 : Math.Abs(gradients[index] - numeric) / (GradientRelative * Math.Abs(numeric) + c.GradientAbsolute);

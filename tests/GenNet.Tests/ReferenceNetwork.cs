@@ -136,6 +136,51 @@ public sealed record ReferenceConv1D(
     internal ReferenceConv2D AsImage => new(Filters, 1, KernelSize, Activation, Stride, Padding, NegativeSlope);
 }
 
+/// <summary>
+/// A recurrent layer over a sequence [steps, features] from a zero state, PyTorch's one-layer <c>nn.LSTM</c>/<c>nn.GRU</c>/
+/// <c>nn.RNN</c> with <c>batch_first=True</c>: tensors weight_ih_l0 [G·units, features], weight_hh_l0 [G·units, units],
+/// bias_ih_l0 and bias_hh_l0 [G·units], the gates stacked in PyTorch's order. The output is the last step's h [units], or
+/// with <see cref="ReturnSequences"/> every step's, [steps, units].
+/// </summary>
+public abstract record ReferenceRecurrent(int Units, bool ReturnSequences) : ReferenceNetworkLayer
+{
+    /// <summary>G: the gates stacked in each tensor.</summary>
+    public abstract int Gates { get; }
+
+    /// <summary>Keras's name stem: lstm, gru, simple_rnn.</summary>
+    public abstract string Stem { get; }
+}
+
+/// <summary>LSTM: <c>(i, f, g, o) = (σ, σ, tanh, σ)(W_ih·x + b_ih + W_hh·h + b_hh)</c>, <c>c = f·c + i·g</c>, <c>h = o·tanh(c)</c>.</summary>
+public sealed record ReferenceLSTM(int Units, bool ReturnSequences = false) : ReferenceRecurrent(Units, ReturnSequences)
+{
+    public override int Gates => 4;
+
+    public override string Stem => "lstm";
+}
+
+/// <summary>GRU, PyTorch's: <c>r, z = σ(…)</c>, <c>n = tanh(W_in·x + b_in + r·(W_hn·h + b_hn))</c>, <c>h = (1 − z)·n + z·h</c>.</summary>
+public sealed record ReferenceGRU(int Units, bool ReturnSequences = false) : ReferenceRecurrent(Units, ReturnSequences)
+{
+    public override int Gates => 3;
+
+    public override string Stem => "gru";
+}
+
+/// <summary>Simple RNN: <c>h = tanh(W_ih·x + b_ih + W_hh·h + b_hh)</c>.</summary>
+public sealed record ReferenceSimpleRNN(int Units, bool ReturnSequences = false) : ReferenceRecurrent(Units, ReturnSequences)
+{
+    public override int Gates => 1;
+
+    public override string Stem => "simple_rnn";
+}
+
+/// <summary>
+/// A table of token vectors, PyTorch's <c>nn.Embedding(Vocabulary, Dimensions)</c>: token ids [steps] (floats holding whole
+/// numbers) to <c>y[t] = W[id[t]]</c>, [steps, Dimensions]; weight [Vocabulary, Dimensions].
+/// </summary>
+public sealed record ReferenceEmbedding(int Vocabulary, int Dimensions) : ReferenceNetworkLayer;
+
 /// <summary>Max pooling per channel over windows of steps clipped to the sequence; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceMaxPool1D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
 
@@ -178,6 +223,13 @@ public sealed record ReferenceLayerNormalization(double Epsilon = 1e-5) : Refere
 
     public double NegativeSlope { get; init; } = 0.01;
 }
+
+/// <summary>
+/// Keras's <c>Normalization</c> over the last axis: each feature f (each channel, shared by every position of an image)
+/// is standardised by its mean and variance buffers, <c>y = (x − mean[f]) / max(√variance[f], 1e-7)</c>, the same in
+/// training and inference. Buffers mean and variance, [C] each; no parameters.
+/// </summary>
+public sealed record ReferenceNormalization : ReferenceNetworkLayer;
 
 /// <summary>Which dropout masks a training-mode loss uses: those of <c>InitializeParameters(Seed)</c> at training step <c>Step</c>.</summary>
 public readonly record struct ReferenceTraining(int Seed, long Step = 0);
@@ -300,6 +352,17 @@ public sealed class ReferenceNetwork
                     yield return ($"{conv1d}.weight", [c.Filters, x[1], c.KernelSize], node.ParameterOffset);
                     yield return ($"{conv1d}.bias", [c.Filters], node.ParameterOffset + c.Filters * x[1] * c.KernelSize);
                     break;
+                case ReferenceEmbedding e:
+                    yield return ($"{node.Layer.Name ?? (node.Ordinal == 0 ? "embedding" : $"embedding_{node.Ordinal}")}.weight", [e.Vocabulary, e.Dimensions], node.ParameterOffset);
+                    break;
+                case ReferenceRecurrent r:
+                    string stem = node.Layer.Name ?? (node.Ordinal == 0 ? r.Stem : $"{r.Stem}_{node.Ordinal}");
+                    int gates = r.Gates * r.Units, at = node.ParameterOffset;
+                    yield return ($"{stem}.weight_ih_l0", [gates, x[1]], at);
+                    yield return ($"{stem}.weight_hh_l0", [gates, r.Units], at + gates * x[1]);
+                    yield return ($"{stem}.bias_ih_l0", [gates], at + gates * (x[1] + r.Units));
+                    yield return ($"{stem}.bias_hh_l0", [gates], at + gates * (x[1] + r.Units + 1));
+                    break;
                 case ReferenceDepthwiseConv2D d:
                     string depthwise = node.Layer.Name ?? $"depthwise_conv_{node.Ordinal}";
                     int channels = x[2] * d.Multiplier;
@@ -350,12 +413,40 @@ public sealed class ReferenceNetwork
         return null;
     }
 
+    /// <summary>
+    /// The limit l of U(−l, l) that a tensor starts from when it is not Glorot's: 1/√units for every tensor of a recurrent
+    /// layer (PyTorch's initialisation), 0.05 for an embedding's table (Keras's). Null for any other tensor.
+    /// </summary>
+    public double? UniformLimit(string name)
+    {
+        foreach ((string tensor, int[] _, int offset) in Tensors())
+        {
+            switch (tensor == name ? _nodes.FirstOrDefault(n => offset >= n.ParameterOffset && offset < n.ParameterOffset + n.ParameterCount)?.Layer : null)
+            {
+                case ReferenceRecurrent r:
+                    return 1.0 / Math.Sqrt(r.Units);
+                case ReferenceEmbedding:
+                    return 0.05; // Keras's default for an embedding
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>(name, shape, offset) of every buffer, as GenNet must lay them out.</summary>
     public IEnumerable<(string Name, int[] Shape, int Offset)> BufferTensors()
     {
-        foreach (Node node in _nodes.Where(n => n.Layer is ReferenceBatchNormalization))
+        foreach (Node node in _nodes.Where(n => n.Layer is ReferenceBatchNormalization or ReferenceNormalization))
         {
             int channels = _nodes[node.Sources[0]].Shape[^1];
+            if (node.Layer is ReferenceNormalization)
+            {
+                string normalization = node.Layer.Name ?? (node.Ordinal == 0 ? "normalization" : $"normalization_{node.Ordinal}");
+                yield return ($"{normalization}.mean", [channels], node.BufferOffset);
+                yield return ($"{normalization}.variance", [channels], node.BufferOffset + channels);
+                continue;
+            }
+
             string bn = node.Layer.Name ?? $"bn_{node.Ordinal}";
             yield return ($"{bn}.running_mean", [channels], node.BufferOffset);
             yield return ($"{bn}.running_var", [channels], node.BufferOffset + channels);
@@ -363,11 +454,11 @@ public sealed class ReferenceNetwork
         }
     }
 
-    /// <summary>Buffers as a fresh network has them: running means 0, running variances 1, no batches counted.</summary>
+    /// <summary>Buffers as a fresh network has them: (running) means 0, (running) variances 1, no batches counted.</summary>
     public double[] InitialBuffers()
     {
         var buffers = new double[BufferCount];
-        foreach ((string name, int[] shape, int offset) in BufferTensors().Where(t => t.Name.EndsWith(".running_var", StringComparison.Ordinal)))
+        foreach ((string name, int[] shape, int offset) in BufferTensors().Where(t => t.Name.EndsWith(".running_var", StringComparison.Ordinal) || t.Name.EndsWith(".variance", StringComparison.Ordinal)))
         {
             Array.Fill(buffers, 1.0, offset, shape[0]);
         }
@@ -397,6 +488,15 @@ public sealed class ReferenceNetwork
             {
                 values[i] = BatchNormalization(normalization, parameters.Slice(node.ParameterOffset), buffers, node.BufferOffset,
                     values[node.Sources[0]], _nodes[node.Sources[0]].Shape[^1], training is not null);
+                continue;
+            }
+
+            if (node.Layer is ReferenceNormalization)
+            {
+                double[] statistics = buffers ?? InitialBuffers();
+                int features = _nodes[node.Sources[0]].Shape[^1];
+                values[i] = values[node.Sources[0]].Select(x => x.Select((v, k) =>
+                    (v - statistics[node.BufferOffset + k % features]) / Math.Max(Math.Sqrt(statistics[node.BufferOffset + features + k % features]), 1e-7)).ToArray()).ToArray();
                 continue;
             }
 
@@ -433,6 +533,22 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceConv1D c:
                         values[i][b] = Conv2D(p, x, [1, .. shape], c.AsImage);
+                        break;
+                    case ReferenceRecurrent r:
+                        values[i][b] = Recurrent(r, p, x, shape);
+                        break;
+                    case ReferenceEmbedding e:
+                        values[i][b] = new double[x.Length * e.Dimensions];
+                        for (int step = 0; step < x.Length; step++)
+                        {
+                            if (!(x[step] == Math.Floor(x[step]) && x[step] >= 0 && x[step] < e.Vocabulary))
+                            {
+                                throw new InvalidOperationException($"{e}: {x[step]} is not a token id.");
+                            }
+
+                            p.Slice((int)x[step] * e.Dimensions, e.Dimensions).CopyTo(values[i][b].AsSpan(step * e.Dimensions));
+                        }
+
                         break;
                     case ReferenceMaxPool1D pool:
                         values[i][b] = Pool(x, [1, .. shape], 1, pool.PoolSize, pool.Stride, pool.Padding, max: true);
@@ -664,16 +780,19 @@ public sealed class ReferenceNetwork
         }
     }
 
-    /// <summary>Central finite difference of the mean loss with respect to parameter <paramref name="index"/>.</summary>
+    /// <summary>
+    /// Central finite difference of the mean loss with respect to parameter <paramref name="index"/>; Normalization layers
+    /// (and batch normalisation in inference mode) read <paramref name="buffers"/> (null: <see cref="InitialBuffers"/>).
+    /// </summary>
     public double NumericGradient(
         double[] parameters, ReadOnlySpan<double> inputs, ReadOnlySpan<double> targets, int batchSize, int index,
-        double step = 1e-5, ReferenceTraining? training = null)
+        double step = 1e-5, ReferenceTraining? training = null, double[]? buffers = null)
     {
         double saved = parameters[index];
         parameters[index] = saved + step;
-        double plus = LossValue(parameters, inputs, targets, batchSize, training);
+        double plus = LossValue(parameters, inputs, targets, batchSize, training, buffers);
         parameters[index] = saved - step;
-        double minus = LossValue(parameters, inputs, targets, batchSize, training);
+        double minus = LossValue(parameters, inputs, targets, batchSize, training, buffers);
         parameters[index] = saved;
         return (plus - minus) / (2 * step);
     }
@@ -731,7 +850,7 @@ public sealed class ReferenceNetwork
         var nodes = new Node[declarations.Length];
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         int offset = 0, bufferOffset = 0, dense = 0, conv = 0, dropout = 0, normalization = 0, layerNormalization = 0, firstInput = -1;
-        int conv1d = 0, depthwise = 0, separable = 0;
+        int conv1d = 0, depthwise = 0, separable = 0, adapted = 0, lstm = 0, gru = 0, simpleRnn = 0, embedding = 0;
         bool anyLayer = false;
         for (int i = 0; i < declarations.Length; i++)
         {
@@ -779,9 +898,14 @@ public sealed class ReferenceNetwork
                         ReferenceLayer => dense++,
                         ReferenceConv2D => conv++,
                         ReferenceConv1D => conv1d++,
+                        ReferenceLSTM => lstm++,
+                        ReferenceGRU => gru++,
+                        ReferenceSimpleRNN => simpleRnn++,
+                        ReferenceEmbedding => embedding++,
                         ReferenceDropout => dropout++,
                         ReferenceBatchNormalization => normalization++,
                         ReferenceLayerNormalization => layerNormalization++,
+                        ReferenceNormalization => adapted++,
                         ReferenceDepthwiseConv2D => depthwise++,
                         ReferenceSeparableConv2D => separable++,
                         _ => 0,
@@ -795,7 +919,12 @@ public sealed class ReferenceNetwork
                 throw new InvalidOperationException($"{layer}: the name \"{name}\" is already taken.");
             }
 
-            int buffers = layer is ReferenceBatchNormalization ? 2 * shape[^1] + 1 : 0;
+            int buffers = layer switch
+            {
+                ReferenceBatchNormalization => 2 * shape[^1] + 1,
+                ReferenceNormalization => 2 * shape[^1],
+                _ => 0,
+            };
             nodes[i] = new Node(layer, sources, shape, offset, count, ordinal) { BufferOffset = bufferOffset, BufferCount = buffers };
             offset += count;
             bufferOffset += buffers;
@@ -919,6 +1048,12 @@ public sealed class ReferenceNetwork
             case ReferenceGlobalMaxPool2D or ReferenceGlobalAveragePool2D:
                 RequireRank(layer, shape, 3);
                 return [shape[2]];
+            case ReferenceEmbedding e:
+                RequireRank(layer, shape, 1);
+                return [shape[0], e.Dimensions];
+            case ReferenceRecurrent r:
+                RequireRank(layer, shape, 2);
+                return r.ReturnSequences ? [shape[0], r.Units] : [r.Units];
             case ReferenceConv1D c:
                 RequireRank(layer, shape, 2);
                 return [ShapeAfter(c.AsImage, [1, .. shape])[1], c.Filters];
@@ -949,6 +1084,8 @@ public sealed class ReferenceNetwork
                 }
 
                 return shape;
+            case ReferenceNormalization:
+                return shape;
             default:
                 throw new InvalidOperationException($"No reference for {layer}.");
         }
@@ -973,12 +1110,76 @@ public sealed class ReferenceNetwork
         ReferenceLayer d => shape[0] * d.Units + d.Units,
         ReferenceConv2D c => c.Filters * shape[2] * c.KernelHeight * c.KernelWidth + c.Filters,
         ReferenceConv1D c => c.Filters * shape[1] * c.KernelSize + c.Filters,
+        ReferenceRecurrent r => r.Gates * r.Units * (shape[1] + r.Units + 2),
+        ReferenceEmbedding e => e.Vocabulary * e.Dimensions,
         ReferenceBatchNormalization => 2 * shape[^1],
         ReferenceLayerNormalization => 2 * shape[^1],
         ReferenceDepthwiseConv2D d => shape[2] * d.Multiplier * (d.KernelHeight * d.KernelWidth + 1),
         ReferenceSeparableConv2D sc => shape[2] * sc.Multiplier * (sc.KernelHeight * sc.KernelWidth + sc.Filters) + sc.Filters,
         _ => 0,
     };
+
+    /// <summary>
+    /// One sample's recurrent layer over x [steps, features], step by step from h = c = 0, with the tensors weight_ih,
+    /// weight_hh, bias_ih, bias_hh from <paramref name="p"/>[0] in PyTorch's layout and gate order.
+    /// </summary>
+    private static double[] Recurrent(ReferenceRecurrent layer, ReadOnlySpan<double> p, double[] x, int[] shape)
+    {
+        int steps = shape[0], features = shape[1], units = layer.Units, rows = layer.Gates * units;
+        ReadOnlySpan<double> weightIh = p.Slice(0, rows * features), weightHh = p.Slice(rows * features, rows * units);
+        ReadOnlySpan<double> biasIh = p.Slice(rows * (features + units), rows), biasHh = p.Slice(rows * (features + units + 1), rows);
+        var h = new double[units];
+        var c = new double[units];
+        var sequence = new double[steps * units];
+        var input = new double[rows];
+        var recurrent = new double[rows];
+        for (int t = 0; t < steps; t++)
+        {
+            for (int j = 0; j < rows; j++)
+            {
+                double sumX = biasIh[j], sumH = biasHh[j];
+                for (int k = 0; k < features; k++)
+                {
+                    sumX += weightIh[j * features + k] * x[t * features + k];
+                }
+
+                for (int k = 0; k < units; k++)
+                {
+                    sumH += weightHh[j * units + k] * h[k];
+                }
+
+                input[j] = sumX;
+                recurrent[j] = sumH;
+            }
+
+            for (int u = 0; u < units; u++)
+            {
+                switch (layer)
+                {
+                    case ReferenceLSTM:
+                        double i = Sigmoid(input[u] + recurrent[u]), f = Sigmoid(input[units + u] + recurrent[units + u]);
+                        double g = Math.Tanh(input[2 * units + u] + recurrent[2 * units + u]), o = Sigmoid(input[3 * units + u] + recurrent[3 * units + u]);
+                        c[u] = f * c[u] + i * g;
+                        h[u] = o * Math.Tanh(c[u]);
+                        break;
+                    case ReferenceGRU:
+                        double r = Sigmoid(input[u] + recurrent[u]), z = Sigmoid(input[units + u] + recurrent[units + u]);
+                        double n = Math.Tanh(input[2 * units + u] + r * recurrent[2 * units + u]);
+                        h[u] = (1 - z) * n + z * h[u];
+                        break;
+                    default:
+                        h[u] = Math.Tanh(input[u] + recurrent[u]);
+                        break;
+                }
+            }
+
+            h.CopyTo(sequence, t * units);
+        }
+
+        return layer.ReturnSequences ? sequence : h;
+    }
+
+    private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     /// <summary>Weight [units, inputs] then bias [units], starting at <paramref name="p"/>[0].</summary>
     private static double[] Dense(ReadOnlySpan<double> p, double[] x, ReferenceLayer layer)

@@ -16,6 +16,7 @@ namespace GenNet.Tests;
 public partial class SequenceSeventeenInference;
 
 /// <summary>The 1-D layers in use: no allocation after warm-up, training and inference forms agreeing, and their summary.</summary>
+[Collection(SerialCollection.Name)] // counts allocations of training steps, which a contended worker-pool wait can make
 public sealed class SequenceLayerTests
 {
     [Fact]

@@ -123,6 +123,19 @@ public sealed class ThreadingTests
     }
 
     [Fact]
+    public void Where_threads_cannot_start_the_pool_has_no_workers_and_every_step_is_one_shard()
+    {
+        // WebAssembly in a browser or under WASI: Thread.Start throws there, so the pool must never start a worker.
+        Assert.Equal(0, WorkerPool.WorkerCount(processorCount: 8, canStartThreads: false));
+        Assert.Equal(0, WorkerPool.WorkerCount(processorCount: 1, canStartThreads: false));
+        Assert.Equal(0, WorkerPool.WorkerCount(processorCount: 1, canStartThreads: true));
+        Assert.Equal(1, WorkerPool.WorkerCount(processorCount: 2, canStartThreads: true));
+        Assert.Equal(63, WorkerPool.WorkerCount(processorCount: 256, canStartThreads: true));
+        Assert.True(WorkerPool.CanStartThreads); // this test process is not in a browser
+        Assert.Equal(WorkerPool.WorkerCount(Environment.ProcessorCount, canStartThreads: true) + 1, WorkerPool.MaxShards);
+    }
+
+    [Fact]
     public void An_exception_in_a_worker_shard_reaches_the_caller()
     {
         var failing = new FailingStep();

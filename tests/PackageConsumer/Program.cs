@@ -1,6 +1,9 @@
-// Checks what a package consumer gets: the generator runs, training works, weights compile in.
+// Checks what a package consumer gets: the generator runs, training works, weights compile in, and GenNet.Plots draws
+// (ScottPlot and SkiaSharp's native library restored from the package graph).
 using System;
+using System.IO;
 using GenNet;
+using GenNet.Plots;
 
 var xor = new Xor();
 xor.InitializeParameters(seed: 1);
@@ -17,8 +20,22 @@ for (int step = 0; step < 500; step++)
 var pretrained = new Pretrained();
 float[] probabilities = pretrained.Predict(new float[Pretrained.InputSize]);
 float total = probabilities[0] + probabilities[1] + probabilities[2];
-bool ok = loss < 0.01f && Math.Abs(total - 1f) < 1e-5f;
-Console.WriteLine($"package consumer: XOR loss {loss:F5}, compiled-in weights give probabilities summing to {total:F6}: {(ok ? "ok" : "FAILED")}");
+// Fit with a metric, then the learning curves from GenNet.Plots: a PNG of the requested size.
+var fitted = new Xor();
+fitted.InitializeParameters(seed: 2);
+History history = fitted.Fit(Dataset.Create(inputs, labels, 2), new Adam(0.05f), epochs: 20, new FitOptions { Metrics = [Metric.Auc] },
+    batchSize: 4, verbosity: Verbosity.Silent);
+string plot = Path.Combine(Path.GetTempPath(), $"gennet-consumer-{Environment.ProcessId}.png");
+LearningCurves.Save(history, plot, width: 640, height: 240);
+byte[] png = File.ReadAllBytes(plot);
+File.Delete(plot);
+int width = png.Length > 24 ? png[16] << 24 | png[17] << 16 | png[18] << 8 | png[19] : 0; // the IHDR chunk's width
+int height = png.Length > 24 ? png[20] << 24 | png[21] << 16 | png[22] << 8 | png[23] : 0;
+bool plotted = png.Length > 1000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G' && width == 640 && height == 240;
+
+bool ok = loss < 0.01f && Math.Abs(total - 1f) < 1e-5f && plotted;
+Console.WriteLine($"package consumer: XOR loss {loss:F5}, compiled-in weights give probabilities summing to {total:F6}, " +
+    $"learning curves (loss, accuracy, auc) {width}x{height} PNG of {png.Length:N0} bytes: {(ok ? "ok" : "FAILED")}");
 return ok ? 0 : 1;
 
 [Network]

@@ -66,7 +66,7 @@ internal static class GeneratedMembers
         "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
         "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize",
         "_kernels", "_kernelSources", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
-        "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization",
+        "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization", "DescribeOnnx",
     };
 
     /// <summary>Every unit's stem (<c>Dense</c>) with the suffixes it generates, and the inputs' blocks (<c>Input1</c>).</summary>

@@ -51,6 +51,7 @@ internal static class NetworkEmitter
 
             EmitRegularization(w, plan);
             EmitReorderKernels(w, plan);
+            EmitDescribeOnnx(w, plan);
             string[] tensorNames = plan.ParameterTensors.Select(t => t.Name).ToArray();
             for (int i = 0; i < plan.Layers.Count; i++)
             {
@@ -163,7 +164,12 @@ internal static class NetworkEmitter
             w.Line("/// <summary>Buffer floats (state saved but not trained): the length of <see cref=\"global::GenNet.INetwork.Buffers\"/>.</summary>");
             w.Line($"public const int BufferCount = {Format.Int(plan.BufferCount)};");
             w.Line();
-            w.Line("// Buffer arena, PyTorch's names: running statistics and the count of batches they have seen.");
+            bool running = plan.Layers.Any(l => l is BatchNormalizationPlan), adapted = plan.Layers.Any(l => l is NormalizationPlan);
+            w.Line(!adapted
+                ? "// Buffer arena, PyTorch's names: running statistics and the count of batches they have seen."
+                : running
+                    ? "// Buffer arena: running statistics and the count of batches they have seen (PyTorch's names), the Normalization layers' adapted mean and variance (Keras's)."
+                    : "// Buffer arena, Keras's names: the Normalization layers' adapted mean and variance.");
             foreach (TensorPlan tensor in buffers)
             {
                 w.Line($"private const int {tensor.Constant} = {Format.Int(tensor.Offset)}; // {tensor.Name} {Format.Shape(tensor.Shape)}");
@@ -300,7 +306,9 @@ internal static class NetworkEmitter
         string flops = spec.Training ? "FlopsPerSample" : "0";
         TensorPlan[] buffers = plan.BufferTensors.ToArray();
         bool more = buffers.Length > 0 || spec.Weights is not null;
-        w.Line($"    ParameterCount, ScratchPerSample, scratchFixed: {fixedScratch}, outputOffset: {output}, gradientOffset: {gradients}, flopsPerSample: {flops}{(more ? "," : ");")}");
+        string[] normalizations = NormalizationLayouts(plan);
+        string close = normalizations.Length > 0 ? ")" : ");"; // then the initializer below
+        w.Line($"    ParameterCount, ScratchPerSample, scratchFixed: {fixedScratch}, outputOffset: {output}, gradientOffset: {gradients}, flopsPerSample: {flops}{(more ? "," : close)}");
         if (buffers.Length > 0)
         {
             w.Line("    bufferTensors:");
@@ -310,7 +318,7 @@ internal static class NetworkEmitter
                 w.Line($"        new(\"{tensor.Name}\", {Format.Shape(tensor.Shape)}, {tensor.Constant}),");
             }
 
-            string end = spec.Weights is null ? ");" : ",";
+            string end = spec.Weights is null ? close : ",";
             w.Line("    ],");
             w.Line(plan.WholeBatch
                 ? $"    BufferCount, wholeBatch: true{end} // batch normalisation: a step's statistics span the whole batch"
@@ -320,7 +328,22 @@ internal static class NetworkEmitter
         if (spec.Weights is { } file)
         {
             w.Line($"    // Weights compiled in from {file.FileName} (an embedded resource; checked against this declaration at build time).");
-            w.Line($"    weightsAssembly: typeof({type}).Assembly, weightsResource: \"{file.ResourceName}\");");
+            w.Line($"    weightsAssembly: typeof({type}).Assembly, weightsResource: \"{file.ResourceName}\"{close}");
+        }
+
+        if (normalizations.Length > 0)
+        {
+            w.Line("{");
+            w.Line("    // The Normalization layers, for Adapt: each one's statistics, and where in a sample it reads the network's input (−1: a layer's output).");
+            w.Line("    Normalizations =");
+            w.Line("    [");
+            foreach (string normalization in normalizations)
+            {
+                w.Line("        " + normalization);
+            }
+
+            w.Line("    ],");
+            w.Line("};");
         }
 
         w.Line();
@@ -443,11 +466,48 @@ internal static class NetworkEmitter
         return names.ToArray();
     }
 
+    /// <summary>
+    /// The runtime's description of each Normalization layer (<c>new("normalization", NormalizationMean, …)</c>): its
+    /// statistics, the floats per sample of its source, and where in a sample it reads the network's input, or −1.
+    /// </summary>
+    private static string[] NormalizationLayouts(NetworkPlan plan)
+    {
+        var layouts = new List<string>();
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.AdaptedStatistics is not { } statistics)
+            {
+                continue;
+            }
+
+            int source = layer.Header.Sources[0], inputOffset = -1, at = 0;
+            foreach (int input in plan.InputNodes)
+            {
+                if (input == source)
+                {
+                    inputOffset = at;
+                }
+
+                at += plan.Nodes[input].Size;
+            }
+
+            layouts.Add($"new(\"{statistics.Name}\", {statistics.MeanConstant}, {statistics.VarianceConstant}, features: {Format.Int(statistics.Features)}, " +
+                        $"sourceSize: {Format.Int(layer.Header.InputSize)}, inputOffset: {Format.Int(inputOffset)}),");
+        }
+
+        return layouts.ToArray();
+    }
+
     private static void EmitInitializeParameters(SourceWriter w, NetworkPlan plan)
     {
-        string initial = plan.BufferCount > 0
+        string initial = plan.Layers.Any(l => l is BatchNormalizationPlan)
             ? "Glorot-uniform weights, zero biases and unit normalisation scales (Keras's defaults), running statistics reset"
             : "Glorot-uniform weights and zero biases (Keras's defaults)";
+        if (plan.Layers.Any(l => l is NormalizationPlan))
+        {
+            initial += ", adapted means and variances reset to 0 and 1 (adapt after this)";
+        }
+
         if (plan.Layers.Any(l => l.WeightOptions is { IsDefault: false }))
         {
             initial = "Each layer's declared initializers, Keras's defaults otherwise (" + initial.Replace(" (Keras's defaults)", "") + ")";
@@ -468,6 +528,15 @@ internal static class NetworkEmitter
                 if (!plan.HasDropout)
                 {
                     w.Line("_ = seed; // no parameters");
+                }
+
+                if (plan.BufferCount > 0)
+                {
+                    w.Line($"{Format.Span} buffers = Buffers;");
+                    foreach (LayerPlan layer in plan.Layers)
+                    {
+                        layer.EmitInitialization(w);
+                    }
                 }
             }
             else
@@ -717,6 +786,31 @@ internal static class NetworkEmitter
             {
                 layer.EmitKernelRefresh(w);
             }
+        }
+    }
+
+    /// <summary>
+    /// The network's inference graph in ONNX, for <c>SaveOnnx</c>: its inputs, each layer's nodes (which the layer's plan
+    /// writes, <see cref="LayerPlan.EmitOnnx"/>), and its output, every value under its layer's name.
+    /// </summary>
+    private static void EmitDescribeOnnx(SourceWriter w, NetworkPlan plan)
+    {
+        w.Line();
+        w.Line("// The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are");
+        w.Line("// initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.");
+        using (w.Block("protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)"))
+        {
+            foreach (int input in plan.InputNodes)
+            {
+                w.Line($"graph.Input({OnnxCode.Literal(plan.Nodes[input].Name)}, {Format.Shape(plan.Nodes[input].Shape)});");
+            }
+
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                layer.EmitOnnx(w, new OnnxSite(layer.Header.Sources.Select(s => plan.Nodes[s].Name).ToArray()));
+            }
+
+            w.Line($"graph.Output({OnnxCode.Literal(plan.Nodes[plan.OutputNode].Name)});");
         }
     }
 

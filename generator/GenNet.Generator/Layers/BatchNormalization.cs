@@ -96,6 +96,24 @@ internal sealed record BatchNormalizationPlan(
 
     public override LayerUnit Unit => BatchNormalizationUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        if (FoldedInto is { } into)
+        {
+            w.Line($"// {Header.Name}: described with {into}, into which Forward folds it.");
+            w.Line($"graph.Alias({OnnxCode.Literal(Header.Name)}, {site.Source()});");
+            return;
+        }
+
+        bool channelsFirst = Header.OutputShape.Count > 1;
+        string v = Header.Variable;
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: ONNX's inference BatchNormalization over the running statistics{(channelsFirst ? ", channels-first" : "")}{(Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind))}.");
+        OnnxCode.EmitNode(w, "string " + v, "BatchNormalization", new[] { $"graph.{(channelsFirst ? "ChannelsFirst" : "Value")}({site.Source()})" }.Concat(NormalizationCode.OnnxStatistics(Header.Name)),
+            OnnxCode.Target(this, Activation, "BatchNormalization"), OnnxCode.Float("epsilon", Epsilon));
+        OnnxCode.EmitActivatedLayer(w, this, v, Activation, channelsFirst);
+    }
+
+
     private int Channels => Header.OutputShape[Header.OutputShape.Count - 1];
 
     /// <summary>The name of the layer it is folded into, or null when it computes its own pass.</summary>

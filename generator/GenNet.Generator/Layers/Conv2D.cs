@@ -127,6 +127,28 @@ internal sealed record Conv2DPlan(
 
     public override LayerUnit Unit => Window.Sequence ? Conv1DUnit.Instance : Conv2DUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string v = Header.Variable;
+        string after = FoldedIn is { } folded ? $", then {folded.Name}" : (Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind));
+        string weightShape = Format.Shape(new[] { Filters }.Concat(Window.KernelShape));
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: Conv over the {(Window.Sequence ? "sequence" : "image")} channels-first, weight {weightShape} as stored, {Window.Describe("kernel")}{after}.");
+        string target = FoldedIn is null ? OnnxCode.Target(this, Activation, "Conv") : OnnxCode.Literal(Header.Name);
+        OnnxCode.EmitNode(w, "string " + v, "Conv", new[] { $"graph.ChannelsFirst({site.Source()})", OnnxCode.Parameter(Header.Name + ".weight"), OnnxCode.Parameter(Header.Name + ".bias") },
+            target, OnnxCode.Window(Window).ToArray());
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitOnnx(w, v);
+        }
+        else
+        {
+            OnnxCode.EmitActivation(w, v, Activation, Header.Name);
+        }
+
+        OnnxCode.EmitLayer(w, this, v, channelsFirst: true);
+    }
+
+
     public int Filters => Header.OutputShape[Header.OutputShape.Count - 1];
 
     public override bool HasParameters => true;

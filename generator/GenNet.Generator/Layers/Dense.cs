@@ -108,6 +108,27 @@ internal sealed record DensePlan(
 
     public override LayerUnit Unit => DenseUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string v = Header.Variable;
+        string after = FoldedIn is { } folded ? $", then {folded.Name}" : (Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind));
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: Gemm with the weight as stored, [{Format.Int(Units)}, {Format.Int(Inputs)}] (transB = 1){after}.");
+        string target = FoldedIn is null ? OnnxCode.Target(this, Activation, "Gemm") : OnnxCode.Literal(Header.Name);
+        OnnxCode.EmitNode(w, "string " + v, "Gemm", new[] { $"graph.Value({site.Source()})", OnnxCode.Parameter(Header.Name + ".weight"), OnnxCode.Parameter(Header.Name + ".bias") },
+            target, OnnxCode.Int("transB", 1));
+        if (FoldedIn is { } fold)
+        {
+            fold.EmitOnnx(w, v);
+        }
+        else
+        {
+            OnnxCode.EmitActivation(w, v, Activation, Header.Name);
+        }
+
+        OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
+
     public int Units => Header.OutputSize;
 
     public int Inputs => Header.InputSize;

@@ -210,6 +210,17 @@ internal sealed record DepthwiseConv2DPlan(
 {
     public override LayerUnit Unit => DepthwiseConv2DUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string v = Header.Variable;
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: Conv in {Format.Int(Step.Window.Channels)} groups, one per input channel, weight {Format.Shape(Step.WeightShape)} as stored, " +
+               $"{Step.Window.Describe("kernel")}{(Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind))}.");
+        OnnxCode.EmitNode(w, "string " + v, "Conv", new[] { $"graph.ChannelsFirst({site.Source()})", OnnxCode.Parameter(Header.Name + ".weight"), OnnxCode.Parameter(Header.Name + ".bias") },
+            OnnxCode.Target(this, Activation, "Conv"), OnnxCode.Window(Step.Window).Append(OnnxCode.Int("group", Step.Window.Channels)).ToArray());
+        OnnxCode.EmitActivatedLayer(w, this, v, Activation, channelsFirst: true);
+    }
+
+
     public override bool HasParameters => true;
 
     public override IEnumerable<TensorPlan> Parameters => new[]

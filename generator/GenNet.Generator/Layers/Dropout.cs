@@ -74,6 +74,13 @@ internal sealed record DropoutPlan(LayerHeader Header, float Rate, int MaskOffse
 {
     public override LayerUnit Unit => DropoutUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        w.Line($"// {Header.Name}: the identity in inference, so no node.");
+        w.Line($"graph.Alias({OnnxCode.Literal(Header.Name)}, {site.Source()});");
+    }
+
+
     public override bool IsView => MaskOffset < 0;
 
     public override bool BackwardInPlace => true;

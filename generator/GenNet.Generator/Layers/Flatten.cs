@@ -45,6 +45,27 @@ internal sealed record FlattenPlan(LayerHeader Header, bool ChannelMajor) : Laye
 {
     public override LayerUnit Unit => FlattenUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        if (Header.InputShape.Count == 1)
+        {
+            w.Line($"// {Header.Name}: already flat, so no node.");
+            w.Line($"graph.Alias({OnnxCode.Literal(Header.Name)}, {site.Source()});");
+            return;
+        }
+
+        // One channel: either layout is the same order, so the source is taken as it is.
+        string source = ChannelMajor ? $"graph.ChannelsFirst({site.Source()})"
+            : Header.InputShape[Header.InputShape.Count - 1] == 1 ? $"graph.Value({site.Source()})"
+            : $"graph.ChannelsLast({site.Source()})";
+        w.Line(ChannelMajor
+            ? $"// {Header.Name} {OnnxCode.Shapes(this)}: Flatten of the channels-first image, PyTorch's channel-major order as in Forward."
+            : $"// {Header.Name} {OnnxCode.Shapes(this)}: Flatten in GenNet's order, as in Forward.");
+        OnnxCode.EmitNode(w, "string " + Header.Variable, "Flatten", new[] { source }, OnnxCode.Literal(Header.Name), OnnxCode.Int("axis", 1));
+        OnnxCode.EmitLayer(w, this, Header.Variable, channelsFirst: false);
+    }
+
+
     public override bool IsView => !ChannelMajor;
 
     /// <summary>A reordering only moves values, so an element-wise activation before it is still the one the loss sees.</summary>

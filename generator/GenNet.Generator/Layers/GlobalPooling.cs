@@ -81,6 +81,17 @@ internal sealed record GlobalPoolPlan(LayerHeader Header, bool Max, int Pixels, 
 {
     public override LayerUnit Unit => GlobalPoolUnit.Of(Max, Sequence);
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string op = Max ? "GlobalMaxPool" : "GlobalAveragePool";
+        string v = Header.Variable;
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: {op} over the channels-first {(Sequence ? "steps" : "positions")}, then Flatten to [batch, {Format.Int(Channels)}].");
+        OnnxCode.EmitNode(w, "string " + v, op, new[] { $"graph.ChannelsFirst({site.Source()})" }, OnnxCode.Literal(Header.Name + "/" + op));
+        OnnxCode.EmitNode(w, v, "Flatten", new[] { v }, OnnxCode.Literal(Header.Name), OnnxCode.Int("axis", 1));
+        OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
+
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants => PoolEmit.ScratchConstants(this, ArgmaxOffset);
 
     public override void EmitForward(SourceWriter w, ForwardSite site) => PoolEmit.Forward(w, this, site, Max, ArgmaxOffset);

@@ -71,6 +71,16 @@ internal sealed record LayerNormalizationPlan(
 
     public override LayerUnit Unit => LayerNormalizationUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string v = Header.Variable;
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: ONNX's LayerNormalization (opset 17) over the last axis, channels-last{(Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind))}.");
+        OnnxCode.EmitNode(w, "string " + v, "LayerNormalization", new[] { $"graph.ChannelsLast({site.Source()})", OnnxCode.Parameter(Header.Name + ".weight"), OnnxCode.Parameter(Header.Name + ".bias") },
+            OnnxCode.Target(this, Activation, "LayerNormalization"), OnnxCode.Int("axis", -1), OnnxCode.Float("epsilon", Epsilon));
+        OnnxCode.EmitActivatedLayer(w, this, v, Activation, channelsFirst: false);
+    }
+
+
     private int Channels => Header.OutputShape[Header.OutputShape.Count - 1];
 
     /// <summary>Rows of one sample: 1 for a vector, every pixel of an image.</summary>

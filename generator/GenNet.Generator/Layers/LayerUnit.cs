@@ -88,6 +88,9 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>Its buffers (state saved but not trained, such as running statistics) in arena order, with PyTorch's names.</summary>
     public virtual IEnumerable<TensorPlan> Buffers => Enumerable.Empty<TensorPlan>();
 
+    /// <summary>A Normalization layer's statistics, which the runtime's <c>Adapt</c> computes from data; null for any other layer.</summary>
+    public virtual NormalizationStatistics? AdaptedStatistics => null;
+
     /// <summary>Its training form reads statistics of the whole batch, so a training step cannot be split over threads.</summary>
     public virtual bool NeedsWholeBatch => false;
 
@@ -144,6 +147,16 @@ internal abstract record LayerPlan(LayerHeader Header)
     public virtual void EmitMethods(SourceWriter w, MethodSite site)
     {
     }
+
+    /// <summary>
+    /// Writes its part of the generated <c>DescribeOnnx</c>, the network's inference graph for <c>SaveOnnx</c>: its ONNX nodes
+    /// through the runtime's <c>OnnxGraph</c> (<c>graph</c>), reading its sources by name (<see cref="OnnxSite.Sources"/>), and
+    /// then its output under its own name with <c>graph.Layer</c> (or <c>graph.Alias</c> when it computes nothing). See
+    /// <see cref="OnnxCode"/> and docs/adding-a-layer.md. A kind without an ONNX form keeps this default: SaveOnnx then
+    /// throws NotSupportedException naming the layer, and writes nothing.
+    /// </summary>
+    public virtual void EmitOnnx(SourceWriter w, OnnxSite site) =>
+        w.Line($"graph.Unsupported({OnnxCode.Literal(Header.Name)}, \"{Unit.Kind}\"); // {Unit.Kind} has no ONNX export yet");
 
     /// <summary>Writes its part of <c>InitializeParameters</c>: its parameters (span <c>parameters</c>) and buffers (span <c>buffers</c>).</summary>
     public virtual void EmitInitialization(SourceWriter w)
@@ -222,6 +235,9 @@ internal sealed class PlanContext
 
     /// <summary>Where each source lies in the activation arena (<see cref="NodePlan.NetworkInput"/> for the network's input).</summary>
     public IReadOnlyList<int> SourceOffsets { get; internal set; } = Array.Empty<int>();
+
+    /// <summary>Per source: whether it is one of the network's <c>[Input]</c>s rather than a layer's output.</summary>
+    public IReadOnlyList<bool> SourceIsInput { get; internal set; } = Array.Empty<bool>();
 
     /// <summary>The names of the sources, for messages.</summary>
     public IReadOnlyList<string> SourceNames { get; internal set; } = Array.Empty<string>();

@@ -158,6 +158,44 @@ internal sealed record MergePlan(LayerHeader Header, MergeOperation Operation, A
 
     public override LayerUnit Unit => MergeUnit.Of(Operation);
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string v = Header.Variable;
+        string op = Operation == MergeOperation.Add ? (Count == 2 ? "Add" : "Sum") : Operation == MergeOperation.Multiply ? "Mul" : "Concat";
+        bool either = Header.OutputShape.Count > 1 && Activation.Kind != ActivationKind.Softmax; // a softmax is over GenNet's last axis
+        string layout = either ? v + "ChannelsFirst" : "false";
+        string Input(int i) => either ? $"graph.InLayout({site.Source(i)}, {layout})" : $"graph.ChannelsLast({site.Source(i)})";
+        string joined = Operation == MergeOperation.Concatenate ? "joined along the last axis" : Operation == MergeOperation.Add ? "summed" : "multiplied";
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: {op}, {joined}" +
+               (either ? " in the inputs' layout when all are channels-first (the channels then on axis 1), channels-last otherwise" : "") + $"{(Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind))}.");
+        if (either)
+        {
+            w.Line($"bool {layout} = graph.AllChannelsFirst({OnnxCode.List(site.Sources.Select(OnnxCode.Literal))});");
+        }
+
+        string target = OnnxCode.Target(this, Activation, op);
+        if (Operation == MergeOperation.Multiply)
+        {
+            // ONNX's Mul takes two inputs: a chain, in GenNet's order.
+            for (int i = 1; i < Count; i++)
+            {
+                string output = i == Count - 1 ? target : OnnxCode.Literal($"{Header.Name}/Mul{i}");
+                OnnxCode.EmitNode(w, i == 1 ? "string " + v : v, "Mul", new[] { i == 1 ? Input(0) : v, Input(i) }, output);
+            }
+        }
+        else
+        {
+            string[] axis = Operation != MergeOperation.Concatenate ? new string[0]
+                : either ? new[] { $"global::GenNet.OnnxAttribute.Int(\"axis\", {layout} ? 1 : -1)" }
+                : new[] { OnnxCode.Int("axis", -1) };
+            OnnxCode.EmitNode(w, "string " + v, op, Enumerable.Range(0, Count).Select(Input), target, axis);
+        }
+
+        OnnxCode.EmitActivation(w, v, Activation, Header.Name);
+        w.Line($"graph.Layer({OnnxCode.Literal(Header.Name)}, {v}, {Format.Shape(Header.OutputShape)}{(either ? ", " + layout : "")});");
+    }
+
+
     public override ActivationKind OutputActivation => Activation.Kind;
 
     public override LayerPlan WithFusedLoss() => this with { Activation = Activation with { FusedWithLoss = true } };

@@ -48,6 +48,12 @@ internal static class NormalizationCode
         new TensorPlan($"{plan.Header.Name}.bias", new[] { channels }.ToEquatableArray(), biasOffset, plan.Pascal + "Bias"),
     };
 
+    /// <summary>The inputs of ONNX's BatchNormalization after X, as generated code names them: γ, β, running mean and variance.</summary>
+    public static string[] OnnxStatistics(string name) => new[]
+    {
+        OnnxCode.Parameter(name + ".weight"), OnnxCode.Parameter(name + ".bias"), OnnxCode.Buffer(name + ".running_mean"), OnnxCode.Buffer(name + ".running_var"),
+    };
+
     /// <summary>γ = 1, β = 0.</summary>
     public static void EmitInitialization(SourceWriter w, LayerPlan plan, int channels)
     {

@@ -1,3 +1,4 @@
+using System.Linq;
 using GenNet.Generator.Emit;
 
 namespace GenNet.Generator.Layers;
@@ -27,6 +28,18 @@ internal sealed record NormalizationFold(string Name, string Pascal, ActivationC
     /// <summary>The folded bias as the layer's forward method reads it.</summary>
     public static string Bias(LayerPlan layer, string weights, int outputs) =>
         $"global::System.MemoryExtensions.AsSpan({Copy(layer)}, {weights}, {Format.Int(outputs)})";
+
+    /// <summary>
+    /// Its part of the layer's ONNX description, after the layer's node in <paramref name="variable"/>: ONNX keeps it what it
+    /// is, an inference BatchNormalization over the running statistics (the runtime folds it again), then its activation.
+    /// </summary>
+    public void EmitOnnx(SourceWriter w, string variable)
+    {
+        w.Line($"// {Name}, which Forward folds into this layer's weights, stays ONNX's inference BatchNormalization here.");
+        string target = Activation.Kind == Model.ActivationKind.Linear ? Name : Name + "/BatchNormalization";
+        OnnxCode.EmitNode(w, variable, "BatchNormalization", new[] { variable }.Concat(NormalizationCode.OnnxStatistics(Name)), OnnxCode.Literal(target), OnnxCode.Float("epsilon", Epsilon));
+        OnnxCode.EmitActivation(w, variable, Activation, Name);
+    }
 
     /// <summary>The comment at the layer's call in <c>Propagate</c>.</summary>
     public void EmitCallComment(SourceWriter w, LayerPlan layer) =>

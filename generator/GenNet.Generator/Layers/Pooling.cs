@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using GenNet.Generator.Diagnostics;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
@@ -128,6 +129,16 @@ internal sealed class AveragePool1DUnit : PoolUnit
 internal sealed record PoolPlan(LayerHeader Header, bool Max, WindowPlan Window, int ArgmaxOffset) : LayerPlan(Header)
 {
     public override LayerUnit Unit => PoolUnit.Of(Max, Window.Sequence);
+
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string op = Max ? "MaxPool" : "AveragePool";
+        string padding = Max || Window.Padding == PaddingKind.Valid ? "" : "; padding is left out of each mean (count_include_pad = 0), as in Forward";
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: {op} channels-first, {Window.Describe("window")}{padding}.");
+        OnnxCode.EmitNode(w, "string " + Header.Variable, op, new[] { $"graph.ChannelsFirst({site.Source()})" }, OnnxCode.Literal(Header.Name), OnnxCode.Window(Window).ToArray());
+        OnnxCode.EmitLayer(w, this, Header.Variable, channelsFirst: true);
+    }
+
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants => PoolEmit.ScratchConstants(this, ArgmaxOffset);
 

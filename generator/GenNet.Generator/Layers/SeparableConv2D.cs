@@ -86,6 +86,19 @@ internal sealed record SeparableConv2DPlan(
 
     public override LayerUnit Unit => SeparableConv2DUnit.Instance;
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        string v = Header.Variable;
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: the depthwise Conv in {Format.Int(Step.Window.Channels)} groups without bias, {Step.Window.Describe("kernel")}, " +
+               $"then the pointwise 1×1 Conv with bias{(Activation.Kind == ActivationKind.Linear ? "" : ", then " + Format.Activation(Activation.Kind))}.");
+        OnnxCode.EmitNode(w, "string " + v, "Conv", new[] { $"graph.ChannelsFirst({site.Source()})", OnnxCode.Parameter(Header.Name + ".depthwise.weight") },
+            OnnxCode.Literal(Header.Name + "/depthwise"), OnnxCode.Window(Step.Window).Append(OnnxCode.Int("group", Step.Window.Channels)).ToArray());
+        OnnxCode.EmitNode(w, v, "Conv", new[] { v, OnnxCode.Parameter(Header.Name + ".pointwise.weight"), OnnxCode.Parameter(Header.Name + ".pointwise.bias") },
+            OnnxCode.Target(this, Activation, "pointwise"), OnnxCode.Ints("kernel_shape", new[] { 1, 1 }));
+        OnnxCode.EmitActivatedLayer(w, this, v, Activation, channelsFirst: true);
+    }
+
+
     private int Filters => Header.OutputShape[2];
 
     private int Pointwise => Filters * Step.OutChannels;

@@ -98,6 +98,7 @@ internal static class GraphPlanner
             context.Sources = sources[layer].Select(s => shapes[s]).ToArray();
             context.SourceOffsets = sources[layer].Select(s => offsets[s]).ToArray();
             context.SourceNames = sources[layer].Select(s => names[s]).ToArray();
+            context.SourceIsInput = sources[layer].Select(s => declared[s].Input >= 0).ToArray();
             context.Name = names[node];
             context.Variable = variables[node];
             context.KindIndex = kindIndex[layer];

@@ -18,13 +18,15 @@ public interface IShardedStep
 
 /// <summary>
 /// A few long-lived threads that run the shards of a training step: shard 0 on the caller, the others on workers,
-/// results summed in shard order (deterministic for a fixed shard count). Nothing allocates per step.
+/// results summed in shard order (deterministic for a fixed shard count). Nothing allocates per step. Where a thread
+/// cannot be started (WebAssembly in a browser or under WASI) there are no workers: every step runs as one shard on the
+/// caller, so training there works, on one thread, instead of throwing <see cref="PlatformNotSupportedException"/>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static unsafe class WorkerPool
 {
     private static readonly object s_gate = new();
-    private static readonly int s_workerCount = Math.Clamp(Environment.ProcessorCount - 1, 0, 63);
+    private static readonly int s_workerCount = WorkerCount(Environment.ProcessorCount, CanStartThreads);
     private static Worker[]? s_workers;
     private static readonly float[] s_results = new float[64];
 
@@ -37,8 +39,19 @@ public static unsafe class WorkerPool
     private static int s_pending;
     private static ExceptionDispatchInfo? s_failure;
 
-    /// <summary>Most shards a step can use: the processor count (capped at 64).</summary>
+    /// <summary>Most shards a step can use: the processor count (capped at 64), or 1 where threads cannot be started.</summary>
     public static int MaxShards => s_workerCount + 1;
+
+    /// <summary>
+    /// False in a browser and under WASI. .NET's default WebAssembly build is single-threaded (<see cref="Thread.Start()"/>
+    /// throws, and the processor count is 1); its multithreaded build is experimental, needs cross-origin isolation, and
+    /// must not hold the page's thread waiting for workers, which <see cref="Run"/> does.
+    /// </summary>
+    internal static bool CanStartThreads => !OperatingSystem.IsBrowser() && !OperatingSystem.IsWasi();
+
+    /// <summary>Workers beside the caller: one per further processor, at most 63, none where threads cannot be started.</summary>
+    internal static int WorkerCount(int processorCount, bool canStartThreads) =>
+        canStartThreads ? Math.Clamp(processorCount - 1, 0, 63) : 0;
 
     /// <summary>Runs <paramref name="shards"/> shards of <paramref name="step"/> and returns the sum of their results.</summary>
     public static float Run(IShardedStep step, int shards, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets)

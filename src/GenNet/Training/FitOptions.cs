@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace GenNet;
 
 /// <summary>
-/// Options of Keras's <c>fit</c> beyond the common arguments, for the
+/// Options of Keras's <c>fit</c> beyond the common arguments (validation split, class weights, metrics), for the
 /// <see cref="NetworkTraining.Fit(ITrainableNetwork, Dataset, Optimizer, int, FitOptions, System.Collections.Generic.IReadOnlyList{Callback}?, int, Dataset?, bool, int, Verbosity, IProgress{EpochReport}?, System.Threading.CancellationToken)"/> overload.
 /// </summary>
 public sealed class FitOptions
@@ -37,4 +37,15 @@ public sealed class FitOptions
     /// Weights must be finite and non-negative; targets (a dataset without labels) are refused.
     /// </summary>
     public IReadOnlyList<float>? ClassWeight { get; init; }
+
+    /// <summary>
+    /// Keras's <c>metrics=[...]</c>: metrics computed every epoch on the training data (from each step's outputs, while the
+    /// weights change, as Keras measures them) and on the validation data, recorded in <see cref="EpochReport.MetricValues"/>
+    /// as <c>"f1"</c> and <c>"val_f1"</c>, printed in the epoch line, written by <see cref="History.SaveCsv"/> and monitorable
+    /// by callbacks. For example <c>[Metric.F1, Metric.TopKAccuracy(3)]</c> for a softmax classifier, <c>[Metric.Auc]</c> for
+    /// one sigmoid output, <c>[Metric.MeanAbsoluteError, Metric.RootMeanSquaredError]</c> for a regression. Loss and accuracy
+    /// are always recorded. A metric that does not fit the network's output, a null entry or a name given twice is an
+    /// <see cref="ArgumentException"/> before any step runs. Null or empty (the default) for none.
+    /// </summary>
+    public IReadOnlyList<Metric>? Metrics { get; init; }
 }

@@ -16,7 +16,33 @@ namespace GenNet;
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 public sealed record EpochReport(int Epoch, int Epochs, double Loss, double? Accuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds)
 {
-    /// <summary>Keras's one-line form: <c>loss: 0.4983 - accuracy: 0.8251 - val_loss: …</c>.</summary>
+    internal static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The values of the metrics chosen with <see cref="FitOptions.Metrics"/>, by name: each training value under the
+    /// metric's name (<c>"f1"</c>) and, with validation, each validation value under <c>"val_"</c> and that name
+    /// (<c>"val_f1"</c>), in the order the metrics were given, training values first. Empty without metrics.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> MetricValues { get; init; } = NoMetrics;
+
+    /// <summary>
+    /// A value of this epoch by its Keras name: <c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c>, <c>"val_accuracy"</c>
+    /// or a chosen metric's (<c>"f1"</c>, <c>"val_f1"</c>); null when the epoch has none of that name.
+    /// </summary>
+    public double? Value(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name switch
+        {
+            "loss" => Loss,
+            "accuracy" => Accuracy,
+            "val_loss" => ValidationLoss,
+            "val_accuracy" => ValidationAccuracy,
+            _ => MetricValues.TryGetValue(name, out double value) ? value : null,
+        };
+    }
+
+    /// <summary>Keras's one-line form: <c>loss: 0.4983 - accuracy: 0.8251 - f1: … - val_loss: … - val_accuracy: … - val_f1: …</c>.</summary>
     public string Metrics()
     {
         var text = new StringBuilder();
@@ -26,6 +52,7 @@ public sealed record EpochReport(int Epoch, int Epochs, double Loss, double? Acc
             text.Append(CultureInfo.InvariantCulture, $" - accuracy: {accuracy:F4}");
         }
 
+        AppendMetrics(validation: false);
         if (ValidationLoss is { } validationLoss)
         {
             text.Append(CultureInfo.InvariantCulture, $" - val_loss: {validationLoss:F4}");
@@ -36,7 +63,19 @@ public sealed record EpochReport(int Epoch, int Epochs, double Loss, double? Acc
             text.Append(CultureInfo.InvariantCulture, $" - val_accuracy: {validationAccuracy:F4}");
         }
 
+        AppendMetrics(validation: true);
         return text.ToString();
+
+        void AppendMetrics(bool validation)
+        {
+            foreach ((string name, double value) in MetricValues)
+            {
+                if (name.StartsWith("val_", StringComparison.Ordinal) == validation)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" - {name}: {value:F4}");
+                }
+            }
+        }
     }
 }
 
@@ -44,6 +83,7 @@ public sealed record EpochReport(int Epoch, int Epochs, double Loss, double? Acc
 public sealed class History
 {
     private readonly List<EpochReport> _epochs = [];
+    private string[] _metricNames = [];
 
     /// <summary>One report per finished epoch, in order.</summary>
     public IReadOnlyList<EpochReport> Epochs => _epochs;
@@ -57,17 +97,47 @@ public sealed class History
     /// <summary>The epoch (from 1) after which a callback stopped training; 0 when none did, or when it asked at the last epoch.</summary>
     public int StoppedEpoch { get; internal set; }
 
+    /// <summary>
+    /// The names of the metrics Fit computed (<see cref="FitOptions.Metrics"/>), in the order given: their training values
+    /// are <see cref="EpochReport.MetricValues"/> under these names, their validation values under <c>"val_"</c> and the
+    /// name. Empty without metrics.
+    /// </summary>
+    public IReadOnlyList<string> MetricNames
+    {
+        get => _metricNames;
+        internal set => _metricNames = [.. value];
+    }
+
     internal void Add(EpochReport report) => _epochs.Add(report);
 
-    /// <summary>Writes <c>epoch,loss,accuracy,val_loss,val_accuracy,seconds</c>, one row per epoch; empty where a value does not apply.</summary>
+    /// <summary>
+    /// Writes <c>epoch,loss,accuracy,</c>(each metric)<c>,val_loss,val_accuracy,</c>(each <c>val_</c> metric)<c>,seconds</c>,
+    /// one row per epoch, values round-trippable and culture-invariant; empty where a value does not apply (no accuracy for
+    /// a regression, no <c>val_</c> values without validation). Without metrics the columns are
+    /// <c>epoch,loss,accuracy,val_loss,val_accuracy,seconds</c>.
+    /// </summary>
     public void SaveCsv(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var text = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds\n");
+        var columns = new List<string> { "loss", "accuracy" };
+        columns.AddRange(_metricNames);
+        columns.Add("val_loss");
+        columns.Add("val_accuracy");
+        foreach (string name in _metricNames)
+        {
+            columns.Add("val_" + name);
+        }
+
+        var text = new StringBuilder("epoch,").AppendJoin(',', columns).Append(",seconds\n");
         foreach (EpochReport e in _epochs)
         {
-            text.Append(CultureInfo.InvariantCulture,
-                $"{e.Epoch},{e.Loss:R},{Cell(e.Accuracy)},{Cell(e.ValidationLoss)},{Cell(e.ValidationAccuracy)},{e.Seconds:F3}\n");
+            text.Append(e.Epoch.ToString(CultureInfo.InvariantCulture));
+            foreach (string column in columns)
+            {
+                text.Append(',').Append(Cell(e.Value(column)));
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $",{e.Seconds:F3}\n");
         }
 
         File.WriteAllText(path, text.ToString());

@@ -64,6 +64,9 @@ public sealed class ClassificationReport
     /// <summary>The number of samples.</summary>
     public int Count { get; }
 
+    /// <summary>The class names given (a dataset's <c>ClassNames</c>), or null: the classes are then their numbers.</summary>
+    public IReadOnlyList<string>? ClassNames => _classNames;
+
     /// <summary>[classes, classes] row-major: row = true class, column = predicted class (the arg-max output).</summary>
     public ReadOnlySpan<int> ConfusionMatrix => _confusion;
 

@@ -247,6 +247,16 @@ internal sealed class RegressionSums
 
     public int Width { get; }
 
+    /// <summary>Starts again from no samples (Fit's per-epoch metrics reuse one instance).</summary>
+    public void Reset()
+    {
+        Array.Clear(_absolute);
+        Array.Clear(_squared);
+        Array.Clear(_mean);
+        Array.Clear(_spread);
+        _count = 0;
+    }
+
     public void Add(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets)
     {
         if (outputs.Length != targets.Length)

@@ -78,14 +78,7 @@ public static class NetworkTraining
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callbacks);
-        for (int i = 0; i < callbacks.Count; i++)
-        {
-            if (callbacks[i] is null)
-            {
-                throw new ArgumentException($"callbacks[{i}] is null.", nameof(callbacks));
-            }
-        }
-
+        CheckCallbacks(callbacks);
         return Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken, callbacks);
     }
 
@@ -142,17 +135,28 @@ public static class NetworkTraining
             weighted.ClassWeights = [.. options.ClassWeight!];
         }
 
+        EpochMetrics.Check(options.Metrics);
+        CheckCallbacks(callbacks);
         try
         {
-            return callbacks is null
-                ? Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken)
-                : Fit(network, train, optimizer, epochs, callbacks, batchSize, validation, shuffle, seed, verbosity, progress, cancellationToken);
+            return Fit(network, train, optimizer, epochs, batchSize, validation, shuffle, seed, ConsoleProgress.For(verbosity), progress, cancellationToken, callbacks, options.Metrics);
         }
         finally
         {
             if (weighted is not null)
             {
                 weighted.ClassWeights = null; // the weights belong to this call only
+            }
+        }
+    }
+
+    private static void CheckCallbacks(IReadOnlyList<Callback>? callbacks)
+    {
+        for (int i = 0; i < callbacks?.Count; i++)
+        {
+            if (callbacks[i] is null)
+            {
+                throw new ArgumentException($"callbacks[{i}] is null.", nameof(callbacks));
             }
         }
     }
@@ -208,7 +212,8 @@ public static class NetworkTraining
 
     internal static History Fit(
         ITrainableNetwork network, Dataset train, Optimizer optimizer, int epochs, int batchSize, Dataset? validation, bool shuffle, int seed,
-        ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken, IReadOnlyList<Callback>? callbacks = null)
+        ConsoleProgress? console, IProgress<EpochReport>? progress, CancellationToken cancellationToken, IReadOnlyList<Callback>? callbacks = null,
+        IReadOnlyList<Metric>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -219,30 +224,50 @@ public static class NetworkTraining
             CheckCompatible(network, validation, nameof(validation));
         }
 
+        // The metrics' states, allocated once for the call: a metric that does not fit the network is refused here.
+        EpochMetrics? trainMetrics = EpochMetrics.Create(metrics, network, train, validation: false);
+        EpochMetrics? validationMetrics = validation is null ? null : EpochMetrics.Create(metrics, network, validation, validation: true);
+        string[] metricNames = trainMetrics?.Names ?? [];
         callbacks ??= [];
         foreach (Callback callback in callbacks)
         {
+            if (callback is IMonitoringCallback monitoring)
+            {
+                monitoring.CheckMonitorComputed(metricNames);
+            }
+
             callback.OnTrainBegin(network, optimizer, hasValidation: validation is not null);
         }
 
         var batches = new BatchIterator(train, batchSize, shuffle, seed);
-        var history = new History();
+        var history = new History { MetricNames = metricNames };
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             long started = Stopwatch.GetTimestamp();
             batches.BeginEpoch(epoch - 1);
             console?.BeginEpoch(epoch, epochs, batches.BatchCount);
-            EpochTotals totals = TrainEpoch(network, optimizer, batches, epoch, console, cancellationToken);
+            EpochTotals totals = TrainEpoch(network, optimizer, batches, epoch, console, cancellationToken, trainMetrics);
             if (totals.Cancelled)
             {
                 history.Cancelled = true;
                 break;
             }
 
-            Evaluation? validated = validation is null ? null : Evaluate(network, validation);
+            Evaluation? validated = validation is null ? null : Evaluate(network, validation, 256, validationMetrics);
+            Dictionary<string, double>? values = null;
+            if (trainMetrics is not null)
+            {
+                values = [];
+                trainMetrics.AddResults(values);
+                validationMetrics?.AddResults(values);
+            }
+
             var report = new EpochReport(
                 epoch, epochs, totals.Loss / totals.Samples, totals.Accuracy,
-                validated?.Loss, validated?.Accuracy, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                validated?.Loss, validated?.Accuracy, Stopwatch.GetElapsedTime(started).TotalSeconds)
+            {
+                MetricValues = values ?? EpochReport.NoMetrics,
+            };
             history.Add(report);
             console?.EndEpoch(report);
             progress?.Report(report);
@@ -283,8 +308,11 @@ public static class NetworkTraining
     }
 
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
-    internal static EpochTotals TrainEpoch(ITrainableNetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken)
+    internal static EpochTotals TrainEpoch(
+        ITrainableNetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken,
+        EpochMetrics? metrics = null)
     {
+        metrics?.Reset();
         double lossSum = 0;
         long samples = 0, correct = 0, units = 0;
         int width = network.OutputSize;
@@ -321,6 +349,7 @@ public static class NetworkTraining
                 units += (long)size * Metrics.AccuracyUnitsPerSample(network.Loss, width, labelled);
             }
 
+            metrics?.Add(network.Outputs, batches.Labels, batches.Targets, size); // the outputs of this step, as the accuracy
             console?.Batch(batches.BatchIndex + 1, lossSum / samples, units > 0 ? (double)correct / units : null);
         }
 
@@ -346,9 +375,13 @@ public static class NetworkTraining
     /// The mean loss over <paramref name="dataset"/> (plus the layers' weight penalties, <c>KernelRegularizerL2</c>, as Keras
     /// reports it) and, where it applies, the accuracy. Parameters are not changed.
     /// </summary>
-    public static Evaluation Evaluate(this INetwork network, Dataset dataset, int batchSize = 256)
+    public static Evaluation Evaluate(this INetwork network, Dataset dataset, int batchSize = 256) => Evaluate(network, dataset, batchSize, metrics: null);
+
+    /// <summary>Evaluate, feeding each batch's outputs to <paramref name="metrics"/> (reset first) too.</summary>
+    internal static Evaluation Evaluate(INetwork network, Dataset dataset, int batchSize, EpochMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(network);
+        metrics?.Reset();
         CheckCompatible(network, dataset, nameof(dataset));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var batches = new BatchIterator(dataset, batchSize, shuffle: false);
@@ -361,6 +394,7 @@ public static class NetworkTraining
             int size = batches.Size;
             Span<float> batchOutputs = outputs.AsSpan(0, size * width);
             network.Forward(batches.Inputs, batchOutputs, size);
+            metrics?.Add(batchOutputs, batches.Labels, batches.Targets, size);
             if (dataset.HasLabels)
             {
                 lossSum += (double)LossFunction.Compute(network.Loss, batchOutputs, batches.Labels, Span<float>.Empty, width) * size;

@@ -140,6 +140,46 @@ namespace Samples.Vision
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Kernel, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [9, 7, 3]);
+            // conv_0 [9, 7, 3] → [5, 4, 8]: Conv over the image channels-first, weight [8, 3, 3, 3] as stored, 3×3 kernel, stride 2, same padding (1 top, 1 left), then Gelu.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("conv_0.weight"), graph.Parameter("conv_0.bias")], "conv_0/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            conv0 = graph.Activation(conv0, "conv_0", global::GenNet.Activation.Gelu);
+            graph.Layer("conv_0", conv0, [5, 4, 8], channelsFirst: true);
+            // conv_1 [5, 4, 8] → [5, 4, 6]: Conv over the image channels-first, weight [6, 8, 1, 1] as stored, 1×1 kernel, stride 1, valid padding, then LeakyReLU.
+            string conv1 = graph.Node("Conv", [graph.ChannelsFirst("conv_0"), graph.Parameter("conv_1.weight"), graph.Parameter("conv_1.bias")], "conv_1/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 1, 1), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            conv1 = graph.Activation(conv1, "conv_1", global::GenNet.Activation.LeakyReLU, 0.2f);
+            graph.Layer("conv_1", conv1, [5, 4, 6], channelsFirst: true);
+            // conv_2 [5, 4, 6] → [5, 4, 5]: Conv over the image channels-first, weight [5, 6, 2, 3] as stored, 2×3 kernel, stride 1, same padding (0 top, 1 left), then Tanh.
+            string conv2 = graph.Node("Conv", [graph.ChannelsFirst("conv_1"), graph.Parameter("conv_2.weight"), graph.Parameter("conv_2.bias")], "conv_2/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 0, 1, 1, 1));
+            conv2 = graph.Activation(conv2, "conv_2", global::GenNet.Activation.Tanh);
+            graph.Layer("conv_2", conv2, [5, 4, 5], channelsFirst: true);
+            // max_pool_0 [5, 4, 5] → [5, 4, 5]: MaxPool channels-first, 3×3 window, stride 1, same padding (1 top, 1 left).
+            string maxPool0 = graph.Node("MaxPool", [graph.ChannelsFirst("conv_2")], "max_pool_0",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            graph.Layer("max_pool_0", maxPool0, [5, 4, 5], channelsFirst: true);
+            // average_pool_0 [5, 4, 5] → [2, 2, 5]: AveragePool channels-first, 2×2 window, stride 2, valid padding.
+            string averagePool0 = graph.Node("AveragePool", [graph.ChannelsFirst("max_pool_0")], "average_pool_0",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2, 2), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            graph.Layer("average_pool_0", averagePool0, [2, 2, 5], channelsFirst: true);
+            // dropout_0: the identity in inference, so no node.
+            graph.Alias("dropout_0", "average_pool_0");
+            // flatten [2, 2, 5] → [20]: Flatten of the channels-first image, PyTorch's channel-major order as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsFirst("dropout_0")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [20]);
+            // dense_0 [20] → [4]: Gemm with the weight as stored, [4, 20] (transB = 1).
+            string dense0 = graph.Node("Gemm", [graph.Value("flatten"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            graph.Layer("dense_0", dense0, [4]);
+            graph.Output("dense_0");
+        }
+
         // conv_0: [9, 7, 3] → [5, 4, 8], Gelu; 3×3 kernel, stride 2, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
         // As a product: columns [batch·20, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 8].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> z, global::System.Span<float> y, int batchSize)

@@ -157,6 +157,40 @@ namespace Samples.Vision
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(SeparableConv0DepthwiseWeight, 144), global::System.MemoryExtensions.AsSpan(_kernelSources, SeparableConv0Kernel, 144), global::System.MemoryExtensions.AsSpan(_kernels, SeparableConv0Kernel, 144), 1, 16, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [12, 12, 3]);
+            // conv_0 [12, 12, 3] → [12, 12, 8]: Conv over the image channels-first, weight [8, 3, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left), then ReLU.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("conv_0.weight"), graph.Parameter("conv_0.bias")], "conv_0/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            conv0 = graph.Activation(conv0, "conv_0", global::GenNet.Activation.ReLU);
+            graph.Layer("conv_0", conv0, [12, 12, 8], channelsFirst: true);
+            // depthwise_conv_0 [12, 12, 8] → [6, 6, 8]: Conv in 8 groups, one per input channel, weight [8, 1, 3, 3] as stored, 3×3 kernel, stride 2, same padding (0 top, 0 left), then ReLU.
+            string depthwiseConv0 = graph.Node("Conv", [graph.ChannelsFirst("conv_0"), graph.Parameter("depthwise_conv_0.weight"), graph.Parameter("depthwise_conv_0.bias")], "depthwise_conv_0/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 1, 1), global::GenNet.OnnxAttribute.Int("group", 8));
+            depthwiseConv0 = graph.Activation(depthwiseConv0, "depthwise_conv_0", global::GenNet.Activation.ReLU);
+            graph.Layer("depthwise_conv_0", depthwiseConv0, [6, 6, 8], channelsFirst: true);
+            // separable_conv_0 [6, 6, 8] → [6, 6, 16]: the depthwise Conv in 8 groups without bias, 3×3 kernel, stride 1, same padding (1 top, 1 left), then the pointwise 1×1 Conv with bias, then ReLU.
+            string separableConv0 = graph.Node("Conv", [graph.ChannelsFirst("depthwise_conv_0"), graph.Parameter("separable_conv_0.depthwise.weight")], "separable_conv_0/depthwise",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1), global::GenNet.OnnxAttribute.Int("group", 8));
+            separableConv0 = graph.Node("Conv", [separableConv0, graph.Parameter("separable_conv_0.pointwise.weight"), graph.Parameter("separable_conv_0.pointwise.bias")], "separable_conv_0/pointwise",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 1, 1));
+            separableConv0 = graph.Activation(separableConv0, "separable_conv_0", global::GenNet.Activation.ReLU);
+            graph.Layer("separable_conv_0", separableConv0, [6, 6, 16], channelsFirst: true);
+            // global_average_pooling2d [6, 6, 16] → [16]: GlobalAveragePool over the channels-first positions, then Flatten to [batch, 16].
+            string globalAveragePool0 = graph.Node("GlobalAveragePool", [graph.ChannelsFirst("separable_conv_0")], "global_average_pooling2d/GlobalAveragePool");
+            globalAveragePool0 = graph.Node("Flatten", [globalAveragePool0], "global_average_pooling2d", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("global_average_pooling2d", globalAveragePool0, [16]);
+            // dense_0 [16] → [10]: Gemm with the weight as stored, [10, 16] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("global_average_pooling2d"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [10]);
+            graph.Output("dense_0");
+        }
+
         // conv_0: [12, 12, 3] → [12, 12, 8], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
         // As a product: columns [batch·144, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·144, 8].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

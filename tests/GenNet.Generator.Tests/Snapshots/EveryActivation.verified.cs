@@ -158,6 +158,51 @@ namespace Samples.Zoo
             Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 9 * batchSize), gradientA.Slice(0, 9 * batchSize), batchSize, gradients);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [4, 3]);
+            // flatten [4, 3] → [12]: Flatten in GenNet's order, as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsLast("input")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [12]);
+            // dense_0 [12] → [9]: Gemm with the weight as stored, [9, 12] (transB = 1), then ReLU.
+            string dense0 = graph.Node("Gemm", [graph.Value("flatten"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.ReLU);
+            graph.Layer("dense_0", dense0, [9]);
+            // dense_1 [9] → [8]: Gemm with the weight as stored, [8, 9] (transB = 1), then Sigmoid.
+            string dense1 = graph.Node("Gemm", [graph.Value("dense_0"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Sigmoid);
+            graph.Layer("dense_1", dense1, [8]);
+            // dense_2 [8] → [7]: Gemm with the weight as stored, [7, 8] (transB = 1), then Tanh.
+            string dense2 = graph.Node("Gemm", [graph.Value("dense_1"), graph.Parameter("dense_2.weight"), graph.Parameter("dense_2.bias")], "dense_2/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense2 = graph.Activation(dense2, "dense_2", global::GenNet.Activation.Tanh);
+            graph.Layer("dense_2", dense2, [7]);
+            // dense_3 [7] → [6]: Gemm with the weight as stored, [6, 7] (transB = 1), then LeakyReLU.
+            string dense3 = graph.Node("Gemm", [graph.Value("dense_2"), graph.Parameter("dense_3.weight"), graph.Parameter("dense_3.bias")], "dense_3/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense3 = graph.Activation(dense3, "dense_3", global::GenNet.Activation.LeakyReLU, 0.1f);
+            graph.Layer("dense_3", dense3, [6]);
+            // dense_4 [6] → [5]: Gemm with the weight as stored, [5, 6] (transB = 1), then Gelu.
+            string dense4 = graph.Node("Gemm", [graph.Value("dense_3"), graph.Parameter("dense_4.weight"), graph.Parameter("dense_4.bias")], "dense_4/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense4 = graph.Activation(dense4, "dense_4", global::GenNet.Activation.Gelu);
+            graph.Layer("dense_4", dense4, [5]);
+            // dense_5 [5] → [4]: Gemm with the weight as stored, [4, 5] (transB = 1).
+            string dense5 = graph.Node("Gemm", [graph.Value("dense_4"), graph.Parameter("dense_5.weight"), graph.Parameter("dense_5.bias")], "dense_5",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            graph.Layer("dense_5", dense5, [4]);
+            // dense_6 [4] → [3]: Gemm with the weight as stored, [3, 4] (transB = 1), then Softmax.
+            string dense6 = graph.Node("Gemm", [graph.Value("dense_5"), graph.Parameter("dense_6.weight"), graph.Parameter("dense_6.bias")], "dense_6/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense6 = graph.Activation(dense6, "dense_6", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_6", dense6, [3]);
+            graph.Output("dense_6");
+        }
+
         // dense_0: [12] → [9], ReLU. weight [9, 12], bias [9]; x [batch, 12], y [batch, 9].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {

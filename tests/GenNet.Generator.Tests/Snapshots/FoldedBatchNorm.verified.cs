@@ -199,6 +199,60 @@ namespace Samples.Normalized
                 buffers.Slice(Bn2RunningMean, 16), buffers.Slice(Bn2RunningVar, 16), _dense0FoldedFrom, _dense0Folded, units: 16, inputs: 64, epsilon: 1E-05f);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [8, 8, 1]);
+            // stem [8, 8, 1] → [8, 8, 4]: Conv over the image channels-first, weight [4, 1, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left), then stem.bn.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("stem.weight"), graph.Parameter("stem.bias")], "stem",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            // stem.bn, which Forward folds into this layer's weights, stays ONNX's inference BatchNormalization here.
+            conv0 = graph.Node("BatchNormalization", [conv0, graph.Parameter("stem.bn.weight"), graph.Parameter("stem.bn.bias"), graph.Buffer("stem.bn.running_mean"), graph.Buffer("stem.bn.running_var")], "stem.bn/BatchNormalization",
+                global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            conv0 = graph.Activation(conv0, "stem.bn", global::GenNet.Activation.ReLU);
+            graph.Layer("stem", conv0, [8, 8, 4], channelsFirst: true);
+            // stem.bn: described with stem, into which Forward folds it.
+            graph.Alias("stem.bn", "stem");
+            // block.conv [8, 8, 4] → [8, 8, 4]: Conv over the image channels-first, weight [4, 4, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left), then block.bn.
+            string conv1 = graph.Node("Conv", [graph.ChannelsFirst("stem.bn"), graph.Parameter("block.conv.weight"), graph.Parameter("block.conv.bias")], "block.conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            // block.bn, which Forward folds into this layer's weights, stays ONNX's inference BatchNormalization here.
+            conv1 = graph.Node("BatchNormalization", [conv1, graph.Parameter("block.bn.weight"), graph.Parameter("block.bn.bias"), graph.Buffer("block.bn.running_mean"), graph.Buffer("block.bn.running_var")], "block.bn",
+                global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            graph.Layer("block.conv", conv1, [8, 8, 4], channelsFirst: true);
+            // block.bn: described with block.conv, into which Forward folds it.
+            graph.Alias("block.bn", "block.conv");
+            // add [8, 8, 4], [8, 8, 4] → [8, 8, 4]: Add, summed in the inputs' layout when all are channels-first (the channels then on axis 1), channels-last otherwise, then ReLU.
+            bool add0ChannelsFirst = graph.AllChannelsFirst(["block.bn", "stem.bn"]);
+            string add0 = graph.Node("Add", [graph.InLayout("block.bn", add0ChannelsFirst), graph.InLayout("stem.bn", add0ChannelsFirst)], "add/Add");
+            add0 = graph.Activation(add0, "add", global::GenNet.Activation.ReLU);
+            graph.Layer("add", add0, [8, 8, 4], add0ChannelsFirst);
+            // max_pool_0 [8, 8, 4] → [4, 4, 4]: MaxPool channels-first, 2×2 window, stride 2, valid padding.
+            string maxPool0 = graph.Node("MaxPool", [graph.ChannelsFirst("add")], "max_pool_0",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2, 2), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            graph.Layer("max_pool_0", maxPool0, [4, 4, 4], channelsFirst: true);
+            // flatten [4, 4, 4] → [64]: Flatten of the channels-first image, PyTorch's channel-major order as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsFirst("max_pool_0")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [64]);
+            // dense_0 [64] → [16]: Gemm with the weight as stored, [16, 64] (transB = 1), then bn_2.
+            string dense0 = graph.Node("Gemm", [graph.Value("flatten"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            // bn_2, which Forward folds into this layer's weights, stays ONNX's inference BatchNormalization here.
+            dense0 = graph.Node("BatchNormalization", [dense0, graph.Parameter("bn_2.weight"), graph.Parameter("bn_2.bias"), graph.Buffer("bn_2.running_mean"), graph.Buffer("bn_2.running_var")], "bn_2/BatchNormalization",
+                global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            dense0 = graph.Activation(dense0, "bn_2", global::GenNet.Activation.Gelu);
+            graph.Layer("dense_0", dense0, [16]);
+            // bn_2: described with dense_0, into which Forward folds it.
+            graph.Alias("bn_2", "dense_0");
+            // dense_1 [16] → [10]: Gemm with the weight as stored, [10, 16] (transB = 1), then Softmax.
+            string dense1 = graph.Node("Gemm", [graph.Value("bn_2"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_1", dense1, [10]);
+            graph.Output("dense_1");
+        }
+
         // stem's weight [4, 1, 3, 3] and bias [4] with stem.bn folded in: per output o, W'[o] = W[o] · s[o] and
         // b'[o] = (b[o] − μ[o]) · s[o] + β[o], where s = γ / √(σ² + 1e-05) from stem.bn's γ, β, running mean μ and variance σ².
         // RefreshKernels recomputes them when any of those values changes; _conv0FoldedFrom keeps W, b, γ, β, μ, σ² as they were.

@@ -138,6 +138,36 @@ namespace Samples.Vision
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 17 * 27), 17, 3, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [7, 5, 3]);
+            // features [7, 5, 3] → [7, 5, 17]: Conv over the image channels-first, weight [17, 3, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left), then ReLU.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("features.weight"), graph.Parameter("features.bias")], "features/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            conv0 = graph.Activation(conv0, "features", global::GenNet.Activation.ReLU);
+            graph.Layer("features", conv0, [7, 5, 17], channelsFirst: true);
+            // global_max_pooling2d [7, 5, 17] → [17]: GlobalMaxPool over the channels-first positions, then Flatten to [batch, 17].
+            string globalMaxPool0 = graph.Node("GlobalMaxPool", [graph.ChannelsFirst("features")], "global_max_pooling2d/GlobalMaxPool");
+            globalMaxPool0 = graph.Node("Flatten", [globalMaxPool0], "global_max_pooling2d", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("global_max_pooling2d", globalMaxPool0, [17]);
+            // global_average_pooling2d [7, 5, 17] → [17]: GlobalAveragePool over the channels-first positions, then Flatten to [batch, 17].
+            string globalAveragePool0 = graph.Node("GlobalAveragePool", [graph.ChannelsFirst("features")], "global_average_pooling2d/GlobalAveragePool");
+            globalAveragePool0 = graph.Node("Flatten", [globalAveragePool0], "global_average_pooling2d", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("global_average_pooling2d", globalAveragePool0, [17]);
+            // concatenate [17], [17] → [34]: Concat, joined along the last axis.
+            string concatenate0 = graph.Node("Concat", [graph.ChannelsLast("global_average_pooling2d"), graph.ChannelsLast("global_max_pooling2d")], "concatenate",
+                global::GenNet.OnnxAttribute.Int("axis", -1));
+            graph.Layer("concatenate", concatenate0, [34]);
+            // dense_0 [34] → [10]: Gemm with the weight as stored, [10, 34] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("concatenate"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [10]);
+            graph.Output("dense_0");
+        }
+
         // features: [7, 5, 3] → [7, 5, 17], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [17, 3, 3, 3], bias [17].
         // As a product: columns [batch·35, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·35, 17].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

@@ -192,6 +192,53 @@ namespace Samples.Normalized
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 18), 8, 2, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [6, 6, 2]);
+            // stem [6, 6, 2] → [6, 6, 8]: Conv over the image channels-first, weight [8, 2, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left).
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("stem.weight"), graph.Parameter("stem.bias")], "stem",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            graph.Layer("stem", conv0, [6, 6, 8], channelsFirst: true);
+            // stem.ln [6, 6, 8] → [6, 6, 8]: ONNX's LayerNormalization (opset 17) over the last axis, channels-last, then ReLU.
+            string layerNorm0 = graph.Node("LayerNormalization", [graph.ChannelsLast("stem"), graph.Parameter("stem.ln.weight"), graph.Parameter("stem.ln.bias")], "stem.ln/LayerNormalization",
+                global::GenNet.OnnxAttribute.Int("axis", -1), global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            layerNorm0 = graph.Activation(layerNorm0, "stem.ln", global::GenNet.Activation.ReLU);
+            graph.Layer("stem.ln", layerNorm0, [6, 6, 8]);
+            // global_average_pooling2d [6, 6, 8] → [8]: GlobalAveragePool over the channels-first positions, then Flatten to [batch, 8].
+            string globalAveragePool0 = graph.Node("GlobalAveragePool", [graph.ChannelsFirst("stem.ln")], "global_average_pooling2d/GlobalAveragePool");
+            globalAveragePool0 = graph.Node("Flatten", [globalAveragePool0], "global_average_pooling2d", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("global_average_pooling2d", globalAveragePool0, [8]);
+            // h [8] → [16]: Gemm with the weight as stored, [16, 8] (transB = 1).
+            string dense0 = graph.Node("Gemm", [graph.Value("global_average_pooling2d"), graph.Parameter("h.weight"), graph.Parameter("h.bias")], "h",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            graph.Layer("h", dense0, [16]);
+            // ln_1 [16] → [16]: ONNX's LayerNormalization (opset 17) over the last axis, channels-last.
+            string layerNorm1 = graph.Node("LayerNormalization", [graph.ChannelsLast("h"), graph.Parameter("ln_1.weight"), graph.Parameter("ln_1.bias")], "ln_1",
+                global::GenNet.OnnxAttribute.Int("axis", -1), global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            graph.Layer("ln_1", layerNorm1, [16]);
+            // dense_1 [16] → [16]: Gemm with the weight as stored, [16, 16] (transB = 1), then Gelu.
+            string dense1 = graph.Node("Gemm", [graph.Value("ln_1"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Gelu);
+            graph.Layer("dense_1", dense1, [16]);
+            // add [16], [16] → [16]: Add, summed.
+            string add0 = graph.Node("Add", [graph.ChannelsLast("dense_1"), graph.ChannelsLast("h")], "add");
+            graph.Layer("add", add0, [16]);
+            // ln_2 [16] → [16]: ONNX's LayerNormalization (opset 17) over the last axis, channels-last, then Gelu.
+            string layerNorm2 = graph.Node("LayerNormalization", [graph.ChannelsLast("add"), graph.Parameter("ln_2.weight"), graph.Parameter("ln_2.bias")], "ln_2/LayerNormalization",
+                global::GenNet.OnnxAttribute.Int("axis", -1), global::GenNet.OnnxAttribute.Float("epsilon", 1E-06f));
+            layerNorm2 = graph.Activation(layerNorm2, "ln_2", global::GenNet.Activation.Gelu);
+            graph.Layer("ln_2", layerNorm2, [16]);
+            // dense_2 [16] → [10]: Gemm with the weight as stored, [10, 16] (transB = 1), then Softmax.
+            string dense2 = graph.Node("Gemm", [graph.Value("ln_2"), graph.Parameter("dense_2.weight"), graph.Parameter("dense_2.bias")], "dense_2/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense2 = graph.Activation(dense2, "dense_2", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_2", dense2, [10]);
+            graph.Output("dense_2");
+        }
+
         // stem: [6, 6, 2] → [6, 6, 8], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [8, 2, 3, 3], bias [8].
         // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 8].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

@@ -85,6 +85,23 @@ namespace Samples.Normalized
             return dense0;
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [5]);
+            // ln_0 [5] → [5]: ONNX's LayerNormalization (opset 17) over the last axis, channels-last.
+            string layerNorm0 = graph.Node("LayerNormalization", [graph.ChannelsLast("input"), graph.Parameter("ln_0.weight"), graph.Parameter("ln_0.bias")], "ln_0",
+                global::GenNet.OnnxAttribute.Int("axis", -1), global::GenNet.OnnxAttribute.Float("epsilon", 0.001f));
+            graph.Layer("ln_0", layerNorm0, [5]);
+            // dense_0 [5] → [3]: Gemm with the weight as stored, [3, 5] (transB = 1), then Sigmoid.
+            string dense0 = graph.Node("Gemm", [graph.Value("ln_0"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Sigmoid);
+            graph.Layer("dense_0", dense0, [3]);
+            graph.Output("dense_0");
+        }
+
         // ln_0: [5], each sample's 5 values normalised over themselves: γ · (x − μ) / √(σ² + ε) + β; ε 0.001, weight (γ) and bias (β) [5].
         private void LayerNorm0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {

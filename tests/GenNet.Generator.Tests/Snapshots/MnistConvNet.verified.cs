@@ -179,6 +179,42 @@ namespace Samples
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [28, 28, 1]);
+            // conv_0 [28, 28, 1] → [26, 26, 32]: Conv over the image channels-first, weight [32, 1, 3, 3] as stored, 3×3 kernel, stride 1, valid padding, then ReLU.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("conv_0.weight"), graph.Parameter("conv_0.bias")], "conv_0/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            conv0 = graph.Activation(conv0, "conv_0", global::GenNet.Activation.ReLU);
+            graph.Layer("conv_0", conv0, [26, 26, 32], channelsFirst: true);
+            // max_pool_0 [26, 26, 32] → [13, 13, 32]: MaxPool channels-first, 2×2 window, stride 2, valid padding.
+            string maxPool0 = graph.Node("MaxPool", [graph.ChannelsFirst("conv_0")], "max_pool_0",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2, 2), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            graph.Layer("max_pool_0", maxPool0, [13, 13, 32], channelsFirst: true);
+            // conv_1 [13, 13, 32] → [11, 11, 64]: Conv over the image channels-first, weight [64, 32, 3, 3] as stored, 3×3 kernel, stride 1, valid padding, then ReLU.
+            string conv1 = graph.Node("Conv", [graph.ChannelsFirst("max_pool_0"), graph.Parameter("conv_1.weight"), graph.Parameter("conv_1.bias")], "conv_1/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            conv1 = graph.Activation(conv1, "conv_1", global::GenNet.Activation.ReLU);
+            graph.Layer("conv_1", conv1, [11, 11, 64], channelsFirst: true);
+            // max_pool_1 [11, 11, 64] → [5, 5, 64]: MaxPool channels-first, 2×2 window, stride 2, valid padding.
+            string maxPool1 = graph.Node("MaxPool", [graph.ChannelsFirst("conv_1")], "max_pool_1",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2, 2), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            graph.Layer("max_pool_1", maxPool1, [5, 5, 64], channelsFirst: true);
+            // flatten [5, 5, 64] → [1600]: Flatten of the channels-first image, PyTorch's channel-major order as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsFirst("max_pool_1")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [1600]);
+            // dropout_0: the identity in inference, so no node.
+            graph.Alias("dropout_0", "flatten");
+            // dense_0 [1600] → [10]: Gemm with the weight as stored, [10, 1600] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("dropout_0"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [10]);
+            graph.Output("dense_0");
+        }
+
         // conv_0: [28, 28, 1] → [26, 26, 32], ReLU; 3×3 kernel, stride 1, valid padding. weight [32, 1, 3, 3], bias [32].
         // As a product: columns [batch·676, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·676, 32].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

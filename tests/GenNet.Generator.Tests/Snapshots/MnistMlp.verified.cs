@@ -102,6 +102,27 @@ namespace Samples
             Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 128 * batchSize), gradientB.Slice(0, 128 * batchSize), batchSize, gradients);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [28, 28]);
+            // flatten [28, 28] → [784]: Flatten in GenNet's order, as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsLast("input")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [784]);
+            // dense_0 [784] → [128]: Gemm with the weight as stored, [128, 784] (transB = 1), then ReLU.
+            string dense0 = graph.Node("Gemm", [graph.Value("flatten"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.ReLU);
+            graph.Layer("dense_0", dense0, [128]);
+            // dense_1 [128] → [10]: Gemm with the weight as stored, [10, 128] (transB = 1), then Softmax.
+            string dense1 = graph.Node("Gemm", [graph.Value("dense_0"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_1", dense1, [10]);
+            graph.Output("dense_1");
+        }
+
         // dense_0: [784] → [128], ReLU. weight [128, 784], bias [128]; x [batch, 784], y [batch, 128].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {

@@ -105,6 +105,23 @@ namespace Samples.Normalized
             return dense0;
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [5]);
+            // bn_0 [5] → [5]: ONNX's inference BatchNormalization over the running statistics.
+            string bn0 = graph.Node("BatchNormalization", [graph.Value("input"), graph.Parameter("bn_0.weight"), graph.Parameter("bn_0.bias"), graph.Buffer("bn_0.running_mean"), graph.Buffer("bn_0.running_var")], "bn_0",
+                global::GenNet.OnnxAttribute.Float("epsilon", 0.001f));
+            graph.Layer("bn_0", bn0, [5]);
+            // dense_0 [5] → [3]: Gemm with the weight as stored, [3, 5] (transB = 1), then Sigmoid.
+            string dense0 = graph.Node("Gemm", [graph.Value("bn_0"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Sigmoid);
+            graph.Layer("dense_0", dense0, [3]);
+            graph.Output("dense_0");
+        }
+
         // bn_0: [5], 5 channels normalised by their running statistics; ε 0.001.
         private void Bn0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {

@@ -167,6 +167,37 @@ namespace Samples
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), 4, 2, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [8, 8, 2]);
+            // conv_0 [8, 8, 2] → [6, 6, 4]: Conv over the image channels-first, weight [4, 2, 3, 3] as stored, 3×3 kernel, stride 1, valid padding, then ReLU.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("conv_0.weight"), graph.Parameter("conv_0.bias")], "conv_0/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            conv0 = graph.Activation(conv0, "conv_0", global::GenNet.Activation.ReLU);
+            graph.Layer("conv_0", conv0, [6, 6, 4], channelsFirst: true);
+            // flatten [6, 6, 4] → [144]: Flatten of the channels-first image, PyTorch's channel-major order as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsFirst("conv_0")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [144]);
+            // dense_0 [144] → [16]: Gemm with the weight as stored, [16, 144] (transB = 1), then ReLU.
+            string dense0 = graph.Node("Gemm", [graph.Value("flatten"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.ReLU);
+            graph.Layer("dense_0", dense0, [16]);
+            // dense_1 [16] → [8]: Gemm with the weight as stored, [8, 16] (transB = 1), then Tanh.
+            string dense1 = graph.Node("Gemm", [graph.Value("dense_0"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Tanh);
+            graph.Layer("dense_1", dense1, [8]);
+            // dense_2 [8] → [3]: Gemm with the weight as stored, [3, 8] (transB = 1), then Softmax.
+            string dense2 = graph.Node("Gemm", [graph.Value("dense_1"), graph.Parameter("dense_2.weight"), graph.Parameter("dense_2.bias")], "dense_2/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense2 = graph.Activation(dense2, "dense_2", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_2", dense2, [3]);
+            graph.Output("dense_2");
+        }
+
         // conv_0: [8, 8, 2] → [6, 6, 4], ReLU; 3×3 kernel, stride 1, valid padding. weight [4, 2, 3, 3], bias [4].
         // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

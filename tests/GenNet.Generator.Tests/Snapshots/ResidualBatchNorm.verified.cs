@@ -233,6 +233,57 @@ namespace Samples.Normalized
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), 4, 4, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [8, 8, 1]);
+            // stem [8, 8, 1] → [8, 8, 4]: Conv over the image channels-first, weight [4, 1, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left).
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("stem.weight"), graph.Parameter("stem.bias")], "stem",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            graph.Layer("stem", conv0, [8, 8, 4], channelsFirst: true);
+            // stem.bn [8, 8, 4] → [8, 8, 4]: ONNX's inference BatchNormalization over the running statistics, channels-first, then ReLU.
+            string bn0 = graph.Node("BatchNormalization", [graph.ChannelsFirst("stem"), graph.Parameter("stem.bn.weight"), graph.Parameter("stem.bn.bias"), graph.Buffer("stem.bn.running_mean"), graph.Buffer("stem.bn.running_var")], "stem.bn/BatchNormalization",
+                global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            bn0 = graph.Activation(bn0, "stem.bn", global::GenNet.Activation.ReLU);
+            graph.Layer("stem.bn", bn0, [8, 8, 4], channelsFirst: true);
+            // block.conv [8, 8, 4] → [8, 8, 4]: Conv over the image channels-first, weight [4, 4, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left).
+            string conv1 = graph.Node("Conv", [graph.ChannelsFirst("stem.bn"), graph.Parameter("block.conv.weight"), graph.Parameter("block.conv.bias")], "block.conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            graph.Layer("block.conv", conv1, [8, 8, 4], channelsFirst: true);
+            // block.bn [8, 8, 4] → [8, 8, 4]: ONNX's inference BatchNormalization over the running statistics, channels-first.
+            string bn1 = graph.Node("BatchNormalization", [graph.ChannelsFirst("block.conv"), graph.Parameter("block.bn.weight"), graph.Parameter("block.bn.bias"), graph.Buffer("block.bn.running_mean"), graph.Buffer("block.bn.running_var")], "block.bn",
+                global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            graph.Layer("block.bn", bn1, [8, 8, 4], channelsFirst: true);
+            // add [8, 8, 4], [8, 8, 4] → [8, 8, 4]: Add, summed in the inputs' layout when all are channels-first (the channels then on axis 1), channels-last otherwise, then ReLU.
+            bool add0ChannelsFirst = graph.AllChannelsFirst(["block.bn", "stem.bn"]);
+            string add0 = graph.Node("Add", [graph.InLayout("block.bn", add0ChannelsFirst), graph.InLayout("stem.bn", add0ChannelsFirst)], "add/Add");
+            add0 = graph.Activation(add0, "add", global::GenNet.Activation.ReLU);
+            graph.Layer("add", add0, [8, 8, 4], add0ChannelsFirst);
+            // max_pool_0 [8, 8, 4] → [4, 4, 4]: MaxPool channels-first, 2×2 window, stride 2, valid padding.
+            string maxPool0 = graph.Node("MaxPool", [graph.ChannelsFirst("add")], "max_pool_0",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2, 2), global::GenNet.OnnxAttribute.Ints("strides", 2, 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0, 0, 0));
+            graph.Layer("max_pool_0", maxPool0, [4, 4, 4], channelsFirst: true);
+            // flatten [4, 4, 4] → [64]: Flatten of the channels-first image, PyTorch's channel-major order as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsFirst("max_pool_0")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [64]);
+            // dense_0 [64] → [16]: Gemm with the weight as stored, [16, 64] (transB = 1).
+            string dense0 = graph.Node("Gemm", [graph.Value("flatten"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            graph.Layer("dense_0", dense0, [16]);
+            // bn_2 [16] → [16]: ONNX's inference BatchNormalization over the running statistics, then Gelu.
+            string bn2 = graph.Node("BatchNormalization", [graph.Value("dense_0"), graph.Parameter("bn_2.weight"), graph.Parameter("bn_2.bias"), graph.Buffer("bn_2.running_mean"), graph.Buffer("bn_2.running_var")], "bn_2/BatchNormalization",
+                global::GenNet.OnnxAttribute.Float("epsilon", 1E-05f));
+            bn2 = graph.Activation(bn2, "bn_2", global::GenNet.Activation.Gelu);
+            graph.Layer("bn_2", bn2, [16]);
+            // dense_1 [16] → [10]: Gemm with the weight as stored, [10, 16] (transB = 1), then Softmax.
+            string dense1 = graph.Node("Gemm", [graph.Value("bn_2"), graph.Parameter("dense_1.weight"), graph.Parameter("dense_1.bias")], "dense_1/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "dense_1", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_1", dense1, [10]);
+            graph.Output("dense_1");
+        }
+
         // stem: [8, 8, 1] → [8, 8, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 1, 3, 3], bias [4].
         // As a product: columns [batch·64, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·64, 4].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

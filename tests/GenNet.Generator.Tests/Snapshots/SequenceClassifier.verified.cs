@@ -158,6 +158,48 @@ namespace Samples.Signals
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1d1Weight, 17 * 24), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1d1Kernel, 17 * 24), global::System.MemoryExtensions.AsSpan(_kernels, Conv1d1Kernel, 17 * 24), filters: 17, channels: 8, kernelHeight: 1, kernelWidth: 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [29, 3]);
+            // conv1d [29, 3] → [29, 8]: Conv over the sequence channels-first, weight [8, 3, 5] as stored, 5-step kernel, stride 1, same padding (2 before), then ReLU.
+            string conv1d0 = graph.Node("Conv", [graph.ChannelsFirst("input"), graph.Parameter("conv1d.weight"), graph.Parameter("conv1d.bias")], "conv1d/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 5), global::GenNet.OnnxAttribute.Ints("strides", 1), global::GenNet.OnnxAttribute.Ints("pads", 2, 2));
+            conv1d0 = graph.Activation(conv1d0, "conv1d", global::GenNet.Activation.ReLU);
+            graph.Layer("conv1d", conv1d0, [29, 8], channelsFirst: true);
+            // max_pooling1d [29, 8] → [14, 8]: MaxPool channels-first, 2-step window, stride 2, valid padding.
+            string maxPool1d0 = graph.Node("MaxPool", [graph.ChannelsFirst("conv1d")], "max_pooling1d",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 2), global::GenNet.OnnxAttribute.Ints("strides", 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0));
+            graph.Layer("max_pooling1d", maxPool1d0, [14, 8], channelsFirst: true);
+            // conv1d_1 [14, 8] → [6, 17]: Conv over the sequence channels-first, weight [17, 8, 3] as stored, 3-step kernel, stride 2, valid padding, then Tanh.
+            string conv1d1 = graph.Node("Conv", [graph.ChannelsFirst("max_pooling1d"), graph.Parameter("conv1d_1.weight"), graph.Parameter("conv1d_1.bias")], "conv1d_1/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3), global::GenNet.OnnxAttribute.Ints("strides", 2), global::GenNet.OnnxAttribute.Ints("pads", 0, 0));
+            conv1d1 = graph.Activation(conv1d1, "conv1d_1", global::GenNet.Activation.Tanh);
+            graph.Layer("conv1d_1", conv1d1, [6, 17], channelsFirst: true);
+            // features [6, 17] → [6, 17]: AveragePool channels-first, 3-step window, stride 1, same padding (1 before); padding is left out of each mean (count_include_pad = 0), as in Forward.
+            string averagePool1d0 = graph.Node("AveragePool", [graph.ChannelsFirst("conv1d_1")], "features",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3), global::GenNet.OnnxAttribute.Ints("strides", 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1));
+            graph.Layer("features", averagePool1d0, [6, 17], channelsFirst: true);
+            // flatten [6, 17] → [102]: Flatten in GenNet's order, as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsLast("features")], "flatten", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("flatten", flatten0, [102]);
+            // global_average_pooling1d [6, 17] → [17]: GlobalAveragePool over the channels-first steps, then Flatten to [batch, 17].
+            string globalAveragePool1d0 = graph.Node("GlobalAveragePool", [graph.ChannelsFirst("features")], "global_average_pooling1d/GlobalAveragePool");
+            globalAveragePool1d0 = graph.Node("Flatten", [globalAveragePool1d0], "global_average_pooling1d", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("global_average_pooling1d", globalAveragePool1d0, [17]);
+            // concatenate [17], [102] → [119]: Concat, joined along the last axis.
+            string concatenate0 = graph.Node("Concat", [graph.ChannelsLast("global_average_pooling1d"), graph.ChannelsLast("flatten")], "concatenate",
+                global::GenNet.OnnxAttribute.Int("axis", -1));
+            graph.Layer("concatenate", concatenate0, [119]);
+            // dense_0 [119] → [4]: Gemm with the weight as stored, [4, 119] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("concatenate"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [4]);
+            graph.Output("dense_0");
+        }
+
         // conv1d: [29, 3] → [29, 8], ReLU; 5-step kernel, stride 1, same padding (2 before). weight [8, 3, 5], bias [8].
         // As a product: columns [batch·29, 15] (im2col: a row per output position in the sequence's (k, channel) order, one copy per window) · the reordered Wᵀ → y [batch·29, 8].
         private void Conv1d0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

@@ -193,6 +193,46 @@ namespace Samples.Graphs
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), 4, 4, 3, 3);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("image", [6, 6, 2]);
+            graph.Input("features", [5]);
+            // stem [6, 6, 2] → [6, 6, 4]: Conv over the image channels-first, weight [4, 2, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left), then ReLU.
+            string conv0 = graph.Node("Conv", [graph.ChannelsFirst("image"), graph.Parameter("stem.weight"), graph.Parameter("stem.bias")], "stem/Conv",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            conv0 = graph.Activation(conv0, "stem", global::GenNet.Activation.ReLU);
+            graph.Layer("stem", conv0, [6, 6, 4], channelsFirst: true);
+            // conv_1 [6, 6, 4] → [6, 6, 4]: Conv over the image channels-first, weight [4, 4, 3, 3] as stored, 3×3 kernel, stride 1, same padding (1 top, 1 left).
+            string conv1 = graph.Node("Conv", [graph.ChannelsFirst("stem"), graph.Parameter("conv_1.weight"), graph.Parameter("conv_1.bias")], "conv_1",
+                global::GenNet.OnnxAttribute.Ints("kernel_shape", 3, 3), global::GenNet.OnnxAttribute.Ints("strides", 1, 1), global::GenNet.OnnxAttribute.Ints("pads", 1, 1, 1, 1));
+            graph.Layer("conv_1", conv1, [6, 6, 4], channelsFirst: true);
+            // add [6, 6, 4], [6, 6, 4] → [6, 6, 4]: Add, summed in the inputs' layout when all are channels-first (the channels then on axis 1), channels-last otherwise, then ReLU.
+            bool add0ChannelsFirst = graph.AllChannelsFirst(["conv_1", "stem"]);
+            string add0 = graph.Node("Add", [graph.InLayout("conv_1", add0ChannelsFirst), graph.InLayout("stem", add0ChannelsFirst)], "add/Add");
+            add0 = graph.Activation(add0, "add", global::GenNet.Activation.ReLU);
+            graph.Layer("add", add0, [6, 6, 4], add0ChannelsFirst);
+            // pixels [6, 6, 4] → [144]: Flatten of the channels-first image, PyTorch's channel-major order as in Forward.
+            string flatten0 = graph.Node("Flatten", [graph.ChannelsFirst("add")], "pixels", global::GenNet.OnnxAttribute.Int("axis", 1));
+            graph.Layer("pixels", flatten0, [144]);
+            // dense_0 [5] → [8]: Gemm with the weight as stored, [8, 5] (transB = 1), then Tanh.
+            string dense0 = graph.Node("Gemm", [graph.Value("features"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Tanh);
+            graph.Layer("dense_0", dense0, [8]);
+            // concatenate [8], [144] → [152]: Concat, joined along the last axis.
+            string concatenate0 = graph.Node("Concat", [graph.ChannelsLast("dense_0"), graph.ChannelsLast("pixels")], "concatenate",
+                global::GenNet.OnnxAttribute.Int("axis", -1));
+            graph.Layer("concatenate", concatenate0, [152]);
+            // head [152] → [1]: Gemm with the weight as stored, [1, 152] (transB = 1), then Sigmoid.
+            string dense1 = graph.Node("Gemm", [graph.Value("concatenate"), graph.Parameter("head.weight"), graph.Parameter("head.bias")], "head/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense1 = graph.Activation(dense1, "head", global::GenNet.Activation.Sigmoid);
+            graph.Layer("head", dense1, [1]);
+            graph.Output("head");
+        }
+
         // stem: [6, 6, 2] → [6, 6, 4], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 2, 3, 3], bias [4].
         // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)

@@ -39,6 +39,12 @@ public sealed record NetworkCase(string Name, Func<ITrainableNetwork> Create, Re
     /// </summary>
     public double GradientAbsolute { get; init; } = NumericChecks.GradientAbsolute;
 
+    /// <summary>
+    /// The value at each place of a sample's inputs, drawn from the random source given; null: uniform in [−1, 1]. Networks
+    /// that read token ids draw whole numbers below their vocabulary there.
+    /// </summary>
+    public Func<Random, int, float>? Inputs { get; init; }
+
     public override string ToString() => Name;
 }
 
@@ -98,6 +104,8 @@ public static class NetworkCases
         .. SequenceCases.All,
         .. LayerNormalizationCases.All,
         .. DepthwiseCases.All,
+        .. RecurrentCases.All,
+        .. AdaptedNormalizationCases.All,
     ];
 
     public static NetworkCase Get(string name) => All.Single(c => c.Name == name);

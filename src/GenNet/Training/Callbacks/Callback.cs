@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace GenNet;
 
@@ -36,7 +38,7 @@ public abstract class Callback
 /// <summary>Which way a monitored value improves.</summary>
 public enum MonitorMode
 {
-    /// <summary>Up for an accuracy, down for a loss (Keras's <c>"auto"</c>).</summary>
+    /// <summary>Up for an accuracy and a metric whose <see cref="Metric.HigherIsBetter"/>, down for a loss and an error (<c>mae</c>, <c>rmse</c>) (Keras's <c>"auto"</c>).</summary>
     Auto,
 
     /// <summary>Lower is better.</summary>
@@ -46,32 +48,53 @@ public enum MonitorMode
     Max,
 }
 
+/// <summary>A built-in callback that monitors a value, so Fit can check the value will be computed before any step runs.</summary>
+internal interface IMonitoringCallback
+{
+    /// <summary>Refuses a monitored metric that is not among <paramref name="metricNames"/> (the metrics Fit computes).</summary>
+    void CheckMonitorComputed(IReadOnlyList<string> metricNames);
+}
+
 /// <summary>A monitored value of an <see cref="EpochReport"/>, by its Keras name, and the direction it improves in.</summary>
 internal readonly struct Monitor
 {
-    private readonly int _which; // 0 loss, 1 accuracy, 2 val_loss, 3 val_accuracy
+    private const string Known = "\"loss\", \"accuracy\", \"val_loss\", \"val_accuracy\", or a metric of FitOptions.Metrics (\"f1\", \"val_auc\", \"val_top_5_accuracy\", …)";
 
     public Monitor(string name, MonitorMode mode, string parameter)
     {
         ArgumentNullException.ThrowIfNull(name, parameter);
-        _which = name switch
+        IsValidation = name.StartsWith("val_", StringComparison.Ordinal);
+        string unprefixed = IsValidation ? name[4..] : name;
+        bool higherIsBetter;
+        if (unprefixed is "loss" or "accuracy")
         {
-            "loss" => 0,
-            "accuracy" => 1,
-            "val_loss" => 2,
-            "val_accuracy" => 3,
-            _ => throw new ArgumentException($"Unknown monitor '{name}': use \"loss\", \"accuracy\", \"val_loss\" or \"val_accuracy\".", parameter),
-        };
+            higherIsBetter = unprefixed == "accuracy";
+        }
+        else if (Metric.TryParseName(unprefixed, out higherIsBetter))
+        {
+            MetricName = unprefixed;
+        }
+        else
+        {
+            throw new ArgumentException($"Unknown monitor '{name}': use {Known}.", parameter);
+        }
+
         if (!Enum.IsDefined(mode))
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "The mode is Auto, Min or Max.");
         }
 
         Name = name;
-        Maximize = mode == MonitorMode.Max || (mode == MonitorMode.Auto && _which is 1 or 3);
+        Maximize = mode == MonitorMode.Max || (mode == MonitorMode.Auto && higherIsBetter);
     }
 
     public string Name { get; }
+
+    /// <summary>True for a <c>val_</c> value.</summary>
+    public bool IsValidation { get; }
+
+    /// <summary>The metric's name without <c>val_</c> when the monitor names a metric (<c>"f1"</c> for <c>"val_f1"</c>), else null.</summary>
+    public string? MetricName { get; }
 
     /// <summary>True when higher is better.</summary>
     public bool Maximize { get; }
@@ -82,10 +105,21 @@ internal readonly struct Monitor
     /// <summary>Refuses a <c>val_</c> monitor when Fit has no validation set.</summary>
     public void CheckAvailable(bool hasValidation, string callback)
     {
-        if (_which >= 2 && !hasValidation)
+        if (IsValidation && !hasValidation)
         {
             throw new InvalidOperationException(
-                $"{callback} monitors '{Name}', but Fit was given no validation set: pass validation, or monitor \"loss\" or \"accuracy\".");
+                $"{callback} monitors '{Name}', but Fit was given no validation set: pass validation (or FitOptions.ValidationSplit), or monitor a training value such as \"loss\".");
+        }
+    }
+
+    /// <summary>Refuses a monitored metric that Fit does not compute.</summary>
+    public void CheckComputed(IReadOnlyList<string> metricNames, string callback)
+    {
+        if (MetricName is { } metric && !metricNames.Contains(metric))
+        {
+            throw new InvalidOperationException(
+                $"{callback} monitors '{Name}', but Fit computes no metric '{metric}': add it to FitOptions.Metrics " +
+                $"(Fit computes {(metricNames.Count == 0 ? "no metrics" : string.Join(", ", metricNames))}).");
         }
     }
 
@@ -94,15 +128,8 @@ internal readonly struct Monitor
     public double Value(EpochReport report, string callback)
     {
         ArgumentNullException.ThrowIfNull(report);
-        double? value = _which switch
-        {
-            0 => report.Loss,
-            1 => report.Accuracy,
-            2 => report.ValidationLoss,
-            _ => report.ValidationAccuracy,
-        };
-        return value ?? throw new InvalidOperationException(
-            $"{callback} monitors '{Name}', but epoch {report.Epoch} reported none ({(_which is 1 or 3 ? "the network's loss has no accuracy" : "no validation set")}); monitor another value.");
+        return report.Value(Name) ?? throw new InvalidOperationException(
+            $"{callback} monitors '{Name}', but epoch {report.Epoch} reported none ({(IsValidation && report.ValidationLoss is null ? "no validation set" : MetricName is null ? "the network's loss has no accuracy" : "that metric was not computed")}); monitor another value.");
     }
 
     /// <summary>Checks a callback's argument that must be finite and ≥ 0 (minDelta, a minimum rate).</summary>

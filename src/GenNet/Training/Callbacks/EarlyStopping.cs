@@ -13,7 +13,7 @@ namespace GenNet;
 /// the best weights are restored when training ends, whether or not it stopped early. The copies are bit-identical and
 /// are taken into arrays allocated at train begin.
 /// </remarks>
-public sealed class EarlyStopping : Callback
+public sealed class EarlyStopping : Callback, IMonitoringCallback
 {
     private readonly Monitor _monitor;
     private ITrainableNetwork? _network;
@@ -23,7 +23,7 @@ public sealed class EarlyStopping : Callback
     private int _wait;
 
     /// <summary>Stops training once <paramref name="monitor"/> stops improving.</summary>
-    /// <param name="monitor"><c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c> or <c>"val_accuracy"</c>.</param>
+    /// <param name="monitor"><c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c>, <c>"val_accuracy"</c>, or a metric of <see cref="FitOptions.Metrics"/> (<c>"f1"</c>, <c>"val_f1"</c>).</param>
     /// <param name="patience">Epochs without improvement after which training stops; ≥ 0.</param>
     /// <param name="minDelta">The least change that counts as an improvement; ≥ 0 (Keras takes its absolute value; this refuses a negative one).</param>
     /// <param name="mode">Which way is better; <see cref="MonitorMode.Auto"/> is up for an accuracy, down for a loss.</param>
@@ -123,5 +123,10 @@ public sealed class EarlyStopping : Callback
             _network.Buffers.CopyTo(_bestBuffers);
             _haveBest = true;
         }
+    }
+
+    void IMonitoringCallback.CheckMonitorComputed(System.Collections.Generic.IReadOnlyList<string> metricNames)
+    {
+        _monitor.CheckComputed(metricNames, nameof(EarlyStopping));
     }
 }

@@ -13,7 +13,7 @@ namespace GenNet;
 /// without it each save replaces the last. Directories are not created. As in Keras, with saveBestOnly the first epoch is
 /// always saved and a later one only when strictly better (no minimum change).
 /// </remarks>
-public sealed class ModelCheckpoint : Callback
+public sealed class ModelCheckpoint : Callback, IMonitoringCallback
 {
     private const string EpochPlaceholder = "{epoch}";
     private readonly Monitor _monitor;
@@ -21,7 +21,7 @@ public sealed class ModelCheckpoint : Callback
 
     /// <summary>Saves the network to <paramref name="path"/> after each epoch, or after each improving one.</summary>
     /// <param name="path">The file to write; <c>{epoch}</c> is replaced by the epoch number.</param>
-    /// <param name="monitor"><c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c> or <c>"val_accuracy"</c>; used only with <paramref name="saveBestOnly"/>.</param>
+    /// <param name="monitor"><c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c>, <c>"val_accuracy"</c>, or a metric of <see cref="FitOptions.Metrics"/> (<c>"f1"</c>, <c>"val_f1"</c>); used only with <paramref name="saveBestOnly"/>.</param>
     /// <param name="saveBestOnly">Save only when the monitored value improves on the best so far.</param>
     /// <param name="mode">Which way is better; <see cref="MonitorMode.Auto"/> is up for an accuracy, down for a loss.</param>
     /// <exception cref="ArgumentException">An empty path or an unknown monitor.</exception>
@@ -86,5 +86,13 @@ public sealed class ModelCheckpoint : Callback
         _network.Save(path);
         LastSavedPath = path;
         return false;
+    }
+
+    void IMonitoringCallback.CheckMonitorComputed(System.Collections.Generic.IReadOnlyList<string> metricNames)
+    {
+        if (SaveBestOnly)
+        {
+            _monitor.CheckComputed(metricNames, nameof(ModelCheckpoint));
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace GenNet;
 /// An optimizer with a <see cref="Optimizer.Schedule"/> is refused when training begins: the schedule owns the rate, and
 /// Keras likewise cannot set the rate of an optimizer built on a schedule. Remove the schedule to use this callback.
 /// </remarks>
-public sealed class ReduceLROnPlateau : Callback
+public sealed class ReduceLROnPlateau : Callback, IMonitoringCallback
 {
     private readonly Monitor _monitor;
     private Optimizer? _optimizer;
@@ -19,7 +19,7 @@ public sealed class ReduceLROnPlateau : Callback
     private int _cooldownLeft;
 
     /// <summary>Lowers the learning rate when <paramref name="monitor"/> stops improving.</summary>
-    /// <param name="monitor"><c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c> or <c>"val_accuracy"</c>.</param>
+    /// <param name="monitor"><c>"loss"</c>, <c>"accuracy"</c>, <c>"val_loss"</c>, <c>"val_accuracy"</c>, or a metric of <see cref="FitOptions.Metrics"/> (<c>"f1"</c>, <c>"val_f1"</c>).</param>
     /// <param name="factor">The rate is multiplied by this; 0 &lt; factor &lt; 1.</param>
     /// <param name="patience">Epochs without improvement before the rate is lowered; ≥ 0.</param>
     /// <param name="minDelta">The least change that counts as an improvement; ≥ 0.</param>
@@ -127,5 +127,10 @@ public sealed class ReduceLROnPlateau : Callback
             throw new InvalidOperationException(
                 $"ReduceLROnPlateau cannot lower the learning rate of an optimizer with a Schedule ({schedule.GetType().Name}): the schedule sets the rate at every step. Use one or the other.");
         }
+    }
+
+    void IMonitoringCallback.CheckMonitorComputed(System.Collections.Generic.IReadOnlyList<string> metricNames)
+    {
+        _monitor.CheckComputed(metricNames, nameof(ReduceLROnPlateau));
     }
 }
