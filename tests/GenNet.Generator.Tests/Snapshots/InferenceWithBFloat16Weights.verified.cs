@@ -77,6 +77,19 @@ namespace Apps
             return dense0;
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [3]);
+            // dense_0 [3] → [2]: Gemm with the weight as stored, [2, 3] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("input"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [2]);
+            graph.Output("dense_0");
+        }
+
         // dense_0: [3] → [2], Softmax. weight [2, 3], bias [2]; x [batch, 3], y [batch, 2].
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
