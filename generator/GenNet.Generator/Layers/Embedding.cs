@@ -118,6 +118,17 @@ internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int Wei
         w.Line($"{Pascal}Forward({site.Input}, {Header.Variable}, batchSize, firstSample);");
     }
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        // The ids arrive as floats (GenNet's inputs are float); ONNX's Gather wants integers. Forward refuses an id that is
+        // not a whole number in [0, vocabulary); Cast truncates and Gather rejects an id out of range.
+        string v = Header.Variable;
+        w.Line($"// {Header.Name} {OnnxCode.Shapes(this)}: Cast the ids to int64, then Gather rows of the weight [{Format.Int(Vocabulary)}, {Format.Int(Dimensions)}].");
+        OnnxCode.EmitNode(w, "string " + v, "Cast", new[] { $"graph.Value({site.Source()})" }, OnnxCode.Literal(Header.Name + "/ids"), OnnxCode.Int("to", 7));
+        OnnxCode.EmitNode(w, v, "Gather", new[] { OnnxCode.Parameter(Header.Name + ".weight"), v }, OnnxCode.Literal(Header.Name));
+        OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
     public override void EmitBackward(SourceWriter w, BackwardSite site) =>
         w.Line($"{Pascal}Backward({site.Input}, {site.Dy}, batchSize, gradients);");
 

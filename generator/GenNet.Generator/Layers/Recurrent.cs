@@ -237,6 +237,60 @@ internal sealed record RecurrentPlan(
         w.Line($"{Pascal}Forward({site.Input}, scratch, batchSize);");
     }
 
+    public override void EmitOnnx(SourceWriter w, OnnxSite site)
+    {
+        // ONNX's recurrent operators run over [steps, batch, features] and give Y as [steps, directions, batch, units]; their
+        // gate order differs from PyTorch's (LSTM i, o, f, c; GRU z, r, h), so the weights are reordered at export, and GRU's
+        // linear_before_reset = 1 is PyTorch's n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn)).
+        string v = Header.Variable, name = Header.Name, op = Kind == RecurrentKind.SimpleRNN ? "RNN" : Kind.ToString();
+        string order = Kind switch
+        {
+            RecurrentKind.LSTM => "[0, 3, 1, 2]",
+            RecurrentKind.GRU => "[1, 0, 2]",
+            _ => "[0]",
+        };
+        string pytorchOrder = Kind switch
+        {
+            RecurrentKind.LSTM => " (i, o, f, c from PyTorch's i, f, g, o)",
+            RecurrentKind.GRU => " (z, r, h from PyTorch's r, z, n; linear_before_reset = 1)",
+            _ => "",
+        };
+        string units = Format.Int(Units), width = Format.Int(Width);
+        w.Line($"// {name} {OnnxCode.Shapes(this)}: ONNX's {op}{pytorchOrder} over the steps first, then " +
+               (ReturnSequences ? "every step's h back to batch-first." : "the last step's h."));
+        OnnxCode.EmitNode(w, "string " + v, "Transpose", new[] { $"graph.ChannelsLast({site.Source()})" }, OnnxCode.Literal(name + "/steps_first"),
+            OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+        string Blocks(string suffix, string tensors, string dims) =>
+            $"graph.GateBlocks({OnnxCode.Literal(name + "." + suffix)}, [{tensors}], {order}, {dims})";
+        string weights = Blocks("W", OnnxCode.Literal(name + ".weight_ih_l0"), $"[1, {width}, {Format.Int(Features)}]");
+        string recurrent = Blocks("R", OnnxCode.Literal(name + ".weight_hh_l0"), $"[1, {width}, {units}]");
+        string biases = Blocks("B", OnnxCode.Literal(name + ".bias_ih_l0") + ", " + OnnxCode.Literal(name + ".bias_hh_l0"), $"[1, 2 * {width}]");
+        var attributes = new List<string> { OnnxCode.Int("hidden_size", Units) };
+        if (Kind == RecurrentKind.GRU)
+        {
+            attributes.Add(OnnxCode.Int("linear_before_reset", 1));
+        }
+
+        w.Line($"{v} = graph.Node(\"{op}\", [{v},");
+        w.Line($"    {weights},");
+        w.Line($"    {recurrent},");
+        w.Line($"    {biases}],");
+        w.Line($"    {OnnxCode.Literal(name + "/" + op)}, {string.Join(", ", attributes)});");
+        if (ReturnSequences)
+        {
+            OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [1], [1])" }, OnnxCode.Literal(name + "/Squeeze"));
+            OnnxCode.EmitNode(w, v, "Transpose", new[] { v }, OnnxCode.Literal(name), OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+        }
+        else
+        {
+            OnnxCode.EmitNode(w, v, "Gather", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".last_step")}, [{Format.Int(Steps - 1)}], [])" },
+                OnnxCode.Literal(name + "/last_step"));
+            OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [0], [1])" }, OnnxCode.Literal(name));
+        }
+
+        OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
     public override void EmitBackward(SourceWriter w, BackwardSite site)
     {
         string dx = site.DxOf0 is { } target ? target + ", " : "";

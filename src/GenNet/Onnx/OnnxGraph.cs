@@ -108,6 +108,38 @@ public sealed class OnnxGraph
         return value;
     }
 
+    /// <summary>
+    /// Parameter tensors whose rows are <paramref name="order"/>.Length equal blocks of gates, each with its blocks put in
+    /// ONNX's order (block k of the result is block <paramref name="order"/>[k] of the tensor), concatenated as one initializer
+    /// named <paramref name="name"/> (made unique) of shape <paramref name="dims"/>: PyTorch's recurrent weights and biases
+    /// (LSTM i, f, g, o; GRU r, z, n) in ONNX's LSTM (i, o, f, c) and GRU (z, r, h) layouts.
+    /// </summary>
+    public string GateBlocks(string name, string[] tensors, int[] order, int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(order);
+        ReadOnlySpan<float> arena = _network is NetworkBase generated ? generated.ParameterView : _network.Parameters;
+        var values = new List<float>();
+        foreach (string tensor in tensors)
+        {
+            ParameterTensor found = _network.ParameterTensors.FirstOrDefault(t => t.Name == tensor)
+                ?? throw new InvalidOperationException($"{_network.GetType().Name} has no tensor named '{tensor}'.");
+            if (found.Length % order.Length != 0)
+            {
+                throw new ArgumentException($"{tensor} ({found.Length} values) does not split into {order.Length} gate blocks.", nameof(order));
+            }
+
+            int block = found.Length / order.Length;
+            ReadOnlySpan<float> source = arena.Slice(found.Offset, found.Length);
+            foreach (int gate in order)
+            {
+                values.AddRange(source.Slice(gate * block, block).ToArray());
+            }
+        }
+
+        return Constant(name, values.ToArray(), dims);
+    }
+
     /// <summary>An int64 initializer (a Reshape's shape, Gather's indices), named <paramref name="name"/> (made unique), of shape <paramref name="dims"/>.</summary>
     public string Int64Constant(string name, long[] values, int[] dims)
     {

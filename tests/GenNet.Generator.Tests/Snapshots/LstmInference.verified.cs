@@ -97,6 +97,29 @@ namespace Samples.Sequences
             return dense0;
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [7, 3]);
+            // lstm [7, 3] → [17]: ONNX's LSTM (i, o, f, c from PyTorch's i, f, g, o) over the steps first, then the last step's h.
+            string lstm0 = graph.Node("Transpose", [graph.ChannelsLast("input")], "lstm/steps_first", global::GenNet.OnnxAttribute.Ints("perm", 1, 0, 2));
+            lstm0 = graph.Node("LSTM", [lstm0,
+                graph.GateBlocks("lstm.W", ["lstm.weight_ih_l0"], [0, 3, 1, 2], [1, 68, 3]),
+                graph.GateBlocks("lstm.R", ["lstm.weight_hh_l0"], [0, 3, 1, 2], [1, 68, 17]),
+                graph.GateBlocks("lstm.B", ["lstm.bias_ih_l0", "lstm.bias_hh_l0"], [0, 3, 1, 2], [1, 2 * 68])],
+                "lstm/LSTM", global::GenNet.OnnxAttribute.Int("hidden_size", 17));
+            lstm0 = graph.Node("Gather", [lstm0, graph.Int64Constant("lstm.last_step", [6], [])], "lstm/last_step");
+            lstm0 = graph.Node("Squeeze", [lstm0, graph.Int64Constant("lstm.axes", [0], [1])], "lstm");
+            graph.Layer("lstm", lstm0, [17]);
+            // dense_0 [17] → [2]: Gemm with the weight as stored, [2, 17] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("lstm"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [2]);
+            graph.Output("dense_0");
+        }
+
         // lstm: [7, 3] → [17], LSTM of 17 units over 7 steps from h = c = 0: (i, f, g, o) = (σ, σ, tanh, σ)(W_ih·x_t + b_ih + W_hh·h + b_hh), c = f ⊙ c + i ⊙ g, h = o ⊙ tanh(c). weight_ih [68, 3], weight_hh [68, 17], biases [68]; y is the last step's h (h's last slot itself).
         // Every step's input projection is one product over 7 × batch rows; then each step adds W_hh·h + b_hh and applies its gates.
         private void Lstm0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scratch, int batchSize)

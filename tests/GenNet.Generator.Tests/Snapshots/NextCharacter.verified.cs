@@ -121,6 +121,33 @@ namespace Samples.Text
             Embedding0Backward(inputs, gradientA.Slice(0, 96 * batchSize), batchSize, gradients);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("input", [12]);
+            // embedding [12] → [12, 8]: Cast the ids to int64, then Gather rows of the weight [30, 8].
+            string embedding0 = graph.Node("Cast", [graph.Value("input")], "embedding/ids", global::GenNet.OnnxAttribute.Int("to", 7));
+            embedding0 = graph.Node("Gather", [graph.Parameter("embedding.weight"), embedding0], "embedding");
+            graph.Layer("embedding", embedding0, [12, 8]);
+            // gru [12, 8] → [16]: ONNX's GRU (z, r, h from PyTorch's r, z, n; linear_before_reset = 1) over the steps first, then the last step's h.
+            string gru0 = graph.Node("Transpose", [graph.ChannelsLast("embedding")], "gru/steps_first", global::GenNet.OnnxAttribute.Ints("perm", 1, 0, 2));
+            gru0 = graph.Node("GRU", [gru0,
+                graph.GateBlocks("gru.W", ["gru.weight_ih_l0"], [1, 0, 2], [1, 48, 8]),
+                graph.GateBlocks("gru.R", ["gru.weight_hh_l0"], [1, 0, 2], [1, 48, 16]),
+                graph.GateBlocks("gru.B", ["gru.bias_ih_l0", "gru.bias_hh_l0"], [1, 0, 2], [1, 2 * 48])],
+                "gru/GRU", global::GenNet.OnnxAttribute.Int("hidden_size", 16), global::GenNet.OnnxAttribute.Int("linear_before_reset", 1));
+            gru0 = graph.Node("Gather", [gru0, graph.Int64Constant("gru.last_step", [11], [])], "gru/last_step");
+            gru0 = graph.Node("Squeeze", [gru0, graph.Int64Constant("gru.axes", [0], [1])], "gru");
+            graph.Layer("gru", gru0, [16]);
+            // dense_0 [16] → [30]: Gemm with the weight as stored, [30, 16] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("gru"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [30]);
+            graph.Output("dense_0");
+        }
+
         // embedding: [12] token ids → [12, 8], y[t] = weight[id[t]] with weight [30, 8]; an id that is not a whole number in [0, 30) throws, naming the sample (firstSample: this shard's first) and step.
         private void Embedding0Forward(global::System.ReadOnlySpan<float> ids, global::System.Span<float> y, int batchSize, int firstSample)
         {

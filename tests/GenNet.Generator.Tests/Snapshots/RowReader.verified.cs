@@ -196,6 +196,54 @@ namespace Samples.Sequences
             Lstm0Backward(scratch, gradientA.Slice(0, 896 * batchSize), batchSize, gradients);
         }
 
+        // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
+        // initializers under their PyTorch names. Inputs and output are in GenNet's layout; convolutions and pools run channels-first.
+        protected override void DescribeOnnx(global::GenNet.OnnxGraph graph)
+        {
+            graph.Input("rows", [28, 28]);
+            graph.Input("events", [5, 2]);
+            // lstm [28, 28] → [28, 32]: ONNX's LSTM (i, o, f, c from PyTorch's i, f, g, o) over the steps first, then every step's h back to batch-first.
+            string lstm0 = graph.Node("Transpose", [graph.ChannelsLast("rows")], "lstm/steps_first", global::GenNet.OnnxAttribute.Ints("perm", 1, 0, 2));
+            lstm0 = graph.Node("LSTM", [lstm0,
+                graph.GateBlocks("lstm.W", ["lstm.weight_ih_l0"], [0, 3, 1, 2], [1, 128, 28]),
+                graph.GateBlocks("lstm.R", ["lstm.weight_hh_l0"], [0, 3, 1, 2], [1, 128, 32]),
+                graph.GateBlocks("lstm.B", ["lstm.bias_ih_l0", "lstm.bias_hh_l0"], [0, 3, 1, 2], [1, 2 * 128])],
+                "lstm/LSTM", global::GenNet.OnnxAttribute.Int("hidden_size", 32));
+            lstm0 = graph.Node("Squeeze", [lstm0, graph.Int64Constant("lstm.axes", [1], [1])], "lstm/Squeeze");
+            lstm0 = graph.Node("Transpose", [lstm0], "lstm", global::GenNet.OnnxAttribute.Ints("perm", 1, 0, 2));
+            graph.Layer("lstm", lstm0, [28, 32]);
+            // summary [28, 32] → [16]: ONNX's GRU (z, r, h from PyTorch's r, z, n; linear_before_reset = 1) over the steps first, then the last step's h.
+            string gru0 = graph.Node("Transpose", [graph.ChannelsLast("lstm")], "summary/steps_first", global::GenNet.OnnxAttribute.Ints("perm", 1, 0, 2));
+            gru0 = graph.Node("GRU", [gru0,
+                graph.GateBlocks("summary.W", ["summary.weight_ih_l0"], [1, 0, 2], [1, 48, 32]),
+                graph.GateBlocks("summary.R", ["summary.weight_hh_l0"], [1, 0, 2], [1, 48, 16]),
+                graph.GateBlocks("summary.B", ["summary.bias_ih_l0", "summary.bias_hh_l0"], [1, 0, 2], [1, 2 * 48])],
+                "summary/GRU", global::GenNet.OnnxAttribute.Int("hidden_size", 16), global::GenNet.OnnxAttribute.Int("linear_before_reset", 1));
+            gru0 = graph.Node("Gather", [gru0, graph.Int64Constant("summary.last_step", [27], [])], "summary/last_step");
+            gru0 = graph.Node("Squeeze", [gru0, graph.Int64Constant("summary.axes", [0], [1])], "summary");
+            graph.Layer("summary", gru0, [16]);
+            // simple_rnn [5, 2] → [3]: ONNX's RNN over the steps first, then the last step's h.
+            string simpleRnn0 = graph.Node("Transpose", [graph.ChannelsLast("events")], "simple_rnn/steps_first", global::GenNet.OnnxAttribute.Ints("perm", 1, 0, 2));
+            simpleRnn0 = graph.Node("RNN", [simpleRnn0,
+                graph.GateBlocks("simple_rnn.W", ["simple_rnn.weight_ih_l0"], [0], [1, 3, 2]),
+                graph.GateBlocks("simple_rnn.R", ["simple_rnn.weight_hh_l0"], [0], [1, 3, 3]),
+                graph.GateBlocks("simple_rnn.B", ["simple_rnn.bias_ih_l0", "simple_rnn.bias_hh_l0"], [0], [1, 2 * 3])],
+                "simple_rnn/RNN", global::GenNet.OnnxAttribute.Int("hidden_size", 3));
+            simpleRnn0 = graph.Node("Gather", [simpleRnn0, graph.Int64Constant("simple_rnn.last_step", [4], [])], "simple_rnn/last_step");
+            simpleRnn0 = graph.Node("Squeeze", [simpleRnn0, graph.Int64Constant("simple_rnn.axes", [0], [1])], "simple_rnn");
+            graph.Layer("simple_rnn", simpleRnn0, [3]);
+            // concatenate [3], [16] → [19]: Concat, joined along the last axis.
+            string concatenate0 = graph.Node("Concat", [graph.ChannelsLast("simple_rnn"), graph.ChannelsLast("summary")], "concatenate",
+                global::GenNet.OnnxAttribute.Int("axis", -1));
+            graph.Layer("concatenate", concatenate0, [19]);
+            // dense_0 [19] → [10]: Gemm with the weight as stored, [10, 19] (transB = 1), then Softmax.
+            string dense0 = graph.Node("Gemm", [graph.Value("concatenate"), graph.Parameter("dense_0.weight"), graph.Parameter("dense_0.bias")], "dense_0/Gemm",
+                global::GenNet.OnnxAttribute.Int("transB", 1));
+            dense0 = graph.Activation(dense0, "dense_0", global::GenNet.Activation.Softmax);
+            graph.Layer("dense_0", dense0, [10]);
+            graph.Output("dense_0");
+        }
+
         // lstm: [28, 28] → [28, 32], LSTM of 32 units over 28 steps from h = c = 0: (i, f, g, o) = (σ, σ, tanh, σ)(W_ih·x_t + b_ih + W_hh·h + b_hh), c = f ⊙ c + i ⊙ g, h = o ⊙ tanh(c). weight_ih [128, 28], weight_hh [128, 32], biases [128]; y is every step's h, [batch, 28, 32].
         // Every step's input projection is one product over 28 × batch rows; then each step adds W_hh·h + b_hh and applies its gates.
         private void Lstm0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scratch, int batchSize)
