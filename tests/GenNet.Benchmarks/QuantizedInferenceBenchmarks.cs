@@ -32,10 +32,7 @@ public class QuantizedInferenceBenchmarks
         _inputs = Workload.Images.AsSpan(0, BatchSize * 784).ToArray();
         _outputs = new float[BatchSize * 10];
 
-        var weights = new Float32Mlp(); // its own instance: asking for Parameters makes a float arena
-        (float[] w0, float[] b0) = Workload.Layer(weights, 0);
-        (float[] w1, float[] b1) = Workload.Layer(weights, 1);
-        byte[] model = OnnxModel.Mlp([new(w0, b0, 784, 128, "Relu"), new(w1, b1, 128, 10, "Softmax")]);
+        byte[] model = Workload.Onnx(new Float32Mlp()); // GenNet's own export of the float weights (its own instance: export reads Parameters)
         var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
