@@ -41,10 +41,10 @@ public class QuantizedInferenceBenchmarks
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         _session = new InferenceSession(model, options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_inputs, [BatchSize, 784]);
+        _ortInput = OrtValue.CreateTensorValueFromMemory(_inputs, [BatchSize, 28, 28]); // the export keeps the declared [28, 28] input
         _ortOutput = OrtValue.CreateTensorValueFromMemory(_outputs, [BatchSize, 10]);
         _binding = _session.CreateIoBinding();
-        _binding.BindInput("x", _ortInput);
+        _binding.BindInput(_session.InputNames[0], _ortInput);
         _binding.BindOutput(_session.OutputNames[0], _ortOutput);
         _runOptions = new RunOptions();
     }
