@@ -9,6 +9,7 @@ using GenNet.Samples.EmbeddedInference;
 
 string data = Environment.GetEnvironmentVariable("GENNET_DATA") is { Length: > 0 } custom ? custom : Mnist.DebianFashionMnistDirectory;
 int? index = null;
+string precision = "float32";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -16,13 +17,17 @@ for (int i = 0; i < args.Length; i++)
         case "--data" when i + 1 < args.Length:
             data = args[++i];
             break;
+        case "--precision" when i + 1 < args.Length && args[i + 1] is "float32" or "bfloat16" or "half" or "int8":
+            precision = args[++i];
+            break;
         case "--index" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n):
             index = n;
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: fashion-classify [--data DIR] [--index N]");
-            Console.Error.WriteLine("  classifies Fashion-MNIST test image N, or all 10,000 with accuracy and per-image latency");
+            Console.Error.WriteLine("usage: fashion-classify [--data DIR] [--index N] [--precision float32|bfloat16|half|int8]");
+            Console.Error.WriteLine("  classifies Fashion-MNIST test image N, or all 10,000 with accuracy and per-image latency,");
+            Console.Error.WriteLine("  with the weights compiled in as 32-bit floats or, written by SafeTensors.Save(path, WeightPrecision), in 16 or 8 bits");
             return 2;
     }
 }
@@ -38,7 +43,13 @@ catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoun
     return 2;
 }
 
-var classifier = new FashionClassifier();
+NetworkBase classifier = precision switch
+{
+    "bfloat16" => new FashionClassifierBFloat16(),
+    "half" => new FashionClassifierHalf(),
+    "int8" => new FashionClassifierInt8(),
+    _ => new FashionClassifier(),
+};
 var image = new float[FashionClassifier.InputSize];
 var probabilities = new float[FashionClassifier.OutputSize];
 
@@ -73,7 +84,7 @@ for (int i = 0; i < test.Count; i++)
 
 double microseconds = elapsed * 1e6 / Stopwatch.Frequency / test.Count;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{test.Count:N0} test images: accuracy {(double)correct / test.Count:F4}, {microseconds:F2} µs per image (one at a time, one thread)"));
+    $"{test.Count:N0} test images, {precision} weights: accuracy {(double)correct / test.Count:F4}, {microseconds:F2} µs per image (one at a time, one thread)"));
 return 0;
 
 static int ArgMax(ReadOnlySpan<float> values)
@@ -99,6 +110,30 @@ namespace GenNet.Samples.EmbeddedInference
     [Dense(128, Activation.ReLU)]
     [Dense(10, Activation.Softmax)]
     public partial class FashionClassifier;
+
+    /// <summary>The same weights, written by <c>Save(path, WeightPrecision.BFloat16)</c>: half the bytes, multiplied as stored.</summary>
+    [Network(Training = false, Weights = "fashion-mlp.bf16.safetensors", WeightPrecision = WeightPrecision.BFloat16)]
+    [Input(28, 28)]
+    [Flatten]
+    [Dense(128, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class FashionClassifierBFloat16;
+
+    /// <summary>The same weights in IEEE half precision (<c>WeightPrecision.Half</c>).</summary>
+    [Network(Training = false, Weights = "fashion-mlp.f16.safetensors", WeightPrecision = WeightPrecision.Half)]
+    [Input(28, 28)]
+    [Flatten]
+    [Dense(128, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class FashionClassifierHalf;
+
+    /// <summary>The same weights as int8 codes with one scale per output (<c>WeightPrecision.Int8</c>): a quarter of the bytes.</summary>
+    [Network(Training = false, Weights = "fashion-mlp.i8.safetensors", WeightPrecision = WeightPrecision.Int8)]
+    [Input(28, 28)]
+    [Flatten]
+    [Dense(128, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class FashionClassifierInt8;
 
     internal static class Classes
     {

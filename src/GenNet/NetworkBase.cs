@@ -203,6 +203,13 @@ public abstract class NetworkBase : INetwork
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected ReadOnlySpan<float> ParameterValues => _parameters is null ? _layout.CompiledWeights.Values : _parameters;
 
+    /// <summary>
+    /// The compiled-in weights while the layers read them in place (for the reduced-precision kernels), or null once
+    /// <see cref="Parameters"/> has been asked for: from then on the layers compute with the float arena.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected EmbeddedWeights? StoredWeights => _parameters is null ? _layout.CompiledWeights : null;
+
     /// <summary>The generated class's sizes and tensors; read once, by the constructor.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract NetworkLayout Layout { get; }

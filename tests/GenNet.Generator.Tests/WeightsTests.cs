@@ -80,14 +80,88 @@ public sealed class WeightsTests
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]}}",
         "tensor 'dense_0.weight' has shape [3, 2] in the file, the declaration needs [2, 3]")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", "tensor 'dense_0.bias' is missing")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"U8\",\"shape\":[2,3],\"data_offsets\":[0,6]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
+        "tensor 'dense_0.weight' has dtype U8; GenNet reads F32, F16, BF16, I8 (with scales) and I64")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
-        "tensor 'dense_0.weight' has dtype I8; GenNet reads F32, F16, BF16 and I64")]
+        "tensor 'dense_0.weight' is I8 but has no F32 scales 'dense_0.weight_scale' of shape [2]")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]},\"dense_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[6,18]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[18,26]}}",
+        "tensor 'dense_0.weight' is I8 but has no F32 scales 'dense_0.weight_scale' of shape [2]")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]},\"dense_1.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[32,36]}}",
         "the file has tensor 'dense_1.bias' that the declaration does not")]
     public void GN0019_weights_do_not_fit(string header, string problem) => AssertDiagnostic(
         Run(Header(header)),
         "GN0019",
         $"Weights file 'models/tiny.safetensors' does not fit network 'Tiny': {problem}");
+
+    // An int8 file as SafeTensors.Save(path, WeightPrecision.Int8) writes it: I8 codes, their F32 scales, F32 biases.
+    private const string Int8Header =
+        "{\"__metadata__\":{\"format\":\"pt\",\"weight_precision\":\"Int8\"},\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]}," +
+        "\"dense_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[6,14]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[14,22]}}\ndata-length: 22";
+
+    private static GeneratorRun RunReduced(string precision, string header, bool training = false, bool weights = true) =>
+        GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(Declaration.Replace(
+            "[Network(Training = false, Weights = \"models/tiny.safetensors\")]",
+            $"[Network(Training = {(training ? "true" : "false")}{(weights ? ", Weights = \"models/tiny.safetensors\"" : "")}, WeightPrecision = WeightPrecision.{precision})]")), null, Header(header));
+
+    [Fact]
+    public void Int8_weights_are_multiplied_where_they_lie_and_a_float_file_still_loads_them_as_floats()
+    {
+        GeneratorRun run = RunReduced("Int8", Int8Header);
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        Snapshot.Match("InferenceWithInt8Weights", source);
+        Assert.Contains("global::GenNet.Kernels.Dense.ForwardInt8(x, stored.Int8(0), stored.Int8Scales(0), parameters.Slice(Dense0Bias, 2), y, batchSize, 3, 2);", source);
+
+        // Without WeightPrecision the same file compiles in and is expanded to floats when first read: the float code.
+        GeneratorRun plain = Run(Header(Int8Header));
+        Assertions.CleanRun(plain);
+        Assert.Equal(Run(Header(FittingHeader)).Source("Apps.Tiny.g.cs"), plain.Source("Apps.Tiny.g.cs"));
+    }
+
+    [Theory]
+    [InlineData("BFloat16", "BF16", "ForwardBFloat16(x, stored.BFloat16(0), ")]
+    [InlineData("Half", "F16", "ForwardHalf(x, stored.Half(0), ")]
+    public void Sixteen_bit_weights_are_multiplied_where_they_lie(string precision, string dtype, string call)
+    {
+        string header = "{\"dense_0.weight\":{\"dtype\":\"" + dtype + "\",\"shape\":[2,3],\"data_offsets\":[0,12]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[12,20]}}\ndata-length: 20";
+        GeneratorRun run = RunReduced(precision, header);
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        if (precision == "BFloat16")
+        {
+            Snapshot.Match("InferenceWithBFloat16Weights", source);
+        }
+
+        Assert.Contains("global::GenNet.Kernels.Dense." + call, source);
+        Assert.Contains("global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 2 * 3), ", source); // after Parameters is asked for
+    }
+
+    [Theory]
+    [InlineData("BFloat16", "tensor 'dense_0.weight' is F32 in the file, and WeightPrecision.BFloat16 needs BF16; write the file with network.Save(path, WeightPrecision.BFloat16)")]
+    [InlineData("Int8", "tensor 'dense_0.weight' is F32 in the file, and WeightPrecision.Int8 needs I8; write the file with network.Save(path, WeightPrecision.Int8)")]
+    public void GN0019_weights_not_stored_at_the_declared_precision(string precision, string problem)
+    {
+        GeneratorRun run = RunReduced(precision, FittingHeader);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("GN0019", diagnostic.Id);
+        Assert.Equal($"Weights file 'models/tiny.safetensors' does not fit network 'Tiny': {problem}", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(run.Result.Results.Single().GeneratedSources);
+    }
+
+    [Theory]
+    [InlineData(true, true, "it is trainable (add Training = false)")]
+    [InlineData(false, false, "it has no compiled-in weights (add Weights = \"….safetensors\")")]
+    public void GN0029_reduced_precision_needs_compiled_in_weights(bool training, bool weights, string reason)
+    {
+        GeneratorRun run = RunReduced("BFloat16", FittingHeader, training, weights);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("GN0029", diagnostic.Id);
+        Assert.Equal($"Network 'Tiny' declares WeightPrecision.BFloat16, but {reason}; 16- and 8-bit weights are for [Network(Training = false, Weights = …)] networks",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        SyntaxTree tree = run.Input.SyntaxTrees.Single(t => t.FilePath == diagnostic.Location.GetLineSpan().Path);
+        Assert.StartsWith("Network(Training = ", tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        Assert.Empty(run.Result.Results.Single().GeneratedSources);
+    }
 
     private const string NormalizedDeclaration = """
         using GenNet;

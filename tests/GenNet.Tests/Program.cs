@@ -49,6 +49,7 @@ public static class Program
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("recurrent kernels", RecurrentKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
+            ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })
         {

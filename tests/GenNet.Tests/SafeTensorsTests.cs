@@ -164,7 +164,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Theory]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[8,2],\"data_offsets\":[0,64]}", "the header is not valid JSON")]
     [InlineData("[1,2]", "the header is not a JSON object")]
-    [InlineData("{\"dense_0.weight\":{\"dtype\":\"I32\",\"shape\":[8,2],\"data_offsets\":[0,64]}}", "tensor 'dense_0.weight' has dtype I32; GenNet reads F32, F16, BF16 and I64.")]
+    [InlineData("{\"dense_0.weight\":{\"dtype\":\"I32\",\"shape\":[8,2],\"data_offsets\":[0,64]}}", "tensor 'dense_0.weight' has dtype I32; GenNet reads F32, F16, BF16, I8 (with scales) and I64.")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[8,2]}}", "tensor 'dense_0.weight' needs \"dtype\", \"shape\" and two \"data_offsets\".")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[8,2],\"data_offsets\":[0,6400]}}", "tensor 'dense_0.weight' has data_offsets [0, 6400] outside the 132 data bytes.")]
     [InlineData("{\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[8,2],\"data_offsets\":[0,60]}}", "tensor 'dense_0.weight' has 60 bytes for 16 F32 values (64 bytes).")]

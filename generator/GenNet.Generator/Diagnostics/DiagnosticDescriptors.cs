@@ -122,6 +122,10 @@ internal static class DiagnosticDescriptors
         "GN0027", "Input is not used",
         "Input '{0}' of network '{1}' is read by no layer; its values are passed in every sample but never used");
 
+    public static readonly DiagnosticDescriptor ReducedPrecisionNeedsCompiledWeights = Error(
+        "GN0029", "Reduced-precision weights need an inference-only network with compiled-in weights",
+        "Network '{0}' declares WeightPrecision.{1}, but {2}; 16- and 8-bit weights are for [Network(Training = false, Weights = …)] networks");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =
         new[]
         {
@@ -131,7 +135,7 @@ internal static class DiagnosticDescriptors
             WeightsFileNotInProject, WeightsFileUnreadable, WeightsDoNotFit,
             NeedsImageInput, WindowDoesNotFit,
             UnknownName, DuplicateName, NameUsedBeforeDefined, MergeShapesDoNotFit, UnusedOutput, UnusedInput,
-            NeedsSequenceInput,
+            NeedsSequenceInput, ReducedPrecisionNeedsCompiledWeights,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>

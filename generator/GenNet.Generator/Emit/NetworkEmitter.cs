@@ -52,10 +52,11 @@ internal static class NetworkEmitter
             EmitRegularization(w, plan);
             EmitReorderKernels(w, plan);
             EmitDescribeOnnx(w, plan);
+            string[] tensorNames = plan.ParameterTensors.Select(t => t.Name).ToArray();
             for (int i = 0; i < plan.Layers.Count; i++)
             {
                 LayerPlan layer = plan.Layers[i];
-                var site = new MethodSite(spec.Training, ColumnsFresh(plan, i));
+                var site = new MethodSite(spec.Training, ColumnsFresh(plan, i)) { WeightPrecision = spec.WeightPrecision, ParameterTensorNames = tensorNames };
                 var methods = new SourceWriter();
                 layer.EmitMethods(methods, site);
                 string text = methods.ToString();

@@ -200,7 +200,14 @@ internal sealed record BackwardSite(IReadOnlyList<string> Inputs, string Output,
 }
 
 /// <summary>What a layer's method pair depends on besides its plan.</summary>
-internal sealed record MethodSite(bool Training, bool ColumnsFresh);
+internal sealed record MethodSite(bool Training, bool ColumnsFresh)
+{
+    /// <summary>How the compiled-in Dense weights are stored (Float32 unless the network declares a reduced precision).</summary>
+    public WeightPrecisionKind WeightPrecision { get; init; }
+
+    /// <summary>The parameter tensors' names in order: a tensor's index is how generated code asks the runtime for its stored bytes.</summary>
+    public IReadOnlyList<string> ParameterTensorNames { get; init; } = System.Array.Empty<string>();
+}
 
 /// <summary>The planner's services to a unit: its sources, the arenas, and diagnostics.</summary>
 internal sealed class PlanContext

@@ -22,6 +22,15 @@ internal enum LossKind
     SparseCategoricalCrossEntropy = 4,
 }
 
+/// <summary>How compiled-in Dense weights are stored and multiplied (GenNet.WeightPrecision).</summary>
+internal enum WeightPrecisionKind
+{
+    Float32 = 0,
+    BFloat16 = 1,
+    Half = 2,
+    Int8 = 3,
+}
+
 internal enum PaddingKind
 {
     Valid = 0,

@@ -46,7 +46,8 @@ internal sealed record NetworkSpec(
     EquatableArray<InputSpec> Inputs,
     EquatableArray<LayerSpec> Layers,
     bool Training = true,
-    WeightsSpec? Weights = null);
+    WeightsSpec? Weights = null,
+    WeightPrecisionKind WeightPrecision = WeightPrecisionKind.Float32);
 
 /// <summary>The parser's answer: a spec when the declaration could be read, and what was wrong with it.</summary>
 internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics)

@@ -44,6 +44,7 @@ internal static class Parser
         LossKind loss = LossKind.Auto;
         bool training = true;
         WeightsSpec? weights = null;
+        WeightPrecisionKind precision = WeightPrecisionKind.Float32;
         LocationInfo? networkLocation = identifier;
         var inputs = new List<InputSpec>();
         var layers = new List<LayerSpec>();
@@ -100,6 +101,17 @@ internal static class Parser
                     {
                         weights = WeightsFile(path);
                     }
+                    else if (argument.Key == "WeightPrecision" && argument.Value.Value is int precisionValue)
+                    {
+                        if (precisionValue is < 0 or > (int)WeightPrecisionKind.Int8)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, location, "[Network]", $"WeightPrecision = {precisionValue} is not a member of GenNet.WeightPrecision"));
+                        }
+                        else
+                        {
+                            precision = (WeightPrecisionKind)precisionValue;
+                        }
+                    }
                     else if (argument.Key == "Loss" && argument.Value.Value is int lossValue)
                     {
                         if (lossValue is < 0 or > (int)LossKind.SparseCategoricalCrossEntropy)
@@ -141,6 +153,12 @@ internal static class Parser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
+        if (precision != WeightPrecisionKind.Float32 && (training || weights is null))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReducedPrecisionNeedsCompiledWeights, networkLocation, type.Name, precision.ToString(),
+                training ? "it is trainable (add Training = false)" : "it has no compiled-in weights (add Weights = \"….safetensors\")"));
+        }
+
         if (diagnostics.Count > 0)
         {
             return new ParseResult(null, diagnostics.ToEquatableArray());
@@ -156,7 +174,8 @@ internal static class Parser
             Inputs: inputs.ToEquatableArray(),
             Layers: layers.ToEquatableArray(),
             Training: training,
-            Weights: weights);
+            Weights: weights,
+            WeightPrecision: precision);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 

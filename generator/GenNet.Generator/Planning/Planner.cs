@@ -55,10 +55,16 @@ internal static class Planner
         DiagnosticInfo? problem =
             file is null ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotInProject, spec.NetworkLocation, spec.TypeName, weights.Path) :
             file.Problem is { } unreadable ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, spec.NetworkLocation, weights.Path, spec.TypeName, unreadable) :
-            file.Misfit(ExpectedTensors(plan)) is { } misfit ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsDoNotFit, spec.NetworkLocation, weights.Path, spec.TypeName, misfit) :
+            file.Misfit(ExpectedTensors(plan), spec.WeightPrecision, ReducedPrecisionTensors(plan)) is { } misfit ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsDoNotFit, spec.NetworkLocation, weights.Path, spec.TypeName, misfit) :
             null;
         return problem is null ? result : new PlanResult(null, new[] { problem }.ToEquatableArray());
     }
+
+    /// <summary>The weight tensors that a reduced WeightPrecision stores in 16 or 8 bits: those of the Dense layers the kernels read them from.</summary>
+    internal static HashSet<string> ReducedPrecisionTensors(NetworkPlan plan) =>
+        plan.Spec.WeightPrecision == WeightPrecisionKind.Float32
+            ? new HashSet<string>()
+            : new HashSet<string>(plan.Layers.OfType<Layers.DensePlan>().Select(d => d.Header.Name + ".weight"), System.StringComparer.Ordinal);
 
     private static List<(string Name, int[] Shape)> ExpectedTensors(NetworkPlan plan) =>
         plan.ParameterTensors.Concat(plan.BufferTensors).Select(t => (t.Name, t.Shape.ToArray())).ToList();

@@ -79,8 +79,14 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
         return new WeightsHeader(fileName, null, tensors.ToEquatableArray());
     }
 
-    /// <summary>Why these weights cannot fill a network with <paramref name="expected"/> tensors, or null when they can.</summary>
-    public string? Misfit(IReadOnlyList<(string Name, int[] Shape)> expected)
+    /// <summary>The suffix of an I8 tensor's per-output-channel scales (as the runtime's SafeTensors writes them).</summary>
+    public const string ScaleSuffix = "_scale";
+
+    /// <summary>
+    /// Why these weights cannot fill a network with <paramref name="expected"/> tensors, or null when they can. With a
+    /// reduced <paramref name="precision"/>, every Dense weight matrix (<paramref name="reduced"/>) must be stored in its dtype.
+    /// </summary>
+    public string? Misfit(IReadOnlyList<(string Name, int[] Shape)> expected, WeightPrecisionKind precision = WeightPrecisionKind.Float32, IReadOnlyCollection<string>? reduced = null)
     {
         var byName = Tensors.ToDictionary(t => t.Name);
         foreach ((string name, int[] shape) in expected)
@@ -95,13 +101,36 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
                 return $"tensor '{name}' has shape [{string.Join(", ", tensor.Shape)}] in the file, the declaration needs [{string.Join(", ", shape)}]";
             }
 
-            if (tensor.DType is not ("F32" or "F16" or "BF16" or "I64"))
+            if (tensor.DType is not ("F32" or "F16" or "BF16" or "I64" or "I8"))
             {
-                return $"tensor '{name}' has dtype {tensor.DType}; GenNet reads F32, F16, BF16 and I64";
+                return $"tensor '{name}' has dtype {tensor.DType}; GenNet reads F32, F16, BF16, I8 (with scales) and I64";
+            }
+
+            if (tensor.DType == "I8" && (shape.Length == 0 ||
+                !byName.TryGetValue(name + ScaleSuffix, out TensorHeader? scale) || scale.DType != "F32" || !scale.Shape.SequenceEqual(new[] { shape[0] })))
+            {
+                return $"tensor '{name}' is I8 but has no F32 scales '{name}{ScaleSuffix}' of shape [{(shape.Length == 0 ? "" : shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}]";
+            }
+
+            string wanted = Format(precision);
+            if (reduced is not null && reduced.Contains(name) && tensor.DType != wanted)
+            {
+                return $"tensor '{name}' is {tensor.DType} in the file, and WeightPrecision.{precision} needs {wanted}; write the file with network.Save(path, WeightPrecision.{precision})";
             }
         }
 
-        string[] extra = Tensors.Select(t => t.Name).Where(n => expected.All(e => e.Name != n)).ToArray();
+        string[] extra = Tensors.Select(t => t.Name)
+            .Where(n => expected.All(e => e.Name != n) && !(n.EndsWith(ScaleSuffix, System.StringComparison.Ordinal) && byName.TryGetValue(n.Substring(0, n.Length - ScaleSuffix.Length), out TensorHeader? q) && q.DType == "I8"))
+            .ToArray();
         return extra.Length > 0 ? $"the file has tensor{(extra.Length == 1 ? "" : "s")} {string.Join(", ", extra.Select(e => $"'{e}'"))} that the declaration does not" : null;
     }
+
+    /// <summary>The safetensors dtype of weights stored at <paramref name="precision"/>.</summary>
+    public static string Format(WeightPrecisionKind precision) => precision switch
+    {
+        WeightPrecisionKind.BFloat16 => "BF16",
+        WeightPrecisionKind.Half => "F16",
+        WeightPrecisionKind.Int8 => "I8",
+        _ => "F32",
+    };
 }

@@ -34,4 +34,12 @@ public sealed class NetworkAttribute : Attribute
     /// declaration; at run time the network starts with these weights and needs no file.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// The precision in which an inference-only network's compiled-in Dense weights are stored and multiplied:
+    /// <see cref="WeightPrecision.Float32"/> by default. Any other value needs <c>Training = false</c> and a
+    /// <see cref="Weights"/> file whose weight matrices have that dtype (write one with
+    /// <c>network.Save(path, WeightPrecision.BFloat16)</c>); the build checks it (GN0047).
+    /// </summary>
+    public WeightPrecision WeightPrecision { get; set; } = WeightPrecision.Float32;
 }

@@ -161,6 +161,24 @@ public static partial class Dense
             }
         }
 
+        int rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs);
+        if (rows < batchSize)
+        {
+            Forward<TVector, TWidth>(xSpan.Slice(rows * inputs), weight, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);
+        }
+    }
+
+    // The packed product proper: 8 samples × 2 panels per step over the first batchSize / 8 * 8 rows, whose count it returns.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RunPacked<TVector, TWidth>(
+        ReadOnlySpan<float> xSpan, float[] packed, ReadOnlySpan<float> bias, Span<float> y,
+        int batchSize, int inputs, int outputs)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int lanes = TWidth.Count;
+        int panels = outputs / lanes;
+        int panelLength = lanes * inputs;
         ref float x = ref MemoryMarshal.GetReference(xSpan);
         ref float p = ref MemoryMarshal.GetArrayDataReference(packed);
         ref float yRef = ref MemoryMarshal.GetReference(y);
@@ -175,10 +193,7 @@ public static partial class Dense
             }
         }
 
-        if (rows < batchSize)
-        {
-            Forward<TVector, TWidth>(xSpan.Slice(rows * inputs), weight, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);
-        }
+        return rows;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.ComponentModel;
 using System.IO;
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace GenNet;
 
@@ -21,15 +23,24 @@ public sealed unsafe class EmbeddedWeights
     private readonly float[]? _decoded;
     private readonly float[] _buffers;
     private readonly int _count;
+    private readonly StoredTensor[] _stored;
+    private readonly byte[]? _pinnedCopy; // the copy that _stored points into, when the resource is not mapped
+    private readonly bool[] _finiteChecked; // per stored F16 tensor: its values have been checked for infinities and NaNs
 
-    private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers)
+    private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
     {
+        _stored = stored ?? [];
+        _finiteChecked = new bool[_stored.Length];
+        _pinnedCopy = pinnedCopy;
         _assembly = assembly;
         _mapped = mapped;
         _decoded = decoded;
         _count = count;
         _buffers = buffers;
     }
+
+    // A parameter tensor's bytes as stored in the file (for the reduced-precision kernels), and an I8 tensor's scales.
+    private readonly record struct StoredTensor(string Name, string DType, nint Data, int Length, float[]? Scales);
 
     /// <summary>The parameters, in the arena's layout.</summary>
     public ReadOnlySpan<float> Values => _mapped is not null ? new ReadOnlySpan<float>(_mapped, _count) : _decoded;
@@ -67,14 +78,87 @@ public sealed unsafe class EmbeddedWeights
                 return new EmbeddedWeights(assembly, (float*)data, null, parameterCount, buffers);
             }
 
-            return new EmbeddedWeights(null, null, Decoded(content, layout, tensors, parameterCount), parameterCount, buffers);
+            return new EmbeddedWeights(assembly, null, Decoded(content, layout, tensors, parameterCount), parameterCount, buffers, Stored(start, content, layout, tensors));
         }
 
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        ReadOnlySpan<byte> bytes = copy.GetBuffer().AsSpan(0, (int)copy.Length);
-        SafeTensors.Layout copied = SafeTensors.Validate(bytes, all, name, network);
-        return new EmbeddedWeights(null, null, Decoded(bytes, copied, tensors, parameterCount), parameterCount, Decoded(bytes, copied, bufferTensors, bufferCount));
+        byte[] pinned = GC.AllocateUninitializedArray<byte>((int)copy.Length, pinned: true); // the stored tensors point into it
+        copy.GetBuffer().AsSpan(0, pinned.Length).CopyTo(pinned);
+        SafeTensors.Layout copied = SafeTensors.Validate(pinned, all, name, network);
+        return new EmbeddedWeights(null, null, Decoded(pinned, copied, tensors, parameterCount), parameterCount, Decoded(pinned, copied, bufferTensors, bufferCount),
+            Stored((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)), pinned, copied, tensors), pinned);
+    }
+
+
+    /// <summary>The stored bits of parameter tensor <paramref name="tensor"/> (an index into the network's tensors) in bfloat16.</summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as BF16.</exception>
+    public ReadOnlySpan<ushort> BFloat16(int tensor) => Stored<ushort>(tensor, "BF16");
+
+    /// <summary>The stored bits of parameter tensor <paramref name="tensor"/> in IEEE half precision; every value is finite.</summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as F16, or holds an infinity or NaN.</exception>
+    public ReadOnlySpan<ushort> Half(int tensor)
+    {
+        ReadOnlySpan<ushort> bits = Stored<ushort>(tensor, "F16");
+        if (!_finiteChecked[tensor])
+        {
+            foreach (ushort h in bits)
+            {
+                if ((h & 0x7C00) == 0x7C00)
+                {
+                    throw new InvalidDataException($"compiled-in tensor '{_stored[tensor].Name}' holds an F16 infinity or NaN; 16-bit weights must be finite.");
+                }
+            }
+
+            _finiteChecked[tensor] = true; // the image does not change; one pass per tensor and process (a race only repeats it)
+        }
+
+        return bits;
+    }
+
+    /// <summary>The int8 codes of parameter tensor <paramref name="tensor"/>, [outputs, …].</summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as I8.</exception>
+    public ReadOnlySpan<sbyte> Int8(int tensor) => Stored<sbyte>(tensor, "I8");
+
+    /// <summary>The per-output-channel scales of I8 parameter tensor <paramref name="tensor"/>.</summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as I8.</exception>
+    public ReadOnlySpan<float> Int8Scales(int tensor)
+    {
+        Stored<sbyte>(tensor, "I8");
+        return _stored[tensor].Scales;
+    }
+
+    private ReadOnlySpan<T> Stored<T>(int tensor, string dtype)
+        where T : unmanaged
+    {
+        if ((uint)tensor >= (uint)_stored.Length || _stored[tensor].DType != dtype)
+        {
+            string actual = (uint)tensor < (uint)_stored.Length ? _stored[tensor].DType : "F32";
+            throw new InvalidDataException($"compiled-in parameter tensor {tensor} is stored as {actual}, not {dtype}: the embedded weights differ from the file the network was compiled against.");
+        }
+
+        var span = new ReadOnlySpan<T>((void*)_stored[tensor].Data, _stored[tensor].Length);
+        GC.KeepAlive(_pinnedCopy); // this object, and so the pinned copy, outlives the span's use in the caller
+        return span;
+    }
+
+    private static StoredTensor[] Stored(byte* start, ReadOnlySpan<byte> content, SafeTensors.Layout layout, IReadOnlyList<ParameterTensor> tensors)
+    {
+        var stored = new StoredTensor[tensors.Count];
+        for (int i = 0; i < stored.Length; i++)
+        {
+            SafeTensors.Entry entry = layout.Entries[tensors[i].Name];
+            float[]? scales = null;
+            if (entry.DType == "I8")
+            {
+                SafeTensors.Entry scale = layout.Entries[SafeTensors.ScaleName(tensors[i].Name)];
+                scales = MemoryMarshal.Cast<byte, float>(content.Slice(layout.DataStart + (int)scale.Begin, (int)(scale.End - scale.Begin))).ToArray();
+            }
+
+            stored[i] = new StoredTensor(tensors[i].Name, entry.DType, (nint)(start + layout.DataStart + entry.Begin), tensors[i].Length, scales);
+        }
+
+        return stored;
     }
 
     private static float[] Decoded(ReadOnlySpan<byte> content, SafeTensors.Layout layout, IReadOnlyList<ParameterTensor> tensors, int count)

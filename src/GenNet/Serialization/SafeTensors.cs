@@ -15,7 +15,7 @@ namespace GenNet;
 /// GenNet writes F32 with PyTorch's tensor names (<c>dense_0.weight</c> [out, in]), the parameters then the buffers (a
 /// state_dict's running statistics), and reads F32, F16, BF16 and I64 (PyTorch's <c>num_batches_tracked</c> counter).
 /// </summary>
-public static class SafeTensors
+public static partial class SafeTensors
 {
     /// <summary>The largest header GenNet reads (the reference implementation's limit).</summary>
     public const int MaxHeaderLength = 100_000_000;
@@ -38,10 +38,13 @@ public static class SafeTensors
     }
 
     /// <summary>Writes the network's parameters and buffers to <paramref name="stream"/> in safetensors format.</summary>
-    public static void Save(this INetwork network, Stream stream)
+    public static void Save(this INetwork network, Stream stream) => Write(network, stream, WeightPrecision.Float32);
+
+    private static void Write(INetwork network, Stream stream, WeightPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
+        Stored[] stored = StoredTensors(network, precision);
         var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
         {
@@ -50,12 +53,17 @@ public static class SafeTensors
             writer.WriteString("format", "pt");
             writer.WriteString("producer", "GenNet");
             writer.WriteString("network", network.GetType().FullName);
+            if (precision != WeightPrecision.Float32)
+            {
+                writer.WriteString("weight_precision", precision.ToString());
+            }
+
             writer.WriteEndObject();
             long offset = 0;
-            foreach (ParameterTensor tensor in network.ParameterTensors.Concat(network.BufferTensors))
+            foreach (Stored tensor in stored)
             {
                 writer.WriteStartObject(tensor.Name);
-                writer.WriteString("dtype", "F32");
+                writer.WriteString("dtype", tensor.DType);
                 writer.WriteStartArray("shape");
                 foreach (int dimension in tensor.Shape)
                 {
@@ -65,7 +73,7 @@ public static class SafeTensors
                 writer.WriteEndArray();
                 writer.WriteStartArray("data_offsets");
                 writer.WriteNumberValue(offset);
-                writer.WriteNumberValue(offset += 4L * tensor.Length);
+                writer.WriteNumberValue(offset += tensor.Data.Length);
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             }
@@ -82,28 +90,9 @@ public static class SafeTensors
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)json.Length);
         stream.Write(length);
         stream.Write(json.GetBuffer().AsSpan(0, (int)json.Length));
-        WriteData(stream, network.ParameterTensors, network.Parameters);
-        WriteData(stream, network.BufferTensors, network.Buffers);
-    }
-
-    private static void WriteData(Stream stream, IReadOnlyList<ParameterTensor> tensors, ReadOnlySpan<float> arena)
-    {
-        foreach (ParameterTensor tensor in tensors)
+        foreach (Stored tensor in stored)
         {
-            ReadOnlySpan<float> values = arena.Slice(tensor.Offset, tensor.Length);
-            if (BitConverter.IsLittleEndian)
-            {
-                stream.Write(MemoryMarshal.AsBytes(values));
-            }
-            else
-            {
-                byte[] buffer = new byte[4];
-                foreach (float value in values)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(buffer, value);
-                    stream.Write(buffer);
-                }
-            }
+            stream.Write(tensor.Data);
         }
     }
 
@@ -271,7 +260,7 @@ public static class SafeTensors
         }
 
         var expected = tensors.ToDictionary(t => t.Name);
-        string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key)).ToArray();
+        string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key) && !IsScaleOfInt8(key, entries)).ToArray();
         if (unexpected.Length > 0)
         {
             const int Listed = 10;
@@ -289,6 +278,11 @@ public static class SafeTensors
             if (!entry.Shape.SequenceEqual(tensor.Shape))
             {
                 throw fail($"tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}]; {network} needs [{string.Join(", ", tensor.Shape)}].");
+            }
+
+            if (entry.DType == "I8")
+            {
+                CheckInt8(tensor, entries, fail);
             }
         }
 
@@ -322,6 +316,13 @@ public static class SafeTensors
             Entry entry = layout.Entries[tensor.Name];
             ReadOnlySpan<byte> bytes = content.Slice(layout.DataStart + (int)entry.Begin, (int)(entry.End - entry.Begin));
             Span<float> destination = arena.Slice(tensor.Offset, tensor.Length);
+            if (entry.DType == "I8")
+            {
+                Entry scale = layout.Entries[ScaleName(tensor.Name)];
+                DecodeInt8(bytes, content.Slice(layout.DataStart + (int)scale.Begin, (int)(scale.End - scale.Begin)), destination);
+                continue;
+            }
+
             for (int i = 0; i < destination.Length; i++)
             {
                 destination[i] = entry.DType switch
@@ -367,7 +368,8 @@ public static class SafeTensors
                 "F32" => 4,
                 "F16" or "BF16" => 2,
                 "I64" => 8,
-                _ => throw fail($"tensor '{tensor}' has dtype {Excerpt.Of(dtype)}; GenNet reads F32, F16, BF16 and I64."),
+                "I8" => 1,
+                _ => throw fail($"tensor '{tensor}' has dtype {Excerpt.Of(dtype)}; GenNet reads F32, F16, BF16, I8 (with scales) and I64."),
             };
 
             int[] shape = shapeElement.EnumerateArray().Select(d => d.TryGetInt32(out int n) && n >= 0 ? n : throw fail($"tensor '{tensor}' has a shape entry {Excerpt.Of(d.GetRawText())} that is not a size.")).ToArray();
