@@ -119,6 +119,22 @@ namespace GenNet.Tests
             }
         }
 
+        /// <summary>
+        /// Networks whose Dense layers compute from 16- and 8-bit compiled-in weights export those weights widened to float32
+        /// (ONNX has no per-channel int8 Gemm weight without quantized operators), the values the kernels use exactly; the
+        /// network keeps computing from its stored weights afterwards.
+        /// </summary>
+        [Fact]
+        public void ReducedPrecisionNetworksExportTheirWeightsWidened()
+        {
+            foreach (NetworkBase network in new NetworkBase[] { new FashionBFloat16(), new FashionHalf(), new FashionInt8() })
+            {
+                Report(network.GetType().Name, CompareWithOnnxRuntime(network, Samples, seed: 9, (random, _) => (float)random.NextDouble()));
+                var parameters = typeof(NetworkBase).GetField("_parameters", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+                Assert.Null(parameters.GetValue(network));
+            }
+        }
+
         /// <summary>Exporting reads compiled-in weights where they lie: the network keeps no private copy afterwards.</summary>
         [Fact]
         public void ExportLeavesCompiledInWeightsInPlace()
