@@ -508,6 +508,11 @@ internal static class NetworkEmitter
             initial += ", adapted means and variances reset to 0 and 1 (adapt after this)";
         }
 
+        foreach (string note in plan.Layers.Select(l => l.InitializationNote).OfType<string>().Distinct())
+        {
+            initial += ", " + note;
+        }
+
         if (plan.Layers.Any(l => l.WeightOptions is { IsDefault: false }))
         {
             initial = "Each layer's declared initializers, Keras's defaults otherwise (" + initial.Replace(" (Keras's defaults)", "") + ")";

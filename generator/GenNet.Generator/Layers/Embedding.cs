@@ -87,6 +87,8 @@ internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int Wei
 
     public override LayerUnit Unit => EmbeddingUnit.Instance;
 
+    public override string? InitializationNote => "embeddings from Keras's U(−0.05, 0.05)";
+
     private int Steps => Header.OutputShape[0];
 
     private int Dimensions => Header.OutputShape[1];

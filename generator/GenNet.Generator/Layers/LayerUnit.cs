@@ -91,6 +91,12 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>A Normalization layer's statistics, which the runtime's <c>Adapt</c> computes from data; null for any other layer.</summary>
     public virtual NormalizationStatistics? AdaptedStatistics => null;
 
+    /// <summary>
+    /// How its parameters start when that is not Keras's Glorot-uniform weights and zero biases, for the summary of the
+    /// generated <c>InitializeParameters</c> ("recurrent layers from PyTorch's U(±1/√units)"); null otherwise.
+    /// </summary>
+    public virtual string? InitializationNote => null;
+
     /// <summary>Its training form reads statistics of the whole batch, so a training step cannot be split over threads.</summary>
     public virtual bool NeedsWholeBatch => false;
 

@@ -194,6 +194,8 @@ internal sealed record RecurrentPlan(
 
     public override bool HasParameters => true;
 
+    public override string? InitializationNote => "recurrent layers from PyTorch's U(±1/√units)";
+
     public override IEnumerable<TensorPlan> Parameters => new[]
     {
         new TensorPlan($"{Header.Name}.weight_ih_l0", new[] { Width, Features }.ToEquatableArray(), WeightIhOffset, Pascal + "WeightIh"),

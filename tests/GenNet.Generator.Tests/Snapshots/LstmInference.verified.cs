@@ -73,7 +73,7 @@ namespace Samples.Sequences
         /// <inheritdoc/>
         protected override global::GenNet.NetworkLayout Layout => s_layout;
 
-        /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
+        /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), recurrent layers from PyTorch's U(±1/√units); the same for the same seed everywhere.</summary>
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);

@@ -82,7 +82,7 @@ namespace Samples.Text
         /// <inheritdoc/>
         protected override global::GenNet.NetworkLayout Layout => s_layout;
 
-        /// <summary>Glorot-uniform weights and zero biases (Keras's defaults); the same for the same seed everywhere.</summary>
+        /// <summary>Glorot-uniform weights and zero biases (Keras's defaults), embeddings from Keras's U(−0.05, 0.05), recurrent layers from PyTorch's U(±1/√units); the same for the same seed everywhere.</summary>
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
