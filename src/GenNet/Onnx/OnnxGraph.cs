@@ -75,7 +75,7 @@ public sealed class OnnxGraph
     /// <summary>The parameter tensor <paramref name="tensor"/> (PyTorch's name and layout) as an initializer of the same name.</summary>
     /// <remarks>An inference-only network's compiled-in weights are read where they lie, not copied into <see cref="INetwork.Parameters"/>.</remarks>
     public string Parameter(string tensor) =>
-        Initializer(tensor, _network.ParameterTensors, _network is NetworkBase generated ? generated.ParameterView : _network.Parameters);
+        Initializer(tensor, _network.ParameterTensors, ParameterArena);
 
     /// <summary>The buffer tensor <paramref name="tensor"/> (a running statistic) as an initializer of the same name.</summary>
     public string Buffer(string tensor) => Initializer(tensor, _network.BufferTensors, _network.Buffers);
@@ -118,12 +118,11 @@ public sealed class OnnxGraph
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentNullException.ThrowIfNull(order);
-        ReadOnlySpan<float> arena = _network is NetworkBase generated ? generated.ParameterView : _network.Parameters;
+        ReadOnlySpan<float> arena = ParameterArena;
         var values = new List<float>();
         foreach (string tensor in tensors)
         {
-            ParameterTensor found = _network.ParameterTensors.FirstOrDefault(t => t.Name == tensor)
-                ?? throw new InvalidOperationException($"{_network.GetType().Name} has no tensor named '{tensor}'.");
+            ParameterTensor found = Named(tensor, _network.ParameterTensors);
             if (found.Length % order.Length != 0)
             {
                 throw new ArgumentException($"{tensor} ({found.Length} values) does not split into {order.Length} gate blocks.", nameof(order));
@@ -133,7 +132,7 @@ public sealed class OnnxGraph
             ReadOnlySpan<float> source = arena.Slice(found.Offset, found.Length);
             foreach (int gate in order)
             {
-                values.AddRange(source.Slice(gate * block, block).ToArray());
+                values.AddRange(source.Slice(gate * block, block));
             }
         }
 
@@ -318,6 +317,13 @@ public sealed class OnnxGraph
         return transposed;
     }
 
+    /// <summary>The parameters as the layers read them: an inference-only network's compiled-in weights in place, not copied.</summary>
+    private ReadOnlySpan<float> ParameterArena => _network is NetworkBase generated ? generated.ParameterView : _network.Parameters;
+
+    private ParameterTensor Named(string tensor, IReadOnlyList<ParameterTensor> tensors) =>
+        tensors.FirstOrDefault(t => t.Name == tensor)
+        ?? throw new InvalidOperationException($"{_network.GetType().Name} has no tensor named '{tensor}'.");
+
     private string Initializer(string tensor, IReadOnlyList<ParameterTensor> tensors, ReadOnlySpan<float> arena)
     {
         if (_initializers.TryGetValue(tensor, out string? name))
@@ -325,8 +331,7 @@ public sealed class OnnxGraph
             return name;
         }
 
-        ParameterTensor found = tensors.FirstOrDefault(t => t.Name == tensor)
-            ?? throw new InvalidOperationException($"{_network.GetType().Name} has no tensor named '{tensor}'.");
+        ParameterTensor found = Named(tensor, tensors);
         name = Unique(tensor);
         _graph.Message(OnnxSchema.Graph.Initializer, Tensor(name, found.Shape.ToArray(), arena.Slice(found.Offset, found.Length)));
         _initializers.Add(tensor, name);
