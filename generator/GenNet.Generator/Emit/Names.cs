@@ -9,6 +9,9 @@ namespace GenNet.Generator.Emit;
 /// <summary>Invariant-culture formatting for everything that lands in generated code.</summary>
 internal static class Format
 {
+    /// <summary>A C# string literal of <paramref name="text"/>, escaped (layer and tensor names are the user's).</summary>
+    public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
+
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A name as it must be written in code: a reserved keyword gets its verbatim <c>@</c> (a class named <c>@event</c>).</summary>

@@ -353,7 +353,6 @@ internal static class NetworkEmitter
         w.Line();
     }
 
-    /// <summary>The constant naming where the network's output lies in the arena.</summary>
     /// <summary>
     /// A comment's kernel axes: <paramref name="image"/> for Conv2D, <paramref name="sequence"/> for Conv1D (which runs as a
     /// Conv2D one step high), and both when the network has both.
@@ -365,6 +364,7 @@ internal static class NetworkEmitter
         return !sequences ? image : convolutions.All(c => c.Window.Sequence) ? sequence : $"{image} ({sequence} for Conv1D)";
     }
 
+    /// <summary>The constant naming where the network's output lies in the arena.</summary>
     private static string OutputConstant(NetworkPlan plan)
     {
         NodePlan output = plan.Output;
@@ -491,7 +491,7 @@ internal static class NetworkEmitter
                 at += plan.Nodes[input].Size;
             }
 
-            layouts.Add($"new(\"{statistics.Name}\", {statistics.MeanConstant}, {statistics.VarianceConstant}, features: {Format.Int(statistics.Features)}, " +
+            layouts.Add($"new({Format.Literal(statistics.Name)}, {statistics.MeanConstant}, {statistics.VarianceConstant}, features: {Format.Int(statistics.Features)}, " +
                         $"sourceSize: {Format.Int(layer.Header.InputSize)}, inputOffset: {Format.Int(inputOffset)}),");
         }
 

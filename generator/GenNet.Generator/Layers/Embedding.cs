@@ -140,7 +140,7 @@ internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int Wei
                $"an id that is not a whole number in [0, {Format.Int(Vocabulary)}) throws, naming the sample (firstSample: this shard's first) and step.");
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} ids, {Format.Span} y, int batchSize, int firstSample)"))
         {
-            w.Line($"{Kernels}.Embedding.Forward(nameof({Format.Identifier(Network)}), {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(Header.Name, quote: true)}, ids, {Table("ParameterValues")}, y, batchSize, firstSample, {Sizes});");
+            w.Line($"{Kernels}.Embedding.Forward(nameof({Format.Identifier(Network)}), {Format.Literal(Header.Name)}, ids, {Table("ParameterValues")}, y, batchSize, firstSample, {Sizes});");
         }
 
         if (!site.Training || !Header.InBackward)

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Linq;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace GenNet.Generator.Layers;
 
@@ -16,7 +15,7 @@ internal static class OnnxCode
     private const string Attribute = "global::GenNet.OnnxAttribute";
 
     /// <summary>A C# string literal of <paramref name="text"/> (layer and tensor names are the user's).</summary>
-    public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+    public static string Literal(string text) => Format.Literal(text);
 
     /// <summary><c>[a, b, c]</c>: a collection expression of the given C# expressions.</summary>
     public static string List(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";

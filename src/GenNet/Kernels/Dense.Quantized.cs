@@ -282,14 +282,6 @@ public static partial class Dense
         }
     }
 
-    /// <summary>Decodes <paramref name="stored"/> weights of <paramref name="precision"/>'s format into floats (scales applied); for tests and tools.</summary>
-    internal static void Decode(ReadOnlySpan<ushort> stored, WeightPrecision precision, Span<float> destination)
-    {
-        for (int i = 0; i < stored.Length; i++)
-        {
-            destination[i] = precision == WeightPrecision.BFloat16 ? BFloat16Weights.Decode(stored[i]) : HalfWeights.Decode(stored[i]);
-        }
-    }
 }
 
 /// <summary>How a stored weight type becomes floats, one at a time and one vector at a time, at every width.</summary>

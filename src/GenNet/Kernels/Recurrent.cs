@@ -123,11 +123,11 @@ public static class Recurrent
         ReadOnlySpan<float> cPrevious = c.Slice(step * rows, rows), cNext = c.Slice((step + 1) * rows, rows);
         CheckLength(nameof(dh), dh.Length, rows);
         CheckLength(nameof(dc), dc.Length, rows);
-        Span<float> tanhC = projection.Slice(0, units);
+        Span<float> tanhC = projection.Slice(0, rows); // τ = tanh(c') of every sample, in one call
+        TensorPrimitives.Tanh(cNext, tanhC);
         for (int b = 0; b < batchSize; b++)
         {
-            TensorPrimitives.Tanh(cNext.Slice(b * units, units), tanhC);
-            var kernel = new LstmBackwardKernel(z.Slice(b * width, width), tanhC, cPrevious.Slice(b * units, units), dh.Slice(b * units, units), dc.Slice(b * units, units), units);
+            var kernel = new LstmBackwardKernel(z.Slice(b * width, width), tanhC.Slice(b * units, units), cPrevious.Slice(b * units, units), dh.Slice(b * units, units), dc.Slice(b * units, units), units);
             Simd.Split(ref kernel, units);
         }
 

@@ -33,8 +33,8 @@ public static partial class SafeTensors
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         CheckPrecision(precision);
-        StoredTensors(network, precision); // refuse unrepresentable weights before touching the file system
-        AtomicFile.Write(path, stream => Write(network, stream, precision), null);
+        Stored[] stored = StoredTensors(network, precision); // refuses unrepresentable weights before touching the file system
+        AtomicFile.Write(path, stream => Write(network, stream, precision, stored), null);
     }
 
     /// <summary><see cref="Save(INetwork, string, WeightPrecision)"/> to a stream.</summary>
@@ -166,6 +166,11 @@ public static partial class SafeTensors
 
     private static byte[] Float32Bytes(ReadOnlySpan<float> values)
     {
+        if (BitConverter.IsLittleEndian)
+        {
+            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).ToArray();
+        }
+
         byte[] data = new byte[4 * values.Length];
         for (int i = 0; i < values.Length; i++)
         {

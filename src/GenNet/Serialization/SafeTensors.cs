@@ -40,11 +40,12 @@ public static partial class SafeTensors
     /// <summary>Writes the network's parameters and buffers to <paramref name="stream"/> in safetensors format.</summary>
     public static void Save(this INetwork network, Stream stream) => Write(network, stream, WeightPrecision.Float32);
 
-    private static void Write(INetwork network, Stream stream, WeightPrecision precision)
+    /// <summary>Writes the tensors <paramref name="stored"/> (encoded already by the caller) or, when null, encodes them here.</summary>
+    private static void Write(INetwork network, Stream stream, WeightPrecision precision, Stored[]? stored = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        Stored[] stored = StoredTensors(network, precision);
+        stored ??= StoredTensors(network, precision);
         var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
         {
