@@ -54,6 +54,9 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     /// </summary>
     internal bool LastStepSplitByOutputs => _outputParts > 1;
 
+    /// <summary>How many products the last step split by outputs handed to the workers (the others were too small).</summary>
+    internal int LastStepSplitProducts { get; private set; }
+
     /// <inheritdoc/>
     public override ReadOnlySpan<float> Outputs => _shards > 1 ? _shardOutputs.AsSpan(0, Sizes.OutputSize * _shardBatchSize) : base.Outputs;
 
@@ -143,7 +146,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
             }
             finally
             {
-                OutputSplit.Exit();
+                LastStepSplitProducts = OutputSplit.Exit();
             }
         }
         else
@@ -274,7 +277,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         int parts = _outputParts;
         if (_ownedRanges.Length != parts)
         {
-            _ownedRanges = OwnedRanges(Sizes, parts);
+            _ownedRanges = OwnedRanges(Sizes.ParameterTensors, parts);
         }
 
         optimizer.BeginParts(Sizes.ParameterCount);
@@ -295,7 +298,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     }
 
     // Part k's (offset, length) ranges of the parameters, adjacent ones merged.
-    private static int[][] OwnedRanges(NetworkLayout layout, int parts)
+    internal static int[][] OwnedRanges(System.Collections.Generic.IReadOnlyList<ParameterTensor> tensors, int parts)
     {
         var ranges = new System.Collections.Generic.List<int>[parts];
         for (int part = 0; part < parts; part++)
@@ -303,7 +306,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
             ranges[part] = [];
         }
 
-        foreach (ParameterTensor tensor in layout.ParameterTensors)
+        foreach (ParameterTensor tensor in tensors)
         {
             int rows = tensor.Shape.Count == 0 ? 1 : tensor.Shape[0];
             int rowLength = rows == 0 ? 0 : tensor.Length / rows;

@@ -32,6 +32,9 @@ internal static class OutputSplit
     [ThreadStatic]
     private static Job? t_job;
 
+    [ThreadStatic]
+    private static int t_splitProducts;
+
     /// <summary>The parts the calling thread's products split into: 0 or 1 when it is not in a split step.</summary>
     internal static int Parts => t_parts;
 
@@ -39,11 +42,16 @@ internal static class OutputSplit
     internal static void Enter(int parts)
     {
         t_parts = parts;
+        t_splitProducts = 0;
         t_job ??= new Job();
     }
 
-    /// <summary>Ends the split that <see cref="Enter"/> began.</summary>
-    internal static void Exit() => t_parts = 0;
+    /// <summary>Ends the split that <see cref="Enter"/> began and returns how many products it split.</summary>
+    internal static int Exit()
+    {
+        t_parts = 0;
+        return t_splitProducts;
+    }
 
     /// <summary>
     /// The first output (or row of a parameter tensor with <paramref name="rows"/> rows) of part <paramref name="part"/>:
@@ -183,6 +191,7 @@ internal static class OutputSplit
                 _y = yPointer;
                 _weightGradient = weightGradientPointer;
                 _biasGradient = biasGradientPointer;
+                t_splitProducts++;
                 t_parts = 0; // the parts' own calls into Dense run whole
                 try
                 {
