@@ -120,13 +120,29 @@ public sealed class ThreadingTests
     [InlineData("MnistMlp", 33, 2)] // 101,770 parameters, 409,088 FLOPs a sample: the weights outweigh the step's work
     [InlineData("MnistMlp", 1, 2)] // dense_0's forward and weight gradient; dense_1 (10 outputs) runs whole
     [InlineData("MnistConvNet", 128, 0)] // 34,826 parameters, millions of FLOPs a sample: the batch splits by rows
+    [InlineData("LinearMse129", 7, 5)] // 33,540 parameters: both layers' forward and weight gradients, and dense_1's dx
     public void Weight_heavy_steps_split_by_outputs_and_the_others_by_rows(string name, int batchSize, int splitProducts)
     {
-        var network = (TrainableNetworkBase)(name == "MnistMlp" ? new MnistMlp() : new MnistConvNet());
+        var network = (TrainableNetworkBase)(name switch
+        {
+            "MnistMlp" => new MnistMlp(),
+            "MnistConvNet" => new MnistConvNet(),
+            _ => NetworkCases.Get(name).Create(),
+        });
         network.Threads = 2;
         network.InitializeParameters(1);
-        (float[] images, int[] labels) = Batch(batchSize);
-        network.ComputeGradients(images, labels, batchSize);
+        var random = new Random(2);
+        ITrainableNetwork trainable = network;
+        float[] inputs = Enumerable.Range(0, batchSize * trainable.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        if (trainable.Loss == Loss.MeanSquaredError)
+        {
+            trainable.ComputeGradients(inputs, inputs.AsSpan(0, batchSize * trainable.OutputSize), batchSize);
+        }
+        else
+        {
+            trainable.ComputeGradients(inputs, Enumerable.Range(0, batchSize).Select(i => i % 10).ToArray(), batchSize);
+        }
+
         Shards.AssertRan(2, Shards.Of(network), $"{name}, batch {batchSize}, Threads = 2");
         Assert.Equal(splitProducts > 0, network.LastStepSplitByOutputs);
         if (splitProducts > 0)
