@@ -277,7 +277,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         int parts = _outputParts;
         if (_ownedRanges.Length != parts)
         {
-            _ownedRanges = OwnedRanges(Sizes.ParameterTensors, parts);
+            _ownedRanges = OwnedRanges(Sizes.ParameterTensors, Sizes.ParameterCount, parts);
         }
 
         optimizer.BeginParts(Sizes.ParameterCount);
@@ -297,13 +297,33 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         return finiteParts == parts;
     }
 
-    // Part k's (offset, length) ranges of the parameters, adjacent ones merged.
-    internal static int[][] OwnedRanges(System.Collections.Generic.IReadOnlyList<ParameterTensor> tensors, int parts)
+    // Part k's (offset, length) ranges of the parameters, adjacent ones merged. Where the tensors do not tile the arena
+    // exactly (a gap, or two tensors sharing floats), part 0 owns all of it, so every parameter is still stepped once.
+    internal static int[][] OwnedRanges(System.Collections.Generic.IReadOnlyList<ParameterTensor> tensors, int parameterCount, int parts)
     {
         var ranges = new System.Collections.Generic.List<int>[parts];
         for (int part = 0; part < parts; part++)
         {
             ranges[part] = [];
+        }
+
+        int[] starts = new int[tensors.Count], ends = new int[tensors.Count];
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            (starts[i], ends[i]) = (tensors[i].Offset, tensors[i].Offset + tensors[i].Length);
+        }
+
+        Array.Sort(starts, ends);
+        bool tiled = tensors.Count > 0 && starts[0] == 0 && ends[^1] == parameterCount;
+        for (int i = 1; tiled && i < starts.Length; i++)
+        {
+            tiled = starts[i] == ends[i - 1];
+        }
+
+        if (!tiled)
+        {
+            ranges[0].AddRange([0, parameterCount]);
+            tensors = [];
         }
 
         foreach (ParameterTensor tensor in tensors)

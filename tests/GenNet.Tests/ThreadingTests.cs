@@ -173,7 +173,7 @@ public sealed class ThreadingTests
         Assert.Equal([0, 10, 10], Enumerable.Range(0, 3).Select(p => OutputSplit.Boundary(10, 2, p))); // too few rows: part 0 owns them
 
         // The MLP over two parts: part 0 owns dense_0's first 64 rows and bias entries and all of dense_1 (10 rows), part 1 the rest.
-        int[][] ranges = TrainableNetworkBase.OwnedRanges(new MnistMlp().ParameterTensors, 2);
+        int[][] ranges = TrainableNetworkBase.OwnedRanges(new MnistMlp().ParameterTensors, MnistMlp.ParameterCount, 2);
         Assert.Equal([0, 64 * 784, 128 * 784, 64, 128 * 784 + 128, 10 * 128 + 10], ranges[0]);
         Assert.Equal([64 * 784, 64 * 784, 128 * 784 + 64, 64], ranges[1]);
         var owners = new int[MnistMlp.ParameterCount];
@@ -189,6 +189,12 @@ public sealed class ThreadingTests
         }
 
         Assert.All(owners, count => Assert.Equal(1, count));
+
+        // Tensors that do not tile the arena (a gap before the second, or a tied weight): part 0 steps all of it.
+        ParameterTensor[] gap = [new("a.weight", [32, 4], 0), new("b.weight", [32, 4], 130)];
+        Assert.Equal(new int[][] { [0, 258], [] }, TrainableNetworkBase.OwnedRanges(gap, 258, 2));
+        ParameterTensor[] tied = [new("a.weight", [32, 4], 0), new("b.weight", [32, 4], 0)];
+        Assert.Equal(new int[][] { [0, 128], [] }, TrainableNetworkBase.OwnedRanges(tied, 128, 2));
     }
 
     [Theory]
