@@ -22,6 +22,9 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     private float[][] _shardScratch = []; // per shard after the first
     private float[][] _shardGradients = [];
     private float[] _shardOutputs = [];
+    private int _outputParts = 1; // > 1: the last step split its large products by outputs over this many threads
+    private int[][] _ownedRanges = []; // per part of a split by outputs: (offset, length) pairs of the parameters it owns
+    private OptimizerParts? _optimizerParts;
 
     /// <summary>Sets up the parameter, gradient and scratch arenas that <see cref="NetworkBase.Layout"/> describes.</summary>
     protected TrainableNetworkBase()
@@ -43,6 +46,16 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     /// follows, a <c>Forward</c> call does not reset it.
     /// </summary>
     internal int LastStepShards { get; private set; } = 1;
+
+    /// <summary>
+    /// True when the last training step split its large products by outputs (<see cref="OutputSplit"/>) over
+    /// <see cref="LastStepShards"/> threads rather than the batch by rows; <c>Fit</c> then takes the optimizer's step in
+    /// the same parts (<see cref="StepOptimizerInParts"/>).
+    /// </summary>
+    internal bool LastStepSplitByOutputs => _outputParts > 1;
+
+    /// <summary>How many products the last step split by outputs handed to the workers (the others were too small).</summary>
+    internal int LastStepSplitProducts { get; private set; }
 
     /// <inheritdoc/>
     public override ReadOnlySpan<float> Outputs => _shards > 1 ? _shardOutputs.AsSpan(0, Sizes.OutputSize * _shardBatchSize) : base.Outputs;
@@ -116,11 +129,31 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
     private float Step(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batchSize)
     {
-        int shards = Sizes.WholeBatch ? 1 : Sharding.Count(batchSize, _threads, Sizes.FlopsPerSample);
+        NetworkLayout layout = Sizes;
+        _outputParts = layout.WholeBatch ? 1 : Sharding.OutputParts(batchSize, _threads, layout.FlopsPerSample, layout.ParameterCount);
+        int shards = layout.WholeBatch || _outputParts > 1 ? 1 : Sharding.Count(batchSize, _threads, layout.FlopsPerSample);
         PrepareShards(shards, batchSize);
-        LastStepShards = shards;
+        LastStepShards = Math.Max(shards, _outputParts);
         RefreshKernels(); // before the shards: they all read them
-        float loss = WorkerPool.Run(this, shards, inputs, labels, targets);
+        float loss;
+        if (_outputParts > 1)
+        {
+            // One shard, the whole batch, on this thread; Dense's products hand their parts to the workers.
+            OutputSplit.Enter(_outputParts);
+            try
+            {
+                loss = WorkerPool.Run(this, 1, inputs, labels, targets);
+            }
+            finally
+            {
+                LastStepSplitProducts = OutputSplit.Exit();
+            }
+        }
+        else
+        {
+            loss = WorkerPool.Run(this, shards, inputs, labels, targets);
+        }
+
         TrainingStep++;
         for (int shard = 1; shard < shards; shard++)
         {
@@ -230,6 +263,117 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         if (_shardOutputs.Length < batchSize * layout.OutputSize)
         {
             _shardOutputs = new float[batchSize * layout.OutputSize];
+        }
+    }
+
+    /// <summary>
+    /// The optimizer's step after a step split by outputs: part k updates the rows of every parameter tensor that part k of
+    /// the products computed (<see cref="OutputSplit.Boundary"/> on the tensor's first axis), on the thread that computed
+    /// them, and checks them for NaN and infinity there. Returns false when a parameter is not finite. The same arithmetic
+    /// per parameter as <see cref="Optimizer.Step"/>; allocates nothing after the first call.
+    /// </summary>
+    internal bool StepOptimizerInParts(Optimizer optimizer)
+    {
+        int parts = _outputParts;
+        if (_ownedRanges.Length != parts)
+        {
+            _ownedRanges = OwnedRanges(Sizes.ParameterTensors, Sizes.ParameterCount, parts);
+        }
+
+        optimizer.BeginParts(Sizes.ParameterCount);
+        OptimizerParts work = _optimizerParts ??= new OptimizerParts(this);
+        work.Optimizer = optimizer;
+        float finiteParts;
+        try
+        {
+            finiteParts = WorkerPool.Fork(work, parts);
+        }
+        finally
+        {
+            work.Optimizer = null;
+        }
+
+        optimizer.EndParts();
+        return finiteParts == parts;
+    }
+
+    // Part k's (offset, length) ranges of the parameters, adjacent ones merged. Where the tensors do not tile the arena
+    // exactly (a gap, or two tensors sharing floats), part 0 owns all of it, so every parameter is still stepped once.
+    internal static int[][] OwnedRanges(System.Collections.Generic.IReadOnlyList<ParameterTensor> tensors, int parameterCount, int parts)
+    {
+        var ranges = new System.Collections.Generic.List<int>[parts];
+        for (int part = 0; part < parts; part++)
+        {
+            ranges[part] = [];
+        }
+
+        int[] starts = new int[tensors.Count], ends = new int[tensors.Count];
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            (starts[i], ends[i]) = (tensors[i].Offset, tensors[i].Offset + tensors[i].Length);
+        }
+
+        Array.Sort(starts, ends);
+        bool tiled = tensors.Count > 0 && starts[0] == 0 && ends[^1] == parameterCount;
+        for (int i = 1; tiled && i < starts.Length; i++)
+        {
+            tiled = starts[i] == ends[i - 1];
+        }
+
+        if (!tiled)
+        {
+            ranges[0].AddRange([0, parameterCount]);
+            tensors = [];
+        }
+
+        foreach (ParameterTensor tensor in tensors)
+        {
+            int rows = tensor.Shape.Count == 0 ? 1 : tensor.Shape[0];
+            int rowLength = rows == 0 ? 0 : tensor.Length / rows;
+            for (int part = 0; part < parts; part++)
+            {
+                int start = OutputSplit.Boundary(rows, parts, part) * rowLength;
+                int length = OutputSplit.Boundary(rows, parts, part + 1) * rowLength - start;
+                if (length == 0)
+                {
+                    continue;
+                }
+
+                var list = ranges[part];
+                if (list.Count > 0 && list[^2] + list[^1] == tensor.Offset + start)
+                {
+                    list[^1] += length;
+                }
+                else
+                {
+                    list.Add(tensor.Offset + start);
+                    list.Add(length);
+                }
+            }
+        }
+
+        return Array.ConvertAll(ranges, list => list.ToArray());
+    }
+
+    // The optimizer's step as parallel work: 1 from a part whose parameters are all finite, else 0.
+    private sealed class OptimizerParts(TrainableNetworkBase network) : IParallelWork
+    {
+        public Optimizer? Optimizer;
+
+        public float RunPart(int part, int parts)
+        {
+            int[] ranges = network._ownedRanges[part];
+            Span<float> parameters = network.Parameters;
+            ReadOnlySpan<float> gradients = network._gradients;
+            bool finite = true;
+            for (int i = 0; i < ranges.Length; i += 2)
+            {
+                Span<float> range = parameters.Slice(ranges[i], ranges[i + 1]);
+                Optimizer!.UpdatePart(range, gradients.Slice(ranges[i], ranges[i + 1]), ranges[i]);
+                finite &= TensorPrimitives.IsFiniteAll<float>(range);
+            }
+
+            return finite ? 1f : 0f;
         }
     }
 }

@@ -63,7 +63,14 @@ public sealed class ThreadingTests
         void Step()
         {
             network.ComputeGradients(images, labels, batchSize);
-            adam.Step(network.Parameters, network.Gradients);
+            if (((TrainableNetworkBase)network).LastStepSplitByOutputs)
+            {
+                ((TrainableNetworkBase)network).StepOptimizerInParts(adam); // as Fit does: each core steps its rows
+            }
+            else
+            {
+                adam.Step(network.Parameters, network.Gradients);
+            }
         }
 
         (long leastOnAnyThread, long onCallingThread) = Allocated(Step);
@@ -107,6 +114,120 @@ public sealed class ThreadingTests
         }
 
         return (least, GC.GetAllocatedBytesForCurrentThread() - callingThreadBefore);
+    }
+
+    [Theory]
+    [InlineData("MnistMlp", 33, 2)] // 101,770 parameters, 409,088 FLOPs a sample: the weights outweigh the step's work
+    [InlineData("MnistMlp", 1, 2)] // dense_0's forward and weight gradient; dense_1 (10 outputs) runs whole
+    [InlineData("MnistConvNet", 128, 0)] // 34,826 parameters, millions of FLOPs a sample: the batch splits by rows
+    [InlineData("LinearMse129", 7, 5)] // 33,540 parameters: both layers' forward and weight gradients, and dense_1's dx
+    public void Weight_heavy_steps_split_by_outputs_and_the_others_by_rows(string name, int batchSize, int splitProducts)
+    {
+        var network = (TrainableNetworkBase)(name switch
+        {
+            "MnistMlp" => new MnistMlp(),
+            "MnistConvNet" => new MnistConvNet(),
+            _ => NetworkCases.Get(name).Create(),
+        });
+        network.Threads = 2;
+        network.InitializeParameters(1);
+        var random = new Random(2);
+        ITrainableNetwork trainable = network;
+        float[] inputs = Enumerable.Range(0, batchSize * trainable.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        if (trainable.Loss == Loss.MeanSquaredError)
+        {
+            trainable.ComputeGradients(inputs, inputs.AsSpan(0, batchSize * trainable.OutputSize), batchSize);
+        }
+        else
+        {
+            trainable.ComputeGradients(inputs, Enumerable.Range(0, batchSize).Select(i => i % 10).ToArray(), batchSize);
+        }
+
+        Shards.AssertRan(2, Shards.Of(network), $"{name}, batch {batchSize}, Threads = 2");
+        Assert.Equal(splitProducts > 0, network.LastStepSplitByOutputs);
+        if (splitProducts > 0)
+        {
+            Assert.Equal(splitProducts, network.LastStepSplitProducts);
+        }
+    }
+
+    [Fact]
+    public void The_split_by_outputs_is_chosen_for_large_networks_whose_weights_outweigh_the_work()
+    {
+        int two = Math.Min(2, WorkerPool.MaxShards);
+        Assert.Equal(two, Sharding.OutputParts(batchSize: 32, threads: 0, flopsPerSample: 409_088, parameterCount: 101_770));
+        Assert.Equal(two, Sharding.OutputParts(batchSize: 32, threads: 2, flopsPerSample: 409_088, parameterCount: 101_770));
+        Assert.Equal(1, Sharding.OutputParts(batchSize: 32, threads: 1, flopsPerSample: 409_088, parameterCount: 101_770));
+        Assert.Equal(1, Sharding.OutputParts(batchSize: 1, threads: 0, flopsPerSample: 409_088, parameterCount: 101_770)); // too little work
+        Assert.Equal(1, Sharding.OutputParts(batchSize: 128, threads: 2, flopsPerSample: 14_700_000, parameterCount: 34_826)); // the convnet
+        Assert.Equal(1, Sharding.OutputParts(batchSize: 7, threads: 2, flopsPerSample: 1_000, parameterCount: 1_000)); // too small to split
+        Assert.Equal(1, Sharding.OutputParts(batchSize: 4096, threads: 2, flopsPerSample: 409_088, parameterCount: 101_770)); // work outweighs
+    }
+
+    [Fact]
+    public void Parts_split_at_multiples_of_sixteen_outputs_and_own_every_parameter_once()
+    {
+        Assert.Equal([0, 64, 128], Enumerable.Range(0, 3).Select(p => OutputSplit.Boundary(128, 2, p)));
+        Assert.Equal([0, 64, 129], Enumerable.Range(0, 3).Select(p => OutputSplit.Boundary(129, 2, p)));
+        Assert.Equal([0, 32, 64, 100], Enumerable.Range(0, 4).Select(p => OutputSplit.Boundary(100, 3, p)));
+        Assert.Equal([0, 10, 10], Enumerable.Range(0, 3).Select(p => OutputSplit.Boundary(10, 2, p))); // too few rows: part 0 owns them
+
+        // The MLP over two parts: part 0 owns dense_0's first 64 rows and bias entries and all of dense_1 (10 rows), part 1 the rest.
+        int[][] ranges = TrainableNetworkBase.OwnedRanges(new MnistMlp().ParameterTensors, MnistMlp.ParameterCount, 2);
+        Assert.Equal([0, 64 * 784, 128 * 784, 64, 128 * 784 + 128, 10 * 128 + 10], ranges[0]);
+        Assert.Equal([64 * 784, 64 * 784, 128 * 784 + 64, 64], ranges[1]);
+        var owners = new int[MnistMlp.ParameterCount];
+        foreach (int[] part in ranges)
+        {
+            for (int i = 0; i < part.Length; i += 2)
+            {
+                for (int k = part[i]; k < part[i] + part[i + 1]; k++)
+                {
+                    owners[k]++;
+                }
+            }
+        }
+
+        Assert.All(owners, count => Assert.Equal(1, count));
+
+        // Tensors that do not tile the arena (a gap before the second, or a tied weight): part 0 steps all of it.
+        ParameterTensor[] gap = [new("a.weight", [32, 4], 0), new("b.weight", [32, 4], 130)];
+        Assert.Equal(new int[][] { [0, 258], [] }, TrainableNetworkBase.OwnedRanges(gap, 258, 2));
+        ParameterTensor[] tied = [new("a.weight", [32, 4], 0), new("b.weight", [32, 4], 0)];
+        Assert.Equal(new int[][] { [0, 128], [] }, TrainableNetworkBase.OwnedRanges(tied, 128, 2));
+    }
+
+    [Theory]
+    [InlineData("Adam")]
+    [InlineData("AdamW")]
+    [InlineData("Sgd")] // no step in parts: Fit steps it on the calling thread after a split step
+    public void Fit_split_by_outputs_gives_one_threads_parameters_bit_for_bit(string optimizer)
+    {
+        // The split by outputs does each output's arithmetic as one thread does (the parts start at multiples of 16 outputs,
+        // keeping the kernels' tiles), and each parameter's optimizer update is the same element-wise rule: only where it
+        // runs changes. Batches of 32 and a last one of 17; the shuffles are the same for the same seed.
+        var random = new Random(6);
+        float[] images = Enumerable.Range(0, 81 * 784).Select(_ => (float)random.NextDouble()).ToArray();
+        int[] labels = Enumerable.Range(0, 81).Select(i => i * 7 % 10).ToArray();
+        float[] Train(int threads)
+        {
+            var network = new MnistMlp { Threads = threads };
+            network.InitializeParameters(5);
+            Optimizer chosen = optimizer switch
+            {
+                "Adam" => new Adam(),
+                "AdamW" => new AdamW(),
+                _ => new Sgd(0.05f, momentum: 0.9f),
+            };
+            network.Fit(Dataset.Create(images, labels, 28, 28), chosen, epochs: 2, batchSize: 32, seed: 3, verbosity: Verbosity.Silent);
+            Assert.Equal(threads > 1, network.LastStepSplitByOutputs);
+            return network.Parameters.ToArray();
+        }
+
+        float[] one = Train(1);
+        float[] two = Train(2);
+        Assert.Equal(one, two);
+        Assert.Equal(two, Train(2));
     }
 
     [Fact]

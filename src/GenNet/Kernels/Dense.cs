@@ -24,6 +24,11 @@ public static partial class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
+        if (OutputSplit.Parts > 1 && OutputSplit.TryForward(x, weight, bias, y, batchSize, inputs, outputs))
+        {
+            return;
+        }
+
         bool packed = batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
         var kernel = new ForwardKernel(x, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
@@ -36,6 +41,11 @@ public static partial class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(x.Length, batchSize, inputs, weightGradient.Length, outputs, "dy", dy.Length, biasGradient.Length, outputs);
+        if (OutputSplit.Parts > 1 && OutputSplit.TryBackwardWeights(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs))
+        {
+            return;
+        }
+
         if (TryBackwardWeightsTall(dy, x, weightGradient, biasGradient, batchSize, inputs, outputs))
         {
             return;
@@ -52,6 +62,11 @@ public static partial class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(dx.Length, batchSize, inputs, weight.Length, outputs, "dy", dy.Length, outputs, outputs);
+        if (OutputSplit.Parts > 1 && OutputSplit.TryBackwardInput(dy, weight, dx, batchSize, inputs, outputs))
+        {
+            return;
+        }
+
         if (TryBackwardInputTall(dy, weight, dx, batchSize, inputs, outputs))
         {
             return;

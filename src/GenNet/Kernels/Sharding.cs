@@ -40,6 +40,42 @@ public static class Sharding
         return (int)Math.Max(1, shards);
     }
 
+    /// <summary>
+    /// Fewest parameters for a step split by outputs (<see cref="OutputSplit"/>): smaller networks' products are too small to
+    /// split, and their steps split by rows as before.
+    /// </summary>
+    internal const int MinParametersForOutputSplit = 16_384;
+
+    /// <summary>
+    /// Work per parameter per step (batch × FLOPs per sample ÷ parameters) below which a step splits by outputs rather than by
+    /// rows. Measured on 2 cores (TwoCoreTrainingBenchmarks): the seed MLP at batch 32 (128 FLOPs per parameter) gains from
+    /// the split by outputs where the split by rows lost, because the optimizer step rewrites every weight and a split by
+    /// rows then moves all of them between cores each step; mnist_convnet at batch 128 (about 54,000) keeps the split by rows.
+    /// </summary>
+    internal const long MaxFlopsPerParameterForOutputSplit = 1024;
+
+    /// <summary>
+    /// How many parts a step splits each large product into by outputs: 1 (not at all; <see cref="Count"/> decides the split by
+    /// rows) unless the network is large and its weights outweigh the step's work. <paramref name="threads"/> as for
+    /// <see cref="Count"/>: 0 picks as many as have <see cref="MinFlopsPerShard"/> of work each, a positive value pins it.
+    /// </summary>
+    internal static int OutputParts(int batchSize, int threads, long flopsPerSample, int parameterCount)
+    {
+        if (parameterCount < MinParametersForOutputSplit || flopsPerSample <= 0 ||
+            batchSize * flopsPerSample >= parameterCount * MaxFlopsPerParameterForOutputSplit)
+        {
+            return 1;
+        }
+
+        int limit = WorkerPool.MaxShards;
+        if (threads > 0)
+        {
+            return Math.Max(1, Math.Min(threads, limit));
+        }
+
+        return (int)Math.Max(1, Math.Min(limit, batchSize * flopsPerSample / MinFlopsPerShard));
+    }
+
     /// <summary>The rows of shard <paramref name="shard"/>: an even split, earlier shards one smaller when it does not divide.</summary>
     public static (int Start, int Count) Range(int batchSize, int shards, int shard)
     {

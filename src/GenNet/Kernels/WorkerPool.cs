@@ -17,6 +17,15 @@ public interface IShardedStep
 }
 
 /// <summary>
+/// One part of a piece of work split over the pool's threads by <see cref="WorkerPool.Fork"/>: part 0 runs on the caller,
+/// the others on workers. Returns the part's contribution to the sum that <see cref="WorkerPool.Fork"/> returns.
+/// </summary>
+internal interface IParallelWork
+{
+    float RunPart(int part, int parts);
+}
+
+/// <summary>
 /// A few long-lived threads that run the shards of a training step: shard 0 on the caller, the others on workers,
 /// results summed in shard order (deterministic for a fixed shard count). Nothing allocates per step. Where a thread
 /// cannot be started (WebAssembly in a browser or under WASI) there are no workers: every step runs as one shard on the
@@ -30,7 +39,9 @@ public static unsafe class WorkerPool
     private static Worker[]? s_workers;
     private static readonly float[] s_results = new float[64];
 
-    // The current job, read by workers after they are signalled.
+    // The current job, read by workers after they are signalled: a sharded step (through s_shardedWork) or any other work.
+    private static readonly ShardedStepWork s_shardedWork = new();
+    private static IParallelWork? s_work;
     private static IShardedStep? s_step;
     private static int s_shards;
     private static float* s_inputs, s_targets;
@@ -64,50 +75,92 @@ public static unsafe class WorkerPool
             return step.RunShard(0, 1, inputs, labels, targets);
         }
 
-        lock (s_gate) // one parallel step at a time; a second network training concurrently waits its turn
+        fixed (float* inputPointer = inputs)
+        fixed (int* labelPointer = labels)
+        fixed (float* targetPointer = targets)
         {
-            Worker[] workers = s_workers ??= StartWorkers();
-            fixed (float* inputPointer = inputs)
-            fixed (int* labelPointer = labels)
-            fixed (float* targetPointer = targets)
+            lock (s_gate) // one parallel step at a time; a second network training concurrently waits its turn
             {
                 s_step = step;
-                s_shards = shards;
                 s_inputs = inputPointer;
                 s_inputsLength = inputs.Length;
                 s_labels = labelPointer;
                 s_labelsLength = labels.Length;
                 s_targets = targetPointer;
                 s_targetsLength = targets.Length;
-                s_failure = null;
-                Volatile.Write(ref s_pending, shards - 1);
-                for (int shard = 1; shard < shards; shard++)
-                {
-                    workers[shard - 1].Start();
-                }
-
                 try
                 {
-                    s_results[0] = step.RunShard(0, shards, inputs, labels, targets);
+                    return RunParts(s_shardedWork, shards);
                 }
-                catch (Exception exception)
+                finally
                 {
-                    s_failure ??= ExceptionDispatchInfo.Capture(exception);
+                    s_step = null;
                 }
-
-                WaitForWorkers();
-                s_step = null;
             }
-
-            s_failure?.Throw();
-            float sum = 0f;
-            for (int shard = 0; shard < shards; shard++)
-            {
-                sum += s_results[shard];
-            }
-
-            return sum;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="parts"/> parts of <paramref name="work"/> (part 0 on the caller, part k on worker k) and returns
+    /// the sum of their results, added in part order. A part always runs on the same thread, so data that part k writes in
+    /// one call stays in that core's cache for part k of the next: what the split of a training step by outputs relies on.
+    /// </summary>
+    internal static float Fork(IParallelWork work, int parts)
+    {
+        if (parts == 1)
+        {
+            return work.RunPart(0, 1);
+        }
+
+        lock (s_gate)
+        {
+            return RunParts(work, parts);
+        }
+    }
+
+    // Under s_gate: hands parts 1.. to the workers, runs part 0, waits, rethrows the first failure, sums in part order.
+    private static float RunParts(IParallelWork work, int parts)
+    {
+        Worker[] workers = s_workers ??= StartWorkers();
+        s_work = work;
+        s_shards = parts;
+        s_failure = null;
+        Volatile.Write(ref s_pending, parts - 1);
+        for (int part = 1; part < parts; part++)
+        {
+            workers[part - 1].Start();
+        }
+
+        try
+        {
+            s_results[0] = work.RunPart(0, parts);
+        }
+        catch (Exception exception)
+        {
+            s_failure ??= ExceptionDispatchInfo.Capture(exception);
+        }
+
+        WaitForWorkers();
+        s_work = null;
+        s_failure?.Throw();
+        float sum = 0f;
+        for (int part = 0; part < parts; part++)
+        {
+            sum += s_results[part];
+        }
+
+        return sum;
+    }
+
+    // A sharded step as parallel work: the spans come from the pointers Run pinned (the caller's own, for shard 0).
+    private sealed class ShardedStepWork : IParallelWork
+    {
+        public float RunPart(int part, int parts) =>
+            s_step!.RunShard(
+                part, parts,
+                new ReadOnlySpan<float>(s_inputs, s_inputsLength),
+                new ReadOnlySpan<int>(s_labels, s_labelsLength),
+                new ReadOnlySpan<float>(s_targets, s_targetsLength));
     }
 
     // The caller waits at most one shard's time: it spins and yields, never blocks, so waiting allocates nothing
@@ -163,11 +216,7 @@ public static unsafe class WorkerPool
                 _go.Reset();
                 try
                 {
-                    s_results[_shard] = s_step!.RunShard(
-                        _shard, s_shards,
-                        new ReadOnlySpan<float>(s_inputs, s_inputsLength),
-                        new ReadOnlySpan<int>(s_labels, s_labelsLength),
-                        new ReadOnlySpan<float>(s_targets, s_targetsLength));
+                    s_results[_shard] = s_work!.RunPart(_shard, s_shards);
                 }
                 catch (Exception exception)
                 {

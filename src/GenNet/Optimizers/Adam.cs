@@ -40,6 +40,13 @@ public sealed class Adam : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients) =>
         _core.Update(parameters, gradients, LearningRate, Iterations, weightDecay: 0f);
 
+    internal override bool UpdatesInParts => true;
+
+    private protected override void PrepareParts(int length) => _core.Prepare(length);
+
+    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        _core.UpdatePart(parameters, gradients, offset, PartsRate, Iterations, weightDecay: 0f);
+
     /// <inheritdoc/>
     public override void Reset()
     {
@@ -73,13 +80,24 @@ internal sealed class AdamCore
     /// <summary>One step; <paramref name="iteration"/> is the number of earlier steps.</summary>
     public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long iteration, float weightDecay)
     {
-        _m ??= new float[parameters.Length];
-        _v ??= new float[parameters.Length];
+        Prepare(parameters.Length);
+        UpdatePart(parameters, gradients, 0, learningRate, iteration, weightDecay);
+    }
 
+    /// <summary>The moment buffers for <paramref name="length"/> parameters, if not there yet.</summary>
+    public void Prepare(int length)
+    {
+        _m ??= new float[length];
+        _v ??= new float[length];
+    }
+
+    /// <summary>One step's update of the parameters at <paramref name="offset"/>… (<see cref="Prepare"/> first).</summary>
+    public void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, long iteration, float weightDecay)
+    {
         double t = iteration + 1;
         double alpha = learningRate * Math.Sqrt(1.0 - Math.Pow(Beta2, t)) / (1.0 - Math.Pow(Beta1, t));
         var op = new Operator((float)alpha, 1f - Beta1, 1f - Beta2, Epsilon, learningRate * weightDecay);
-        Simd.Update(op, parameters, gradients, _m, _v);
+        Simd.Update(op, parameters, gradients, _m!.AsSpan(offset, parameters.Length), _v!.AsSpan(offset, parameters.Length));
     }
 
     public void Reset()

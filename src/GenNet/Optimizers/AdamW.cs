@@ -44,6 +44,13 @@ public sealed class AdamW : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients) =>
         _core.Update(parameters, gradients, LearningRate, Iterations, WeightDecay);
 
+    internal override bool UpdatesInParts => true;
+
+    private protected override void PrepareParts(int length) => _core.Prepare(length);
+
+    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        _core.UpdatePart(parameters, gradients, offset, PartsRate, Iterations, weightDecay: WeightDecay);
+
     /// <inheritdoc/>
     public override void Reset()
     {

@@ -94,24 +94,68 @@ public abstract class Optimizer
             throw new ArgumentException("The parameters and gradients spans are empty; there is nothing to optimize.", nameof(parameters));
         }
 
+        CheckCount(parameters.Length);
+        Update(parameters, gradients);
+        Iterations++;
+    }
+
+    // The checks of a step's buffer length against the earlier steps', and of the schedule's rate.
+    private void CheckCount(int length)
+    {
         if (_parameterCount == 0)
         {
-            _parameterCount = parameters.Length;
+            _parameterCount = length;
         }
-        else if (_parameterCount != parameters.Length)
+        else if (_parameterCount != length)
         {
             throw new InvalidOperationException(
-                $"The optimizer was used with {_parameterCount} parameters and now gets {parameters.Length}. Call Reset() to reuse it for another network.");
+                $"The optimizer was used with {_parameterCount} parameters and now gets {length}. Call Reset() to reuse it for another network.");
         }
 
         if (_schedule is not null)
         {
             ScheduledRate(); // checks the rate before the parameters change
         }
-
-        Update(parameters, gradients);
-        Iterations++;
     }
+
+    /// <summary>
+    /// True when the update rule is element-wise and implements <see cref="UpdatePart"/>, so that a training step split by
+    /// outputs (<see cref="Kernels.OutputSplit"/>) can run each core's share of the step where its weights are. Built-in
+    /// optimizers other than Adam and AdamW, and any other subclass, step on the calling thread.
+    /// </summary>
+    internal virtual bool UpdatesInParts => false;
+
+    /// <summary>The learning rate of the step that <see cref="BeginParts"/> began, fixed there for every part.</summary>
+    private protected float PartsRate { get; private set; }
+
+    /// <summary>
+    /// Begins a step taken in parts: the checks of <see cref="Step"/> for <paramref name="length"/> parameters, the state
+    /// allocated, and the rate fixed. Then <see cref="UpdatePart"/> on disjoint ranges covering the buffers, on any threads,
+    /// and <see cref="EndParts"/>: the same arithmetic per parameter as <see cref="Step"/>.
+    /// </summary>
+    internal void BeginParts(int length)
+    {
+        if (length == 0)
+        {
+            throw new ArgumentException("The parameters and gradients spans are empty; there is nothing to optimize.", nameof(length));
+        }
+
+        CheckCount(length);
+        PartsRate = LearningRate;
+        PrepareParts(length);
+    }
+
+    /// <summary>Allocates the per-parameter state for <paramref name="length"/> parameters if it is not there yet.</summary>
+    private protected virtual void PrepareParts(int length)
+    {
+    }
+
+    /// <summary>Updates the parameters at <paramref name="offset"/>… of the buffer (<paramref name="parameters"/> is that range).</summary>
+    internal virtual void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        throw new NotSupportedException($"{GetType().Name} does not update in parts.");
+
+    /// <summary>Ends a step taken in parts: one more iteration.</summary>
+    internal void EndParts() => Iterations++;
 
     /// <summary>
     /// Applies the update rule. Called by <see cref="Step"/> with non-empty spans of equal length, the same

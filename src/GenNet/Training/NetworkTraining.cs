@@ -307,6 +307,12 @@ public static class NetworkTraining
         public double? Accuracy => AccuracyUnits > 0 ? (double)Correct / AccuracyUnits : null;
     }
 
+    private static bool StepOptimizer(Optimizer optimizer, ITrainableNetwork network)
+    {
+        optimizer.Step(network.Parameters, network.Gradients);
+        return TensorPrimitives.IsFiniteAll<float>(network.Parameters);
+    }
+
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
     internal static EpochTotals TrainEpoch(
         ITrainableNetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken,
@@ -328,8 +334,11 @@ public static class NetworkTraining
                 throw Diverged($"The loss became {loss}");
             }
 
-            optimizer.Step(network.Parameters, network.Gradients);
-            if (!TensorPrimitives.IsFiniteAll<float>(network.Parameters)) // a NaN or infinite gradient makes a parameter so too
+            // After a step split by outputs, each core steps (and checks) the parameters whose rows it computed.
+            bool finite = network is TrainableNetworkBase { LastStepSplitByOutputs: true } split && optimizer.UpdatesInParts
+                ? split.StepOptimizerInParts(optimizer)
+                : StepOptimizer(optimizer, network);
+            if (!finite) // a NaN or infinite gradient makes a parameter so too
             {
                 throw Diverged(TensorPrimitives.IsFiniteAll<float>(network.Gradients)
                     ? $"A parameter became {NonFinite(network.Parameters)} in the optimizer's step (loss {loss})"
