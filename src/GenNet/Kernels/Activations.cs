@@ -17,7 +17,6 @@ public static class Activations
     public static void Relu(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
 
     /// <summary><c>dy *= (y &gt; 0)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
         Simd.Map(new ReluBackwardOperator(), outputs, gradient);
 
@@ -25,7 +24,6 @@ public static class Activations
     public static void Sigmoid(Span<float> values) => TensorPrimitives.Sigmoid(values, values);
 
     /// <summary><c>dy *= y (1 − y)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
         Simd.Map(new SigmoidBackwardOperator(), outputs, gradient);
 
@@ -33,22 +31,18 @@ public static class Activations
     public static void Tanh(Span<float> values) => TensorPrimitives.Tanh(values, values);
 
     /// <summary><c>dy *= 1 − y²</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
         Simd.Map(new TanhBackwardOperator(), outputs, gradient);
 
     /// <summary><c>y = y &gt; 0 ? y : slope · y</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyRelu(Span<float> values, float negativeSlope) =>
         Simd.Map(new LeakyReluOperator(negativeSlope), values);
 
     /// <summary><c>dy *= y &gt; 0 ? 1 : slope</c> (for a slope ≥ 0, y &gt; 0 exactly where x &gt; 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient, float negativeSlope) =>
         Simd.Map(new LeakyReluBackwardOperator(negativeSlope), outputs, gradient);
 
     /// <summary>Softmax of each row of <paramref name="width"/> values: subtract the row maximum, exponentiate, normalise.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(Span<float> values, int width)
     {
         for (int start = 0; start < values.Length; start += width)
@@ -62,7 +56,6 @@ public static class Activations
     }
 
     /// <summary>Softmax's Jacobian per row: <c>dx = y ⊙ (dy − Σ dy ⊙ y)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxBackward(ReadOnlySpan<float> outputs, Span<float> gradient, int width)
     {
         for (int start = 0; start < gradient.Length; start += width)
@@ -79,7 +72,6 @@ public static class Activations
     private const float GeluCubic = 0.044715f;
 
     /// <summary><c>y = ½ x (1 + tanh(√(2/π) (x + 0.044715 x³)))</c>, from the saved pre-activations <paramref name="inputs"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gelu(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
         TensorPrimitives.Multiply(inputs, inputs, outputs);                 // x²
@@ -94,7 +86,6 @@ public static class Activations
     }
 
     /// <summary><c>dy *= ½ (1 + t) + ½ x (1 − t²) √(2/π) (1 + 3 · 0.044715 x²)</c> with <c>t = tanh(u)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GeluBackward(ReadOnlySpan<float> inputs, Span<float> gradient)
     {
         if (inputs.Length != gradient.Length)

@@ -23,7 +23,6 @@ public static partial class BatchNorm
     /// <paramref name="runningVar"/>. <paramref name="foldedFrom"/> (units · inputs + 5 · units floats) keeps those six as
     /// they were when <paramref name="folded"/> was computed; when they are unchanged nothing is recomputed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RefreshFoldedDense(
         ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> foldedFrom, Span<float> folded,
@@ -35,7 +34,6 @@ public static partial class BatchNorm
     /// [filters, kh, kw, channels] (the order of <see cref="Conv.Im2ColChannelsLast"/>'s columns, which for one channel is
     /// PyTorch's own) with the normalisation folded in, then its bias [filters].
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RefreshFoldedConv(
         ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> foldedFrom, Span<float> folded,

@@ -20,7 +20,6 @@ public static partial class Conv
     /// As <see cref="Im2Col"/>, with column <c>k = (ky·kernelWidth + kx)·channels + c</c> holding
     /// <c>x[b, oy·stride + ky − padTop, ox·stride + kx − padLeft, c]</c>, or 0 outside the image.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2ColChannelsLast(
         ReadOnlySpan<float> x, Span<float> columns, int batchSize, int height, int width, int channels,
         int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -57,7 +56,6 @@ public static partial class Conv
     }
 
     /// <summary>The adjoint of <see cref="Im2ColChannelsLast"/>: overwrites <paramref name="dx"/> with the sums of the entries gathered from each element.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2ImChannelsLast(
         ReadOnlySpan<float> columns, Span<float> dx, int batchSize, int height, int width, int channels,
         int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -91,7 +89,6 @@ public static partial class Conv
     }
 
     /// <summary><paramref name="kernel"/> [filters, kh, kw, channels] = <paramref name="weight"/> [filters, channels, kh, kw] reordered.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToChannelsLastKernel(ReadOnlySpan<float> weight, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
         int window = kernelHeight * kernelWidth;
@@ -120,7 +117,6 @@ public static partial class Conv
     /// which <paramref name="source"/> keeps: one comparison (a memory compare, a few µs) instead of a reordering when the
     /// parameters have not changed since the last call, as between inference calls.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RefreshChannelsLastKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
@@ -136,7 +132,6 @@ public static partial class Conv
     }
 
     /// <summary><paramref name="weightGradient"/> [filters, channels, kh, kw] += <paramref name="kernelGradient"/> [filters, kh, kw, channels] reordered.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddFromChannelsLastKernel(ReadOnlySpan<float> kernelGradient, Span<float> weightGradient, int filters, int channels, int kernelHeight, int kernelWidth)
     {
         int window = kernelHeight * kernelWidth, size = channels * window;
@@ -155,7 +150,6 @@ public static partial class Conv
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckKernelLengths(string kernel, int weightLength, int reorderedLength, long needed)
     {
         if (weightLength != needed || reorderedLength != needed)

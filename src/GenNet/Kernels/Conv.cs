@@ -35,7 +35,6 @@ public static partial class Conv
     /// <paramref name="x"/> is [batchSize, height, width, channels]. Every element of <paramref name="columns"/> is written.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Im2Col(
         ReadOnlySpan<float> x, Span<float> columns, int batchSize, int height, int width, int channels,
         int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -70,7 +69,6 @@ public static partial class Conv
     /// with padding zeros are dropped). Used for the convolution's input gradient.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2Im(
         ReadOnlySpan<float> columns, Span<float> dx, int batchSize, int height, int width, int channels,
         int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -124,7 +122,6 @@ public static partial class Conv
     /// one column row at a time: each window is clipped to the image, border rows cleared first. <paramref name="rows"/> is the
     /// output row's first column row.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherRows(ref float image, ref float rows, in Shape s, int iy0, int kyLo, int kyHi, int from, int to)
     {
         int width = s.Width, channels = s.Channels, kernelWidth = s.KernelWidth, rowLength = s.RowLength;
@@ -171,7 +168,6 @@ public static partial class Conv
     }
 
     /// <summary>The adjoint of <see cref="GatherRows"/>: adds the column rows onto the image.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterRows(ref float rows, ref float image, in Shape s, int iy0, int kyLo, int kyHi, int from, int to)
     {
         int width = s.Width, channels = s.Channels, kernelWidth = s.KernelWidth, rowLength = s.RowLength;
@@ -216,7 +212,6 @@ public static partial class Conv
     /// pixel run, and this order replaces those short runs by one long loop per tap. <paramref name="window"/> is the
     /// first pixel's window's top-left element at channel 0.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherColumns(ref float window, ref float rows, in Shape s, int count)
     {
         nint rowLength = s.RowLength, step = (nint)s.Stride * s.Channels;
@@ -238,7 +233,6 @@ public static partial class Conv
     }
 
     /// <summary>The adjoint of <see cref="GatherColumns"/>. Within one tap the targets are distinct pixels, so the passes never alias.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterColumns(ref float rows, ref float window, in Shape s, int count)
     {
         nint rowLength = s.RowLength, step = (nint)s.Stride * s.Channels;
@@ -351,7 +345,6 @@ public static partial class Conv
     /// <c>size + pad</c>) must fit in an int; for pooling every window must also hold at least one image element, since
     /// windows are clipped rather than padded.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CheckGeometry(
         string kernel, int batchSize, int height, int width, int channels, int kernelHeight, int kernelWidth,
         int stride, int padTop, int padLeft, int outHeight, int outWidth, bool pooling)
@@ -377,7 +370,6 @@ public static partial class Conv
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLengths(
         string kernel, string imageName, int imageLength, string columnsName, int columnsLength, int batchSize, int height, int width, int channels,
         int kernelHeight, int kernelWidth, int outHeight, int outWidth)

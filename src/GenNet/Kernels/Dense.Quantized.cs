@@ -16,7 +16,6 @@ public static partial class Dense
     internal const int QuantizedBlockMinBatch = 4;
 
     /// <summary><c>y = x · Wᵀ + b</c> with <paramref name="weight"/> [outputs, inputs] in bfloat16 bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardBFloat16(
         ReadOnlySpan<float> x, ReadOnlySpan<ushort> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -27,7 +26,6 @@ public static partial class Dense
     }
 
     /// <summary><c>y = x · Wᵀ + b</c> with <paramref name="weight"/> [outputs, inputs] in IEEE half bits (finite values only).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardHalf(
         ReadOnlySpan<float> x, ReadOnlySpan<ushort> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -41,7 +39,6 @@ public static partial class Dense
     /// <c>y = x · (q · scale)ᵀ + b</c>: <paramref name="weight"/> [outputs, inputs] holds int8 codes, <paramref name="scale"/>
     /// [outputs] one scale per output channel.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardInt8(
         ReadOnlySpan<float> x, ReadOnlySpan<sbyte> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -89,7 +86,6 @@ public static partial class Dense
 
     // Small batches: each sample streams the stored weights, four rows at a time, decoding in registers (the one-sample
     // product is bound by the weights' bytes, so 16- and 8-bit weights are what makes it faster).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardDecoding<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -170,7 +166,6 @@ public static partial class Dense
 
     // Batches of 4 to PackedMinBatch: each block of 4 rows is decoded to floats once (scales applied), then the float
     // 4 × 4 tiles run over it for every group of 4 samples.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardDecodedBlocks<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -222,7 +217,6 @@ public static partial class Dense
 
     // Large batches: the weights are decoded straight into the packed panels of ForwardPacked (the same one pass over the
     // weights that packing floats costs), then the same 8 × 2 panel product runs.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardDecodedPacked<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)

@@ -20,7 +20,6 @@ public static partial class Dense
     /// <summary>Rows of x and dy summed per visit of dW's tiles: the chunk of x should stay in L2.</summary>
     private const int ChunkBytes = 256 * 1024;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryBackwardWeightsTall(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient, int rows, int inputs, int outputs)
     {
@@ -42,7 +41,6 @@ public static partial class Dense
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryBackwardInputTall(ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx, int rows, int inputs, int outputs)
     {
         if (rows < TallMinRows)
@@ -90,7 +88,6 @@ public static partial class Dense
     }
 
     // db[o] += Σ_b dy[b, o]: a vector of outputs at a time down the rows, then the outputs past the last whole vector.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRows<TVector, TWidth>(ReadOnlySpan<float> dySpan, Span<float> biasGradient, int rows, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -123,7 +120,6 @@ public static partial class Dense
     }
 
     // dx[b, i] = Σ_o dy[b, o] · W[o, i]: 8 rows × 2 vectors of inputs per tile, the sum over o.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputBroadcast<TVector, TWidth>(ReadOnlySpan<float> dySpan, ReadOnlySpan<float> weight, Span<float> dxSpan, int rows, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -163,7 +159,6 @@ public static partial class Dense
     }
 
     // dW[o, i] += Σ_b dy[b, o] · x[b, i] with vectors along i: tiles of 8 outputs × 2 vectors of inputs, summed over a chunk of rows.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightsAlongInputs<TVector, TWidth>(ReadOnlySpan<float> dySpan, ReadOnlySpan<float> xSpan, Span<float> gradient, int rows, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -219,7 +214,6 @@ public static partial class Dense
 
     // dW[o, i] += Σ_b dy[b, o] · x[b, i] with vectors along o, for few inputs (a first convolution's 3×3 window): tiles of
     // 8 inputs × 2 vectors of outputs summed over all rows, then added to dW transposed.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightsAlongOutputs<TVector, TWidth>(ReadOnlySpan<float> dySpan, ReadOnlySpan<float> xSpan, Span<float> gradient, int rows, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>

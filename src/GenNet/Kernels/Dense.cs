@@ -18,7 +18,6 @@ public static partial class Dense
     private const int Tile = 4;
 
     /// <summary><c>y = x · Wᵀ + b</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -35,7 +34,6 @@ public static partial class Dense
     }
 
     /// <summary>Accumulates <c>dW += dyᵀ · x</c> and <c>db += Σ_batch dy</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeights(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> weightGradient, Span<float> biasGradient,
         int batchSize, int inputs, int outputs)
@@ -56,7 +54,6 @@ public static partial class Dense
     }
 
     /// <summary>Writes <c>dx = dy · W</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> weight, Span<float> dx,
         int batchSize, int inputs, int outputs)
@@ -152,7 +149,6 @@ public static partial class Dense
     // Large batches: the weights are first packed into panels of one vector of outputs ([panel][k][lane]), then 8 samples ×
     // 2 panels are computed at a time with broadcast multiply-adds: per step 2 panel loads (the only ones that stream from
     // L2) and 8 broadcasts feed 16 multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardPacked<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -261,7 +257,6 @@ public static partial class Dense
     }
 
     // y[b, o] = bias[o] + x_b · w_o, 4 samples × 4 outputs at a time: per step 8 loads feed 16 multiply-adds.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weightSpan, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -417,7 +412,6 @@ public static partial class Dense
     }
 
     // dW_o += Σ_b dy[b, o] · x_b, four samples per pass over the row: one load and one store of dW per 4 multiply-adds.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardWeights<TVector, TWidth>(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> xSpan, Span<float> weightGradient, Span<float> biasGradient,
         int batchSize, int inputs, int outputs)
@@ -457,7 +451,6 @@ public static partial class Dense
     }
 
     // dx_b = Σ_o dy[b, o] · w_o, four weight rows per pass over dx_b.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardInput<TVector, TWidth>(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> weightSpan, Span<float> dxSpan,
         int batchSize, int inputs, int outputs)
@@ -545,7 +538,6 @@ public static partial class Dense
     }
 
     /// <summary>The spans must hold what the sizes say; the kernels index them without bounds checks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLengths(int xLength, int batchSize, int inputs, int weightLength, int outputs, string perSampleName, int perSampleLength, int biasLength, int biasNeeded)
     {
         if (batchSize < 0 || inputs <= 0 || outputs <= 0 ||

@@ -31,7 +31,6 @@ public static class Depthwise
     /// [batchSize, outHeight, outWidth, channels·multiplier]; the taps are added in (ky, kx) order.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int multiplier, int batchSize,
         int height, int width, int channels, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -48,7 +47,6 @@ public static class Depthwise
     /// (<c>dx[b, iy, ix, c] = Σ dy[b, oy, ox, c·M + m] · kernel[ky, kx, c·M + m]</c> over the m and the windows holding it).
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardInput(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> kernel, Span<float> dx, int multiplier, int batchSize,
         int height, int width, int channels, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -67,7 +65,6 @@ public static class Depthwise
     /// and, unless <paramref name="biasGradient"/> is empty, adds <c>Σ dy[b, oy, ox, o]</c> to it.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardKernel(
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> kernelGradient, Span<float> biasGradient, int multiplier, int batchSize,
         int height, int width, int channels, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -301,7 +298,6 @@ public static class Depthwise
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Check(
         string kernel, Geometry g, string imageName, int imageLength, string outputName, int outputLength, int kernelLength, int biasLength)
     {

@@ -27,7 +27,6 @@ public static class Embedding
     /// <param name="dimensions">Values per token.</param>
     /// <param name="vocabulary">Rows of the table.</param>
     /// <exception cref="ArgumentException">An id is not a whole number in [0, vocabulary), or a span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         string network, string layer, ReadOnlySpan<float> ids, ReadOnlySpan<float> table, Span<float> y,
         int batchSize, int firstSample, int steps, int dimensions, int vocabulary)
@@ -48,7 +47,6 @@ public static class Embedding
     /// <see cref="Forward"/> checked; each is checked again, so no row outside the table is ever written.
     /// </summary>
     /// <exception cref="ArgumentException">An id is not a whole number in [0, vocabulary), or a span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> ids, ReadOnlySpan<float> dy, Span<float> tableGradient, int batchSize, int steps, int dimensions, int vocabulary)
     {
         CheckLengths(ids.Length, tableGradient.Length, dy.Length, batchSize, steps, dimensions, vocabulary);

@@ -17,7 +17,6 @@ public static class Flatten
 
     /// <summary>Per sample: <c>y[c·pixels + p] = x[p·channels + c]</c> (HWC → CHW). <paramref name="x"/>, <paramref name="y"/>: [batchSize, pixels·channels].</summary>
     /// <exception cref="ArgumentException">A span's length is not batchSize·pixels·channels, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToChannelMajor(ReadOnlySpan<float> x, Span<float> y, int batchSize, int pixels, int channels)
     {
         CheckLengths(nameof(ToChannelMajor), x.Length, y.Length, batchSize, pixels, channels);
@@ -32,7 +31,6 @@ public static class Flatten
 
     /// <summary>The inverse, for the gradient: per sample <c>dx[p·channels + c] = dy[c·pixels + p]</c> (CHW → HWC).</summary>
     /// <exception cref="ArgumentException">A span's length is not batchSize·pixels·channels, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromChannelMajor(ReadOnlySpan<float> dy, Span<float> dx, int batchSize, int pixels, int channels)
     {
         CheckLengths(nameof(FromChannelMajor), dy.Length, dx.Length, batchSize, pixels, channels);
@@ -46,7 +44,6 @@ public static class Flatten
     }
 
     /// <summary><c>destination[j·rows + i] = source[i·columns + j]</c>: [rows, columns] → [columns, rows], in blocks of rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(ref float source, ref float destination, int rows, int columns)
     {
         for (int i0 = 0; i0 < rows; i0 += Block)
@@ -63,7 +60,6 @@ public static class Flatten
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLengths(string kernel, int sourceLength, int destinationLength, int batchSize, int pixels, int channels)
     {
         long needed = (long)batchSize * pixels * channels;

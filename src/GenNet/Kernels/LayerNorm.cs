@@ -37,7 +37,6 @@ public static class LayerNorm
     /// <see cref="Backward"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, a size is not positive, or ε is not positive and finite.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, Span<float> statistics,
         int rows, int channels, float epsilon)
@@ -58,7 +57,6 @@ public static class LayerNorm
     /// <c>dx = (g − mean(g) − x̂ · mean(g · x̂)) / √(σ² + ε)</c>, the means over the row's channels (dx is overwritten).
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is not positive.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> statistics, ReadOnlySpan<float> dy, Span<float> dx,
         Span<float> dWeight, Span<float> dBias, int rows, int channels)

@@ -29,7 +29,6 @@ public static class Pool
     /// window holding a NaN yields NaN and its argmax points at the last NaN in scan order.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxForward(
         ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int batchSize, int height, int width, int channels,
         int poolHeight, int poolWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -51,7 +50,6 @@ public static class Pool
     /// <see cref="MaxForward"/>; <paramref name="dy"/> and <paramref name="argmax"/> are [batchSize, outputSizePerSample]).
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or an argmax entry lies outside its sample.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int batchSize, int inputSizePerSample, int outputSizePerSample)
     {
         long outputs = (long)batchSize * outputSizePerSample, inputs = (long)batchSize * inputSizePerSample;
@@ -87,7 +85,6 @@ public static class Pool
     /// counted), per channel: their sum in scan order divided by their count.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageForward(
         ReadOnlySpan<float> x, Span<float> y, int batchSize, int height, int width, int channels,
         int poolHeight, int poolWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -104,7 +101,6 @@ public static class Pool
     /// where windows overlap.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AverageBackward(
         ReadOnlySpan<float> dy, Span<float> dx, int batchSize, int height, int width, int channels,
         int poolHeight, int poolWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
@@ -124,7 +120,6 @@ public static class Pool
     /// <see cref="MaxBackward"/> with input size <c>pixels·channels</c> and output size <c>channels</c>.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GlobalMaxForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int batchSize, int pixels, int channels)
     {
         CheckGlobal(nameof(GlobalMaxForward), "x", x.Length, "y", y.Length, batchSize, pixels, channels);
@@ -143,7 +138,6 @@ public static class Pool
     /// (<see cref="AverageForward"/>'s kernel with one window over the whole image).
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GlobalAverageForward(ReadOnlySpan<float> x, Span<float> y, int batchSize, int pixels, int channels)
     {
         CheckGlobal(nameof(GlobalAverageForward), "x", x.Length, "y", y.Length, batchSize, pixels, channels);
@@ -156,7 +150,6 @@ public static class Pool
     /// <c>dx[b, p, c] = dy[b, c] / pixels</c> at every position p.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GlobalAverageBackward(ReadOnlySpan<float> dy, Span<float> dx, int batchSize, int pixels, int channels)
     {
         CheckGlobal(nameof(GlobalAverageBackward), "dx", dx.Length, "dy", dy.Length, batchSize, pixels, channels);
@@ -168,7 +161,6 @@ public static class Pool
     /// <summary>The positions as one row [1, pixels] under a single window of the row's size: one output pixel per sample.</summary>
     private static Geometry WholeImage(int batchSize, int pixels, int channels) => new(batchSize, 1, pixels, channels, 1, pixels, 1, 0, 0, 1, 1);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckGlobal(string kernel, string imageName, int imageLength, string pooledName, int pooledLength, int batchSize, int pixels, int channels)
     {
         if (batchSize < 0 || pixels <= 0 || channels <= 0)
@@ -364,7 +356,6 @@ public static class Pool
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckLengths(
         string kernel, string imageName, int imageLength, string pooledName, int pooledLength,
         int batchSize, int height, int width, int channels, int outHeight, int outWidth)

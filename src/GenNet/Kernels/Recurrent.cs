@@ -29,7 +29,6 @@ public static class Recurrent
 {
     /// <summary>Per step t and sample b: <c>xs[t, b, :] = x[b, t, :]</c>. <paramref name="x"/>, <paramref name="xs"/>: batchSize·steps·width floats.</summary>
     /// <exception cref="ArgumentException">A span's length is not batchSize·steps·width.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToStepMajor(ReadOnlySpan<float> x, Span<float> xs, int batchSize, int steps, int width)
     {
         CheckLength(nameof(x), x.Length, (long)batchSize * steps * width);
@@ -45,7 +44,6 @@ public static class Recurrent
 
     /// <summary>Per sample b and step t: <c>x[b, t, :] = xs[t, b, :]</c>, the inverse of <see cref="ToStepMajor"/>.</summary>
     /// <exception cref="ArgumentException">A span's length is not batchSize·steps·width.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToSampleMajor(ReadOnlySpan<float> xs, Span<float> x, int batchSize, int steps, int width)
     {
         CheckLength(nameof(xs), xs.Length, (long)batchSize * steps * width);
@@ -61,7 +59,6 @@ public static class Recurrent
 
     /// <summary>Per sample b: <c>dh[b, :] += dy[b, step, :]</c>, a sequence output's gradient at one step. dy: [batch, steps, units].</summary>
     /// <exception cref="ArgumentException">A span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddStep(ReadOnlySpan<float> dy, Span<float> dh, int step, int batchSize, int steps, int units)
     {
         CheckLength(nameof(dy), dy.Length, (long)batchSize * steps * units);
@@ -78,7 +75,6 @@ public static class Recurrent
     /// <c>c' = f ⊙ c + i ⊙ g</c>, <c>h' = o ⊙ tanh(c')</c>, reading h and c from slot step and writing slot step + 1.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmStep(
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> gates, Span<float> projection, Span<float> h, Span<float> c,
         int step, int batchSize, int units)
@@ -113,7 +109,6 @@ public static class Recurrent
     /// <paramref name="projection"/> is working space.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
         int step, int batchSize, int units)
@@ -143,7 +138,6 @@ public static class Recurrent
     /// <c>n = tanh(gates_n + r ⊙ a_n)</c>, <c>h' = (1 − z) ⊙ n + z ⊙ h</c> (computed as <c>n + z ⊙ (h − n)</c>).
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruStep(
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> gates, Span<float> projection, Span<float> h,
         int step, int batchSize, int units)
@@ -176,7 +170,6 @@ public static class Recurrent
     /// <c>dh ← dh'·z + (dr, dz, dn·r)·W_hh</c> unless this is step 0. <paramref name="dhCarry"/> [batch, units] is working space.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
         int step, int batchSize, int units)
@@ -202,7 +195,6 @@ public static class Recurrent
 
     /// <summary>SimpleRNN step <paramref name="step"/>: <c>h' = tanh(gates + W_hh·h + b_hh)</c>, kept in the step's gates and in slot step + 1 of h.</summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnStep(
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> gates, Span<float> projection, Span<float> h,
         int step, int batchSize, int units)
@@ -218,7 +210,6 @@ public static class Recurrent
 
     /// <summary>Undoes SimpleRNN step <paramref name="step"/>: the step's gates become <c>d(pre) = dh'·(1 − h'²)</c>, then <c>dh ← d(pre)·W_hh</c> unless this is step 0.</summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnStepBackward(ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> dh, int step, int batchSize, int units)
     {
         int rows = batchSize * units;

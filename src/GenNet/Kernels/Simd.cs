@@ -33,11 +33,11 @@ namespace GenNet.Kernels;
 /// enough vectors, the body handling its own remainder (the dense products, which choose by their input count).</item>
 /// </list>
 /// <para>
-/// The kernels' entry points (in Dense, Conv, Pool, Activations, Flatten) carry
-/// <c>[MethodImpl(MethodImplOptions.AggressiveOptimization)]</c>: compiled fully optimized at their first call instead of
-/// tier 0 first, so an app's first thousand calls run near full speed (5.6× slower than steady before, 2.3× after, on one
-/// CPU; <c>--cold-start</c> in GenNet.Benchmarks). The cost is dynamic PGO for those methods, which measured as a wash or
-/// better (docs/performance.md). Give a new kernel entry point the same attribute.
+/// No kernel carries <c>[MethodImpl(MethodImplOptions.AggressiveOptimization)]</c> (they did until 2026-12-03): GenNet's
+/// build files turn <c>TieredCompilationQuickJitForLoops</c> off, which compiles every method with a loop fully optimized
+/// at its first call, as the attribute did, while the loop-free entry points and argument checks start at tier 0, cheap
+/// to compile, and can be precompiled by ReadyToRun — the attribute barred both (crossgen2 skips such methods) and added about
+/// 10 ms of optimizing compilation to an app's first call (docs/performance.md, Cold start). Do not add it back.
 /// </para>
 /// </remarks>
 internal static class Simd

@@ -26,7 +26,6 @@ public static class Standardize
 
     /// <summary><c>y[r, f] = (x[r, f] − mean[f]) / max(√variance[f], 1e-7)</c>; <paramref name="y"/> may be <paramref name="x"/>.</summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is not positive.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, Span<float> y, int rows, int features)
     {
         Check(nameof(Forward), x.Length, "x", y.Length, "y", mean.Length, variance.Length, rows, features);
@@ -36,7 +35,6 @@ public static class Standardize
 
     /// <summary><c>dx[r, f] = dy[r, f] / max(√variance[f], 1e-7)</c>, overwriting <paramref name="dx"/>; it may be <paramref name="dy"/>.</summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is not positive.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> variance, ReadOnlySpan<float> dy, Span<float> dx, int rows, int features)
     {
         Check(nameof(Backward), dy.Length, "dy", dx.Length, "dx", features, variance.Length, rows, features);
