@@ -82,6 +82,11 @@ internal static class MnistSample
             Console.WriteLine($"Weights written to {savePath} (safetensors, PyTorch names and layouts)");
         }
 
+        foreach (WeightPrecision precision in options.Precisions)
+        {
+            EvaluateAt(model, test, precision, result.Accuracy ?? double.NaN, options.SavePath);
+        }
+
         if (options.HistoryPath is { } historyPath)
         {
             history.SaveCsv(historyPath);
@@ -108,6 +113,38 @@ internal static class MnistSample
         return 0;
     }
 
+    // --precision: the trained weights written at a reduced precision (with --save, beside the float file), read back into
+    // the network (expanded to floats: the values the 16- and 8-bit kernels multiply) and the test set evaluated with them;
+    // the float weights are restored afterwards.
+    private static void EvaluateAt(ITrainableNetwork model, Dataset test, WeightPrecision precision, double floatAccuracy, string? savePath)
+    {
+        using var trained = new MemoryStream();
+        model.Save(trained);
+        using var reduced = new MemoryStream();
+        model.Save(reduced, precision);
+        if (savePath is not null)
+        {
+            string path = Path.ChangeExtension(savePath, "." + Suffix(precision) + Path.GetExtension(savePath));
+            File.WriteAllBytes(path, reduced.ToArray());
+            Console.WriteLine($"{precision} weights written to {path}");
+        }
+
+        reduced.Position = 0;
+        model.Load(reduced, precision.ToString());
+        Evaluation result = model.Evaluate(test);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{precision} weights ({reduced.Length:N0} bytes, float32 {trained.Length:N0}): test loss {result.Loss:F4} - test accuracy {result.Accuracy:F4} ({100 * (result.Accuracy - floatAccuracy):+0.00;-0.00;±0.00} pp)"));
+        trained.Position = 0;
+        model.Load(trained);
+    }
+
+    private static string Suffix(WeightPrecision precision) => precision switch
+    {
+        WeightPrecision.BFloat16 => "bf16",
+        WeightPrecision.Half => "f16",
+        _ => "i8",
+    };
+
     // Fashion-MNIST's labels 0–9 (its README's names); other MNIST-format data is shown by class number.
     private static readonly string[] FashionMnistClasses =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -130,16 +167,18 @@ internal static class MnistSample
         return new PiecewiseConstantDecay(boundaries, values);
     }
 
-    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, string? PlotPath, bool Help)
+    private sealed record Options(string DataDirectory, int Epochs, int BatchSize, int Seed, int Threads, string? SavePath, string? HistoryPath, string? PlotPath, WeightPrecision[] Precisions, bool Help)
     {
         public static string Usage(string project, int epochs, int batchSize) =>
-            $"usage: dotnet run -c Release --project samples/{project} -- [--data DIR] [--epochs {epochs}] [--batch-size {batchSize}] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv] [--plot FILE.png]\n" +
+            $"usage: dotnet run -c Release --project samples/{project} -- [--data DIR] [--epochs {epochs}] [--batch-size {batchSize}] [--seed 42] [--threads 0] [--save FILE.safetensors] [--history FILE.csv] [--plot FILE.png] [--precision bf16|half|int8|all]\n" +
             "  --data DIR     MNIST-format IDX files (default: $GENNET_DATA, else " + global::GenNet.Mnist.DebianFashionMnistDirectory + ")\n" +
             "  --threads N    threads per training step (default 0: all cores when the batch is large enough)\n" +
             "  --save FILE    write the trained weights (safetensors, PyTorch's names and layouts)\n" +
             "  --history FILE write the per-epoch loss and accuracy as CSV\n" +
             "  --plot FILE    evaluate the test set after every epoch too, and draw the learning curves (loss, accuracy, macro F1)\n" +
-            "                 to FILE and the test set's confusion matrix to FILE-confusion (.png, or .svg)";
+            "                 to FILE and the test set's confusion matrix to FILE-confusion (.png, or .svg)\n" +
+            "  --precision P  also evaluate the test set with the weights stored at 16 or 8 bits (bf16, half, int8, or all three);\n" +
+            "                 with --save, write those files beside it (FILE.bf16.safetensors, .f16, .i8)";
 
         public static Options Parse(string[] args, int epochs, int batchSize)
         {
@@ -148,6 +187,7 @@ internal static class MnistSample
                 : global::GenNet.Mnist.DebianFashionMnistDirectory;
             int seed = 42, threads = 0;
             string? history = null, save = null, plot = null;
+            WeightPrecision[] precisions = [];
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -171,12 +211,22 @@ internal static class MnistSample
                         }
 
                         break;
-                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, threads, save, history, plot, Help: true);
+                    case "--precision":
+                        precisions = Value() switch
+                        {
+                            "bf16" => [WeightPrecision.BFloat16],
+                            "half" => [WeightPrecision.Half],
+                            "int8" => [WeightPrecision.Int8],
+                            "all" => [WeightPrecision.BFloat16, WeightPrecision.Half, WeightPrecision.Int8],
+                            string other => throw new ArgumentException($"--precision needs bf16, half, int8 or all, not '{other}'."),
+                        };
+                        break;
+                    case "-h" or "--help": return new Options(data, epochs, batchSize, seed, threads, save, history, plot, precisions, Help: true);
                     default: throw new ArgumentException($"unknown option '{args[i]}'.");
                 }
             }
 
-            return new Options(data, epochs, batchSize, seed, threads, save, history, plot, Help: false);
+            return new Options(data, epochs, batchSize, seed, threads, save, history, plot, precisions, Help: false);
         }
     }
 }

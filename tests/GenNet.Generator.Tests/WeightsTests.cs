@@ -136,6 +136,50 @@ public sealed class WeightsTests
         Assert.Contains("global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 2 * 3), ", source); // after Parameters is asked for
     }
 
+    private const string ConvDeclaration = """
+        using GenNet;
+
+        namespace Apps;
+
+        [Network(Training = false, Weights = "models/tiny.safetensors", WeightPrecision = WeightPrecision.Int8)]
+        [Input(6, 6, 1)]
+        [Conv2D(2, 3, Activation.ReLU)]
+        [Conv2D(3, 3, Activation.ReLU)]
+        [Flatten]
+        [Dense(2, Activation.Softmax)]
+        public partial class Tiny;
+        """;
+
+    // The convnet's int8 file as SafeTensors.Save(path, WeightPrecision.Int8) writes it; {0} is conv_1.weight's dtype and size.
+    private const string ConvInt8Header =
+        "{\"conv_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,1,3,3],\"data_offsets\":[0,18]},\"conv_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[18,26]},\"conv_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[26,34]}," +
+        "\"conv_1.weight\":{\"dtype\":\"I8\",\"shape\":[3,2,3,3],\"data_offsets\":[34,88]},\"conv_1.weight_scale\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[88,100]},\"conv_1.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[100,112]}," +
+        "\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,12],\"data_offsets\":[112,136]},\"dense_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[136,144]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[144,152]}}\ndata-length: 152";
+
+    /// <summary>
+    /// Convolutions read their int8 codes too: over one channel as stored (the columns' order), over several reordered
+    /// once to the channels-last columns; a convolution weight left in float does not fit the declared precision.
+    /// </summary>
+    [Fact]
+    public void Int8_convolution_weights_are_multiplied_as_stored_or_reordered_once()
+    {
+        GeneratorRun run = GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(ConvDeclaration), null, Header(ConvInt8Header));
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        Snapshot.Match("InferenceConvWithInt8Weights", source);
+        Assert.Contains("global::GenNet.Kernels.Dense.ForwardInt8(columns, stored.Int8(0), stored.Int8Scales(0), parameters.Slice(Conv0Bias, 2), y, batchSize * 16, 9, 2);", source);
+        Assert.Contains("global::GenNet.Kernels.Dense.ForwardInt8(columns, stored.Int8ChannelsLast(2, 2, 3, 3), stored.Int8Scales(2), parameters.Slice(Conv1Bias, 3), y, batchSize * 4, 18, 3);", source);
+
+        string floatConv = // conv_1.weight left F32
+            "{\"conv_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,1,3,3],\"data_offsets\":[0,18]},\"conv_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[18,26]},\"conv_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[26,34]}," +
+            "\"conv_1.weight\":{\"dtype\":\"F32\",\"shape\":[3,2,3,3],\"data_offsets\":[34,250]},\"conv_1.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[250,262]},\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,12],\"data_offsets\":[262,286]},\"dense_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[286,294]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[294,302]}}\ndata-length: 302";
+        GeneratorRun misfit = GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(ConvDeclaration), null, Header(floatConv));
+        Diagnostic diagnostic = Assert.Single(misfit.GeneratorDiagnostics);
+        Assert.Equal("GN0019", diagnostic.Id);
+        Assert.Equal("Weights file 'models/tiny.safetensors' does not fit network 'Tiny': tensor 'conv_1.weight' is F32 in the file, and WeightPrecision.Int8 needs I8; write the file with network.Save(path, WeightPrecision.Int8)",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Theory]
     [InlineData("BFloat16", "tensor 'dense_0.weight' is F32 in the file, and WeightPrecision.BFloat16 needs BF16; write the file with network.Save(path, WeightPrecision.BFloat16)")]
     [InlineData("Int8", "tensor 'dense_0.weight' is F32 in the file, and WeightPrecision.Int8 needs I8; write the file with network.Save(path, WeightPrecision.Int8)")]

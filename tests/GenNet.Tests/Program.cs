@@ -50,6 +50,7 @@ public static class Program
             ("recurrent kernels", RecurrentKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
+            ("16- and 8-bit convolutions", QuantizedConvTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
         })
         {

@@ -280,14 +280,14 @@ public sealed class QuantizedWeightsTests(ITestOutputHelper output)
         Assert.True(decoded[9] > before[9], $"class 9: {decoded[9]} after raising its bias, {before[9]} before");
     }
 
-    private static Dataset LoadTest()
+    internal static Dataset LoadTest()
     {
         string directory = Environment.GetEnvironmentVariable("GENNET_DATA") is { Length: > 0 } custom ? custom : Mnist.DebianFashionMnistDirectory;
         Assert.True(Directory.Exists(directory), $"Fashion-MNIST is not in {directory}: run `sudo apt-get install dataset-fashion-mnist` (as .ci/run does) or set GENNET_DATA.");
         return Mnist.LoadTest(directory);
     }
 
-    private static int ArgMax(ReadOnlySpan<float> values)
+    internal static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = 0;
         for (int i = 1; i < values.Length; i++)

@@ -294,7 +294,17 @@ internal sealed record Conv2DPlan(
                 w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");
             }
 
-            w.Line($"{Kernels}.Dense.Forward({columns}, {kernel}, {bias}, {(gelu ? "z" : "y")}, {rows}, {patch}, {filters});");
+            string product = $"{columns}, {kernel}, {bias}, {(gelu ? "z" : "y")}, {rows}, {patch}, {filters}";
+            if (site.WeightPrecision != WeightPrecisionKind.Float32 && FoldedIn is null)
+            {
+                string? channelsLast = Reordered ? $"{Format.Int(window.Channels)}, {(window.Sequence ? "1" : Format.Int(window.WindowHeight))}, {Format.Int(window.WindowWidth)}" : null;
+                ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", columns, bias, gelu ? "z" : "y", $"{rows}, {patch}, {filters}", product, channelsLast);
+            }
+            else
+            {
+                w.Line($"{Kernels}.Dense.Forward({product});");
+            }
+
             Activation.EmitForward(w, Filters);
         }
 

@@ -226,7 +226,7 @@ internal sealed record DensePlan(
             string product = $"x, {weight}, {bias}, {(gelu ? "z" : "y")}, batchSize, {inputs}, {outputs}";
             if (site.WeightPrecision != WeightPrecisionKind.Float32 && FoldedIn is null)
             {
-                EmitReducedPrecisionForward(w, site, bias, gelu ? "z" : "y", product);
+                ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", "x", bias, gelu ? "z" : "y", $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}", product);
             }
             else
             {
@@ -242,31 +242,6 @@ internal sealed record DensePlan(
         }
 
         EmitBackwardMethod(w, weight);
-    }
-
-    // The product over the compiled-in 16- or 8-bit weights while the network reads them in place; once Parameters has
-    // been asked for (and so may have been written or loaded), the float product over the arena.
-    private void EmitReducedPrecisionForward(SourceWriter w, MethodSite site, string bias, string y, string floatProduct)
-    {
-        int tensor = site.ParameterTensorNames.ToList().IndexOf($"{Header.Name}.weight");
-        string sizes = $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}";
-        (string stored, string call) = site.WeightPrecision switch
-        {
-            WeightPrecisionKind.BFloat16 => ("bfloat16 weights", $"ForwardBFloat16(x, stored.BFloat16({tensor}), {bias}, {y}, {sizes})"),
-            WeightPrecisionKind.Half => ("half-precision weights", $"ForwardHalf(x, stored.Half({tensor}), {bias}, {y}, {sizes})"),
-            _ => ("int8 weights with one scale per output", $"ForwardInt8(x, stored.Int8({tensor}), stored.Int8Scales({tensor}), {bias}, {y}, {sizes})"),
-        };
-        using (w.Block("if (StoredWeights is { } stored)"))
-        {
-            w.Line($"// the compiled-in {stored}, read where they lie");
-            w.Line($"{Kernels}.Dense.{call};");
-        }
-
-        using (w.Block("else"))
-        {
-            w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");
-            w.Line($"{Kernels}.Dense.Forward({floatProduct});");
-        }
     }
 
     private void EmitBackwardMethod(SourceWriter w, string weight)

@@ -60,11 +60,17 @@ internal static class Planner
         return problem is null ? result : new PlanResult(null, new[] { problem }.ToEquatableArray());
     }
 
-    /// <summary>The weight tensors that a reduced WeightPrecision stores in 16 or 8 bits: those of the Dense layers the kernels read them from.</summary>
+    /// <summary>
+    /// The weight tensors that a reduced WeightPrecision stores in 16 or 8 bits: those the kernels read them from, of the
+    /// Dense layers and convolutions (Conv2D, Conv1D) without a normalisation folded in.
+    /// </summary>
     internal static HashSet<string> ReducedPrecisionTensors(NetworkPlan plan) =>
         plan.Spec.WeightPrecision == WeightPrecisionKind.Float32
             ? new HashSet<string>()
-            : new HashSet<string>(plan.Layers.OfType<Layers.DensePlan>().Select(d => d.Header.Name + ".weight"), System.StringComparer.Ordinal);
+            : new HashSet<string>(
+                plan.Layers.OfType<Layers.DensePlan>().Select(d => d.Header.Name + ".weight")
+                    .Concat(plan.Layers.OfType<Layers.Conv2DPlan>().Where(c => c.FoldedIn is null).Select(c => c.Header.Name + ".weight")),
+                System.StringComparer.Ordinal);
 
     private static List<(string Name, int[] Shape)> ExpectedTensors(NetworkPlan plan) =>
         plan.ParameterTensors.Concat(plan.BufferTensors).Select(t => (t.Name, t.Shape.ToArray())).ToList();

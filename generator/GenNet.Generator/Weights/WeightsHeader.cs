@@ -84,7 +84,7 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
 
     /// <summary>
     /// Why these weights cannot fill a network with <paramref name="expected"/> tensors, or null when they can. With a
-    /// reduced <paramref name="precision"/>, every Dense weight matrix (<paramref name="reduced"/>) must be stored in its dtype.
+    /// reduced <paramref name="precision"/>, every weight matrix the kernels read stored (<paramref name="reduced"/>: Dense and convolution weights) must be in its dtype.
     /// </summary>
     public string? Misfit(IReadOnlyList<(string Name, int[] Shape)> expected, WeightPrecisionKind precision = WeightPrecisionKind.Float32, IReadOnlyCollection<string>? reduced = null)
     {

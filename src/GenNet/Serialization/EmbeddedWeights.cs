@@ -5,6 +5,7 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace GenNet;
 
@@ -26,11 +27,13 @@ public sealed unsafe class EmbeddedWeights
     private readonly StoredTensor[] _stored;
     private readonly byte[]? _pinnedCopy; // the copy that _stored points into, when the resource is not mapped
     private readonly bool[] _finiteChecked; // per stored F16 tensor: its values have been checked for infinities and NaNs
+    private readonly Array?[] _channelsLast; // per stored convolution weight: its codes reordered to [filters, kh, kw, channels], once
 
     private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
     {
         _stored = stored ?? [];
         _finiteChecked = new bool[_stored.Length];
+        _channelsLast = new Array?[_stored.Length];
         _pinnedCopy = pinnedCopy;
         _assembly = assembly;
         _mapped = mapped;
@@ -126,6 +129,50 @@ public sealed unsafe class EmbeddedWeights
     {
         Stored<sbyte>(tensor, "I8");
         return _stored[tensor].Scales;
+    }
+
+    /// <summary>
+    /// The bfloat16 bits of convolution weight <paramref name="tensor"/> [filters, channels, kh, kw] reordered to [filters,
+    /// kh, kw, channels], the order of its channels-last columns; reordered on first use, once per process.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as BF16.</exception>
+    /// <exception cref="ArgumentException">The tensor's length is not a multiple of channels × kernelHeight × kernelWidth.</exception>
+    public ReadOnlySpan<ushort> BFloat16ChannelsLast(int tensor, int channels, int kernelHeight, int kernelWidth) =>
+        ChannelsLast(BFloat16(tensor), tensor, channels, kernelHeight, kernelWidth);
+
+    /// <summary>The half bits of convolution weight <paramref name="tensor"/> reordered as <see cref="BFloat16ChannelsLast"/> does.</summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as F16, or holds an infinity or NaN.</exception>
+    /// <exception cref="ArgumentException">The tensor's length is not a multiple of channels × kernelHeight × kernelWidth.</exception>
+    public ReadOnlySpan<ushort> HalfChannelsLast(int tensor, int channels, int kernelHeight, int kernelWidth) =>
+        ChannelsLast(Half(tensor), tensor, channels, kernelHeight, kernelWidth);
+
+    /// <summary>
+    /// The int8 codes of convolution weight <paramref name="tensor"/> reordered as <see cref="BFloat16ChannelsLast"/> does;
+    /// its scales (<see cref="Int8Scales"/>, one per filter) apply unchanged.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as I8.</exception>
+    /// <exception cref="ArgumentException">The tensor's length is not a multiple of channels × kernelHeight × kernelWidth.</exception>
+    public ReadOnlySpan<sbyte> Int8ChannelsLast(int tensor, int channels, int kernelHeight, int kernelWidth) =>
+        ChannelsLast(Int8(tensor), tensor, channels, kernelHeight, kernelWidth);
+
+    private ReadOnlySpan<T> ChannelsLast<T>(ReadOnlySpan<T> stored, int tensor, int channels, int kernelHeight, int kernelWidth)
+        where T : unmanaged
+    {
+        if (Volatile.Read(ref _channelsLast[tensor]) is T[] reordered)
+        {
+            return reordered;
+        }
+
+        long patch = (long)channels * kernelHeight * kernelWidth;
+        if (channels <= 0 || kernelHeight <= 0 || kernelWidth <= 0 || stored.Length % patch != 0)
+        {
+            throw new ArgumentException($"compiled-in tensor '{_stored[tensor].Name}' holds {stored.Length} weights, not a whole number of {channels} × {kernelHeight} × {kernelWidth} kernels.");
+        }
+
+        var kernel = new T[stored.Length];
+        Kernels.Conv.ToChannelsLastCodes(stored, kernel, (int)(stored.Length / patch), channels, kernelHeight, kernelWidth);
+        // Published complete; a thread that raced here reordered the same codes and takes the first copy.
+        return (T[])(Interlocked.CompareExchange(ref _channelsLast[tensor], kernel, null) ?? kernel);
     }
 
     private ReadOnlySpan<T> Stored<T>(int tensor, string dtype)

@@ -1,0 +1,44 @@
+using System.Linq;
+using GenNet.Generator.Emit;
+using GenNet.Generator.Model;
+
+namespace GenNet.Generator.Layers;
+
+/// <summary>
+/// The product over compiled-in 16- or 8-bit weights (Dense layers and convolutions of an inference-only network with a
+/// WeightPrecision): the stored weights while the network reads them in place, the float arena once Parameters has been
+/// asked for (and so may have been written or loaded).
+/// </summary>
+internal static class ReducedPrecisionCode
+{
+    /// <summary>
+    /// Emits <c>Dense.ForwardBFloat16</c>/<c>ForwardHalf</c>/<c>ForwardInt8</c> over tensor <paramref name="tensorName"/>, else
+    /// <c>Dense.Forward(<paramref name="floatProduct"/>)</c>. With <paramref name="channelsLast"/> ("channels, kh, kw") the
+    /// stored weights are read reordered to a convolution's channels-last columns.
+    /// </summary>
+    public static void EmitProduct(
+        SourceWriter w, MethodSite site, string tensorName, string x, string bias, string y, string sizes, string floatProduct, string? channelsLast = null)
+    {
+        int tensor = site.ParameterTensorNames.ToList().IndexOf(tensorName);
+        string order = channelsLast is null ? $"({tensor})" : $"ChannelsLast({tensor}, {channelsLast})";
+        (string stored, string call) = site.WeightPrecision switch
+        {
+            WeightPrecisionKind.BFloat16 => ("bfloat16 weights", $"ForwardBFloat16({x}, stored.BFloat16{order}, {bias}, {y}, {sizes})"),
+            WeightPrecisionKind.Half => ("half-precision weights", $"ForwardHalf({x}, stored.Half{order}, {bias}, {y}, {sizes})"),
+            _ => ("int8 weights with one scale per output", $"ForwardInt8({x}, stored.Int8{order}, stored.Int8Scales({tensor}), {bias}, {y}, {sizes})"),
+        };
+        using (w.Block("if (StoredWeights is { } stored)"))
+        {
+            w.Line(channelsLast is null
+                ? $"// the compiled-in {stored}, read where they lie"
+                : $"// the compiled-in {stored}, reordered once (per process) to the columns' order");
+            w.Line($"{Format.Kernels}.Dense.{call};");
+        }
+
+        using (w.Block("else"))
+        {
+            w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");
+            w.Line($"{Format.Kernels}.Dense.Forward({floatProduct});");
+        }
+    }
+}
