@@ -1,6 +1,9 @@
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -196,10 +199,19 @@ public class SequenceInferenceBenchmarks
 }
 
 /// <summary>
+/// <see cref="EpochJobAttribute"/>'s job with a 30-minute limit on a benchmark's run: the in-process toolchain's default
+/// (5 minutes) stops four LSTM epochs of a minute each on a busy machine.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class LongEpochJobAttribute() : JobMutatorConfigBaseAttribute(
+    new Job().WithStrategy(RunStrategy.Monitoring).WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1)
+        .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
+
+/// <summary>
 /// One training epoch of SequenceMnist's LSTM on Fashion-MNIST at the sample's batch size, 128 (Adam, shuffled batches,
 /// the last partial batch kept): GenNet's Fit against TorchSharp's usual loop, one thread each.
 /// </summary>
-[EpochJob]
+[LongEpochJob]
 public class SequenceTrainingBenchmarks
 {
     private BenchRowLstm _network = null!;
