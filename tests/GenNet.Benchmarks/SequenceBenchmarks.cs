@@ -319,3 +319,81 @@ public class SequenceKernelBenchmarks
         return _h[6 * Units];
     }
 }
+
+/// <summary>
+/// Where an LSTM training step at batch 128 goes (<c>--filter '*SequenceTrainingKernel*'</c>), SequenceMnist's sizes: per
+/// batch one input projection, 28 forward steps, 28 backward steps (each restoring its gates first, timed alone as
+/// <c>restore</c>), and the two weight gradients over all 28 × 128 rows.
+/// </summary>
+public class SequenceTrainingKernelBenchmarks
+{
+    private const int Batch = 128, Steps = 28, Features = 28, Units = 128, Gates = 4 * Units, Rows = Steps * Batch;
+    private float[] _xs = null!, _weightIh = null!, _weightHh = null!, _bias = null!, _gates = null!, _savedGates = null!;
+    private float[] _projection = null!, _h = null!, _c = null!, _dh = null!, _dc = null!, _weightGradient = null!, _hhGradient = null!, _biasGradient = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(42);
+        float[] Fill(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5) * scale).ToArray();
+        _xs = Workload.Images.AsSpan(0, Rows * Features).ToArray();
+        _weightIh = Fill(Gates * Features, 0.2f);
+        _weightHh = Fill(Gates * Units, 0.2f);
+        _bias = Fill(Gates, 0.2f);
+        _gates = Fill(Rows * Gates, 1f).Select(v => v + 0.5f).ToArray(); // activations in (0, 1)
+        _savedGates = (float[])_gates.Clone();
+        _projection = new float[Batch * Gates];
+        _h = Fill((Steps + 1) * Batch * Units, 1f);
+        _c = Fill((Steps + 1) * Batch * Units, 1f);
+        _dh = Fill(Batch * Units, 0.01f);
+        _dc = Fill(Batch * Units, 0.01f);
+        _weightGradient = new float[Gates * Features];
+        _hhGradient = new float[Gates * Units];
+        _biasGradient = new float[Gates];
+    }
+
+    [Benchmark(Description = "input projection, 3,584 rows")]
+    public float InputProjection()
+    {
+        GenNet.Kernels.Dense.Forward(_xs, _weightIh, _bias, _gates, Rows, Features, Gates);
+        return _gates[0];
+    }
+
+    [Benchmark(Description = "LstmStep, batch 128")]
+    public float Step()
+    {
+        GenNet.Kernels.Recurrent.LstmStep(_weightHh, _bias, _gates, _projection, _h, _c, step: 5, Batch, Units);
+        return _h[6 * Batch * Units];
+    }
+
+    [Benchmark(Description = "restore one step's gates")]
+    public float Restore()
+    {
+        _savedGates.AsSpan(5 * Batch * Gates, Batch * Gates).CopyTo(_gates.AsSpan(5 * Batch * Gates));
+        return _gates[0];
+    }
+
+    [Benchmark(Description = "restore + LstmStepBackward, batch 128")]
+    public float StepBackward()
+    {
+        _savedGates.AsSpan(5 * Batch * Gates, Batch * Gates).CopyTo(_gates.AsSpan(5 * Batch * Gates));
+        GenNet.Kernels.Recurrent.LstmStepBackward(_weightHh, _gates, _projection, _c, _dh, _dc, step: 5, Batch, Units);
+        _dh.AsSpan().Fill(0.01f);
+        _dc.AsSpan().Fill(0.01f);
+        return _gates[5 * Batch * Gates];
+    }
+
+    [Benchmark(Description = "weight_ih gradient, 3,584 rows")]
+    public float InputWeightGradient()
+    {
+        GenNet.Kernels.Dense.BackwardWeights(_savedGates, _xs, _weightGradient, _biasGradient, Rows, Features, Gates);
+        return _weightGradient[0];
+    }
+
+    [Benchmark(Description = "weight_hh gradient, 3,584 rows")]
+    public float RecurrentWeightGradient()
+    {
+        GenNet.Kernels.Dense.BackwardWeights(_savedGates, _h.AsSpan(0, Rows * Units), _hhGradient, _biasGradient, Rows, Units, Gates);
+        return _hhGradient[0];
+    }
+}
