@@ -103,7 +103,7 @@ public static class ConvWorkload
     public static float[] Parameter(INetwork network, string name) =>
         network.ParameterTensors.Single(t => t.Name == name).Slice(network.Parameters).ToArray();
 
-    private static void Copy(INetwork network, string name, Tensor destination)
+    internal static void Copy(INetwork network, string name, Tensor destination)
     {
         ParameterTensor source = network.ParameterTensors.Single(t => t.Name == name);
         long[] shape = source.Shape.Select(d => (long)d).ToArray();

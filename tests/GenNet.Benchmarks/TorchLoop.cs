@@ -5,11 +5,11 @@ using static TorchSharp.torch;
 
 namespace GenNet.Benchmarks;
 
-/// <summary>TorchSharp's usual training loop, shared by the MLP and convnet epoch benchmarks.</summary>
+/// <summary>TorchSharp's usual training loop, shared by the MLP, convnet and LSTM epoch benchmarks.</summary>
 public static class TorchLoop
 {
     /// <summary>One epoch: a seeded permutation, then per batch index_select, forward, loss, backward and an optimizer step. Returns the last batch's loss.</summary>
-    public static float Epoch(Sequential model, CrossEntropyLoss loss, optim.Optimizer optimizer, Tensor images, Tensor labels, torch.Generator random, int batchSize)
+    public static float Epoch(nn.Module<Tensor, Tensor> model, CrossEntropyLoss loss, optim.Optimizer optimizer, Tensor images, Tensor labels, torch.Generator random, int batchSize)
     {
         long count = images.shape[0];
         float last = 0;

@@ -79,6 +79,8 @@ public sealed class DenseKernelTests
             (Dense.TallMinRows, 784, 128),    // the MNIST MLP's first layer at the smallest tiled batch
             (33, 128, 10),                    // its second layer: dW along the inputs with 10 outputs (8 + 2)
             (17, 40, 32),                     // 17 rows: dx's two 8-row tiles, a 1-row remainder and an overlapping tail vector
+            (129, 28, 64),                    // an LSTM's input weight over 28 features: dW's tail columns in whole vectors of outputs
+            (40, 20, 37),                     // a tail column's outputs in vectors and a scalar remainder
             (Dense.TallMinRows - 1, 40, 24),  // just below: the row passes
         })
         {

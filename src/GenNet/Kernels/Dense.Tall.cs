@@ -164,7 +164,7 @@ public static partial class Dense
         where TWidth : struct, IVectorWidth<TVector>
     {
         int lanes = TWidth.Count;
-        int tailFrom = inputs / lanes * lanes; // inputs past the whole vectors are summed as scalars
+        int tailFrom = inputs / lanes * lanes; // inputs past the whole vectors: TailColumn
         int chunk = Math.Max(16, ChunkBytes / (4 * (inputs + outputs)));
         ref float dy = ref MemoryMarshal.GetReference(dySpan);
         ref float x = ref MemoryMarshal.GetReference(xSpan);
@@ -199,16 +199,50 @@ public static partial class Dense
 
             for (int i = tailFrom; i < inputs; i++)
             {
-                for (int b = 0; b < count; b++)
-                {
-                    float xi = Unsafe.Add(ref xChunk, b * inputs + i);
-                    ref float g = ref Unsafe.Add(ref dyChunk, b * outputs);
-                    for (int oo = 0; oo < outputs; oo++)
-                    {
-                        Unsafe.Add(ref dw, oo * inputs + i) += Unsafe.Add(ref g, oo) * xi;
-                    }
-                }
+                TailColumn<TVector, TWidth>(ref dyChunk, ref xChunk, ref dw, count, i, inputs, outputs);
             }
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_column;
+
+    // dW[:, i] += Σ_b dy[b, :] · x[b, i] for an input past the whole vectors: the column gathered into a row, vectors
+    // along the outputs, written back. Each element takes a product then an add per row in row order, as the scalar loop
+    // this replaces did (it strode through dW and ran at scalar speed: SequenceTrainingKernelBenchmarks), so the bits are its.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TailColumn<TVector, TWidth>(ref float dy, ref float x, ref float dw, int rows, int i, int inputs, int outputs)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        float[] buffer = t_column is { } existing && existing.Length >= outputs ? existing : (t_column = new float[outputs]);
+        ref float column = ref MemoryMarshal.GetArrayDataReference(buffer);
+        for (int o = 0; o < outputs; o++)
+        {
+            Unsafe.Add(ref column, o) = Unsafe.Add(ref dw, o * inputs + i);
+        }
+
+        int whole = outputs / TWidth.Count * TWidth.Count;
+        for (int b = 0; b < rows; b++)
+        {
+            float xi = Unsafe.Add(ref x, b * inputs + i);
+            TVector xv = TWidth.Broadcast(xi);
+            ref float g = ref Unsafe.Add(ref dy, b * outputs);
+            int o = 0;
+            for (; o < whole; o += TWidth.Count)
+            {
+                TWidth.Store(TWidth.Add(TWidth.Load(ref column, (nuint)o), TWidth.Multiply(TWidth.Load(ref g, (nuint)o), xv)), ref column, (nuint)o);
+            }
+
+            for (; o < outputs; o++)
+            {
+                Unsafe.Add(ref column, o) += Unsafe.Add(ref g, o) * xi;
+            }
+        }
+
+        for (int o = 0; o < outputs; o++)
+        {
+            Unsafe.Add(ref dw, o * inputs + i) = Unsafe.Add(ref column, o);
         }
     }
 
