@@ -111,7 +111,7 @@ internal abstract class RecurrentUnit : LayerUnit
         int hiddenCarry = context.Training && gru ? context.Allocate(units) : NodePlan.None;
         int[] outputShape = recurrent.ReturnSequences ? new[] { steps, units } : new[] { units };
         return new RecurrentPlan(context.Header(spec, outputShape, output), recurrent.Kind, steps, features, units, recurrent.ReturnSequences,
-            weightIh, weightHh, biasIh, biasHh, xs, gates, projection, hidden, cell, hiddenGradient, cellGradient, hiddenCarry);
+            weightIh, weightHh, biasIh, biasHh, xs, gates, projection, hidden, cell, hiddenGradient, cellGradient, hiddenCarry, context.SourceMasks[0]);
     }
 }
 
@@ -165,7 +165,7 @@ internal sealed record RecurrentPlan(
     LayerHeader Header, RecurrentKind Kind, int Steps, int Features, int Units, bool ReturnSequences,
     int WeightIhOffset, int WeightHhOffset, int BiasIhOffset, int BiasHhOffset,
     int StepsOffset, int GatesOffset, int ProjectionOffset, int HiddenOffset, int CellOffset,
-    int HiddenGradientOffset, int CellGradientOffset, int HiddenCarryOffset)
+    int HiddenGradientOffset, int CellGradientOffset, int HiddenCarryOffset, StepMask? Mask = null)
     : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
@@ -195,6 +195,16 @@ internal sealed record RecurrentPlan(
     public override bool HasParameters => true;
 
     public override string? InitializationNote => "recurrent layers from PyTorch's U(±1/√units)";
+
+    public override bool TakesMask => true;
+
+    /// <summary>
+    /// A sequence output carries its source's mask on, so a recurrent layer after it skips the same steps (Keras's
+    /// propagation); any other layer may read it, its padded steps being zero.
+    /// </summary>
+    public override StepMask? OutputMask => ReturnSequences && Mask is not null ? Mask with { PassedOn = true } : null;
+
+    private string Masked => Mask is null ? "" : "mask, ";
 
     public override IEnumerable<TensorPlan> Parameters => new[]
     {
@@ -273,15 +283,44 @@ internal sealed record RecurrentPlan(
             attributes.Add(OnnxCode.Int("linear_before_reset", 1));
         }
 
+        if (Mask is not null)
+        {
+            w.Line($"// {Mask.Producer}'s step mask counted per sample: ONNX's sequence_lens, padding taken to follow a sequence's real steps.");
+            OnnxCode.EmitNode(w, $"string {v}Lengths", "ReduceSum", new[] { Mask.OnnxValue, $"graph.Int64Constant({OnnxCode.Literal(name + ".step_axis")}, [1], [1])" },
+                OnnxCode.Literal(name + "/lengths"), OnnxCode.Int("keepdims", 0));
+            OnnxCode.EmitNode(w, $"string {v}SequenceLengths", "Cast", new[] { v + "Lengths" }, OnnxCode.Literal(name + "/sequence_lens"), OnnxCode.Int("to", 6));
+        }
+
         w.Line($"{v} = graph.Node(\"{op}\", [{v},");
         w.Line($"    {weights},");
         w.Line($"    {recurrent},");
-        w.Line($"    {biases}],");
+        w.Line(Mask is null ? $"    {biases}]," : $"    {biases},");
+        if (Mask is not null)
+        {
+            w.Line($"    {v}SequenceLengths],");
+        }
+
         w.Line($"    {OnnxCode.Literal(name + "/" + op)}, {string.Join(", ", attributes)});");
         if (ReturnSequences)
         {
             OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [1], [1])" }, OnnxCode.Literal(name + "/Squeeze"));
             OnnxCode.EmitNode(w, v, "Transpose", new[] { v }, OnnxCode.Literal(name), OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+        }
+        else if (Mask is not null)
+        {
+            // Y is zero past each sample's length: its state after the last real step is Σ_t Y[t]·[t + 1 = length], zero for length 0.
+            string positions = string.Join(", ", Enumerable.Range(1, Steps).Select(t => Format.Float(t)));
+            OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [1], [1])" }, OnnxCode.Literal(name + "/Squeeze"));
+            OnnxCode.EmitNode(w, $"string {v}Last", "Unsqueeze", new[] { v + "Lengths", $"graph.Int64Constant({OnnxCode.Literal(name + ".batch_axis")}, [0], [1])" },
+                OnnxCode.Literal(name + "/lengths_row"));
+            OnnxCode.EmitNode(w, v + "Last", "Equal", new[] { $"graph.Constant({OnnxCode.Literal(name + ".positions")}, [{positions}], [{Format.Int(Steps)}, 1])", v + "Last" },
+                OnnxCode.Literal(name + "/is_last"));
+            OnnxCode.EmitNode(w, v + "Last", "Cast", new[] { v + "Last" }, OnnxCode.Literal(name + "/last"), OnnxCode.Int("to", 1));
+            OnnxCode.EmitNode(w, v + "Last", "Unsqueeze", new[] { v + "Last", $"graph.Int64Constant({OnnxCode.Literal(name + ".units_axis")}, [2], [1])" },
+                OnnxCode.Literal(name + "/last_weights"));
+            OnnxCode.EmitNode(w, v, "Mul", new[] { v, v + "Last" }, OnnxCode.Literal(name + "/last_only"));
+            OnnxCode.EmitNode(w, v, "ReduceSum", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".step_axis_0")}, [0], [1])" }, OnnxCode.Literal(name),
+                OnnxCode.Int("keepdims", 0));
         }
         else
         {
@@ -309,7 +348,7 @@ internal sealed record RecurrentPlan(
         {
             w.Line($"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {steps} * {width} * batchSize); // W_hh·h + b_hh of every step, [{steps}, batch, {width}]");
         }
-        else if (!backward || Lstm) // the LSTM's backward uses it as working space
+        else if (!backward || Lstm || Mask is not null) // the LSTM's backward (and a masked SimpleRNN's) uses it as working space
         {
             w.Line($"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {width} * batchSize); // W_hh·h + b_hh of one step, [batch, {width}]");
         }
@@ -318,6 +357,11 @@ internal sealed record RecurrentPlan(
         if (Lstm)
         {
             w.Line($"{Format.Span} c = scratch.Slice({Pascal}Cell * batchSize, {states} * {units} * batchSize); // [{states}, batch, {units}], c[0] = 0");
+        }
+
+        if (Mask is not null)
+        {
+            w.Line(Mask.Declaration(Steps));
         }
 
         if (!backward)
@@ -342,6 +386,11 @@ internal sealed record RecurrentPlan(
         w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Kind} of {units} units over {steps} steps from {start}: " +
                $"{formula}. weight_ih [{width}, {features}], weight_hh [{width}, {units}], biases [{width}]; y is {returned}.");
         w.Line($"// Every step's input projection is one product over {steps} × batch rows; then each step adds W_hh·h + b_hh and applies {(Kind == RecurrentKind.SimpleRNN ? "tanh" : "its gates")}.");
+        if (Mask is not null)
+        {
+            w.Line($"// Under {Mask.Producer}'s step mask a padded step carries {(Lstm ? "h and c" : "h")} over unchanged and {(ReturnSequences ? "outputs zero" : "so the output is the state after the last real step")}: padding changes no output at a real step and no gradient.");
+        }
+
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} scratch, int batchSize)"))
         {
             EmitBuffers(w, backward: false);
@@ -363,12 +412,13 @@ internal sealed record RecurrentPlan(
             };
             using (w.Block($"for (int step = 0; step < {steps}; step++)"))
             {
-                w.Line($"{Kernels}.Recurrent.{call}, step, batchSize, units: {units});");
+                w.Line($"{Kernels}.Recurrent.{call}, {Masked}step, batchSize, units: {units});");
             }
 
             if (ReturnSequences)
             {
-                w.Line($"{Kernels}.Recurrent.ToSampleMajor(h.Slice({units} * batchSize), scratch.Slice({Pascal}Output * batchSize, {steps} * {units} * batchSize), batchSize, steps: {steps}, width: {units});");
+                w.Line($"{Kernels}.Recurrent.ToSampleMajor(h.Slice({units} * batchSize), scratch.Slice({Pascal}Output * batchSize, {steps} * {units} * batchSize), {Masked}batchSize, steps: {steps}, width: {units});" +
+                       (Mask is null ? "" : " // zero at padded steps"));
             }
         }
 
@@ -416,16 +466,16 @@ internal sealed record RecurrentPlan(
             {
                 RecurrentKind.LSTM => "LstmStepBackward(weightHh, gates, projection, c, dh, dc",
                 RecurrentKind.GRU => "GruStepBackward(weightHh, gates, projection, h, dh, dhCarry",
-                _ => "RnnStepBackward(weightHh, gates, dh",
+                _ => Mask is null ? "RnnStepBackward(weightHh, gates, dh" : "RnnStepBackward(weightHh, gates, dh, projection",
             };
             using (w.Block($"for (int step = {Format.Int(Steps - 1)}; step >= 0; step--)"))
             {
                 if (ReturnSequences)
                 {
-                    w.Line($"{Kernels}.Recurrent.AddStep(dy, dh, step, batchSize, steps: {steps}, units: {units});");
+                    w.Line($"{Kernels}.Recurrent.AddStep(dy, dh, {Masked}step, batchSize, steps: {steps}, units: {units});");
                 }
 
-                w.Line($"{Kernels}.Recurrent.{call}, step, batchSize, units: {units});");
+                w.Line($"{Kernels}.Recurrent.{call}, {Masked}step, batchSize, units: {units});");
             }
 
             string biasGradient(string name) => Slice("gradients", name, width);
