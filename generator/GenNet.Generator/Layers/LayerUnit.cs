@@ -100,7 +100,7 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>The step mask its output carries (an Embedding with MaskZero, a recurrent layer passing its source's on), or null.</summary>
     public virtual StepMask? OutputMask => null;
 
-    /// <summary>It reads the step mask its source carries (recurrent layers); a mask reaching any other layer is GN0036.</summary>
+    /// <summary>It reads the step mask its source carries (recurrent layers); a mask reaching any other layer is GN0030.</summary>
     public virtual bool TakesMask => false;
 
     /// <summary>Its training form reads statistics of the whole batch, so a training step cannot be split over threads.</summary>

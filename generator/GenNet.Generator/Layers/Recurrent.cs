@@ -270,7 +270,14 @@ internal sealed record RecurrentPlan(
         string units = Format.Int(Units), width = Format.Int(Width);
         w.Line($"// {name} {OnnxCode.Shapes(this)}: ONNX's {op}{pytorchOrder} over the steps first, then " +
                (ReturnSequences ? "every step's h back to batch-first." : "the last step's h."));
-        OnnxCode.EmitNode(w, "string " + v, "Transpose", new[] { $"graph.ChannelsLast({site.Source()})" }, OnnxCode.Literal(name + "/steps_first"),
+        string input = $"graph.ChannelsLast({site.Source()})";
+        if (Mask is not null)
+        {
+            EmitCompaction(w, input);
+            input = v;
+        }
+
+        OnnxCode.EmitNode(w, (Mask is null ? "string " : "") + v, "Transpose", new[] { input }, OnnxCode.Literal(name + "/steps_first"),
             OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
         string Blocks(string suffix, string tensors, string dims) =>
             $"graph.GateBlocks({OnnxCode.Literal(name + "." + suffix)}, [{tensors}], {order}, {dims})";
@@ -285,9 +292,6 @@ internal sealed record RecurrentPlan(
 
         if (Mask is not null)
         {
-            w.Line($"// {Mask.Producer}'s step mask counted per sample: ONNX's sequence_lens, padding taken to follow a sequence's real steps.");
-            OnnxCode.EmitNode(w, $"string {v}Lengths", "ReduceSum", new[] { Mask.OnnxValue, $"graph.Int64Constant({OnnxCode.Literal(name + ".step_axis")}, [1], [1])" },
-                OnnxCode.Literal(name + "/lengths"), OnnxCode.Int("keepdims", 0));
             OnnxCode.EmitNode(w, $"string {v}SequenceLengths", "Cast", new[] { v + "Lengths" }, OnnxCode.Literal(name + "/sequence_lens"), OnnxCode.Int("to", 6));
         }
 
@@ -304,7 +308,13 @@ internal sealed record RecurrentPlan(
         if (ReturnSequences)
         {
             OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [1], [1])" }, OnnxCode.Literal(name + "/Squeeze"));
-            OnnxCode.EmitNode(w, v, "Transpose", new[] { v }, OnnxCode.Literal(name), OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+            OnnxCode.EmitNode(w, v, "Transpose", new[] { v }, OnnxCode.Literal(Mask is null ? name : name + "/batch_first"), OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+            if (Mask is not null)
+            {
+                w.Line("// Each step's output back to its place: y[b, t] = Y[b, to[b, t]], zero at padding (Y is zero past a sample's length).");
+                OnnxCode.EmitNode(w, v, "GatherElements", new[] { v, $"graph.Node(\"Expand\", [{v}To, graph.Node(\"Shape\", [{v}], {OnnxCode.Literal(name + "/shape")})], {OnnxCode.Literal(name + "/places")})" },
+                    OnnxCode.Literal(name), OnnxCode.Int("axis", 1));
+            }
         }
         else if (Mask is not null)
         {
@@ -330,6 +340,36 @@ internal sealed record RecurrentPlan(
         }
 
         OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
+    /// <summary>
+    /// The ONNX nodes that move each sample's real steps, in order, to the front of its sequence (ONNX's recurrent operators
+    /// take a length per sample, not a mask): <c>to[b, t]</c>, the place of step t, is <c>C − 1</c> for a real step and
+    /// <c>L + t − C</c> for padding, with C the mask's running sum and L its total; then
+    /// <c>x'[b, to[b, t]] = x[b, t]</c> into <c>{v}</c>, and <c>{v}To</c>, <c>{v}Lengths</c> kept for the output.
+    /// </summary>
+    private void EmitCompaction(SourceWriter w, string input)
+    {
+        string v = Header.Variable, name = Header.Name, mask = Mask!.OnnxValue;
+        string steps = string.Join(", ", Enumerable.Range(0, Steps).Select(t => Format.Float(t)));
+        w.Line($"// {Mask.Producer}'s step mask m [batch, {Format.Int(Steps)}]: each sample's real steps moved, in order, to the front (ONNX's {Kind} takes a length per sample),");
+        w.Line("// step t to C − 1 if real and to L + t − C if padding, with C = Σ_{s ≤ t} m and L = Σ m.");
+        OnnxCode.EmitNode(w, $"string {v}Count", "CumSum", new[] { mask, $"graph.Int64Constant({OnnxCode.Literal(name + ".cumsum_axis")}, [1], [])" }, OnnxCode.Literal(name + "/count"));
+        OnnxCode.EmitNode(w, $"string {v}Length", "ReduceSum", new[] { mask, $"graph.Int64Constant({OnnxCode.Literal(name + ".step_axis")}, [1], [1])" },
+            OnnxCode.Literal(name + "/length"), OnnxCode.Int("keepdims", 1));
+        OnnxCode.EmitNode(w, $"string {v}Padded", "Add", new[] { v + "Length", $"graph.Constant({OnnxCode.Literal(name + ".steps")}, [{steps}], [{Format.Int(Steps)}])" },
+            OnnxCode.Literal(name + "/length_plus_t"));
+        OnnxCode.EmitNode(w, v + "Padded", "Sub", new[] { v + "Padded", v + "Count" }, OnnxCode.Literal(name + "/padded_place"));
+        OnnxCode.EmitNode(w, $"string {v}To", "Sub", new[] { v + "Count", "graph.Scalar(1f)" }, OnnxCode.Literal(name + "/real_place"));
+        OnnxCode.EmitNode(w, v + "To", "Sub", new[] { v + "To", v + "Padded" }, OnnxCode.Literal(name + "/real_minus_padded"));
+        OnnxCode.EmitNode(w, v + "To", "Mul", new[] { v + "To", mask }, OnnxCode.Literal(name + "/masked"));
+        OnnxCode.EmitNode(w, v + "To", "Add", new[] { v + "To", v + "Padded" }, OnnxCode.Literal(name + "/place"));
+        OnnxCode.EmitNode(w, v + "To", "Cast", new[] { v + "To" }, OnnxCode.Literal(name + "/place_index"), OnnxCode.Int("to", 7));
+        OnnxCode.EmitNode(w, v + "To", "Unsqueeze", new[] { v + "To", $"graph.Int64Constant({OnnxCode.Literal(name + ".feature_axis")}, [2], [1])" }, OnnxCode.Literal(name + "/places_column"));
+        OnnxCode.EmitNode(w, $"string {v}Lengths", "Squeeze", new[] { v + "Length", $"graph.Int64Constant({OnnxCode.Literal(name + ".length_axis")}, [1], [1])" }, OnnxCode.Literal(name + "/lengths"));
+        w.Line($"string {v} = {input};");
+        OnnxCode.EmitNode(w, v, "ScatterElements", new[] { v, $"graph.Node(\"Expand\", [{v}To, graph.Node(\"Shape\", [{v}], {OnnxCode.Literal(name + "/input_shape")})], {OnnxCode.Literal(name + "/input_places")})", v },
+            OnnxCode.Literal(name + "/real_first"), OnnxCode.Int("axis", 1));
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site)

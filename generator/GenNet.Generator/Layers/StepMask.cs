@@ -10,7 +10,7 @@ namespace GenNet.Generator.Layers;
 /// <param name="Variable">The producer's variable: <c>{Variable}Mask</c> is the mask's value in the ONNX description.</param>
 /// <param name="Rule">What makes a step padding, for comments: "token id 0".</param>
 /// <param name="PassedOn">Carried on by a recurrent layer's sequence output, which is zero at padded steps: any layer may read
-/// it then, and only a recurrent one reads its mask. A mask straight from its producer must reach a recurrent layer (GN0036).</param>
+/// it then, and only a recurrent one reads its mask. A mask straight from its producer must reach a recurrent layer (GN0030).</param>
 internal sealed record StepMask(string Constant, string Producer, string Variable, string Rule, bool PassedOn = false)
 {
     /// <summary>The mask's span in a method over <c>scratch</c>, with a comment.</summary>
