@@ -157,7 +157,7 @@ public static class GraphFuzzer
         }
 
         GraphNode[] sources = Untouched(graph.Nodes.Take(lastPosition))
-            .Where(n => !seenThrough.Contains(n) && !n.Arguments.Contains("Activation.Softmax")).ToArray();
+            .Where(n => !seenThrough.Contains(n) && !n.Arguments.Contains("Activation.Softmax") && !Masks(n)).ToArray();
         if (sources.Length == 0)
         {
             return null;
@@ -348,6 +348,9 @@ public static class GraphFuzzer
         layer.Sources[layer.IsMerge ? random.Next(layer.Sources.Count) : 0] = reference;
         layer.Touched = true;
     }
+
+    /// <summary>An Embedding with MaskZero, whose output only a recurrent layer may read (GN0030).</summary>
+    private static bool Masks(GraphNode node) => node.Arguments.Contains("MaskZero = true");
 
     /// <summary>Nodes no mutation has made or changed yet: a second mutation must not undo the first.</summary>
     private static IEnumerable<GraphNode> Untouched(IEnumerable<GraphNode> nodes) => nodes.Where(n => !n.Touched);
@@ -559,7 +562,17 @@ internal sealed class GraphBuilder
             if (x.Shape.Length == 1 && Chance(0.2))
             {
                 int dimensions = Pick([1, 2, 3, 8]);
-                x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
+                if (Chance(0.3))
+                {
+                    // Token id 0 as padding: the step mask goes straight to a recurrent layer, whose sequence carries it on.
+                    x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions), "MaskZero = true"], [x.Shape[0], dimensions], x);
+                    int units = Pick([1, 2, 3]);
+                    x = Layer(Pick(["LSTM", "GRU", "SimpleRNN"]), [Int(units), "ReturnSequences = true"], [x.Shape[0], units], x);
+                }
+                else
+                {
+                    x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
+                }
             }
 
             if (Chance(0.2))
