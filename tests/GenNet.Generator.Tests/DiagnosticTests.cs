@@ -413,6 +413,16 @@ public sealed class DiagnosticTests
     public void GN0030_step_mask_reaching_a_layer_that_cannot_take_it(string layers, string locatedOn, string message) => AssertSingle(
         "[Network]\n[Input(6)]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class LostMask;", "GN0030", message, locatedOn);
 
+    [Theory]
+    [InlineData("[Input(6, 2)]\n[Masking]\n[Flatten]", "Flatten",
+        "Layer 2 (Flatten) reads the output of 'masking', which carries a step mask, but a Flatten cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after 'masking', or drop its mask", "GN0030")]
+    [InlineData("[Input(6)]\n[Masking]\n[Flatten]", "Masking",
+        "Layer 1 (Masking) needs a sequence [steps, channels] but receives shape [6]; it masks whole steps of a sequence [steps, features] for the recurrent layer after it", "GN0028")]
+    [InlineData("[Input(6, 2)]\n[Masking(float.NaN)]\n[LSTM(2)]", "Masking(float.NaN)",
+        "Layer 1 (Masking): the padding value NaN must be a finite number: no step could equal NaN", "GN0008")]
+    public void Masking_off_a_sequence_or_before_a_layer_that_cannot_take_its_mask(string layers, string locatedOn, string message, string id) => AssertSingle(
+        "[Network]\n" + layers + "\n[Dense(2)]\npublic partial class BadMasking;", id, message, locatedOn);
+
     [Fact]
     public void A_masked_sequence_may_feed_any_layer()
     {

@@ -240,6 +240,7 @@ public static class GraphFuzzer
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
             "LayerNormalization" => [["Epsilon = -1e-5f"], ["Epsilon = float.NaN"], ["Epsilon = float.PositiveInfinity"], ["Activation = Activation.Softmax"]],
             "Add" or "Multiply" or "Concatenate" => [["Activation = Activation.Softmax"], ["Activation = (Activation)11"], ["From = " + Quote(graph.NameOf(graph.Nodes[0]))]],
+            "Masking" => [["float.NaN"], ["float.NegativeInfinity"]],
             _ => [],
         };
         switch (random.Next(4))
@@ -286,7 +287,7 @@ public static class GraphFuzzer
 
     /// <summary>GN0028: a 1-D or recurrent layer reads an image or a vector.</summary>
     private static string? SequenceLayerOffSequence(Random random, Graph graph) =>
-        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "LSTM", "GRU", "SimpleRNN"], shape => shape.Length != 2);
+        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "LSTM", "GRU", "SimpleRNN", "Masking"], shape => shape.Length != 2);
 
     private static string? Rewire(Random random, Graph graph, string id, string[] kinds, bool images) =>
         Rewire(random, graph, id, kinds, shape => (shape.Length == 3) == images);
@@ -349,8 +350,8 @@ public static class GraphFuzzer
         layer.Touched = true;
     }
 
-    /// <summary>An Embedding with MaskZero, whose output only a recurrent layer may read (GN0030).</summary>
-    private static bool Masks(GraphNode node) => node.Arguments.Contains("MaskZero = true");
+    /// <summary>A Masking layer or an Embedding with MaskZero, whose output only a recurrent layer may read (GN0030).</summary>
+    private static bool Masks(GraphNode node) => node.Kind == "Masking" || node.Arguments.Contains("MaskZero = true");
 
     /// <summary>Nodes no mutation has made or changed yet: a second mutation must not undo the first.</summary>
     private static IEnumerable<GraphNode> Untouched(IEnumerable<GraphNode> nodes) => nodes.Where(n => !n.Touched);
@@ -494,6 +495,7 @@ public sealed class Graph
             "SimpleRNN" => "simple_rnn" + (index == 0 ? "" : numbered),
             "Embedding" => "embedding" + (index == 0 ? "" : numbered),
             "Normalization" => "normalization" + (index == 0 ? "" : numbered),
+            "Masking" => "masking" + (index == 0 ? "" : numbered),
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -706,6 +708,12 @@ internal sealed class GraphBuilder
         {
             case 5:
                 int units = Pick([1, 2, 3]);
+                if (Chance(0.3))
+                {
+                    // Padded steps masked for the recurrent layer, which must read the mask directly.
+                    x = Layer("Masking", Pick<string[]>([[], ["-1f"]]), x.Shape, x);
+                }
+
                 return Layer(Pick(["LSTM", "GRU", "SimpleRNN"]), [Int(units), "ReturnSequences = true"], [x.Shape[0], units], x);
             case 0:
             case 1:

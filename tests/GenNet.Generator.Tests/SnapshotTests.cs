@@ -281,6 +281,29 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Masked_float_sequences_into_a_gru()
+    {
+        // Masking(−1): steps whose features are all −1 are padding; the mask is written beside the zeroed copy, read by the
+        // GRU, and the backward pass stops at the masking layer (nothing before it learns).
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Tracks;
+
+            [Network]
+            [Input(20, 3)]
+            [Masking(-1f)]
+            [GRU(8)]
+            [Dense(1, Activation.Sigmoid)]
+            public partial class Trajectories;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("Trajectories", run.Source("Samples.Tracks.Trajectories.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Layer_normalization_after_a_convolution_and_in_a_pre_norm_block()
     {
         // Each pixel's 8 channels normalised over themselves, then a transformer's pre-norm residual block over 16 features

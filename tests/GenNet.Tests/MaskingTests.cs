@@ -151,9 +151,15 @@ public sealed class MaskingTests
         var sequence = new PaddedLstm7();
         sequence.InitializeParameters(2);
         float[] sequenceInputs = Enumerable.Range(0, batch * 7).Select(i => (float)(i % 5)).ToArray();
+        var floats = new MaskedFloats();
+        floats.InitializeParameters(3);
+        float[] floatInputs = Enumerable.Range(0, batch * MaskedFloats.InputSize).Select(i => i % 7 < 3 ? 0f : MathF.Sin(i)).ToArray();
+        float[] floatTargets = new float[batch * MaskedFloats.OutputSize], floatOutputs = new float[floatTargets.Length];
         var adam = new Adam();
         long allocated = Allocated(() =>
         {
+            floats.ComputeGradients(floatInputs, floatTargets, batch);
+            floats.Forward(floatInputs, floatOutputs, batch);
             network.ComputeGradients(inputs, targets, batch);
             adam.Step(network.Parameters, network.Gradients);
             network.Forward(inputs, outputs, batch);

@@ -200,6 +200,9 @@ public sealed record ReferenceGlobalAveragePool1D : ReferenceNetworkLayer;
 /// <summary>To one dimension; a channels-last image with more than one channel goes to PyTorch's channel-major order.</summary>
 public sealed record ReferenceFlatten : ReferenceNetworkLayer;
 
+/// <summary>Keras's <c>Masking(Value)</c>: a step whose features all equal <c>Value</c> is padding for the recurrent layer after it, and outputs zero.</summary>
+public sealed record ReferenceMasking(float Value = 0f) : ReferenceNetworkLayer;
+
 /// <summary>Inverted dropout: the identity at inference; in training <c>y = x · mask</c> with GenNet's reproducible masks.</summary>
 public sealed record ReferenceDropout(double Rate) : ReferenceNetworkLayer;
 
@@ -574,6 +577,10 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceLayerNormalization n:
                         values[i][b] = LayerNormalization(n, p, x, shape[^1]);
+                        break;
+                    case ReferenceMasking m:
+                        bool[] real = MaskingMask(m, x, shape[1]);
+                        values[i][b] = x.Select((v, k) => real[k / shape[1]] ? v : 0).ToArray();
                         break;
                     case ReferenceDropout r:
                         values[i][b] = (double[])x.Clone();
@@ -1074,6 +1081,9 @@ public sealed class ReferenceNetwork
                 return [shape.Aggregate(1, (a, b) => a * b)];
             case ReferenceDropout:
                 return shape;
+            case ReferenceMasking:
+                RequireRank(layer, shape, 2);
+                return shape;
             case ReferenceBatchNormalization n:
                 if (n.Activation == Activation.Softmax)
                 {
@@ -1135,8 +1145,12 @@ public sealed class ReferenceNetwork
     {
         ReferenceEmbedding { MaskZero: true } => values[_nodes[node].Sources[0]][b].Select(id => id != 0).ToArray(),
         ReferenceRecurrent { ReturnSequences: true } => StepMask(_nodes[node].Sources[0], b, values),
+        ReferenceMasking m => MaskingMask(m, values[_nodes[node].Sources[0]][b], _nodes[node].Shape[1]),
         _ => null,
     };
+
+    private static bool[] MaskingMask(ReferenceMasking layer, double[] x, int features) =>
+        Enumerable.Range(0, x.Length / features).Select(t => x.Skip(t * features).Take(features).Any(v => v != layer.Value)).ToArray();
 
     private static double[] Recurrent(ReferenceRecurrent layer, ReadOnlySpan<double> p, double[] x, int[] shape, bool[]? mask)
     {

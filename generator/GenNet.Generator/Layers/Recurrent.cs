@@ -428,7 +428,7 @@ internal sealed record RecurrentPlan(
         w.Line($"// Every step's input projection is one product over {steps} × batch rows; then each step adds W_hh·h + b_hh and applies {(Kind == RecurrentKind.SimpleRNN ? "tanh" : "its gates")}.");
         if (Mask is not null)
         {
-            w.Line($"// Under {Mask.Producer}'s step mask a padded step carries {(Lstm ? "h and c" : "h")} over unchanged and {(ReturnSequences ? "outputs zero" : "so the output is the state after the last real step")}: padding changes no output at a real step and no gradient.");
+            w.Line($"// Under {Mask.Producer}'s step mask a padded step carries {(Lstm ? "h and c" : "h")} over unchanged and {(ReturnSequences ? "outputs zero" : "so the output is each sample's state after its last real step")}: padding changes no output at a real step and no gradient.");
         }
 
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} scratch, int batchSize)"))

@@ -301,7 +301,7 @@ namespace Samples.Text
 
         // lstm_1: [12, 16] → [4], LSTM of 4 units over 12 steps from h = c = 0: (i, f, g, o) = (σ, σ, tanh, σ)(W_ih·x_t + b_ih + W_hh·h + b_hh), c = f ⊙ c + i ⊙ g, h = o ⊙ tanh(c). weight_ih [16, 16], weight_hh [16, 4], biases [16]; y is the last step's h (h's last slot itself).
         // Every step's input projection is one product over 12 × batch rows; then each step adds W_hh·h + b_hh and applies its gates.
-        // Under embedding's step mask a padded step carries h and c over unchanged and so the output is the state after the last real step: padding changes no output at a real step and no gradient.
+        // Under embedding's step mask a padded step carries h and c over unchanged and so the output is each sample's state after its last real step: padding changes no output at a real step and no gradient.
         private void Lstm1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> scratch, int batchSize)
         {
             global::System.Span<float> xs = scratch.Slice(Lstm1Steps * batchSize, 12 * 16 * batchSize); // x step-major, [12, batch, 16]

@@ -41,7 +41,26 @@ public static class MaskedCases
             new ReferenceEmbedding(3, 2) { MaskZero = true },
             new ReferenceSimpleRNN(17),
             new ReferenceLayer(2, Activation.Linear)), Targets.Regression) { Inputs = Tokens(3) },
+        new("MaskedFloats", () => new MaskedFloats(), new ReferenceNetwork([7, 3], Mse,
+            new ReferenceMasking(),
+            new ReferenceLSTM(3, ReturnSequences: true),
+            new ReferenceGRU(17),
+            new ReferenceLayer(2, Activation.Linear)), Targets.Regression) { Inputs = PaddedSteps(3) },
+        new("MaskedAfterConv", () => new MaskedAfterConv(), new ReferenceNetwork([2, 1], Mse,
+            new ReferenceConv1D(1, 1, Activation.Linear),
+            new ReferenceMasking(-1f),
+            new ReferenceSimpleRNN(1),
+            new ReferenceLayer(1, Activation.Linear)), Targets.Regression),
+        new("MaskedMinusOne", () => new MaskedMinusOne(), new ReferenceNetwork([7, 1], Mse,
+            new ReferenceMasking(-1f),
+            new ReferenceSimpleRNN(1, ReturnSequences: true),
+            new ReferenceFlatten(),
+            new ReferenceLayer(1, Activation.Linear)), Targets.Regression) { Inputs = PaddedSteps(1, padding: -1f) },
     ];
+
+    /// <summary>Values in [−1, 1], but every feature of steps 0, 3, 5 and 6 equal to <paramref name="padding"/>: padding first, between and last.</summary>
+    private static System.Func<System.Random, int, float> PaddedSteps(int features, float padding = 0f) =>
+        (random, at) => (at / features) is 0 or 3 or 5 or 6 ? padding : (float)(random.NextDouble() * 2 - 1);
 
     /// <summary>Whole token ids below <paramref name="vocabulary"/>, 0 (padding) among them, at every place of a sample.</summary>
     private static System.Func<System.Random, int, float> Tokens(int vocabulary) => (random, _) => random.Next(vocabulary);

@@ -155,3 +155,30 @@ public partial class PaddedLstmSequence7;
 [Embedding(5, 3, MaskZero = true)]
 [LSTM(3, ReturnSequences = true)]
 public partial class PaddedLstmSequence2;
+
+/// <summary>[7, 3] floats, steps of all 0 padding → Masking → LSTM(3, sequences) → GRU(17) → Dense(2).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7, 3)]
+[Masking]
+[LSTM(3, ReturnSequences = true)]
+[GRU(17)]
+[Dense(2, Activation.Linear)]
+public partial class MaskedFloats;
+
+/// <summary>[2, 1] → Conv1D(1, 1) → Masking(−1): steps the convolution maps to −1 are padding → SimpleRNN(1) → Dense(1); dx through the mask.</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(2, 1)]
+[Conv1D(1, 1, Activation.Linear)]
+[Masking(-1f)]
+[SimpleRNN(1)]
+[Dense(1, Activation.Linear)]
+public partial class MaskedAfterConv;
+
+/// <summary>[7, 1] floats, −1 as padding → Masking(−1) → SimpleRNN(1, sequences) → Flatten → Dense(1).</summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(7, 1)]
+[Masking(-1f)]
+[SimpleRNN(1, ReturnSequences = true)]
+[Flatten]
+[Dense(1, Activation.Linear)]
+public partial class MaskedMinusOne;
