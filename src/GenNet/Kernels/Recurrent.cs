@@ -116,26 +116,8 @@ public static partial class Recurrent
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
-        int step, int batchSize, int units)
-    {
-        int width = 4 * units, rows = batchSize * units;
-        Span<float> z = gates.Slice(step * batchSize * width, batchSize * width);
-        ReadOnlySpan<float> cPrevious = c.Slice(step * rows, rows), cNext = c.Slice((step + 1) * rows, rows);
-        CheckLength(nameof(dh), dh.Length, rows);
-        CheckLength(nameof(dc), dc.Length, rows);
-        Span<float> tanhC = projection.Slice(0, rows); // τ = tanh(c') of every sample, in one call
-        TensorPrimitives.Tanh(cNext, tanhC);
-        for (int b = 0; b < batchSize; b++)
-        {
-            var kernel = new LstmBackwardKernel(z.Slice(b * width, width), tanhC.Slice(b * units, units), cPrevious.Slice(b * units, units), dh.Slice(b * units, units), dc.Slice(b * units, units), units);
-            Simd.Split(ref kernel, units);
-        }
-
-        if (step > 0)
-        {
-            Dense.BackwardInput(z, weightHh, dh, batchSize, units, width);
-        }
-    }
+        int step, int batchSize, int units) =>
+        LstmBackward(weightHh, gates, projection, c, dh, dc, ReadOnlySpan<float>.Empty, step, batchSize, units);
 
     /// <summary>
     /// <see cref="LstmStepBackward(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int)"/>
@@ -148,27 +130,39 @@ public static partial class Recurrent
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
-        ReadOnlySpan<float> mask, int step, int batchSize, int units)
+        ReadOnlySpan<float> mask, int step, int batchSize, int units) =>
+        LstmBackward(weightHh, gates, projection, c, dh, dc, StepMask(mask, step, batchSize), step, batchSize, units);
+
+    // Both LstmStepBackward overloads: stepMask is the batch's mask at this step, or empty for none.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LstmBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
+        ReadOnlySpan<float> stepMask, int step, int batchSize, int units)
     {
         int width = 4 * units, rows = batchSize * units;
-        ReadOnlySpan<float> stepMask = StepMask(mask, step, batchSize);
+        bool masked = !stepMask.IsEmpty;
         Span<float> z = gates.Slice(step * batchSize * width, batchSize * width);
         ReadOnlySpan<float> cPrevious = c.Slice(step * rows, rows), cNext = c.Slice((step + 1) * rows, rows);
         CheckLength(nameof(dh), dh.Length, rows);
         CheckLength(nameof(dc), dc.Length, rows);
-        Span<float> tanhC = projection.Slice(0, rows), carried = projection.Slice(rows, rows);
+        Span<float> tanhC = projection.Slice(0, rows); // τ = tanh(c') of every sample, in one call
+        Span<float> carried = masked ? projection.Slice(rows, rows) : default; // a padded sample's dL/dh, across the recurrent product
         TensorPrimitives.Tanh(cNext, tanhC);
         for (int b = 0; b < batchSize; b++)
         {
-            Span<float> carriedRow = carried.Slice(b * units, units);
-            if (stepMask[b] == 0f)
+            if (masked)
             {
-                z.Slice(b * width, width).Clear(); // no gradient to the weights or the input; dc passes unchanged
-                dh.Slice(b * units, units).CopyTo(carriedRow);
-                continue;
+                Span<float> carriedRow = carried.Slice(b * units, units);
+                if (stepMask[b] == 0f)
+                {
+                    z.Slice(b * width, width).Clear(); // no gradient to the weights or the input; dc passes unchanged
+                    dh.Slice(b * units, units).CopyTo(carriedRow);
+                    continue;
+                }
+
+                carriedRow.Clear();
             }
 
-            carriedRow.Clear();
             var kernel = new LstmBackwardKernel(z.Slice(b * width, width), tanhC.Slice(b * units, units), cPrevious.Slice(b * units, units), dh.Slice(b * units, units), dc.Slice(b * units, units), units);
             Simd.Split(ref kernel, units);
         }
@@ -176,7 +170,10 @@ public static partial class Recurrent
         if (step > 0)
         {
             Dense.BackwardInput(z, weightHh, dh, batchSize, units, width);
-            TensorPrimitives.Add(dh, carried, dh);
+            if (masked)
+            {
+                TensorPrimitives.Add(dh, carried, dh);
+            }
         }
     }
 
@@ -222,26 +219,8 @@ public static partial class Recurrent
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
-        int step, int batchSize, int units)
-    {
-        int width = 3 * units, rows = batchSize * units;
-        Span<float> z = gates.Slice(step * batchSize * width, batchSize * width);
-        Span<float> a = projection.Slice(step * batchSize * width, batchSize * width);
-        ReadOnlySpan<float> hPrevious = h.Slice(step * rows, rows);
-        CheckLength(nameof(dh), dh.Length, rows);
-        CheckLength(nameof(dhCarry), dhCarry.Length, rows);
-        for (int b = 0; b < batchSize; b++)
-        {
-            var kernel = new GruBackwardKernel(z.Slice(b * width, width), a.Slice(b * width, width), hPrevious.Slice(b * units, units), dh.Slice(b * units, units), units);
-            Simd.Split(ref kernel, units);
-        }
-
-        if (step > 0)
-        {
-            Dense.BackwardInput(a, weightHh, dhCarry, batchSize, units, width);
-            TensorPrimitives.Add(dh, dhCarry, dh);
-        }
-    }
+        int step, int batchSize, int units) =>
+        GruBackward(weightHh, gates, projection, h, dh, dhCarry, ReadOnlySpan<float>.Empty, step, batchSize, units);
 
     /// <summary>
     /// <see cref="GruStepBackward(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int)"/>
@@ -252,10 +231,16 @@ public static partial class Recurrent
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
-        ReadOnlySpan<float> mask, int step, int batchSize, int units)
+        ReadOnlySpan<float> mask, int step, int batchSize, int units) =>
+        GruBackward(weightHh, gates, projection, h, dh, dhCarry, StepMask(mask, step, batchSize), step, batchSize, units);
+
+    // Both GruStepBackward overloads: stepMask is the batch's mask at this step, or empty for none.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GruBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
+        ReadOnlySpan<float> stepMask, int step, int batchSize, int units)
     {
         int width = 3 * units, rows = batchSize * units;
-        ReadOnlySpan<float> stepMask = StepMask(mask, step, batchSize);
         Span<float> z = gates.Slice(step * batchSize * width, batchSize * width);
         Span<float> a = projection.Slice(step * batchSize * width, batchSize * width);
         ReadOnlySpan<float> hPrevious = h.Slice(step * rows, rows);
@@ -263,7 +248,7 @@ public static partial class Recurrent
         CheckLength(nameof(dhCarry), dhCarry.Length, rows);
         for (int b = 0; b < batchSize; b++)
         {
-            if (stepMask[b] == 0f)
+            if (!stepMask.IsEmpty && stepMask[b] == 0f)
             {
                 z.Slice(b * width, width).Clear();
                 a.Slice(b * width, width).Clear(); // so its row of the recurrent product below is zero and dh stays
