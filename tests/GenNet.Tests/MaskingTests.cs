@@ -156,7 +156,7 @@ public sealed class MaskingTests
         float[] floatInputs = Enumerable.Range(0, batch * MaskedFloats.InputSize).Select(i => i % 7 < 3 ? 0f : MathF.Sin(i)).ToArray();
         float[] floatTargets = new float[batch * MaskedFloats.OutputSize], floatOutputs = new float[floatTargets.Length];
         var adam = new Adam();
-        long allocated = Allocated(() =>
+        long allocated = AllocationTests.Allocated(() =>
         {
             floats.ComputeGradients(floatInputs, floatTargets, batch);
             floats.Forward(floatInputs, floatOutputs, batch);
@@ -197,18 +197,5 @@ public sealed class MaskingTests
             Assert.True(MathF.Abs(expected[i] - actual[i]) <= 1e-6f * (1 + MathF.Abs(expected[i])),
                 $"{what}[{i}]: {actual[i]:R} where the unpadded sequence gives {expected[i]:R}");
         }
-    }
-
-    private static long Allocated(Action action)
-    {
-        action();
-        action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            action();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }
