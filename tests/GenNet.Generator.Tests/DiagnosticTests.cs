@@ -399,6 +399,39 @@ public sealed class DiagnosticTests
     public void Embedding_without_token_ids_or_sizes(string layers, string locatedOn, string message, string id = "GN0008") => AssertSingle(
         "[Network]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class NoTokens;", id, message, locatedOn);
 
+    // A step mask (Embedding with MaskZero) must reach a recurrent layer; a recurrent sequence carries it on to any layer.
+
+    [Theory]
+    [InlineData("[Embedding(10, 4, MaskZero = true)]\n[Flatten]", "Flatten",
+        "Layer 2 (Flatten) reads the output of 'embedding', which carries a step mask, but a Flatten cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after 'embedding', or drop its mask")]
+    [InlineData("[Embedding(10, 4, MaskZero = true, Name = \"tokens\")]\n[Conv1D(3, 2)]\n[LSTM(2)]", "Conv1D(3, 2)",
+        "Layer 2 (Conv1D) reads the output of 'tokens', which carries a step mask, but a Conv1D cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after 'tokens', or drop its mask")]
+    [InlineData("[Embedding(10, 4, MaskZero = true)]\n[Dropout(0.5)]\n[GRU(2)]", "Dropout(0.5)",
+        "Layer 2 (Dropout) reads the output of 'embedding', which carries a step mask, but a Dropout cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after 'embedding', or drop its mask")]
+    [InlineData("[Embedding(10, 4, MaskZero = true, Name = \"e\")]\n[SimpleRNN(3, Name = \"r\")]\n[GlobalAveragePooling1D(From = \"e\")]\n[Concatenate(\"r\")]", "GlobalAveragePooling1D(From = \"e\")",
+        "Layer 3 (GlobalAveragePooling1D) reads the output of 'e', which carries a step mask, but a GlobalAveragePooling1D cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after 'e', or drop its mask")]
+    public void GN0030_step_mask_reaching_a_layer_that_cannot_take_it(string layers, string locatedOn, string message) => AssertSingle(
+        "[Network]\n[Input(6)]\n" + layers + "\n[Flatten]\n[Dense(2)]\npublic partial class LostMask;", "GN0030", message, locatedOn);
+
+    [Theory]
+    [InlineData("[Input(6, 2)]\n[Masking]\n[Flatten]", "Flatten",
+        "Layer 2 (Flatten) reads the output of 'masking', which carries a step mask, but a Flatten cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after 'masking', or drop its mask", "GN0030")]
+    [InlineData("[Input(6)]\n[Masking]\n[Flatten]", "Masking",
+        "Layer 1 (Masking) needs a sequence [steps, channels] but receives shape [6]; it masks whole steps of a sequence [steps, features] for the recurrent layer after it", "GN0028")]
+    [InlineData("[Input(6, 2)]\n[Masking(float.NaN)]\n[LSTM(2)]", "Masking(float.NaN)",
+        "Layer 1 (Masking): the padding value NaN must be a finite number: no step could equal NaN", "GN0008")]
+    public void Masking_off_a_sequence_or_before_a_layer_that_cannot_take_its_mask(string layers, string locatedOn, string message, string id) => AssertSingle(
+        "[Network]\n" + layers + "\n[Dense(2)]\npublic partial class BadMasking;", id, message, locatedOn);
+
+    [Fact]
+    public void A_masked_sequence_may_feed_any_layer()
+    {
+        // Its padded steps are zero: the mask ends at the recurrent layer that returns the sequence.
+        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(
+            "using GenNet;\n[Network]\n[Input(6)]\n[Embedding(10, 4, MaskZero = true)]\n[LSTM(3, ReturnSequences = true)]\n[Conv1D(2, 2)]\n[Flatten]\n[Dense(2)]\npublic partial class Pooled;"));
+        Assert.Empty(run.GeneratorDiagnostics);
+    }
+
     [Theory]
     [InlineData("[Input(4, 3)]\n[Conv1D(2, 5)]", "Conv1D(2, 5)",
         "Layer 1 (Conv1D) has a 5-step kernel, larger than its input [4, 3] without padding, so it has no output position; use a smaller window, Padding = Padding.Same, or fewer downsampling layers before it")]

@@ -397,13 +397,14 @@ public static class DeclarationFuzzer
          "DepthwiseConv2D(0)", "DepthwiseConv2D(3, DepthMultiplier = 0)", "DepthwiseConv2D(3, Activation.Softmax)", "DepthwiseConv2D(1, Padding = (Padding)7)",
          "SeparableConv2D(4)", "SeparableConv2D(0, 3)", "SeparableConv2D(4, 3, DepthMultiplier = -1)", "SeparableConv2D(4, 1, Activation.Softmax)",
          "LSTM(0)", "GRU(-2, ReturnSequences = true)", "SimpleRNN(\"4\")", "LSTM(4, 4)", "GRU", "SimpleRNN(3, ReturnSequences = 1)",
-         "Embedding(0, 4)", "Embedding(10)", "Embedding(10, -1)", "Embedding(\"10\", 4)"];
+         "Embedding(0, 4)", "Embedding(10)", "Embedding(10, -1)", "Embedding(\"10\", 4)", "Embedding(0, 4, MaskZero = true)", "Embedding(10, 4, MaskZero = 1)",
+         "Masking(float.NaN)", "Masking(\"0\")", "Masking(1f, 2f)"];
     private static readonly string[] s_windowLayers =
         ["Conv2D(4, 3, Activation.ReLU)", "Conv2D(2, 1, 3, Stride = 2, Padding = Padding.Same)", "MaxPool2D(2)",
          "AveragePool2D(3, Stride = 1, Padding = Padding.Same)", "Conv2D(8, 5)", "GlobalMaxPooling2D", "GlobalAveragePooling2D",
          "Conv1D(4, 3, Activation.ReLU)", "MaxPool1D(2)", "AveragePool1D(3, Stride = 1, Padding = Padding.Same)", "GlobalAveragePooling1D",
          "DepthwiseConv2D(3, Activation.ReLU)", "SeparableConv2D(4, 1, 3, Activation.Tanh, DepthMultiplier = 2, Stride = 2, Padding = Padding.Same)",
-         "LSTM(4)", "GRU(3, ReturnSequences = true)", "SimpleRNN(2)", "Embedding(10, 4)"];
+         "LSTM(4)", "GRU(3, ReturnSequences = true)", "SimpleRNN(2)", "Embedding(10, 4)", "Embedding(10, 4, MaskZero = true)", "Masking"];
     private static readonly string[] s_merges =
         ["Add(\"input\")", "Concatenate(\"input\")", "Multiply(\"dense_0\")", "Add(\"dense_0\", \"dense_1\")", "Concatenate(\"flatten\", \"input\")", "Add(\"h\")"];
     private static readonly string[] s_graphArguments =

@@ -157,7 +157,7 @@ public static class GraphFuzzer
         }
 
         GraphNode[] sources = Untouched(graph.Nodes.Take(lastPosition))
-            .Where(n => !seenThrough.Contains(n) && !n.Arguments.Contains("Activation.Softmax")).ToArray();
+            .Where(n => !seenThrough.Contains(n) && !n.Arguments.Contains("Activation.Softmax") && !Masks(n)).ToArray();
         if (sources.Length == 0)
         {
             return null;
@@ -240,6 +240,7 @@ public static class GraphFuzzer
             "BatchNormalization" => [["Momentum = 1.5f"], ["Momentum = -0.1f"], ["Epsilon = 0f"], ["Epsilon = float.NaN"], ["Activation = Activation.Softmax"]],
             "LayerNormalization" => [["Epsilon = -1e-5f"], ["Epsilon = float.NaN"], ["Epsilon = float.PositiveInfinity"], ["Activation = Activation.Softmax"]],
             "Add" or "Multiply" or "Concatenate" => [["Activation = Activation.Softmax"], ["Activation = (Activation)11"], ["From = " + Quote(graph.NameOf(graph.Nodes[0]))]],
+            "Masking" => [["float.NaN"], ["float.NegativeInfinity"]],
             _ => [],
         };
         switch (random.Next(4))
@@ -286,7 +287,7 @@ public static class GraphFuzzer
 
     /// <summary>GN0028: a 1-D or recurrent layer reads an image or a vector.</summary>
     private static string? SequenceLayerOffSequence(Random random, Graph graph) =>
-        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "LSTM", "GRU", "SimpleRNN"], shape => shape.Length != 2);
+        Rewire(random, graph, "GN0028", ["Conv1D", "MaxPool1D", "AveragePool1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "LSTM", "GRU", "SimpleRNN", "Masking"], shape => shape.Length != 2);
 
     private static string? Rewire(Random random, Graph graph, string id, string[] kinds, bool images) =>
         Rewire(random, graph, id, kinds, shape => (shape.Length == 3) == images);
@@ -348,6 +349,9 @@ public static class GraphFuzzer
         layer.Sources[layer.IsMerge ? random.Next(layer.Sources.Count) : 0] = reference;
         layer.Touched = true;
     }
+
+    /// <summary>A Masking layer or an Embedding with MaskZero, whose output only a recurrent layer may read (GN0030).</summary>
+    private static bool Masks(GraphNode node) => node.Kind == "Masking" || node.Arguments.Contains("MaskZero = true");
 
     /// <summary>Nodes no mutation has made or changed yet: a second mutation must not undo the first.</summary>
     private static IEnumerable<GraphNode> Untouched(IEnumerable<GraphNode> nodes) => nodes.Where(n => !n.Touched);
@@ -491,6 +495,7 @@ public sealed class Graph
             "SimpleRNN" => "simple_rnn" + (index == 0 ? "" : numbered),
             "Embedding" => "embedding" + (index == 0 ? "" : numbered),
             "Normalization" => "normalization" + (index == 0 ? "" : numbered),
+            "Masking" => "masking" + (index == 0 ? "" : numbered),
             _ => node.Kind.ToLowerInvariant() + numbered, // dense_0, dropout_0
         };
     }
@@ -559,7 +564,17 @@ internal sealed class GraphBuilder
             if (x.Shape.Length == 1 && Chance(0.2))
             {
                 int dimensions = Pick([1, 2, 3, 8]);
-                x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
+                if (Chance(0.3))
+                {
+                    // Token id 0 as padding: the step mask goes straight to a recurrent layer, whose sequence carries it on.
+                    x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions), "MaskZero = true"], [x.Shape[0], dimensions], x);
+                    int units = Pick([1, 2, 3]);
+                    x = Layer(Pick(["LSTM", "GRU", "SimpleRNN"]), [Int(units), "ReturnSequences = true"], [x.Shape[0], units], x);
+                }
+                else
+                {
+                    x = Layer("Embedding", [Int(Pick([1, 5, 17, 300])), Int(dimensions)], [x.Shape[0], dimensions], x); // token ids
+                }
             }
 
             if (Chance(0.2))
@@ -693,6 +708,12 @@ internal sealed class GraphBuilder
         {
             case 5:
                 int units = Pick([1, 2, 3]);
+                if (Chance(0.3))
+                {
+                    // Padded steps masked for the recurrent layer, which must read the mask directly.
+                    x = Layer("Masking", Pick<string[]>([[], ["-1f"]]), x.Shape, x);
+                }
+
                 return Layer(Pick(["LSTM", "GRU", "SimpleRNN"]), [Int(units), "ReturnSequences = true"], [x.Shape[0], units], x);
             case 0:
             case 1:

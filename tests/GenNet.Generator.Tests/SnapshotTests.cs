@@ -257,6 +257,53 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Padded_tokens_into_stacked_lstms()
+    {
+        // Embedding(MaskZero): the ids' step mask, written beside the lookup and read by both LSTMs (the first passes it on
+        // with its sequence, zero at padded steps); the masked step kernels, and ONNX's sequence_lens from the mask.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Text;
+
+            [Network]
+            [Input(12)]
+            [Embedding(30, 8, MaskZero = true)]
+            [LSTM(16, ReturnSequences = true)]
+            [LSTM(4)]
+            [Dense(2, Activation.Softmax)]
+            public partial class PaddedReviews;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("PaddedReviews", run.Source("Samples.Text.PaddedReviews.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
+    public void Masked_float_sequences_into_a_gru()
+    {
+        // Masking(−1): steps whose features are all −1 are padding; the mask is written beside the zeroed copy, read by the
+        // GRU, and the backward pass stops at the masking layer (nothing before it learns).
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples.Tracks;
+
+            [Network]
+            [Input(20, 3)]
+            [Masking(-1f)]
+            [GRU(8)]
+            [Dense(1, Activation.Sigmoid)]
+            public partial class Trajectories;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("Trajectories", run.Source("Samples.Tracks.Trajectories.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Layer_normalization_after_a_convolution_and_in_a_pre_norm_block()
     {
         // Each pixel's 8 channels normalised over themselves, then a transformer's pre-norm residual block over 16 features

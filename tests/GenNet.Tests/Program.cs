@@ -48,6 +48,7 @@ public static class Program
             ("standardize kernels", AdaptedNormalizationTests.RunAll),
             ("depthwise kernels", DepthwiseKernelTests.RunAll),
             ("recurrent kernels", RecurrentKernelTests.RunAll),
+            ("masked recurrent kernels", MaskedKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("16- and 8-bit convolutions", QuantizedConvTests.RunAll),

@@ -179,7 +179,11 @@ public sealed record ReferenceSimpleRNN(int Units, bool ReturnSequences = false)
 /// A table of token vectors, PyTorch's <c>nn.Embedding(Vocabulary, Dimensions)</c>: token ids [steps] (floats holding whole
 /// numbers) to <c>y[t] = W[id[t]]</c>, [steps, Dimensions]; weight [Vocabulary, Dimensions].
 /// </summary>
-public sealed record ReferenceEmbedding(int Vocabulary, int Dimensions) : ReferenceNetworkLayer;
+public sealed record ReferenceEmbedding(int Vocabulary, int Dimensions) : ReferenceNetworkLayer
+{
+    /// <summary>A step whose id is 0 is padding for the recurrent layer that reads it (Keras's <c>mask_zero</c>): it leaves the state as it was and outputs zero.</summary>
+    public bool MaskZero { get; init; }
+}
 
 /// <summary>Max pooling per channel over windows of steps clipped to the sequence; <c>Stride</c> 0 means the pool size.</summary>
 public sealed record ReferenceMaxPool1D(int PoolSize, int Stride = 0, Padding Padding = Padding.Valid) : ReferenceNetworkLayer;
@@ -195,6 +199,9 @@ public sealed record ReferenceGlobalAveragePool1D : ReferenceNetworkLayer;
 
 /// <summary>To one dimension; a channels-last image with more than one channel goes to PyTorch's channel-major order.</summary>
 public sealed record ReferenceFlatten : ReferenceNetworkLayer;
+
+/// <summary>Keras's <c>Masking(Value)</c>: a step whose features all equal <c>Value</c> is padding for the recurrent layer after it, and outputs zero.</summary>
+public sealed record ReferenceMasking(float Value = 0f) : ReferenceNetworkLayer;
 
 /// <summary>Inverted dropout: the identity at inference; in training <c>y = x · mask</c> with GenNet's reproducible masks.</summary>
 public sealed record ReferenceDropout(double Rate) : ReferenceNetworkLayer;
@@ -535,7 +542,7 @@ public sealed class ReferenceNetwork
                         values[i][b] = Conv2D(p, x, [1, .. shape], c.AsImage);
                         break;
                     case ReferenceRecurrent r:
-                        values[i][b] = Recurrent(r, p, x, shape);
+                        values[i][b] = Recurrent(r, p, x, shape, StepMask(node.Sources[0], b, values));
                         break;
                     case ReferenceEmbedding e:
                         values[i][b] = new double[x.Length * e.Dimensions];
@@ -570,6 +577,10 @@ public sealed class ReferenceNetwork
                         break;
                     case ReferenceLayerNormalization n:
                         values[i][b] = LayerNormalization(n, p, x, shape[^1]);
+                        break;
+                    case ReferenceMasking m:
+                        bool[] real = MaskingMask(m, x, shape[1]);
+                        values[i][b] = x.Select((v, k) => real[k / shape[1]] ? v : 0).ToArray();
                         break;
                     case ReferenceDropout r:
                         values[i][b] = (double[])x.Clone();
@@ -1070,6 +1081,9 @@ public sealed class ReferenceNetwork
                 return [shape.Aggregate(1, (a, b) => a * b)];
             case ReferenceDropout:
                 return shape;
+            case ReferenceMasking:
+                RequireRank(layer, shape, 2);
+                return shape;
             case ReferenceBatchNormalization n:
                 if (n.Activation == Activation.Softmax)
                 {
@@ -1123,7 +1137,22 @@ public sealed class ReferenceNetwork
     /// One sample's recurrent layer over x [steps, features], step by step from h = c = 0, with the tensors weight_ih,
     /// weight_hh, bias_ih, bias_hh from <paramref name="p"/>[0] in PyTorch's layout and gate order.
     /// </summary>
-    private static double[] Recurrent(ReferenceRecurrent layer, ReadOnlySpan<double> p, double[] x, int[] shape)
+    /// <summary>
+    /// Sample <paramref name="b"/>'s step mask carried by node <paramref name="node"/>'s output (true: a real step), or null:
+    /// an Embedding with MaskZero makes one from its ids, a recurrent layer returning sequences passes its source's on.
+    /// </summary>
+    private bool[]? StepMask(int node, int b, double[][][] values) => _nodes[node].Layer switch
+    {
+        ReferenceEmbedding { MaskZero: true } => values[_nodes[node].Sources[0]][b].Select(id => id != 0).ToArray(),
+        ReferenceRecurrent { ReturnSequences: true } => StepMask(_nodes[node].Sources[0], b, values),
+        ReferenceMasking m => MaskingMask(m, values[_nodes[node].Sources[0]][b], _nodes[node].Shape[1]),
+        _ => null,
+    };
+
+    private static bool[] MaskingMask(ReferenceMasking layer, double[] x, int features) =>
+        Enumerable.Range(0, x.Length / features).Select(t => x.Skip(t * features).Take(features).Any(v => v != layer.Value)).ToArray();
+
+    private static double[] Recurrent(ReferenceRecurrent layer, ReadOnlySpan<double> p, double[] x, int[] shape, bool[]? mask)
     {
         int steps = shape[0], features = shape[1], units = layer.Units, rows = layer.Gates * units;
         ReadOnlySpan<double> weightIh = p.Slice(0, rows * features), weightHh = p.Slice(rows * features, rows * units);
@@ -1135,6 +1164,11 @@ public sealed class ReferenceNetwork
         var recurrent = new double[rows];
         for (int t = 0; t < steps; t++)
         {
+            if (mask is not null && !mask[t])
+            {
+                continue; // padding: the state stays, the sequence output is zero
+            }
+
             for (int j = 0; j < rows; j++)
             {
                 double sumX = biasIh[j], sumH = biasHh[j];

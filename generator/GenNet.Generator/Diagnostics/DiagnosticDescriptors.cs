@@ -126,6 +126,10 @@ internal static class DiagnosticDescriptors
         "GN0029", "Reduced-precision weights need an inference-only network with compiled-in weights",
         "Network '{0}' declares WeightPrecision.{1}, but {2}; 16- and 8-bit weights are for [Network(Training = false, Weights = …)] networks");
 
+    public static readonly DiagnosticDescriptor MaskNotTaken = Error(
+        "GN0030", "Step mask reaches a layer that cannot take it",
+        "{0} reads the output of '{1}', which carries a step mask, but a {2} cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after '{1}', or drop its mask");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =
         new[]
         {
@@ -135,7 +139,7 @@ internal static class DiagnosticDescriptors
             WeightsFileNotInProject, WeightsFileUnreadable, WeightsDoNotFit,
             NeedsImageInput, WindowDoesNotFit,
             UnknownName, DuplicateName, NameUsedBeforeDefined, MergeShapesDoNotFit, UnusedOutput, UnusedInput,
-            NeedsSequenceInput, ReducedPrecisionNeedsCompiledWeights,
+            NeedsSequenceInput, ReducedPrecisionNeedsCompiledWeights, MaskNotTaken,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>

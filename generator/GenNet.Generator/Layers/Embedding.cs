@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis;
 namespace GenNet.Generator.Layers;
 
 /// <summary><c>[Embedding(vocabulary, dimensions)]</c>: token ids [steps] to their rows of a table, [steps, dimensions].</summary>
-internal sealed record EmbeddingSpec(Declaration Declaration, int Vocabulary, int Dimensions) : LayerSpec(Declaration)
+internal sealed record EmbeddingSpec(Declaration Declaration, int Vocabulary, int Dimensions, bool MaskZero = false) : LayerSpec(Declaration)
 {
     public override LayerUnit Unit => EmbeddingUnit.Instance;
 }
@@ -23,7 +23,7 @@ internal sealed class EmbeddingUnit : LayerUnit
 
     public override bool Learns => true;
 
-    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Output", "Forward", "Backward" };
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Mask", "Output", "Forward", "Backward" };
 
     /// <summary>Keras's names: <c>embedding</c> for the first, then <c>embedding_1</c>, ….</summary>
     public override string DefaultName(int index) => index == 0 ? "embedding" : $"embedding_{index}";
@@ -38,7 +38,7 @@ internal sealed class EmbeddingUnit : LayerUnit
             return new EmbeddingSpec(declaration, 0, 0);
         }
 
-        return new EmbeddingSpec(declaration, vocabulary, dimensions);
+        return new EmbeddingSpec(declaration, vocabulary, dimensions, AttributeArguments.Named(attribute, "MaskZero", false));
     }
 
     public override LayerPlan? Plan(LayerSpec spec, PlanContext context)
@@ -72,13 +72,17 @@ internal sealed class EmbeddingUnit : LayerUnit
         }
 
         int weight = context.AllocateParameters(table);
+        int mask = embedding.MaskZero ? context.Allocate(steps) : NodePlan.None;
         int output = context.Allocate((long)steps * embedding.Dimensions);
-        return new EmbeddingPlan(context.Header(spec, new[] { steps, embedding.Dimensions }, output), embedding.Vocabulary, weight, context.Spec.TypeName);
+        return new EmbeddingPlan(context.Header(spec, new[] { steps, embedding.Dimensions }, output), embedding.Vocabulary, weight, context.Spec.TypeName, mask);
     }
 }
 
-/// <summary>A planned Embedding: its table's offset and its output [steps, dimensions]. Its backward pass has no dx: ids are data.</summary>
-internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int WeightOffset, string Network) : LayerPlan(Header)
+/// <summary>
+/// A planned Embedding: its table's offset and its output [steps, dimensions], and with MaskZero the step mask of its ids
+/// (<c>Mask</c>, [steps, batch]: 0 where the id is 0). Its backward pass has no dx: ids are data.
+/// </summary>
+internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int WeightOffset, string Network, int MaskOffset = NodePlan.None) : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
 
@@ -102,7 +106,10 @@ internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int Wei
 
     public override long ForwardFlops => 0; // a copy: no multiply-adds
 
-    public override IEnumerable<(string Constant, int Offset)> ScratchConstants => ActivatedScratch(NodePlan.None);
+    public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
+        MaskOffset >= 0 ? new[] { (Pascal + "Mask", MaskOffset), (Pascal + "Output", Header.OutputOffset) } : ActivatedScratch(NodePlan.None);
+
+    public override StepMask? OutputMask => MaskOffset >= 0 ? new StepMask(Pascal + "Mask", Header.Name, Header.Variable, "token id 0") : null;
 
     private string Table(string arena) => $"{arena}.Slice({Pascal}Weight, {Format.Int(Vocabulary)} * {Format.Int(Dimensions)})";
 
@@ -118,6 +125,10 @@ internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int Wei
     {
         w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {Format.Int(Header.OutputSize)} * batchSize);");
         w.Line($"{Pascal}Forward({site.Input}, {Header.Variable}, batchSize, firstSample);");
+        if (MaskOffset >= 0)
+        {
+            w.Line($"{Kernels}.Masking.FromIds({site.Input}, scratch.Slice({Pascal}Mask * batchSize, {Format.Int(Steps)} * batchSize), batchSize, steps: {Format.Int(Steps)}); // token id 0 is padding");
+        }
     }
 
     public override void EmitOnnx(SourceWriter w, OnnxSite site)
@@ -129,6 +140,14 @@ internal sealed record EmbeddingPlan(LayerHeader Header, int Vocabulary, int Wei
         OnnxCode.EmitNode(w, "string " + v, "Cast", new[] { $"graph.Value({site.Source()})" }, OnnxCode.Literal(Header.Name + "/ids"), OnnxCode.Int("to", 7));
         OnnxCode.EmitNode(w, v, "Gather", new[] { OnnxCode.Parameter(Header.Name + ".weight"), v }, OnnxCode.Literal(Header.Name));
         OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+        if (OutputMask is { } mask)
+        {
+            w.Line($"// {Header.Name}'s step mask [batch, {Format.Int(Steps)}]: 1 where the id is not 0.");
+            OnnxCode.EmitNode(w, "string " + mask.OnnxValue, "Equal", new[] { $"graph.Value({site.Source()})", "graph.Scalar(0f)" },
+                OnnxCode.Literal(Header.Name + "/padding"));
+            OnnxCode.EmitNode(w, mask.OnnxValue, "Not", new[] { mask.OnnxValue }, OnnxCode.Literal(Header.Name + "/real"));
+            OnnxCode.EmitNode(w, mask.OnnxValue, "Cast", new[] { mask.OnnxValue }, OnnxCode.Literal(Header.Name + "/mask"), OnnxCode.Int("to", 1));
+        }
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site) =>

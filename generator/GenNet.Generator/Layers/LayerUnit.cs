@@ -97,6 +97,12 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// </summary>
     public virtual string? InitializationNote => null;
 
+    /// <summary>The step mask its output carries (an Embedding with MaskZero, a recurrent layer passing its source's on), or null.</summary>
+    public virtual StepMask? OutputMask => null;
+
+    /// <summary>It reads the step mask its source carries (recurrent layers); a mask reaching any other layer is GN0030.</summary>
+    public virtual bool TakesMask => false;
+
     /// <summary>Its training form reads statistics of the whole batch, so a training step cannot be split over threads.</summary>
     public virtual bool NeedsWholeBatch => false;
 
@@ -244,6 +250,9 @@ internal sealed class PlanContext
 
     /// <summary>Per source: whether it is one of the network's <c>[Input]</c>s rather than a layer's output.</summary>
     public IReadOnlyList<bool> SourceIsInput { get; internal set; } = Array.Empty<bool>();
+
+    /// <summary>Per source: the step mask its output carries, or null.</summary>
+    public IReadOnlyList<StepMask?> SourceMasks { get; internal set; } = Array.Empty<StepMask?>();
 
     /// <summary>The names of the sources, for messages.</summary>
     public IReadOnlyList<string> SourceNames { get; internal set; } = Array.Empty<string>();

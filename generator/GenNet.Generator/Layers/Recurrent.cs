@@ -111,7 +111,7 @@ internal abstract class RecurrentUnit : LayerUnit
         int hiddenCarry = context.Training && gru ? context.Allocate(units) : NodePlan.None;
         int[] outputShape = recurrent.ReturnSequences ? new[] { steps, units } : new[] { units };
         return new RecurrentPlan(context.Header(spec, outputShape, output), recurrent.Kind, steps, features, units, recurrent.ReturnSequences,
-            weightIh, weightHh, biasIh, biasHh, xs, gates, projection, hidden, cell, hiddenGradient, cellGradient, hiddenCarry);
+            weightIh, weightHh, biasIh, biasHh, xs, gates, projection, hidden, cell, hiddenGradient, cellGradient, hiddenCarry, context.SourceMasks[0]);
     }
 }
 
@@ -165,7 +165,7 @@ internal sealed record RecurrentPlan(
     LayerHeader Header, RecurrentKind Kind, int Steps, int Features, int Units, bool ReturnSequences,
     int WeightIhOffset, int WeightHhOffset, int BiasIhOffset, int BiasHhOffset,
     int StepsOffset, int GatesOffset, int ProjectionOffset, int HiddenOffset, int CellOffset,
-    int HiddenGradientOffset, int CellGradientOffset, int HiddenCarryOffset)
+    int HiddenGradientOffset, int CellGradientOffset, int HiddenCarryOffset, StepMask? Mask = null)
     : LayerPlan(Header)
 {
     private const string Kernels = Format.Kernels;
@@ -195,6 +195,16 @@ internal sealed record RecurrentPlan(
     public override bool HasParameters => true;
 
     public override string? InitializationNote => "recurrent layers from PyTorch's U(±1/√units)";
+
+    public override bool TakesMask => true;
+
+    /// <summary>
+    /// A sequence output carries its source's mask on, so a recurrent layer after it skips the same steps (Keras's
+    /// propagation); any other layer may read it, its padded steps being zero.
+    /// </summary>
+    public override StepMask? OutputMask => ReturnSequences && Mask is not null ? Mask with { PassedOn = true } : null;
+
+    private string Masked => Mask is null ? "" : "mask, ";
 
     public override IEnumerable<TensorPlan> Parameters => new[]
     {
@@ -260,7 +270,14 @@ internal sealed record RecurrentPlan(
         string units = Format.Int(Units), width = Format.Int(Width);
         w.Line($"// {name} {OnnxCode.Shapes(this)}: ONNX's {op}{pytorchOrder} over the steps first, then " +
                (ReturnSequences ? "every step's h back to batch-first." : "the last step's h."));
-        OnnxCode.EmitNode(w, "string " + v, "Transpose", new[] { $"graph.ChannelsLast({site.Source()})" }, OnnxCode.Literal(name + "/steps_first"),
+        string input = $"graph.ChannelsLast({site.Source()})";
+        if (Mask is not null)
+        {
+            EmitCompaction(w, input);
+            input = v;
+        }
+
+        OnnxCode.EmitNode(w, (Mask is null ? "string " : "") + v, "Transpose", new[] { input }, OnnxCode.Literal(name + "/steps_first"),
             OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
         string Blocks(string suffix, string tensors, string dims) =>
             $"graph.GateBlocks({OnnxCode.Literal(name + "." + suffix)}, [{tensors}], {order}, {dims})";
@@ -273,15 +290,47 @@ internal sealed record RecurrentPlan(
             attributes.Add(OnnxCode.Int("linear_before_reset", 1));
         }
 
+        if (Mask is not null)
+        {
+            OnnxCode.EmitNode(w, $"string {v}SequenceLengths", "Cast", new[] { v + "Lengths" }, OnnxCode.Literal(name + "/sequence_lens"), OnnxCode.Int("to", 6));
+        }
+
         w.Line($"{v} = graph.Node(\"{op}\", [{v},");
         w.Line($"    {weights},");
         w.Line($"    {recurrent},");
-        w.Line($"    {biases}],");
+        w.Line(Mask is null ? $"    {biases}]," : $"    {biases},");
+        if (Mask is not null)
+        {
+            w.Line($"    {v}SequenceLengths],");
+        }
+
         w.Line($"    {OnnxCode.Literal(name + "/" + op)}, {string.Join(", ", attributes)});");
         if (ReturnSequences)
         {
             OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [1], [1])" }, OnnxCode.Literal(name + "/Squeeze"));
-            OnnxCode.EmitNode(w, v, "Transpose", new[] { v }, OnnxCode.Literal(name), OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+            OnnxCode.EmitNode(w, v, "Transpose", new[] { v }, OnnxCode.Literal(Mask is null ? name : name + "/batch_first"), OnnxCode.Ints("perm", new[] { 1, 0, 2 }));
+            if (Mask is not null)
+            {
+                w.Line("// Each step's output back to its place: y[b, t] = Y[b, to[b, t]], zero at padding (Y is zero past a sample's length).");
+                OnnxCode.EmitNode(w, v, "GatherElements", new[] { v, $"graph.Node(\"Expand\", [{v}To, graph.Node(\"Shape\", [{v}], {OnnxCode.Literal(name + "/shape")})], {OnnxCode.Literal(name + "/places")})" },
+                    OnnxCode.Literal(name), OnnxCode.Int("axis", 1));
+            }
+        }
+        else if (Mask is not null)
+        {
+            // Y is zero past each sample's length: its state after the last real step is Σ_t Y[t]·[t + 1 = length], zero for length 0.
+            string positions = string.Join(", ", Enumerable.Range(1, Steps).Select(t => Format.Float(t)));
+            OnnxCode.EmitNode(w, v, "Squeeze", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".axes")}, [1], [1])" }, OnnxCode.Literal(name + "/Squeeze"));
+            OnnxCode.EmitNode(w, $"string {v}Last", "Unsqueeze", new[] { v + "Lengths", $"graph.Int64Constant({OnnxCode.Literal(name + ".batch_axis")}, [0], [1])" },
+                OnnxCode.Literal(name + "/lengths_row"));
+            OnnxCode.EmitNode(w, v + "Last", "Equal", new[] { $"graph.Constant({OnnxCode.Literal(name + ".positions")}, [{positions}], [{Format.Int(Steps)}, 1])", v + "Last" },
+                OnnxCode.Literal(name + "/is_last"));
+            OnnxCode.EmitNode(w, v + "Last", "Cast", new[] { v + "Last" }, OnnxCode.Literal(name + "/last"), OnnxCode.Int("to", 1));
+            OnnxCode.EmitNode(w, v + "Last", "Unsqueeze", new[] { v + "Last", $"graph.Int64Constant({OnnxCode.Literal(name + ".units_axis")}, [2], [1])" },
+                OnnxCode.Literal(name + "/last_weights"));
+            OnnxCode.EmitNode(w, v, "Mul", new[] { v, v + "Last" }, OnnxCode.Literal(name + "/last_only"));
+            OnnxCode.EmitNode(w, v, "ReduceSum", new[] { v, $"graph.Int64Constant({OnnxCode.Literal(name + ".step_axis_0")}, [0], [1])" }, OnnxCode.Literal(name),
+                OnnxCode.Int("keepdims", 0));
         }
         else
         {
@@ -291,6 +340,36 @@ internal sealed record RecurrentPlan(
         }
 
         OnnxCode.EmitLayer(w, this, v, channelsFirst: false);
+    }
+
+    /// <summary>
+    /// The ONNX nodes that move each sample's real steps, in order, to the front of its sequence (ONNX's recurrent operators
+    /// take a length per sample, not a mask): <c>to[b, t]</c>, the place of step t, is <c>C − 1</c> for a real step and
+    /// <c>L + t − C</c> for padding, with C the mask's running sum and L its total; then
+    /// <c>x'[b, to[b, t]] = x[b, t]</c> into <c>{v}</c>, and <c>{v}To</c>, <c>{v}Lengths</c> kept for the output.
+    /// </summary>
+    private void EmitCompaction(SourceWriter w, string input)
+    {
+        string v = Header.Variable, name = Header.Name, mask = Mask!.OnnxValue;
+        string steps = string.Join(", ", Enumerable.Range(0, Steps).Select(t => Format.Float(t)));
+        w.Line($"// {Mask.Producer}'s step mask m [batch, {Format.Int(Steps)}]: each sample's real steps moved, in order, to the front (ONNX's {Kind} takes a length per sample),");
+        w.Line("// step t to C − 1 if real and to L + t − C if padding, with C = Σ_{s ≤ t} m and L = Σ m.");
+        OnnxCode.EmitNode(w, $"string {v}Count", "CumSum", new[] { mask, $"graph.Int64Constant({OnnxCode.Literal(name + ".cumsum_axis")}, [1], [])" }, OnnxCode.Literal(name + "/count"));
+        OnnxCode.EmitNode(w, $"string {v}Length", "ReduceSum", new[] { mask, $"graph.Int64Constant({OnnxCode.Literal(name + ".step_axis")}, [1], [1])" },
+            OnnxCode.Literal(name + "/length"), OnnxCode.Int("keepdims", 1));
+        OnnxCode.EmitNode(w, $"string {v}Padded", "Add", new[] { v + "Length", $"graph.Constant({OnnxCode.Literal(name + ".steps")}, [{steps}], [{Format.Int(Steps)}])" },
+            OnnxCode.Literal(name + "/length_plus_t"));
+        OnnxCode.EmitNode(w, v + "Padded", "Sub", new[] { v + "Padded", v + "Count" }, OnnxCode.Literal(name + "/padded_place"));
+        OnnxCode.EmitNode(w, $"string {v}To", "Sub", new[] { v + "Count", "graph.Scalar(1f)" }, OnnxCode.Literal(name + "/real_place"));
+        OnnxCode.EmitNode(w, v + "To", "Sub", new[] { v + "To", v + "Padded" }, OnnxCode.Literal(name + "/real_minus_padded"));
+        OnnxCode.EmitNode(w, v + "To", "Mul", new[] { v + "To", mask }, OnnxCode.Literal(name + "/masked"));
+        OnnxCode.EmitNode(w, v + "To", "Add", new[] { v + "To", v + "Padded" }, OnnxCode.Literal(name + "/place"));
+        OnnxCode.EmitNode(w, v + "To", "Cast", new[] { v + "To" }, OnnxCode.Literal(name + "/place_index"), OnnxCode.Int("to", 7));
+        OnnxCode.EmitNode(w, v + "To", "Unsqueeze", new[] { v + "To", $"graph.Int64Constant({OnnxCode.Literal(name + ".feature_axis")}, [2], [1])" }, OnnxCode.Literal(name + "/places_column"));
+        OnnxCode.EmitNode(w, $"string {v}Lengths", "Squeeze", new[] { v + "Length", $"graph.Int64Constant({OnnxCode.Literal(name + ".length_axis")}, [1], [1])" }, OnnxCode.Literal(name + "/lengths"));
+        w.Line($"string {v} = {input};");
+        OnnxCode.EmitNode(w, v, "ScatterElements", new[] { v, $"graph.Node(\"Expand\", [{v}To, graph.Node(\"Shape\", [{v}], {OnnxCode.Literal(name + "/input_shape")})], {OnnxCode.Literal(name + "/input_places")})", v },
+            OnnxCode.Literal(name + "/real_first"), OnnxCode.Int("axis", 1));
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site)
@@ -309,7 +388,7 @@ internal sealed record RecurrentPlan(
         {
             w.Line($"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {steps} * {width} * batchSize); // W_hh·h + b_hh of every step, [{steps}, batch, {width}]");
         }
-        else if (!backward || Lstm) // the LSTM's backward uses it as working space
+        else if (!backward || Lstm || Mask is not null) // the LSTM's backward (and a masked SimpleRNN's) uses it as working space
         {
             w.Line($"{Format.Span} projection = scratch.Slice({Pascal}Projection * batchSize, {width} * batchSize); // W_hh·h + b_hh of one step, [batch, {width}]");
         }
@@ -318,6 +397,11 @@ internal sealed record RecurrentPlan(
         if (Lstm)
         {
             w.Line($"{Format.Span} c = scratch.Slice({Pascal}Cell * batchSize, {states} * {units} * batchSize); // [{states}, batch, {units}], c[0] = 0");
+        }
+
+        if (Mask is not null)
+        {
+            w.Line(Mask.Declaration(Steps));
         }
 
         if (!backward)
@@ -342,6 +426,11 @@ internal sealed record RecurrentPlan(
         w.Line($"// {Header.Name}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Kind} of {units} units over {steps} steps from {start}: " +
                $"{formula}. weight_ih [{width}, {features}], weight_hh [{width}, {units}], biases [{width}]; y is {returned}.");
         w.Line($"// Every step's input projection is one product over {steps} × batch rows; then each step adds W_hh·h + b_hh and applies {(Kind == RecurrentKind.SimpleRNN ? "tanh" : "its gates")}.");
+        if (Mask is not null)
+        {
+            w.Line($"// Under {Mask.Producer}'s step mask a padded step carries {(Lstm ? "h and c" : "h")} over unchanged and {(ReturnSequences ? "outputs zero" : "so the output is each sample's state after its last real step")}: padding changes no output at a real step and no gradient.");
+        }
+
         using (w.Block($"private void {Pascal}Forward({Format.ReadOnlySpan} x, {Format.Span} scratch, int batchSize)"))
         {
             EmitBuffers(w, backward: false);
@@ -363,12 +452,13 @@ internal sealed record RecurrentPlan(
             };
             using (w.Block($"for (int step = 0; step < {steps}; step++)"))
             {
-                w.Line($"{Kernels}.Recurrent.{call}, step, batchSize, units: {units});");
+                w.Line($"{Kernels}.Recurrent.{call}, {Masked}step, batchSize, units: {units});");
             }
 
             if (ReturnSequences)
             {
-                w.Line($"{Kernels}.Recurrent.ToSampleMajor(h.Slice({units} * batchSize), scratch.Slice({Pascal}Output * batchSize, {steps} * {units} * batchSize), batchSize, steps: {steps}, width: {units});");
+                w.Line($"{Kernels}.Recurrent.ToSampleMajor(h.Slice({units} * batchSize), scratch.Slice({Pascal}Output * batchSize, {steps} * {units} * batchSize), {Masked}batchSize, steps: {steps}, width: {units});" +
+                       (Mask is null ? "" : " // zero at padded steps"));
             }
         }
 
@@ -416,16 +506,16 @@ internal sealed record RecurrentPlan(
             {
                 RecurrentKind.LSTM => "LstmStepBackward(weightHh, gates, projection, c, dh, dc",
                 RecurrentKind.GRU => "GruStepBackward(weightHh, gates, projection, h, dh, dhCarry",
-                _ => "RnnStepBackward(weightHh, gates, dh",
+                _ => Mask is null ? "RnnStepBackward(weightHh, gates, dh" : "RnnStepBackward(weightHh, gates, dh, projection",
             };
             using (w.Block($"for (int step = {Format.Int(Steps - 1)}; step >= 0; step--)"))
             {
                 if (ReturnSequences)
                 {
-                    w.Line($"{Kernels}.Recurrent.AddStep(dy, dh, step, batchSize, steps: {steps}, units: {units});");
+                    w.Line($"{Kernels}.Recurrent.AddStep(dy, dh, {Masked}step, batchSize, steps: {steps}, units: {units});");
                 }
 
-                w.Line($"{Kernels}.Recurrent.{call}, step, batchSize, units: {units});");
+                w.Line($"{Kernels}.Recurrent.{call}, {Masked}step, batchSize, units: {units});");
             }
 
             string biasGradient(string name) => Slice("gradients", name, width);

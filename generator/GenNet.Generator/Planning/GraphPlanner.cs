@@ -84,6 +84,7 @@ internal static class GraphPlanner
         var context = new PlanContext(spec, diagnostics);
         var shapes = new int[declared.Count][];
         var offsets = new int[declared.Count];
+        var masks = new StepMask?[declared.Count];
         foreach ((InputSpec input, int i) in spec.Inputs.Select((input, i) => (input, i)))
         {
             shapes[nodeOfInput[i]] = input.Shape.ToArray();
@@ -99,6 +100,7 @@ internal static class GraphPlanner
             context.SourceOffsets = sources[layer].Select(s => offsets[s]).ToArray();
             context.SourceNames = sources[layer].Select(s => names[s]).ToArray();
             context.SourceIsInput = sources[layer].Select(s => declared[s].Input >= 0).ToArray();
+            context.SourceMasks = sources[layer].Select(s => masks[s]).ToArray();
             context.Name = names[node];
             context.Variable = variables[node];
             context.KindIndex = kindIndex[layer];
@@ -118,8 +120,16 @@ internal static class GraphPlanner
                 layers[foldsInto[layer]] = layers[foldsInto[layer]].WithFold(fold);
             }
 
+            if (!planned.TakesMask && context.SourceMasks.FirstOrDefault(m => m is { PassedOn: false }) is { } lost)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaskNotTaken, layerSpec.Declaration.Location, layerSpec.Declaration.Where,
+                    lost.Producer, layerSpec.Unit.Kind));
+                return Fail();
+            }
+
             shapes[node] = planned.Header.OutputShape.ToArray();
             offsets[node] = planned.Header.OutputOffset;
+            masks[node] = planned.OutputMask;
             if (!Fits(context.ParameterCount, spec, "parameter arena", diagnostics) ||
                 !Fits(context.ActivationsPerSample, spec, "activation arena per sample", diagnostics))
             {

@@ -48,4 +48,14 @@ public sealed class EmbeddingAttribute : LayerAttribute
 
     /// <summary>The length of each token's vector.</summary>
     public int Dimensions { get; }
+
+    /// <summary>
+    /// Token id 0 is padding (Keras's <c>mask_zero</c>): the layer's output carries a step mask, 0 where the id is 0, and the
+    /// LSTM, GRU or SimpleRNN that reads it skips those steps — a padded step carries the state over unchanged and its
+    /// sequence output is zero, so sequences of any length up to the declared one, padded with 0 before or after, give the
+    /// outputs and gradients they would give alone. Real tokens then use ids 1 … vocabulary − 1. The layer after the
+    /// Embedding must be a recurrent layer (GN0030 otherwise); a recurrent layer with <c>ReturnSequences</c> passes the mask
+    /// on to a recurrent layer after it. Default false.
+    /// </summary>
+    public bool MaskZero { get; set; }
 }

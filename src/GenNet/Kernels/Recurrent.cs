@@ -25,7 +25,7 @@ namespace GenNet.Kernels;
 /// <see cref="TensorPrimitives"/> (forward) and a <see cref="Simd"/> body (backward); the products are the dense layer's.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Recurrent
+public static partial class Recurrent
 {
     /// <summary>Per step t and sample b: <c>xs[t, b, :] = x[b, t, :]</c>. <paramref name="x"/>, <paramref name="xs"/>: batchSize·steps·width floats.</summary>
     /// <exception cref="ArgumentException">A span's length is not batchSize·steps·width.</exception>
@@ -111,17 +111,53 @@ public static class Recurrent
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
     public static void LstmStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
-        int step, int batchSize, int units)
+        int step, int batchSize, int units) =>
+        LstmBackward(weightHh, gates, projection, c, dh, dc, ReadOnlySpan<float>.Empty, step, batchSize, units);
+
+    /// <summary>
+    /// <see cref="LstmStepBackward(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int)"/>
+    /// under a step mask (see <see cref="LstmStep(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, ReadOnlySpan{float}, int, int, int)"/>):
+    /// a padded sample's gates get a zero gradient and its dL/dh and dL/dc pass to the step before unchanged, as its
+    /// forward carried h and c. <paramref name="projection"/> [batch, 4·units] is working space (its second quarter keeps
+    /// the carried dL/dh across the recurrent product).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LstmStepBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
+        ReadOnlySpan<float> mask, int step, int batchSize, int units) =>
+        LstmBackward(weightHh, gates, projection, c, dh, dc, StepMask(mask, step, batchSize), step, batchSize, units);
+
+    // Both LstmStepBackward overloads: stepMask is the batch's mask at this step, or empty for none.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LstmBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
+        ReadOnlySpan<float> stepMask, int step, int batchSize, int units)
     {
         int width = 4 * units, rows = batchSize * units;
+        bool masked = !stepMask.IsEmpty;
         Span<float> z = gates.Slice(step * batchSize * width, batchSize * width);
         ReadOnlySpan<float> cPrevious = c.Slice(step * rows, rows), cNext = c.Slice((step + 1) * rows, rows);
         CheckLength(nameof(dh), dh.Length, rows);
         CheckLength(nameof(dc), dc.Length, rows);
         Span<float> tanhC = projection.Slice(0, rows); // τ = tanh(c') of every sample, in one call
+        Span<float> carried = masked ? projection.Slice(rows, rows) : default; // a padded sample's dL/dh, across the recurrent product
         TensorPrimitives.Tanh(cNext, tanhC);
         for (int b = 0; b < batchSize; b++)
         {
+            if (masked)
+            {
+                Span<float> carriedRow = carried.Slice(b * units, units);
+                if (stepMask[b] == 0f)
+                {
+                    z.Slice(b * width, width).Clear(); // no gradient to the weights or the input; dc passes unchanged
+                    dh.Slice(b * units, units).CopyTo(carriedRow);
+                    continue;
+                }
+
+                carriedRow.Clear();
+            }
+
             var kernel = new LstmBackwardKernel(z.Slice(b * width, width), tanhC.Slice(b * units, units), cPrevious.Slice(b * units, units), dh.Slice(b * units, units), dc.Slice(b * units, units), units);
             Simd.Split(ref kernel, units);
         }
@@ -129,6 +165,10 @@ public static class Recurrent
         if (step > 0)
         {
             Dense.BackwardInput(z, weightHh, dh, batchSize, units, width);
+            if (masked)
+            {
+                TensorPrimitives.Add(dh, carried, dh);
+            }
         }
     }
 
@@ -172,7 +212,26 @@ public static class Recurrent
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
     public static void GruStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
-        int step, int batchSize, int units)
+        int step, int batchSize, int units) =>
+        GruBackward(weightHh, gates, projection, h, dh, dhCarry, ReadOnlySpan<float>.Empty, step, batchSize, units);
+
+    /// <summary>
+    /// <see cref="GruStepBackward(ReadOnlySpan{float}, Span{float}, Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int)"/>
+    /// under a step mask: a padded sample's gates and projection rows get a zero gradient and its dL/dh passes to the step
+    /// before unchanged, as its forward carried h.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GruStepBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
+        ReadOnlySpan<float> mask, int step, int batchSize, int units) =>
+        GruBackward(weightHh, gates, projection, h, dh, dhCarry, StepMask(mask, step, batchSize), step, batchSize, units);
+
+    // Both GruStepBackward overloads: stepMask is the batch's mask at this step, or empty for none.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GruBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
+        ReadOnlySpan<float> stepMask, int step, int batchSize, int units)
     {
         int width = 3 * units, rows = batchSize * units;
         Span<float> z = gates.Slice(step * batchSize * width, batchSize * width);
@@ -182,6 +241,13 @@ public static class Recurrent
         CheckLength(nameof(dhCarry), dhCarry.Length, rows);
         for (int b = 0; b < batchSize; b++)
         {
+            if (!stepMask.IsEmpty && stepMask[b] == 0f)
+            {
+                z.Slice(b * width, width).Clear();
+                a.Slice(b * width, width).Clear(); // so its row of the recurrent product below is zero and dh stays
+                continue;
+            }
+
             var kernel = new GruBackwardKernel(z.Slice(b * width, width), a.Slice(b * width, width), hPrevious.Slice(b * units, units), dh.Slice(b * units, units), units);
             Simd.Split(ref kernel, units);
         }
@@ -220,6 +286,43 @@ public static class Recurrent
         if (step > 0)
         {
             Dense.BackwardInput(z, weightHh, dh, batchSize, units, units);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RnnStepBackward(ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int)"/> under a step mask: a padded
+    /// sample's pre-activation gets a zero gradient and its dL/dh passes to the step before unchanged, kept across the
+    /// recurrent product in <paramref name="carried"/> [batch, units], working space.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RnnStepBackward(
+        ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> dh, Span<float> carried, ReadOnlySpan<float> mask, int step, int batchSize, int units)
+    {
+        int rows = batchSize * units;
+        ReadOnlySpan<float> stepMask = StepMask(mask, step, batchSize);
+        Span<float> z = gates.Slice(step * rows, rows);
+        CheckLength(nameof(dh), dh.Length, rows);
+        carried = carried.Slice(0, rows);
+        var kernel = new TanhBackwardKernel(z, dh);
+        Simd.Split(ref kernel, rows);
+        for (int b = 0; b < batchSize; b++)
+        {
+            if (stepMask[b] == 0f)
+            {
+                z.Slice(b * units, units).Clear();
+                dh.Slice(b * units, units).CopyTo(carried.Slice(b * units, units));
+            }
+            else
+            {
+                carried.Slice(b * units, units).Clear();
+            }
+        }
+
+        if (step > 0)
+        {
+            Dense.BackwardInput(z, weightHh, dh, batchSize, units, units);
+            TensorPrimitives.Add(dh, carried, dh);
         }
     }
 

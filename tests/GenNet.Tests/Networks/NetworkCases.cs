@@ -105,6 +105,7 @@ public static class NetworkCases
         .. LayerNormalizationCases.All,
         .. DepthwiseCases.All,
         .. RecurrentCases.All,
+        .. MaskedCases.All,
         .. AdaptedNormalizationCases.All,
     ];
 
