@@ -5,7 +5,8 @@ using Xunit;
 namespace GenNet.Tests;
 
 /// <summary>
-/// <see cref="Conv.ForwardWinograd3x3"/> against a direct 3×3 convolution summed in double, at awkward sizes: images
+/// The convolutions' inference paths against a direct convolution summed in double: <see cref="Conv.ForwardDirect"/> (few
+/// channels) at every geometry of <see cref="ImageCase.All"/>, and <see cref="Conv.ForwardWinograd3x3"/> at awkward sizes: images
 /// 1×1 to 17×17 (odd outputs, so the last tiles are cropped), channels and filters 1, 3, 17, 33 and 64 (every vector
 /// width's tail), every padding the layers use and wider, batches 1 and 3, and scratch for one tile at a time as well as
 /// for many. The tolerance is relative to each output's Σ|x·w| + |b|, the scale of its rounding. <see cref="RunAll"/>
@@ -92,7 +93,62 @@ public sealed class ConvWinogradTests
             }
         }
 
+        int filterCase = 0;
+        int[] filterCounts = [1, 3, 17, 33, 64];
+        foreach (ImageCase c in ImageCase.All(pooling: false))
+        {
+            failures += CheckDirect(random, c, filterCounts[filterCase++ % filterCounts.Length], failures < 20 ? report : _ => { });
+        }
+
         return failures;
+    }
+
+    /// <summary><see cref="Conv.ForwardDirect"/> (the few-channel inference path) against the double direct convolution, at one of <see cref="ImageCase.All"/>'s geometries.</summary>
+    private static int CheckDirect(Random random, ImageCase c, int filters, Action<string> report)
+    {
+        int window = c.KernelHeight * c.KernelWidth;
+        float[] x = Values(random, c.Batch * c.InputSize), weight = Values(random, filters * c.Channels * window), bias = Values(random, filters);
+        float[] kernel = new float[weight.Length], source = new float[weight.Length];
+        Conv.RefreshTapMajorKernel(weight, source, kernel, filters, c.Channels, c.KernelHeight, c.KernelWidth);
+        float[] y = new float[c.Batch * c.OutputPixels * filters];
+        Array.Fill(y, float.NaN); // every element is written
+        Conv.ForwardDirect(x, kernel, bias, y, c.Batch, c.Height, c.Width, c.Channels, filters, c.KernelHeight, c.KernelWidth, c.Stride, c.PadTop, c.PadLeft, c.OutHeight, c.OutWidth);
+        for (int b = 0; b < c.Batch; b++)
+        {
+            for (int p = 0; p < c.OutputPixels; p++)
+            {
+                int oy = p / c.OutWidth, ox = p % c.OutWidth;
+                for (int o = 0; o < filters; o++)
+                {
+                    double sum = bias[o], scale = Math.Abs(bias[o]);
+                    for (int ch = 0; ch < c.Channels; ch++)
+                    {
+                        for (int ky = 0; ky < c.KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < c.KernelWidth; kx++)
+                            {
+                                int iy = oy * c.Stride + ky - c.PadTop, ix = ox * c.Stride + kx - c.PadLeft;
+                                if (iy >= 0 && iy < c.Height && ix >= 0 && ix < c.Width)
+                                {
+                                    double term = (double)x[((b * c.Height + iy) * c.Width + ix) * c.Channels + ch] * weight[((o * c.Channels + ch) * c.KernelHeight + ky) * c.KernelWidth + kx];
+                                    sum += term;
+                                    scale += Math.Abs(term);
+                                }
+                            }
+                        }
+                    }
+
+                    float actual = y[(b * c.OutputPixels + p) * filters + o];
+                    if (!(Math.Abs(actual - sum) <= Tolerance * Math.Max(scale, 1e-3)))
+                    {
+                        report($"direct {c}, {filters} filters: y[{b}, {oy}, {ox}, {o}] = {actual}, expected {sum} (scale {scale})");
+                        return 1;
+                    }
+                }
+            }
+        }
+
+        return 0;
     }
 
     private static int Check(Random random, int batch, int h, int w, int channels, int filters, int top, int left, int outHeight, int outWidth, bool smallScratch, string padding, Action<string> report)

@@ -215,9 +215,10 @@ internal static class NetworkEmitter
         if (reordered.Length > 0)
         {
             w.Line();
-            w.Line(plan.Layers.Any(l => l.TransformedKernel is not null)
-                ? $"// Convolution weights reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order, or transformed for Winograd's F(2×2, 3×3); each call checks them against the parameters."
-                : $"// Convolution weights reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order; each call checks them against the parameters.");
+            bool anyReordered = reordered.Any(l => l.ReorderedKernel is not null), anyTransformed = reordered.Any(l => l.TransformedKernel is not null);
+            string order = $"reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order";
+            w.Line($"// Convolution weights {(anyReordered && anyTransformed ? order + ", and in the layouts their inference passes read" : anyReordered ? order : "in the layouts their inference passes read")}; " +
+                   "each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
                 if (layer.ReorderedKernel is { } kernel)

@@ -29,7 +29,7 @@ internal sealed class Conv2DUnit : LayerUnit
 
     public override bool Learns => true;
 
-    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Winograd", "Taps", "Forward", "Backward" };
 
     public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
@@ -105,13 +105,18 @@ internal sealed class Conv2DUnit : LayerUnit
         int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
         context.NeedColumns(window.ColumnsPerSample);
-        bool winograd = Conv2DPlan.TakesWinograd(window, filters) && !context.TakesFold;
-        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold && (context.Training || !winograd) // folded: reordered in its folded copy
+        InferenceForm form = context.TakesFold ? InferenceForm.Product : Conv2DPlan.InferenceFormOf(window, filters);
+        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold && (context.Training || form == InferenceForm.Product) // folded: reordered in its folded copy
             ? context.AllocateKernel((int)weights)
             : NodePlan.None;
-        int winogradOffset = winograd ? context.AllocateTransformedKernel(16 * window.Channels * filters) : NodePlan.None;
+        int inferenceOffset = form switch
+        {
+            InferenceForm.Winograd => context.AllocateTransformedKernel(16 * window.Channels * filters),
+            InferenceForm.Direct => context.AllocateTransformedKernel((int)weights),
+            _ => NodePlan.None,
+        };
         LayerHeader header = context.Header(spec, window.OutputShape(filters), output);
-        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options) { WinogradOffset = winogradOffset };
+        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options) { Form = form, InferenceOffset = inferenceOffset };
     }
 }
 
@@ -179,25 +184,34 @@ internal sealed record Conv2DPlan(
 
     private bool Reordered => KernelOffset >= 0;
 
-    /// <summary>Where its weight transformed for Winograd's F(2×2, 3×3) lives in the kernels arrays ([16, channels, filters]), or none.</summary>
-    public int WinogradOffset { get; init; } = NodePlan.None;
+    /// <summary>How inference computes it: the im2col product as training does, Winograd's F(2×2, 3×3), or directly.</summary>
+    public InferenceForm Form { get; init; }
 
-    private bool Winograd => WinogradOffset >= 0;
+    /// <summary>Where its weight transformed for <see cref="Form"/> lives in the kernels arrays, or none.</summary>
+    public int InferenceOffset { get; init; } = NodePlan.None;
 
-    /// <summary>Fewer channels than this leave too little work per transformed tile for Winograd to pay (mnist_convnet's first convolution has 1).</summary>
+    private bool Winograd => Form == InferenceForm.Winograd;
+
+    /// <summary>Fewer channels than this leave too little work per transformed tile for Winograd to pay; they go direct (mnist_convnet's first convolution has 1).</summary>
     private const int WinogradMinChannels = 8;
 
     /// <summary>
     /// Inference runs a 3×3 convolution at stride 1 over at least <see cref="WinogradMinChannels"/> channels as Winograd's
-    /// F(2×2, 3×3) (2.25× fewer multiplies), in its im2col buffer, which must hold one tile's 16 · (channels + filters) floats.
+    /// F(2×2, 3×3) (2.25× fewer multiplies), in its im2col buffer, which must hold one tile's 16 · (channels + filters)
+    /// floats; a 2-D convolution over fewer channels directly from the image, without im2col.
     /// </summary>
-    public static bool TakesWinograd(WindowPlan window, int filters) =>
-        !window.Sequence && window.WindowHeight == 3 && window.WindowWidth == 3 && window.Stride == 1 && window.Channels >= WinogradMinChannels &&
-        16L * (window.Channels + filters) <= window.ColumnsPerSample;
+    public static InferenceForm InferenceFormOf(WindowPlan window, int filters) =>
+        window.Sequence || window.InputIsColumns ? InferenceForm.Product
+        : window.Channels < WinogradMinChannels ? InferenceForm.Direct
+        : window.WindowHeight == 3 && window.WindowWidth == 3 && window.Stride == 1 && 16L * (window.Channels + filters) <= window.ColumnsPerSample ? InferenceForm.Winograd
+        : InferenceForm.Product;
 
-    public override (string Constant, int Offset, string Comment)? TransformedKernel => Winograd
-        ? (Pascal + "Winograd", WinogradOffset, $"{Header.Name}: [16, {Format.Int(Window.Channels)}, {Format.Int(Filters)}], G g Gᵀ for inference")
-        : null;
+    public override (string Constant, int Offset, string Comment)? TransformedKernel => Form switch
+    {
+        InferenceForm.Winograd => (Pascal + "Winograd", InferenceOffset, $"{Header.Name}: [16, {Format.Int(Window.Channels)}, {Format.Int(Filters)}], G g Gᵀ for inference"),
+        InferenceForm.Direct => (Pascal + "Taps", InferenceOffset, $"{Header.Name}: {Format.Shape(new[] { Window.WindowHeight, Window.WindowWidth, Window.Channels, Filters })}, tap-major for inference"),
+        _ => null,
+    };
 
     /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
     public NormalizationFold? FoldedIn { get; init; }
@@ -256,7 +270,7 @@ internal sealed record Conv2DPlan(
         string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
         string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
         FoldedIn?.EmitCallComment(w, this);
-        string training = Winograd && site.Training ? ", training" : "";
+        string training = Form != InferenceForm.Product && site.Training ? ", training" : "";
         w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize{training});");
     }
 
@@ -300,20 +314,27 @@ internal sealed record Conv2DPlan(
         string weightName = FoldedIn is null ? "W" : "W'";
         w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
-        w.Line(!im2col
-            ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
-            : window.ChannelsLastColumns
-                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
-                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
-        if (Winograd)
+        if (Form == InferenceForm.Product || site.Training) // an inference-only network never runs the product form
         {
+            w.Line(!im2col
+                ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
+                : window.ChannelsLastColumns
+                    ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                    : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
+        }
+
+        if (Form != InferenceForm.Product)
+        {
+            string how = Winograd
+                ? "Winograd's F(2×2, 3×3) in the columns buffer (2.25× fewer multiplies)"
+                : "directly from the image, a vector of filters per broadcast input (no im2col)";
             w.Line(site.Training
-                ? "// Inference instead: Winograd's F(2×2, 3×3) in the columns buffer (2.25× fewer multiplies); training keeps the columns, which its backward pass reads."
-                : "// Here as Winograd's F(2×2, 3×3) instead (2.25× fewer multiplies): 4×4 input patches and the transformed weight, in the columns buffer.");
+                ? $"// Inference instead: {how}; training keeps the columns, which its backward pass reads."
+                : $"// Computed {how}.");
         }
 
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
-            (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize" + (Winograd && site.Training ? ", bool training)" : ")");
+            (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize" + (Form != InferenceForm.Product && site.Training ? ", bool training)" : ")");
         using (w.Block(forward))
         {
             if (FoldedIn is null)
@@ -321,17 +342,34 @@ internal sealed record Conv2DPlan(
                 w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
             }
 
-            if (Winograd)
+            if (Form != InferenceForm.Product)
             {
-                string transformed = $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Winograd, 16 * {Format.Int(window.Channels)} * {filters})";
-                string winograd = $"{Kernels}.Conv.ForwardWinograd3x3(x, {transformed}, {bias}, {(gelu ? "z" : "y")}, columns, batchSize, " +
-                    $"{Format.Int(window.Height)}, {Format.Int(window.Width)}, {Format.Int(window.Channels)}, {filters}, {Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, " +
-                    $"{Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)});";
-                string refresh = $"{Kernels}.Conv.RefreshWinogradKernel({weight}, global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}Winograd, {filters} * {patch}), {transformed}, {filters}, {Format.Int(window.Channels)});";
+                string target = gelu ? "z" : "y";
+                string channels = Format.Int(window.Channels);
+                string transformed, call;
+                if (Winograd)
+                {
+                    transformed = $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Winograd, 16 * {channels} * {filters})";
+                    call = $"{Kernels}.Conv.ForwardWinograd3x3(x, {transformed}, {bias}, {target}, columns, batchSize, " +
+                        $"{Format.Int(window.Height)}, {Format.Int(window.Width)}, {channels}, {filters}, {Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, " +
+                        $"{Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)});";
+                }
+                else
+                {
+                    transformed = $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Taps, {filters} * {patch})";
+                    call = $"{Kernels}.Conv.ForwardDirect(x, {transformed}, {bias}, {target}, batchSize, {Format.Int(window.Height)}, {Format.Int(window.Width)}, {channels}, {filters}, " +
+                        $"{Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Stride)}, {Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, " +
+                        $"{Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)});";
+                }
+
+                string source = $"global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}{(Winograd ? "Winograd" : "Taps")}, {filters} * {patch})";
+                string refresh = Winograd
+                    ? $"{Kernels}.Conv.RefreshWinogradKernel({weight}, {source}, {transformed}, {filters}, {channels});"
+                    : $"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {source}, {transformed}, {KernelGeometry});";
                 if (!site.Training)
                 {
                     w.Line(refresh);
-                    w.Line(winograd);
+                    w.Line(call);
                     Activation.EmitForward(w, Filters);
                     return;
                 }
@@ -339,7 +377,7 @@ internal sealed record Conv2DPlan(
                 using (w.Block("if (!training)"))
                 {
                     w.Line(refresh);
-                    w.Line(winograd);
+                    w.Line(call);
                     Activation.EmitForward(w, Filters);
                     w.Line("return;");
                 }
@@ -418,4 +456,17 @@ internal sealed record Conv2DPlan(
             }
         }
     }
+}
+
+/// <summary>How a convolution's inference pass computes it (training always takes the im2col product).</summary>
+internal enum InferenceForm
+{
+    /// <summary>im2col and the dense product, as training.</summary>
+    Product,
+
+    /// <summary>Winograd's F(2×2, 3×3): a 3×3 kernel at stride 1 over many channels.</summary>
+    Winograd,
+
+    /// <summary>Straight from the image: few channels, where im2col's copy costs about what the product does.</summary>
+    Direct,
 }

@@ -41,10 +41,11 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, or transformed for Winograd's F(2×2, 3×3); each call checks them against the parameters.
-        private const int Conv1Kernel = 0; // conv_1: [64, 3, 3, 32]
-        private const int Conv1Winograd = 18432; // conv_1: [16, 32, 64], G g Gᵀ for inference
-        private const int KernelsSize = 51200;
+        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
+        private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 32], tap-major for inference
+        private const int Conv1Kernel = 288; // conv_1: [64, 3, 3, 32]
+        private const int Conv1Winograd = 18720; // conv_1: [16, 32, 64], G g Gᵀ for inference
+        private const int KernelsSize = 51488;
         private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -132,7 +133,7 @@ namespace Samples
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 21632 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 6084 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 6084 * batchSize), conv0, batchSize, training);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 5408 * batchSize);
             MaxPool0Forward(conv0, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 7744 * batchSize);
@@ -218,9 +219,18 @@ namespace Samples
 
         // conv_0: [28, 28, 1] → [26, 26, 32], ReLU; 3×3 kernel, stride 1, valid padding. weight [32, 1, 3, 3], bias [32].
         // As a product: columns [batch·676, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·676, 32].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
+            if (!training)
+            {
+                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
+                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26);
+                global::GenNet.Kernels.Activations.Relu(y);
+                return;
+            }
+
             global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26);
             global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize * 676, 9, 32);
             global::GenNet.Kernels.Activations.Relu(y);
