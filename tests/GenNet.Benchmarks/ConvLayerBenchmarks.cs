@@ -13,7 +13,7 @@ public class ConvLayerBenchmarks
 {
     private float[] _image = null!, _columns = null!, _conv0 = null!, _pool0 = null!, _conv1 = null!, _pool1 = null!, _flat = null!, _dense = null!;
     private int[] _argmax0 = null!, _argmax1 = null!;
-    private float[] _w0 = null!, _b0 = null!, _w1 = null!, _kernel1 = null!, _b1 = null!, _winograd = null!, _source = null!, _w2 = null!, _b2 = null!;
+    private float[] _taps0 = null!, _w0 = null!, _b0 = null!, _w1 = null!, _kernel1 = null!, _b1 = null!, _winograd = null!, _source = null!, _w2 = null!, _b2 = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -35,6 +35,8 @@ public class ConvLayerBenchmarks
         _b1 = ConvWorkload.Parameter(network, "conv_1.bias");
         _w2 = ConvWorkload.Parameter(network, "dense_0.weight");
         _b2 = ConvWorkload.Parameter(network, "dense_0.bias");
+        _taps0 = new float[_w0.Length];
+        Conv.ToTapMajorKernel(_w0, _taps0, 32, 1, 3, 3);
         _kernel1 = new float[_w1.Length];
         Conv.ToChannelsLastKernel(_w1, _kernel1, 64, 32, 3, 3);
         _winograd = new float[16 * 32 * 64];
@@ -49,7 +51,15 @@ public class ConvLayerBenchmarks
         Flatten();
     }
 
-    [Benchmark(Description = "conv_0: im2col + product + ReLU")]
+    [Benchmark(Description = "conv_0: direct + ReLU (inference)")]
+    public float ConvZeroDirect()
+    {
+        Conv.ForwardDirect(_image, _taps0, _b0, _conv0, 1, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26);
+        Activations.Relu(_conv0);
+        return _conv0[0];
+    }
+
+    [Benchmark(Description = "conv_0: im2col + product + ReLU (training's)")]
     public float ConvZero()
     {
         Conv.Im2Col(_image, _columns.AsSpan(0, 676 * 9), 1, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26);
