@@ -105,7 +105,7 @@ internal sealed class Conv2DUnit : LayerUnit
         int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
         context.NeedColumns(window.ColumnsPerSample);
-        InferenceForm form = context.TakesFold ? InferenceForm.Product : Conv2DPlan.InferenceFormOf(window, filters);
+        InferenceForm form = context.TakesFold || context.Training ? InferenceForm.Product : Conv2DPlan.InferenceFormOf(window, filters); // a trainable network's Forward gives a training step's outputs bit for bit
         int kernelOffset = window.ChannelsLastColumns && !context.TakesFold && (context.Training || form == InferenceForm.Product) // folded: reordered in its folded copy
             ? context.AllocateKernel((int)weights)
             : NodePlan.None;
@@ -184,7 +184,7 @@ internal sealed record Conv2DPlan(
 
     private bool Reordered => KernelOffset >= 0;
 
-    /// <summary>How inference computes it: the im2col product as training does, Winograd's F(2×2, 3×3), or directly.</summary>
+    /// <summary>How an inference-only network computes it: the im2col product as training does, Winograd's F(2×2, 3×3), or directly.</summary>
     public InferenceForm Form { get; init; }
 
     /// <summary>Where its weight transformed for <see cref="Form"/> lives in the kernels arrays, or none.</summary>
@@ -270,8 +270,7 @@ internal sealed record Conv2DPlan(
         string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
         string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
         FoldedIn?.EmitCallComment(w, this);
-        string training = Form != InferenceForm.Product && site.Training ? ", training" : "";
-        w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize{training});");
+        w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize);");
     }
 
     public override void EmitBackward(SourceWriter w, BackwardSite site)
@@ -314,7 +313,7 @@ internal sealed record Conv2DPlan(
         string weightName = FoldedIn is null ? "W" : "W'";
         w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
-        if (Form == InferenceForm.Product || site.Training) // an inference-only network never runs the product form
+        if (Form == InferenceForm.Product)
         {
             w.Line(!im2col
                 ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
@@ -328,13 +327,11 @@ internal sealed record Conv2DPlan(
             string how = Winograd
                 ? "Winograd's F(2×2, 3×3) in the columns buffer (2.25× fewer multiplies)"
                 : "directly from the image, a vector of filters per broadcast input (no im2col)";
-            w.Line(site.Training
-                ? $"// Inference instead: {how}; training keeps the columns, which its backward pass reads."
-                : $"// Computed {how}.");
+            w.Line($"// Computed {how} (inference-only networks).");
         }
 
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
-            (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize" + (Form != InferenceForm.Product && site.Training ? ", bool training)" : ")");
+            (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
         using (w.Block(forward))
         {
             if (FoldedIn is null)
@@ -366,23 +363,10 @@ internal sealed record Conv2DPlan(
                 string refresh = Winograd
                     ? $"{Kernels}.Conv.RefreshWinogradKernel({weight}, {source}, {transformed}, {filters}, {channels});"
                     : $"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {source}, {transformed}, {KernelGeometry});";
-                if (!site.Training)
-                {
-                    w.Line(refresh);
-                    w.Line(call);
-                    Activation.EmitForward(w, Filters);
-                    return;
-                }
-
-                using (w.Block("if (!training)"))
-                {
-                    w.Line(refresh);
-                    w.Line(call);
-                    Activation.EmitForward(w, Filters);
-                    w.Line("return;");
-                }
-
-                w.Line();
+                w.Line(refresh);
+                w.Line(call);
+                Activation.EmitForward(w, Filters);
+                return; // inference only: no backward pass
             }
 
             if (im2col)
@@ -458,7 +442,10 @@ internal sealed record Conv2DPlan(
     }
 }
 
-/// <summary>How a convolution's inference pass computes it (training always takes the im2col product).</summary>
+/// <summary>
+/// How an inference-only network's convolution computes its output. A trainable network always takes the im2col product:
+/// its Forward then gives a training step's outputs bit for bit, and its backward pass reads the columns.
+/// </summary>
 internal enum InferenceForm
 {
     /// <summary>im2col and the dense product, as training.</summary>

@@ -173,7 +173,7 @@ namespace Samples.Vision
         }
 
         // conv_0: [9, 7, 3] → [5, 4, 8], Gelu; 3×3 kernel, stride 2, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
-        // Computed directly from the image, a vector of filters per broadcast input (no im2col).
+        // Computed directly from the image, a vector of filters per broadcast input (no im2col) (inference-only networks).
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
@@ -192,7 +192,7 @@ namespace Samples.Vision
         }
 
         // conv_2: [5, 4, 6] → [5, 4, 5], Tanh; 2×3 kernel, stride 1, same padding (0 top, 1 left). weight [5, 6, 2, 3], bias [5].
-        // Computed directly from the image, a vector of filters per broadcast input (no im2col).
+        // Computed directly from the image, a vector of filters per broadcast input (no im2col) (inference-only networks).
         private void Conv2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;

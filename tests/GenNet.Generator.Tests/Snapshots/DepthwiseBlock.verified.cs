@@ -40,12 +40,11 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 3888;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
-        private const int Conv0Taps = 216; // conv_0: [3, 3, 3, 8], tap-major for inference
-        private const int DepthwiseConv0Kernel = 432; // depthwise_conv_0: [3, 3, 8]
-        private const int SeparableConv0Kernel = 504; // separable_conv_0.depthwise: [3, 3, 16]
-        private const int KernelsSize = 648;
+        private const int DepthwiseConv0Kernel = 216; // depthwise_conv_0: [3, 3, 8]
+        private const int SeparableConv0Kernel = 288; // separable_conv_0.depthwise: [3, 3, 16]
+        private const int KernelsSize = 432;
         private const int KernelGradientSize = 216; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -120,7 +119,7 @@ namespace Samples.Vision
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 1152 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 3888 * batchSize), conv0, batchSize, training);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 3888 * batchSize), conv0, batchSize);
             global::System.Span<float> depthwiseConv0 = scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize);
             DepthwiseConv0Forward(conv0, depthwiseConv0, batchSize);
             global::System.Span<float> separableConv0 = scratch.Slice(SeparableConv0Output * batchSize, 576 * batchSize);
@@ -194,18 +193,9 @@ namespace Samples.Vision
 
         // conv_0: [12, 12, 3] → [12, 12, 8], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
         // As a product: columns [batch·144, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·144, 8].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), parameters.Slice(Conv0Bias, 8), y, batchSize, 12, 12, 3, 8, 3, 3, 1, 1, 1, 12, 12);
-                global::GenNet.Kernels.Activations.Relu(y);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 12, 12, 3, 3, 3, 1, 1, 1, 12, 12);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), parameters.Slice(Conv0Bias, 8), y, batchSize * 144, 27, 8);
             global::GenNet.Kernels.Activations.Relu(y);

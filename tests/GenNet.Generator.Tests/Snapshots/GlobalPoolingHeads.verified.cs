@@ -35,10 +35,9 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 945;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // features: [17, 3, 3, 3]
-        private const int Conv0Taps = 459; // features: [3, 3, 3, 17], tap-major for inference
-        private const int KernelsSize = 918;
+        private const int KernelsSize = 459;
         private const int KernelGradientSize = 459; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -101,7 +100,7 @@ namespace Samples.Vision
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 595 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 945 * batchSize), conv0, batchSize, training);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 945 * batchSize), conv0, batchSize);
             global::System.Span<float> globalMaxPool0 = scratch.Slice(GlobalMaxPool0Output * batchSize, 17 * batchSize);
             GlobalMaxPool0Forward(conv0, globalMaxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(GlobalMaxPool0Argmax * batchSize, 17 * batchSize)), batchSize);
             global::System.Span<float> globalAveragePool0 = scratch.Slice(GlobalAveragePool0Output * batchSize, 17 * batchSize);
@@ -171,18 +170,9 @@ namespace Samples.Vision
 
         // features: [7, 5, 3] → [7, 5, 17], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [17, 3, 3, 3], bias [17].
         // As a product: columns [batch·35, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·35, 17].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 17 * 27), 17, 3, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 17 * 27), parameters.Slice(Conv0Bias, 17), y, batchSize, 7, 5, 3, 17, 3, 3, 1, 1, 1, 7, 5);
-                global::GenNet.Kernels.Activations.Relu(y);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 7, 5, 3, 3, 3, 1, 1, 1, 7, 5);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 17 * 27), parameters.Slice(Conv0Bias, 17), y, batchSize * 35, 27, 17);
             global::GenNet.Kernels.Activations.Relu(y);

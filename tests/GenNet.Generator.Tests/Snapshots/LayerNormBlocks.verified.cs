@@ -53,10 +53,9 @@ namespace Samples.Normalized
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 648;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // stem: [8, 3, 3, 2]
-        private const int Conv0Taps = 144; // stem: [3, 3, 2, 8], tap-major for inference
-        private const int KernelsSize = 288;
+        private const int KernelsSize = 144;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -143,7 +142,7 @@ namespace Samples.Normalized
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 288 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize, training);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize);
             global::System.Span<float> layerNorm0 = scratch.Slice(LayerNorm0Output * batchSize, 288 * batchSize);
             LayerNorm0Forward(conv0, layerNorm0, scratch.Slice(LayerNorm0Statistics * batchSize, 108 * batchSize), batchSize);
             global::System.Span<float> globalAveragePool0 = scratch.Slice(GlobalAveragePool0Output * batchSize, 8 * batchSize);
@@ -242,17 +241,9 @@ namespace Samples.Normalized
 
         // stem: [6, 6, 2] → [6, 6, 8], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [8, 2, 3, 3], bias [8].
         // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 8].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 18), 8, 2, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 18), parameters.Slice(Conv0Bias, 8), y, batchSize, 6, 6, 2, 8, 3, 3, 1, 1, 1, 6, 6);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 2, 3, 3, 1, 1, 1, 6, 6);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 18), parameters.Slice(Conv0Bias, 8), y, batchSize * 36, 18, 8);
         }

@@ -41,11 +41,9 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
-        private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 32], tap-major for inference
-        private const int Conv1Kernel = 288; // conv_1: [64, 3, 3, 32]
-        private const int Conv1Winograd = 18720; // conv_1: [16, 32, 64], G g Gᵀ for inference
-        private const int KernelsSize = 51488;
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        private const int Conv1Kernel = 0; // conv_1: [64, 3, 3, 32]
+        private const int KernelsSize = 18432;
         private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -133,11 +131,11 @@ namespace Samples
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 21632 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 6084 * batchSize), conv0, batchSize, training);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 6084 * batchSize), conv0, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 5408 * batchSize);
             MaxPool0Forward(conv0, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 7744 * batchSize);
-            Conv1Forward(maxPool0, scratch.Slice(Columns * batchSize, 34848 * batchSize), conv1, batchSize, training);
+            Conv1Forward(maxPool0, scratch.Slice(Columns * batchSize, 34848 * batchSize), conv1, batchSize);
             global::System.Span<float> maxPool1 = scratch.Slice(MaxPool1Output * batchSize, 1600 * batchSize);
             MaxPool1Forward(conv1, maxPool1, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)), batchSize);
             // flatten: [5, 5, 64] → [1600] in PyTorch's channel-major order, so dense weights interchange.
@@ -219,18 +217,9 @@ namespace Samples
 
         // conv_0: [28, 28, 1] → [26, 26, 32], ReLU; 3×3 kernel, stride 1, valid padding. weight [32, 1, 3, 3], bias [32].
         // As a product: columns [batch·676, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·676, 32].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26);
-                global::GenNet.Kernels.Activations.Relu(y);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26);
             global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize * 676, 9, 32);
             global::GenNet.Kernels.Activations.Relu(y);
@@ -254,18 +243,9 @@ namespace Samples
 
         // conv_1: [13, 13, 32] → [11, 11, 64], ReLU; 3×3 kernel, stride 1, valid padding. weight [64, 32, 3, 3], bias [64].
         // As a product: columns [batch·121, 288] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·121, 64].
-        // Inference instead: Winograd's F(2×2, 3×3) in the columns buffer (2.25× fewer multiplies); training keeps the columns, which its backward pass reads.
-        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshWinogradKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), 64, 32);
-                global::GenNet.Kernels.Conv.ForwardWinograd3x3(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), parameters.Slice(Conv1Bias, 64), y, columns, batchSize, 13, 13, 32, 64, 0, 0, 11, 11);
-                global::GenNet.Kernels.Activations.Relu(y);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), parameters.Slice(Conv1Bias, 64), y, batchSize * 121, 288, 64);
             global::GenNet.Kernels.Activations.Relu(y);

@@ -38,10 +38,9 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 648;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // conv_0: [4, 3, 3, 2]
-        private const int Conv0Taps = 72; // conv_0: [3, 3, 2, 4], tap-major for inference
-        private const int KernelsSize = 144;
+        private const int KernelsSize = 72;
         private const int KernelGradientSize = 72; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -112,7 +111,7 @@ namespace Samples
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 144 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize, training);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize);
             // flatten: [6, 6, 4] → [144] in PyTorch's channel-major order, so dense weights interchange.
             global::System.Span<float> flatten0 = scratch.Slice(Flatten0Output * batchSize, 144 * batchSize);
             global::GenNet.Kernels.Flatten.ToChannelMajor(conv0, flatten0, batchSize, 36, 4);
@@ -201,18 +200,9 @@ namespace Samples
 
         // conv_0: [8, 8, 2] → [6, 6, 4], ReLU; 3×3 kernel, stride 1, valid padding. weight [4, 2, 3, 3], bias [4].
         // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), 4, 2, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize, 8, 8, 2, 4, 3, 3, 1, 0, 0, 6, 6);
-                global::GenNet.Kernels.Activations.Relu(y);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 8, 8, 2, 3, 3, 1, 0, 0, 6, 6);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize * 36, 18, 4);
             global::GenNet.Kernels.Activations.Relu(y);

@@ -65,11 +65,9 @@ namespace Samples.Normalized
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 2304;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
-        private const int Conv0Taps = 0; // stem: [3, 3, 1, 4], tap-major for inference
-        private const int Conv1Kernel = 36; // block.conv: [4, 3, 3, 4]
-        private const int Conv1Taps = 180; // block.conv: [3, 3, 4, 4], tap-major for inference
-        private const int KernelsSize = 324;
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        private const int Conv1Kernel = 0; // block.conv: [4, 3, 3, 4]
+        private const int KernelsSize = 144;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -181,11 +179,11 @@ namespace Samples.Normalized
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 256 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 576 * batchSize), conv0, batchSize, training);
+            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 576 * batchSize), conv0, batchSize);
             global::System.Span<float> bn0 = scratch.Slice(Bn0Output * batchSize, 256 * batchSize);
             Bn0Forward(conv0, bn0, batchSize, training);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 256 * batchSize);
-            Conv1Forward(bn0, scratch.Slice(Columns * batchSize, 2304 * batchSize), conv1, batchSize, training);
+            Conv1Forward(bn0, scratch.Slice(Columns * batchSize, 2304 * batchSize), conv1, batchSize);
             global::System.Span<float> bn1 = scratch.Slice(Bn1Output * batchSize, 256 * batchSize);
             Bn1Forward(conv1, bn1, batchSize, training);
             global::System.Span<float> add0 = scratch.Slice(Add0Output * batchSize, 256 * batchSize);
@@ -288,17 +286,9 @@ namespace Samples.Normalized
 
         // stem: [8, 8, 1] → [8, 8, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 1, 3, 3], bias [4].
         // As a product: columns [batch·64, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·64, 4].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), 4, 1, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize, 8, 8, 1, 4, 3, 3, 1, 1, 1, 8, 8);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 8, 8, 1, 3, 3, 1, 1, 1, 8, 8);
             global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize * 64, 9, 4);
         }
@@ -338,17 +328,9 @@ namespace Samples.Normalized
 
         // block.conv: [8, 8, 4] → [8, 8, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 4, 3, 3], bias [4].
         // As a product: columns [batch·64, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·64, 4].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), 4, 4, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize, 8, 8, 4, 4, 3, 3, 1, 1, 1, 8, 8);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 8, 8, 4, 3, 3, 1, 1, 1, 8, 8);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize * 64, 36, 4);
         }

@@ -42,12 +42,10 @@ namespace Samples.Graphs
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 1296;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order, and in the layouts their inference passes read; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // stem: [4, 3, 3, 2]
-        private const int Conv0Taps = 72; // stem: [3, 3, 2, 4], tap-major for inference
-        private const int Conv1Kernel = 144; // conv_1: [4, 3, 3, 4]
-        private const int Conv1Taps = 288; // conv_1: [3, 3, 4, 4], tap-major for inference
-        private const int KernelsSize = 432;
+        private const int Conv1Kernel = 72; // conv_1: [4, 3, 3, 4]
+        private const int KernelsSize = 216;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -149,9 +147,9 @@ namespace Samples.Graphs
             global::System.Span<float> input1 = scratch.Slice(Input1 * batchSize, 5 * batchSize);
             global::GenNet.Kernels.Merge.Take(inputs, input1, rows: batchSize, width: 5, offset: 72, rowWidth: InputSize); // features
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 144 * batchSize);
-            Conv0Forward(input0, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize, training);
+            Conv0Forward(input0, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 144 * batchSize);
-            Conv1Forward(conv0, scratch.Slice(Columns * batchSize, 1296 * batchSize), conv1, batchSize, training);
+            Conv1Forward(conv0, scratch.Slice(Columns * batchSize, 1296 * batchSize), conv1, batchSize);
             global::System.Span<float> add0 = scratch.Slice(Add0Output * batchSize, 144 * batchSize);
             Add0Forward(conv1, conv0, add0);
             // pixels: [6, 6, 4] → [144] in PyTorch's channel-major order, so dense weights interchange.
@@ -237,18 +235,9 @@ namespace Samples.Graphs
 
         // stem: [6, 6, 2] → [6, 6, 4], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 2, 3, 3], bias [4].
         // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), 4, 2, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize, 6, 6, 2, 4, 3, 3, 1, 1, 1, 6, 6);
-                global::GenNet.Kernels.Activations.Relu(y);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 2, 3, 3, 1, 1, 1, 6, 6);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize * 36, 18, 4);
             global::GenNet.Kernels.Activations.Relu(y);
@@ -266,17 +255,9 @@ namespace Samples.Graphs
 
         // conv_1: [6, 6, 4] → [6, 6, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 4, 3, 3], bias [4].
         // As a product: columns [batch·36, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
-        // Inference instead: directly from the image, a vector of filters per broadcast input (no im2col); training keeps the columns, which its backward pass reads.
-        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize, bool training)
+        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            if (!training)
-            {
-                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), 4, 4, 3, 3);
-                global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize, 6, 6, 4, 4, 3, 3, 1, 1, 1, 6, 6);
-                return;
-            }
-
             global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 4, 3, 3, 1, 1, 1, 6, 6);
             global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize * 36, 36, 4);
         }
