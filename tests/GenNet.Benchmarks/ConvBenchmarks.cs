@@ -84,7 +84,6 @@ public class ConvTrainingBenchmarks
 /// </summary>
 public class ConvInferenceBenchmarks
 {
-    private BenchConvNetInference _inference = null!;
 
     [Params(1, 64)]
     public int BatchSize { get; set; }
@@ -102,8 +101,6 @@ public class ConvInferenceBenchmarks
     public void Setup()
     {
         _network = ConvWorkload.InitialNetwork();
-        _inference = new BenchConvNetInference();
-        _network.Parameters.CopyTo(_inference.Parameters); // the same weights, inference-only
         _input = Workload.Images.AsSpan(0, BatchSize * 784).ToArray();
         _output = new float[BatchSize * 10];
 
@@ -134,14 +131,6 @@ public class ConvInferenceBenchmarks
     public float GenNet()
     {
         _network.Forward(_input, _output, BatchSize);
-        return _output[0];
-    }
-
-    [Benchmark(Description = "GenNet Forward, convnet inference-only")]
-    [Flops(ConvWorkload.ForwardFlops, epoch: false)]
-    public float GenNetInferenceOnly()
-    {
-        _inference.Forward(_input, _output, BatchSize);
         return _output[0];
     }
 

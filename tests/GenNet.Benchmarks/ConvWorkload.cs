@@ -22,18 +22,6 @@ namespace GenNet.Benchmarks;
 [Dense(10, Activation.Softmax)]
 public partial class BenchConvNet;
 
-/// <summary>The same convnet inference-only, as a deployed classifier declares it: its convolutions run as Winograd's F(2×2, 3×3) (conv_1) and directly (conv_0).</summary>
-[Network(Training = false)]
-[Input(28, 28, 1)]
-[Conv2D(32, 3, Activation.ReLU)]
-[MaxPool2D(2)]
-[Conv2D(64, 3, Activation.ReLU)]
-[MaxPool2D(2)]
-[Flatten]
-[Dropout(0.5)]
-[Dense(10, Activation.Softmax)]
-public partial class BenchConvNetInference;
-
 /// <summary>The convnet's FLOPs, initial weights (GenNet's, seed 42) and the same network in TorchSharp. The data is <see cref="Workload"/>'s.</summary>
 public static class ConvWorkload
 {

@@ -211,25 +211,15 @@ internal static class NetworkEmitter
             w.Line($"private const int ColumnsPerSample = {Format.Int(plan.ColumnsPerSample)};");
         }
 
-        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null || l.TransformedKernel is not null).ToArray();
+        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null).ToArray();
         if (reordered.Length > 0)
         {
             w.Line();
-            bool anyReordered = reordered.Any(l => l.ReorderedKernel is not null), anyTransformed = reordered.Any(l => l.TransformedKernel is not null);
-            string order = $"reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order";
-            w.Line($"// Convolution weights {(anyReordered && anyTransformed ? order + ", and in the layouts their inference passes read" : anyReordered ? order : "in the layouts their inference passes read")}; " +
-                   "each call checks them against the parameters.");
+            w.Line($"// Convolution weights reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order; each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
-                if (layer.ReorderedKernel is { } kernel)
-                {
-                    w.Line($"private const int {kernel.Constant} = {Format.Int(kernel.Offset)}; // {kernel.Comment}");
-                }
-
-                if (layer.TransformedKernel is { } transformed)
-                {
-                    w.Line($"private const int {transformed.Constant} = {Format.Int(transformed.Offset)}; // {transformed.Comment}");
-                }
+                (string constant, int offset, _, string comment) = layer.ReorderedKernel!.Value;
+                w.Line($"private const int {constant} = {Format.Int(offset)}; // {comment}");
             }
 
             w.Line($"private const int KernelsSize = {Format.Int(plan.KernelsSize)};");
@@ -768,23 +758,17 @@ internal static class NetworkEmitter
     private static void EmitReorderKernels(SourceWriter w, NetworkPlan plan)
     {
         LayerPlan[] refreshed = plan.Layers.Where(l => l.RefreshesWeights).ToArray();
-        bool transformed = plan.Layers.Any(l => l.TransformedKernel is not null);
-        if (refreshed.Length == 0 && !transformed)
+        if (refreshed.Length == 0)
         {
             return;
         }
 
         w.Line();
         bool reordered = refreshed.Any(l => l.ReorderedKernel is not null);
-        if (reordered || transformed)
+        if (reordered)
         {
             w.Line("private readonly float[] _kernels = new float[KernelsSize];");
             w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
-            if (refreshed.Length == 0)
-            {
-                return; // the Winograd kernels are refreshed by the forward pass that reads them
-            }
-
             w.Line();
         }
 

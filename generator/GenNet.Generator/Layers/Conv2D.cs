@@ -29,7 +29,7 @@ internal sealed class Conv2DUnit : LayerUnit
 
     public override bool Learns => true;
 
-    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Winograd", "Taps", "Forward", "Backward" };
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
 
     public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
@@ -105,18 +105,9 @@ internal sealed class Conv2DUnit : LayerUnit
         int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
         context.NeedColumns(window.ColumnsPerSample);
-        InferenceForm form = context.TakesFold || context.Training ? InferenceForm.Product : Conv2DPlan.InferenceFormOf(window, filters); // a trainable network's Forward gives a training step's outputs bit for bit
-        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold && (context.Training || form == InferenceForm.Product) // folded: reordered in its folded copy
-            ? context.AllocateKernel((int)weights)
-            : NodePlan.None;
-        int inferenceOffset = form switch
-        {
-            InferenceForm.Winograd => context.AllocateTransformedKernel(16 * window.Channels * filters),
-            InferenceForm.Direct => context.AllocateTransformedKernel((int)weights),
-            _ => NodePlan.None,
-        };
+        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold ? context.AllocateKernel((int)weights) : NodePlan.None; // folded: reordered in its folded copy
         LayerHeader header = context.Header(spec, window.OutputShape(filters), output);
-        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options) { Form = form, InferenceOffset = inferenceOffset };
+        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options);
     }
 }
 
@@ -183,35 +174,6 @@ internal sealed record Conv2DPlan(
     public override bool UsesColumns => !Window.InputIsColumns;
 
     private bool Reordered => KernelOffset >= 0;
-
-    /// <summary>How an inference-only network computes it: the im2col product as training does, Winograd's F(2×2, 3×3), or directly.</summary>
-    public InferenceForm Form { get; init; }
-
-    /// <summary>Where its weight transformed for <see cref="Form"/> lives in the kernels arrays, or none.</summary>
-    public int InferenceOffset { get; init; } = NodePlan.None;
-
-    private bool Winograd => Form == InferenceForm.Winograd;
-
-    /// <summary>Fewer channels than this leave too little work per transformed tile for Winograd to pay; they go direct (mnist_convnet's first convolution has 1).</summary>
-    private const int WinogradMinChannels = 8;
-
-    /// <summary>
-    /// Inference runs a 3×3 convolution at stride 1 over at least <see cref="WinogradMinChannels"/> channels as Winograd's
-    /// F(2×2, 3×3) (2.25× fewer multiplies), in its im2col buffer, which must hold one tile's 16 · (channels + filters)
-    /// floats; a 2-D convolution over fewer channels directly from the image, without im2col.
-    /// </summary>
-    public static InferenceForm InferenceFormOf(WindowPlan window, int filters) =>
-        window.Sequence || window.InputIsColumns ? InferenceForm.Product
-        : window.Channels < WinogradMinChannels ? InferenceForm.Direct
-        : window.WindowHeight == 3 && window.WindowWidth == 3 && window.Stride == 1 && 16L * (window.Channels + filters) <= window.ColumnsPerSample ? InferenceForm.Winograd
-        : InferenceForm.Product;
-
-    public override (string Constant, int Offset, string Comment)? TransformedKernel => Form switch
-    {
-        InferenceForm.Winograd => (Pascal + "Winograd", InferenceOffset, $"{Header.Name}: [16, {Format.Int(Window.Channels)}, {Format.Int(Filters)}], G g Gᵀ for inference"),
-        InferenceForm.Direct => (Pascal + "Taps", InferenceOffset, $"{Header.Name}: {Format.Shape(new[] { Window.WindowHeight, Window.WindowWidth, Window.Channels, Filters })}, tap-major for inference"),
-        _ => null,
-    };
 
     /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
     public NormalizationFold? FoldedIn { get; init; }
@@ -313,23 +275,11 @@ internal sealed record Conv2DPlan(
         string weightName = FoldedIn is null ? "W" : "W'";
         w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
-        if (Form == InferenceForm.Product)
-        {
-            w.Line(!im2col
-                ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
-                : window.ChannelsLastColumns
-                    ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
-                    : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
-        }
-
-        if (Form != InferenceForm.Product)
-        {
-            string how = Winograd
-                ? "Winograd's F(2×2, 3×3) in the columns buffer (2.25× fewer multiplies)"
-                : "directly from the image, a vector of filters per broadcast input (no im2col)";
-            w.Line($"// Computed {how} (inference-only networks).");
-        }
-
+        w.Line(!im2col
+            ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
+            : window.ChannelsLastColumns
+                ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
+                : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
             (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
         using (w.Block(forward))
@@ -337,36 +287,6 @@ internal sealed record Conv2DPlan(
             if (FoldedIn is null)
             {
                 w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
-            }
-
-            if (Form != InferenceForm.Product)
-            {
-                string target = gelu ? "z" : "y";
-                string channels = Format.Int(window.Channels);
-                string transformed, call;
-                if (Winograd)
-                {
-                    transformed = $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Winograd, 16 * {channels} * {filters})";
-                    call = $"{Kernels}.Conv.ForwardWinograd3x3(x, {transformed}, {bias}, {target}, columns, batchSize, " +
-                        $"{Format.Int(window.Height)}, {Format.Int(window.Width)}, {channels}, {filters}, {Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, " +
-                        $"{Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)});";
-                }
-                else
-                {
-                    transformed = $"global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Taps, {filters} * {patch})";
-                    call = $"{Kernels}.Conv.ForwardDirect(x, {transformed}, {bias}, {target}, batchSize, {Format.Int(window.Height)}, {Format.Int(window.Width)}, {channels}, {filters}, " +
-                        $"{Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Stride)}, {Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, " +
-                        $"{Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)});";
-                }
-
-                string source = $"global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}{(Winograd ? "Winograd" : "Taps")}, {filters} * {patch})";
-                string refresh = Winograd
-                    ? $"{Kernels}.Conv.RefreshWinogradKernel({weight}, {source}, {transformed}, {filters}, {channels});"
-                    : $"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {source}, {transformed}, {KernelGeometry});";
-                w.Line(refresh);
-                w.Line(call);
-                Activation.EmitForward(w, Filters);
-                return; // inference only: no backward pass
             }
 
             if (im2col)
@@ -440,20 +360,4 @@ internal sealed record Conv2DPlan(
             }
         }
     }
-}
-
-/// <summary>
-/// How an inference-only network's convolution computes its output. A trainable network always takes the im2col product:
-/// its Forward then gives a training step's outputs bit for bit, and its backward pass reads the columns.
-/// </summary>
-internal enum InferenceForm
-{
-    /// <summary>im2col and the dense product, as training.</summary>
-    Product,
-
-    /// <summary>Winograd's F(2×2, 3×3): a 3×3 kernel at stride 1 over many channels.</summary>
-    Winograd,
-
-    /// <summary>Straight from the image: few channels, where im2col's copy costs about what the product does.</summary>
-    Direct,
 }

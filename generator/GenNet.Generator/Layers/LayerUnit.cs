@@ -127,9 +127,6 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>Keeps a copy of its weight in another layout, refreshed before each pass: the constant, offset and length.</summary>
     public virtual (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => null;
 
-    /// <summary>Keeps a transformed copy of its weight for inference in the same arrays (no gradient): the constant, offset and comment.</summary>
-    public virtual (string Constant, int Offset, string Comment)? TransformedKernel => null;
-
     public string Pascal => LayerNames.Pascal(Header.Variable);
 
     /// <summary>
@@ -304,14 +301,6 @@ internal sealed class PlanContext
     {
         int offset = (int)_buffers;
         _buffers += floats;
-        return offset;
-    }
-
-    /// <summary>Reserves a transformed copy of a weight (<paramref name="floats"/>) that inference alone reads: no room for a gradient.</summary>
-    public int AllocateTransformedKernel(int floats)
-    {
-        int offset = _kernels;
-        _kernels += floats;
         return offset;
     }
 
