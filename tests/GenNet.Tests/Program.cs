@@ -41,6 +41,7 @@ public static class Program
         foreach ((string kind, Func<Action<string>, int> run) in new (string, Func<Action<string>, int>)[]
         {
             ("conv kernels", ConvKernelTests.RunAll),
+            ("winograd convolution", ConvWinogradTests.RunAll),
             ("pool kernels", PoolKernelTests.RunAll),
             ("global pool kernels", GlobalPoolKernelTests.RunAll),
             ("batch norm kernels", BatchNormKernelTests.RunAll),

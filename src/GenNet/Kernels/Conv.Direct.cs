@@ -1,0 +1,195 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace GenNet.Kernels;
+
+/// <summary>
+/// A direct convolution for inference over images with few channels (mnist_convnet's first convolution has one): no
+/// im2col matrix, each window read straight from the image. The weight is first laid out [kh, kw, channels, filters]
+/// (<see cref="ToTapMajorKernel"/>: a few hundred floats when the channels are few), so that each image value, broadcast,
+/// multiplies one vector of filters per load; four neighbouring output pixels of a row share every weight load. Each sum
+/// runs over the taps in PyTorch's (channel, ky, kx) order from zero, the bias added last, as the packed dense product does
+/// over im2col's columns.
+/// </summary>
+public static partial class Conv
+{
+    /// <summary>
+    /// <paramref name="kernel"/> [kh, kw, channels, filters] = <paramref name="weight"/> [filters, channels, kh, kw] reordered,
+    /// for <see cref="ForwardDirect"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not filters × channels × kh × kw.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ToTapMajorKernel(ReadOnlySpan<float> weight, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
+    {
+        int window = kernelHeight * kernelWidth;
+        CheckKernelLengths(nameof(ToTapMajorKernel), weight.Length, kernel.Length, (long)filters * channels * window);
+        for (int o = 0; o < filters; o++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                for (int t = 0; t < window; t++)
+                {
+                    kernel[(t * channels + c) * filters + o] = weight[(o * channels + c) * window + t];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reorders <paramref name="weight"/> into <paramref name="kernel"/> unless it is bit for bit the weight last reordered,
+    /// which <paramref name="source"/> keeps; as <see cref="RefreshChannelsLastKernel"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RefreshTapMajorKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
+    {
+        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
+        {
+            return;
+        }
+
+        ToTapMajorKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
+        System.Threading.Thread.MemoryBarrier(); // the record only after the kernel is complete
+        weight.CopyTo(source);
+    }
+
+    /// <summary>
+    /// <c>y = conv(x, w) + bias</c> computed directly: x [batchSize, height, width, channels] and y [batchSize, outHeight,
+    /// outWidth, filters] channels-last, windows as <see cref="Im2Col"/> places them (positions outside the image read as 0),
+    /// <paramref name="kernel"/> from <see cref="ToTapMajorKernel"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardDirect(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int batchSize, int height, int width, int channels,
+        int filters, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
+    {
+        CheckGeometry(nameof(ForwardDirect), batchSize, height, width, channels, kernelHeight, kernelWidth, stride, padTop, padLeft, outHeight, outWidth, pooling: false);
+        if (filters <= 0 || x.Length != (long)batchSize * height * width * channels || y.Length != (long)batchSize * outHeight * outWidth * filters ||
+            kernel.Length != (long)kernelHeight * kernelWidth * channels * filters || bias.Length != filters)
+        {
+            Throw($"{nameof(ForwardDirect)}: for batch {batchSize}, image {height}×{width}×{channels} → {outHeight}×{outWidth}×{filters}, x must hold " +
+                  $"{(long)batchSize * height * width * channels} floats (it has {x.Length}), y {(long)batchSize * outHeight * outWidth * filters} ({y.Length}), " +
+                  $"the kernel {(long)kernelHeight * kernelWidth * channels * filters} ({kernel.Length}), bias {filters} ({bias.Length}).");
+        }
+
+        var run = new DirectKernel(x, kernel, bias, y, new Shape(height, width, channels, kernelHeight, kernelWidth, stride, padLeft, outWidth), batchSize, filters, padTop, outHeight, outWidth);
+        Simd.Widest(ref run, filters);
+    }
+
+    private readonly ref struct DirectKernel(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Shape shape, int batchSize, int filters, int padTop, int outHeight, int outWidth) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _x = x, _kernel = kernel, _bias = bias;
+        private readonly Span<float> _y = y;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
+        {
+            Shape s = shape;
+            int lanes = TWidth.Count;
+            ref float image0 = ref MemoryMarshal.GetReference(_x);
+            ref float w = ref MemoryMarshal.GetReference(_kernel);
+            ref float b = ref MemoryMarshal.GetReference(_bias);
+            ref float y0 = ref MemoryMarshal.GetReference(_y);
+            for (int n = 0; n < batchSize; n++)
+            {
+                ref float image = ref Unsafe.Add(ref image0, (nint)n * s.ImageSize);
+                for (int oy = 0; oy < outHeight; oy++)
+                {
+                    int iy0 = oy * s.Stride - padTop;
+                    int kyLo = Math.Max(0, -iy0), kyHi = Math.Min(s.KernelHeight, s.Height - iy0);
+                    ref float row = ref Unsafe.Add(ref y0, ((nint)n * outHeight + oy) * outWidth * filters);
+                    int ox = 0;
+                    while (ox < outWidth)
+                    {
+                        int ix0 = ox * s.Stride - s.PadLeft;
+                        bool four = ox + 4 <= outWidth && ix0 >= 0 && (ox + 3) * s.Stride - s.PadLeft + s.KernelWidth <= s.Width;
+                        int count = four ? 4 : 1;
+                        int o = 0;
+                        for (; o + lanes <= filters; o += lanes)
+                        {
+                            if (four)
+                            {
+                                Pixels4<TVector, TWidth>(ref image, ref w, ref b, ref Unsafe.Add(ref row, (nint)ox * filters), s, filters, o, iy0, ix0, kyLo, kyHi);
+                            }
+                            else
+                            {
+                                Pixel1<TVector, TWidth>(ref image, ref w, ref b, ref Unsafe.Add(ref row, (nint)ox * filters), s, filters, o, iy0, ix0, kyLo, kyHi);
+                            }
+                        }
+
+                        for (; o < filters; o++)
+                        {
+                            for (int p = 0; p < count; p++)
+                            {
+                                Pixel1<float, Width1>(ref image, ref w, ref b, ref Unsafe.Add(ref row, (nint)(ox + p) * filters), s, filters, o, iy0, ix0 + p * s.Stride, kyLo, kyHi);
+                            }
+                        }
+
+                        ox += count;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One output pixel, one vector of filters from <paramref name="o"/>: its window clipped to the image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pixel1<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int kxLo = Math.Max(0, -ix0), kxHi = Math.Min(s.KernelWidth, s.Width - ix0), channels = s.Channels;
+        TVector a = TWidth.Zero;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = kyLo; ky < kyHi; ky++)
+            {
+                ref float pixel = ref Unsafe.Add(ref image, ((iy0 + ky) * s.Width + ix0) * channels + c);
+                for (int kx = kxLo; kx < kxHi; kx++)
+                {
+                    TVector weight = TWidth.Load(ref w, (nuint)(((ky * s.KernelWidth + kx) * channels + c) * filters + o));
+                    a = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref pixel, kx * channels)), weight, a);
+                }
+            }
+        }
+
+        TWidth.Store(TWidth.Add(a, TWidth.Load(ref bias, (nuint)o)), ref y, (nuint)o);
+    }
+
+    /// <summary>Four neighbouring output pixels whose windows lie inside the image across, one vector of filters: each weight load feeds four multiply-adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pixels4<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int channels = s.Channels;
+        nint step = (nint)s.Stride * channels;
+        TVector a0 = TWidth.Zero, a1 = TWidth.Zero, a2 = TWidth.Zero, a3 = TWidth.Zero;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = kyLo; ky < kyHi; ky++)
+            {
+                ref float pixel = ref Unsafe.Add(ref image, ((iy0 + ky) * s.Width + ix0) * channels + c);
+                for (int kx = 0; kx < s.KernelWidth; kx++)
+                {
+                    TVector weight = TWidth.Load(ref w, (nuint)(((ky * s.KernelWidth + kx) * channels + c) * filters + o));
+                    ref float p = ref Unsafe.Add(ref pixel, kx * channels);
+                    a0 = TWidth.MultiplyAdd(TWidth.Broadcast(p), weight, a0);
+                    a1 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref p, step)), weight, a1);
+                    a2 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref p, 2 * step)), weight, a2);
+                    a3 = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref p, 3 * step)), weight, a3);
+                }
+            }
+        }
+
+        TVector b = TWidth.Load(ref bias, (nuint)o);
+        nuint f = (nuint)filters, at = (nuint)o;
+        TWidth.Store(TWidth.Add(a0, b), ref y, at);
+        TWidth.Store(TWidth.Add(a1, b), ref y, at + f);
+        TWidth.Store(TWidth.Add(a2, b), ref y, at + 2 * f);
+        TWidth.Store(TWidth.Add(a3, b), ref y, at + 3 * f);
+    }
+}

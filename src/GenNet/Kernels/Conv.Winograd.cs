@@ -1,0 +1,427 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace GenNet.Kernels;
+
+/// <summary>
+/// Winograd's F(2×2, 3×3) for inference through 3×3 convolutions at stride 1: each 2×2 block of outputs ("tile") comes
+/// from its 4×4 input patch d and the filter g as <c>Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A</c>, 16 multiply-adds per channel and
+/// filter where the direct product takes 36 — 2.25× fewer. The filters' transform <c>U = G g Gᵀ</c> is made once per
+/// change of the weight (<see cref="RefreshWinogradKernel"/>), laid out [16, channels, filters]; the patches' transform
+/// <c>V = Bᵀ d B</c> is [16, tiles, channels], so the 16 element-wise products summed over channels are 16 matrix products
+/// [tiles, channels] · [channels, filters], computed with broadcast multiply-adds over vectors of filters. The output
+/// transform adds the bias as it stores, cropping the last row and column of tiles where the output is odd.
+/// <para>
+/// The transforms add and subtract (B, A) or halve (G) values, so the result differs from the direct product only by
+/// rounding, of the order of the products' own. Training keeps im2col: its backward pass reads the forward's columns.
+/// </para>
+/// </summary>
+public static partial class Conv
+{
+    /// <summary>Floats per tile and per channel or filter: the 4×4 transformed patch.</summary>
+    private const int WinogradPoints = 16;
+
+    /// <summary>The most tiles transformed and multiplied at a time: their V and M blocks then stay in L1 and L2.</summary>
+    private const int WinogradChunk = 24;
+
+    /// <summary>
+    /// The floats <see cref="ForwardWinograd3x3"/> needs in its scratch for at least one tile: 16 · (channels + filters).
+    /// Generated code calls it only where the convolution's im2col buffer holds that.
+    /// </summary>
+    public static int WinogradScratchMinimum(int channels, int filters) => WinogradPoints * (channels + filters);
+
+    /// <summary>
+    /// <paramref name="transformed"/> [16, channels, filters] = G g Gᵀ for every filter and channel of
+    /// <paramref name="weight"/> [filters, channels, 3, 3] (PyTorch's layout), with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½],
+    /// [0, 0, 1]]; computed in double and rounded once.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not filters × channels × 9 and 16 × channels × filters.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ToWinogradKernel(ReadOnlySpan<float> weight, Span<float> transformed, int filters, int channels)
+    {
+        if (filters <= 0 || channels <= 0 || weight.Length != (long)filters * channels * 9 || transformed.Length != (long)WinogradPoints * channels * filters)
+        {
+            Throw($"{nameof(ToWinogradKernel)}: the weight must hold filters × channels × 9 = {(long)filters * channels * 9} floats (it has {weight.Length}), " +
+                  $"the transformed kernel 16 × channels × filters = {(long)WinogradPoints * channels * filters} (it has {transformed.Length}).");
+        }
+
+        Span<double> gg = stackalloc double[12];
+        for (int k = 0; k < filters; k++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                ReadOnlySpan<float> g = weight.Slice((k * channels + c) * 9, 9);
+                for (int j = 0; j < 3; j++)
+                {
+                    // G g: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 of column j.
+                    double g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
+                    gg[j] = g0;
+                    gg[3 + j] = 0.5 * (g0 + g1 + g2);
+                    gg[6 + j] = 0.5 * (g0 - g1 + g2);
+                    gg[9 + j] = g2;
+                }
+
+                for (int i = 0; i < 4; i++)
+                {
+                    // (G g) Gᵀ: the same combination along the row.
+                    double r0 = gg[3 * i], r1 = gg[3 * i + 1], r2 = gg[3 * i + 2];
+                    int at = (4 * i * channels + c) * filters + k;
+                    transformed[at] = (float)r0;
+                    transformed[at + channels * filters] = (float)(0.5 * (r0 + r1 + r2));
+                    transformed[at + 2 * channels * filters] = (float)(0.5 * (r0 - r1 + r2));
+                    transformed[at + 3 * channels * filters] = (float)r2;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Transforms <paramref name="weight"/> into <paramref name="transformed"/> unless it is bit for bit the weight last
+    /// transformed, which <paramref name="source"/> (filters × channels × 9 floats) keeps; as <see cref="RefreshChannelsLastKernel"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
+    {
+        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
+        {
+            return;
+        }
+
+        ToWinogradKernel(weight, transformed, filters, channels);
+        Thread.MemoryBarrier(); // the record only after the kernel is complete, as in RefreshChannelsLastKernel
+        weight.CopyTo(source);
+    }
+
+    /// <summary>
+    /// <c>y = conv(x, g) + bias</c> for a 3×3 kernel at stride 1 through <paramref name="transformed"/>
+    /// (<see cref="ToWinogradKernel"/>): x [batchSize, height, width, channels] and y [batchSize, outHeight, outWidth,
+    /// filters] channels-last, the input read as 0 outside the image (padding <paramref name="padTop"/>,
+    /// <paramref name="padLeft"/>). <paramref name="scratch"/> holds at least <see cref="WinogradScratchMinimum"/> floats;
+    /// more lets more tiles go at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardWinograd3x3(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
+        int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth)
+    {
+        CheckGeometry(nameof(ForwardWinograd3x3), batchSize, height, width, channels, 3, 3, 1, padTop, padLeft, outHeight, outWidth, pooling: false);
+        if (filters <= 0 || x.Length != (long)batchSize * height * width * channels || y.Length != (long)batchSize * outHeight * outWidth * filters ||
+            transformed.Length != (long)WinogradPoints * channels * filters || bias.Length != filters ||
+            scratch.Length < WinogradScratchMinimum(channels, filters))
+        {
+            Throw($"{nameof(ForwardWinograd3x3)}: for batch {batchSize}, image {height}×{width}×{channels} → {outHeight}×{outWidth}×{filters}, x must hold " +
+                  $"{(long)batchSize * height * width * channels} floats (it has {x.Length}), y {(long)batchSize * outHeight * outWidth * filters} ({y.Length}), " +
+                  $"the transformed kernel {(long)WinogradPoints * channels * filters} ({transformed.Length}), bias {filters} ({bias.Length}), " +
+                  $"scratch at least {WinogradScratchMinimum(channels, filters)} ({scratch.Length}).");
+        }
+
+        var kernel = new WinogradKernel(x, transformed, bias, y, scratch,
+            new WinogradShape(batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth));
+        Simd.Widest(ref kernel, filters);
+    }
+
+    /// <summary>The sizes of one <see cref="ForwardWinograd3x3"/> call.</summary>
+    private readonly struct WinogradShape(int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth)
+    {
+        public readonly int BatchSize = batchSize, Height = height, Width = width, Channels = channels, Filters = filters;
+        public readonly int PadTop = padTop, PadLeft = padLeft, OutHeight = outHeight, OutWidth = outWidth;
+        public readonly int TileRows = (outHeight + 1) / 2, TileColumns = (outWidth + 1) / 2;
+
+        public int TilesPerImage => TileRows * TileColumns;
+    }
+
+    private readonly ref struct WinogradKernel(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, WinogradShape shape) : IWidthKernel
+    {
+        private readonly ReadOnlySpan<float> _x = x, _transformed = transformed, _bias = bias;
+        private readonly Span<float> _y = y, _scratch = scratch;
+
+        public void Run<TVector, TWidth>(int start, int end)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector>
+        {
+            int channels = shape.Channels, filters = shape.Filters;
+            int total = shape.BatchSize * shape.TilesPerImage;
+            int chunk = Math.Min(WinogradChunk, Math.Min(total, _scratch.Length / WinogradScratchMinimum(channels, filters)));
+            ref float v = ref MemoryMarshal.GetReference(_scratch); // [16, chunk, channels]
+            ref float m = ref Unsafe.Add(ref v, WinogradPoints * chunk * channels); // [16, chunk, filters]
+            for (int first = 0; first < total; first += chunk)
+            {
+                int count = Math.Min(chunk, total - first);
+                for (int i = 0; i < count; i++)
+                {
+                    TransformPatch<TVector, TWidth>(_x, ref Unsafe.Add(ref v, i * channels), chunk * channels, first + i, shape);
+                }
+
+                for (int t = 0; t < WinogradPoints; t++)
+                {
+                    WinogradProduct<TVector, TWidth>(
+                        ref Unsafe.Add(ref v, t * chunk * channels), ref Unsafe.Add(ref MemoryMarshal.GetReference(_transformed), t * channels * filters),
+                        ref Unsafe.Add(ref m, t * chunk * filters), count, channels, filters);
+                }
+
+                for (int i = 0; i < count; i++)
+                {
+                    TransformOutput<TVector, TWidth>(ref Unsafe.Add(ref m, i * filters), chunk * filters, _bias, _y, first + i, shape);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// V = Bᵀ d B for tile <paramref name="tile"/>'s 4×4 patch, every channel: point p of the transform goes to
+    /// <c>v[p · pointStride + c]</c>. Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformPatch<TVector, TWidth>(ReadOnlySpan<float> x, ref float v, int pointStride, int tile, in WinogradShape s)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int image = tile / s.TilesPerImage, inImage = tile - image * s.TilesPerImage;
+        int ty = inImage / s.TileColumns, tx = inImage - ty * s.TileColumns;
+        int iy0 = 2 * ty - s.PadTop, ix0 = 2 * tx - s.PadLeft, channels = s.Channels;
+        ref float origin = ref MemoryMarshal.GetReference(x);
+        nint imageStart = (nint)image * s.Height * s.Width * channels;
+
+        // The patch's 16 pixels as offsets into x, or −1 where they lie outside the image (read as 0).
+        Span<nint> at = stackalloc nint[16];
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                int iy = iy0 + i, ix = ix0 + j;
+                at[4 * i + j] = (uint)iy < (uint)s.Height && (uint)ix < (uint)s.Width ? imageStart + ((nint)iy * s.Width + ix) * channels : -1;
+            }
+        }
+
+        int c = 0;
+        for (; c + TWidth.Count <= channels; c += TWidth.Count)
+        {
+            TransformPatchLanes<TVector, TWidth>(ref origin, at, c, ref v, pointStride);
+        }
+
+        for (; c < channels; c++)
+        {
+            TransformPatchLanes<float, Width1>(ref origin, at, c, ref v, pointStride);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformPatchLanes<TVector, TWidth>(ref float x, ReadOnlySpan<nint> at, int c, ref float v, int pointStride)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        // Bᵀ d, column by column (the four columns j of row i are t{i}{j}), then (Bᵀ d) B, row by row.
+        ColumnOfBtD<TVector, TWidth>(ref x, at[0], at[4], at[8], at[12], c, out TVector t00, out TVector t10, out TVector t20, out TVector t30);
+        ColumnOfBtD<TVector, TWidth>(ref x, at[1], at[5], at[9], at[13], c, out TVector t01, out TVector t11, out TVector t21, out TVector t31);
+        ColumnOfBtD<TVector, TWidth>(ref x, at[2], at[6], at[10], at[14], c, out TVector t02, out TVector t12, out TVector t22, out TVector t32);
+        ColumnOfBtD<TVector, TWidth>(ref x, at[3], at[7], at[11], at[15], c, out TVector t03, out TVector t13, out TVector t23, out TVector t33);
+        nuint stride = (nuint)pointStride, lane = (nuint)c;
+        RowTimesB<TVector, TWidth>(t00, t01, t02, t03, ref v, lane, stride);
+        RowTimesB<TVector, TWidth>(t10, t11, t12, t13, ref v, 4 * stride + lane, stride);
+        RowTimesB<TVector, TWidth>(t20, t21, t22, t23, ref v, 8 * stride + lane, stride);
+        RowTimesB<TVector, TWidth>(t30, t31, t32, t33, ref v, 12 * stride + lane, stride);
+    }
+
+    /// <summary>One column of Bᵀ d: d0 − d2, d1 + d2, d2 − d1, d1 − d3 from the column's four pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ColumnOfBtD<TVector, TWidth>(ref float x, nint p0, nint p1, nint p2, nint p3, int c, out TVector r0, out TVector r1, out TVector r2, out TVector r3)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        TVector d0 = Pixel<TVector, TWidth>(ref x, p0, c), d1 = Pixel<TVector, TWidth>(ref x, p1, c);
+        TVector d2 = Pixel<TVector, TWidth>(ref x, p2, c), d3 = Pixel<TVector, TWidth>(ref x, p3, c);
+        r0 = TWidth.Subtract(d0, d2);
+        r1 = TWidth.Add(d1, d2);
+        r2 = TWidth.Subtract(d2, d1);
+        r3 = TWidth.Subtract(d1, d3);
+    }
+
+    /// <summary>One row of (Bᵀ d) B, its four points stored <paramref name="stride"/> apart from <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowTimesB<TVector, TWidth>(TVector r0, TVector r1, TVector r2, TVector r3, ref float v, nuint at, nuint stride)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        TWidth.Store(TWidth.Subtract(r0, r2), ref v, at);
+        TWidth.Store(TWidth.Add(r1, r2), ref v, at + stride);
+        TWidth.Store(TWidth.Subtract(r2, r1), ref v, at + 2 * stride);
+        TWidth.Store(TWidth.Subtract(r1, r3), ref v, at + 3 * stride);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Pixel<TVector, TWidth>(ref float x, nint at, int c)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector> =>
+        at < 0 ? TWidth.Zero : TWidth.Load(ref Unsafe.Add(ref x, at), (nuint)c);
+
+    /// <summary>
+    /// m [count, filters] = v [count, channels] · u [channels, filters] for one transform point: 4 tiles × 4 vectors of
+    /// filters per pass over the channels (16 multiply-adds per 4 loads and 4 broadcasts), then narrower blocks, then
+    /// scalars for the filters past the last whole vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WinogradProduct<TVector, TWidth>(ref float v, ref float u, ref float m, int count, int channels, int filters)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int lanes = TWidth.Count;
+        int vectorFilters = filters / lanes * lanes;
+        int r = 0;
+        for (; r + 4 <= count; r += 4)
+        {
+            int o = 0;
+            for (; o + 4 * lanes <= vectorFilters; o += 4 * lanes)
+            {
+                Block4x4<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
+            }
+
+            for (; o < vectorFilters; o += lanes)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    Row1x1<TVector, TWidth>(ref Unsafe.Add(ref v, (r + i) * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, (r + i) * filters + o), channels, filters);
+                }
+            }
+        }
+
+        for (; r < count; r++)
+        {
+            for (int o = 0; o < vectorFilters; o += lanes)
+            {
+                Row1x1<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
+            }
+        }
+
+        for (int o = vectorFilters; o < filters; o++)
+        {
+            for (r = 0; r < count; r++)
+            {
+                Row1x1<float, Width1>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block4x4<TVector, TWidth>(ref float v0, ref float u, ref float m, int channels, int filters)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        ref float v1 = ref Unsafe.Add(ref v0, channels);
+        ref float v2 = ref Unsafe.Add(ref v1, channels);
+        ref float v3 = ref Unsafe.Add(ref v2, channels);
+        nuint lanes = (nuint)TWidth.Count;
+        TVector a00 = TWidth.Zero, a01 = TWidth.Zero, a02 = TWidth.Zero, a03 = TWidth.Zero;
+        TVector a10 = TWidth.Zero, a11 = TWidth.Zero, a12 = TWidth.Zero, a13 = TWidth.Zero;
+        TVector a20 = TWidth.Zero, a21 = TWidth.Zero, a22 = TWidth.Zero, a23 = TWidth.Zero;
+        TVector a30 = TWidth.Zero, a31 = TWidth.Zero, a32 = TWidth.Zero, a33 = TWidth.Zero;
+        nuint row = 0;
+        for (nint c = 0; c < channels; c++, row += (nuint)filters)
+        {
+            TVector w0 = TWidth.Load(ref u, row), w1 = TWidth.Load(ref u, row + lanes), w2 = TWidth.Load(ref u, row + 2 * lanes), w3 = TWidth.Load(ref u, row + 3 * lanes);
+            TVector b = TWidth.Broadcast(Unsafe.Add(ref v0, c));
+            a00 = TWidth.MultiplyAdd(b, w0, a00); a01 = TWidth.MultiplyAdd(b, w1, a01); a02 = TWidth.MultiplyAdd(b, w2, a02); a03 = TWidth.MultiplyAdd(b, w3, a03);
+            b = TWidth.Broadcast(Unsafe.Add(ref v1, c));
+            a10 = TWidth.MultiplyAdd(b, w0, a10); a11 = TWidth.MultiplyAdd(b, w1, a11); a12 = TWidth.MultiplyAdd(b, w2, a12); a13 = TWidth.MultiplyAdd(b, w3, a13);
+            b = TWidth.Broadcast(Unsafe.Add(ref v2, c));
+            a20 = TWidth.MultiplyAdd(b, w0, a20); a21 = TWidth.MultiplyAdd(b, w1, a21); a22 = TWidth.MultiplyAdd(b, w2, a22); a23 = TWidth.MultiplyAdd(b, w3, a23);
+            b = TWidth.Broadcast(Unsafe.Add(ref v3, c));
+            a30 = TWidth.MultiplyAdd(b, w0, a30); a31 = TWidth.MultiplyAdd(b, w1, a31); a32 = TWidth.MultiplyAdd(b, w2, a32); a33 = TWidth.MultiplyAdd(b, w3, a33);
+        }
+
+        nuint f = (nuint)filters;
+        TWidth.Store(a00, ref m, 0); TWidth.Store(a01, ref m, lanes); TWidth.Store(a02, ref m, 2 * lanes); TWidth.Store(a03, ref m, 3 * lanes);
+        TWidth.Store(a10, ref m, f); TWidth.Store(a11, ref m, f + lanes); TWidth.Store(a12, ref m, f + 2 * lanes); TWidth.Store(a13, ref m, f + 3 * lanes);
+        TWidth.Store(a20, ref m, 2 * f); TWidth.Store(a21, ref m, 2 * f + lanes); TWidth.Store(a22, ref m, 2 * f + 2 * lanes); TWidth.Store(a23, ref m, 2 * f + 3 * lanes);
+        TWidth.Store(a30, ref m, 3 * f); TWidth.Store(a31, ref m, 3 * f + lanes); TWidth.Store(a32, ref m, 3 * f + 2 * lanes); TWidth.Store(a33, ref m, 3 * f + 3 * lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row1x1<TVector, TWidth>(ref float v, ref float u, ref float m, int channels, int filters)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        TVector a = TWidth.Zero;
+        nuint row = 0;
+        for (nint c = 0; c < channels; c++, row += (nuint)filters)
+        {
+            a = TWidth.MultiplyAdd(TWidth.Broadcast(Unsafe.Add(ref v, c)), TWidth.Load(ref u, row), a);
+        }
+
+        TWidth.Store(a, ref m, 0);
+    }
+
+    /// <summary>
+    /// Y = Aᵀ M A + bias for tile <paramref name="tile"/>, every filter, stored where the 2×2 block lies inside the output.
+    /// Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]]; point p of M is <c>m[p · pointStride + o]</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformOutput<TVector, TWidth>(ref float m, int pointStride, ReadOnlySpan<float> bias, Span<float> y, int tile, in WinogradShape s)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int image = tile / s.TilesPerImage, inImage = tile - image * s.TilesPerImage;
+        int ty = inImage / s.TileColumns, tx = inImage - ty * s.TileColumns;
+        int oy = 2 * ty, ox = 2 * tx, filters = s.Filters;
+        bool bottom = oy + 1 < s.OutHeight, right = ox + 1 < s.OutWidth;
+        ref float y00 = ref Unsafe.Add(ref MemoryMarshal.GetReference(y), (((nint)image * s.OutHeight + oy) * s.OutWidth + ox) * filters);
+        nint rowStep = (nint)s.OutWidth * filters;
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        int o = 0;
+        for (; o + TWidth.Count <= filters; o += TWidth.Count)
+        {
+            TransformOutputLanes<TVector, TWidth>(ref m, pointStride, ref b, ref y00, rowStep, filters, o, bottom, right);
+        }
+
+        for (; o < filters; o++)
+        {
+            TransformOutputLanes<float, Width1>(ref m, pointStride, ref b, ref y00, rowStep, filters, o, bottom, right);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformOutputLanes<TVector, TWidth>(ref float m, int pointStride, ref float bias, ref float y00, nint rowStep, int filters, int o, bool bottom, bool right)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        nuint stride = (nuint)pointStride, lane = (nuint)o;
+
+        // Aᵀ M: per column j, s0j = m0j + m1j + m2j and s1j = m1j − m2j − m3j over the rows.
+        ColumnOfAtM<TVector, TWidth>(ref m, 0, stride, lane, out TVector s00, out TVector s10);
+        ColumnOfAtM<TVector, TWidth>(ref m, 1, stride, lane, out TVector s01, out TVector s11);
+        ColumnOfAtM<TVector, TWidth>(ref m, 2, stride, lane, out TVector s02, out TVector s12);
+        ColumnOfAtM<TVector, TWidth>(ref m, 3, stride, lane, out TVector s03, out TVector s13);
+
+        // (Aᵀ M) A, plus the bias.
+        TVector b = TWidth.Load(ref bias, lane);
+        TWidth.Store(TWidth.Add(TWidth.Add(TWidth.Add(s00, s01), s02), b), ref y00, lane);
+        if (right)
+        {
+            TWidth.Store(TWidth.Add(TWidth.Subtract(TWidth.Subtract(s01, s02), s03), b), ref y00, lane + (nuint)filters);
+        }
+
+        if (bottom)
+        {
+            ref float below = ref Unsafe.Add(ref y00, rowStep);
+            TWidth.Store(TWidth.Add(TWidth.Add(TWidth.Add(s10, s11), s12), b), ref below, lane);
+            if (right)
+            {
+                TWidth.Store(TWidth.Add(TWidth.Subtract(TWidth.Subtract(s11, s12), s13), b), ref below, lane + (nuint)filters);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ColumnOfAtM<TVector, TWidth>(ref float m, int j, nuint stride, nuint lane, out TVector s0, out TVector s1)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        TVector m0 = TWidth.Load(ref m, (nuint)j * stride + lane), m1 = TWidth.Load(ref m, (nuint)(4 + j) * stride + lane);
+        TVector m2 = TWidth.Load(ref m, (nuint)(8 + j) * stride + lane), m3 = TWidth.Load(ref m, (nuint)(12 + j) * stride + lane);
+        s0 = TWidth.Add(TWidth.Add(m0, m1), m2);
+        s1 = TWidth.Subtract(TWidth.Subtract(m1, m2), m3);
+    }
+}
