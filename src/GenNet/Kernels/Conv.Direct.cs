@@ -19,7 +19,6 @@ public static partial class Conv
     /// for <see cref="ForwardDirect"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not filters × channels × kh × kw.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToTapMajorKernel(ReadOnlySpan<float> weight, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
         int window = kernelHeight * kernelWidth;
@@ -40,7 +39,6 @@ public static partial class Conv
     /// Reorders <paramref name="weight"/> into <paramref name="kernel"/> unless it is bit for bit the weight last reordered,
     /// which <paramref name="source"/> keeps; as <see cref="RefreshChannelsLastKernel"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RefreshTapMajorKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
@@ -59,7 +57,6 @@ public static partial class Conv
     /// <paramref name="kernel"/> from <see cref="ToTapMajorKernel"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardDirect(
         ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int batchSize, int height, int width, int channels,
         int filters, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)

@@ -38,7 +38,6 @@ public static partial class Conv
     /// [0, 0, 1]]; computed in double and rounded once.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not filters × channels × 9 and 16 × channels × filters.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToWinogradKernel(ReadOnlySpan<float> weight, Span<float> transformed, int filters, int channels)
     {
         if (filters <= 0 || channels <= 0 || weight.Length != (long)filters * channels * 9 || transformed.Length != (long)WinogradPoints * channels * filters)
@@ -81,7 +80,6 @@ public static partial class Conv
     /// Transforms <paramref name="weight"/> into <paramref name="transformed"/> unless it is bit for bit the weight last
     /// transformed, which <paramref name="source"/> (filters × channels × 9 floats) keeps; as <see cref="RefreshChannelsLastKernel"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
@@ -102,7 +100,6 @@ public static partial class Conv
     /// more lets more tiles go at once.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardWinograd3x3(
         ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth)

@@ -16,7 +16,6 @@ public static class Masking
     /// <paramref name="ids"/>: [batchSize, steps].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromIds(ReadOnlySpan<float> ids, Span<float> mask, int batchSize, int steps)
     {
         CheckLength(nameof(ids), ids.Length, (long)batchSize * steps);
@@ -36,7 +35,6 @@ public static class Masking
     /// <paramref name="x"/>, <paramref name="y"/>: [batchSize, steps, features].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float value, int batchSize, int steps, int features)
     {
         CheckLength(nameof(x), x.Length, (long)batchSize * steps * features);
@@ -63,7 +61,6 @@ public static class Masking
 
     /// <summary><c>dx[b, t, :] = dy[b, t, :]·mask[t, b]</c>: a padded step's input gets no gradient.</summary>
     /// <exception cref="ArgumentException">A span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> mask, int batchSize, int steps, int features)
     {
         CheckLength(nameof(dy), dy.Length, (long)batchSize * steps * features);

@@ -122,14 +122,12 @@ public static partial class Recurrent
     /// the carried dL/dh across the recurrent product).
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
         ReadOnlySpan<float> mask, int step, int batchSize, int units) =>
         LstmBackward(weightHh, gates, projection, c, dh, dc, StepMask(mask, step, batchSize), step, batchSize, units);
 
     // Both LstmStepBackward overloads: stepMask is the batch's mask at this step, or empty for none.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LstmBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> c, Span<float> dh, Span<float> dc,
         ReadOnlySpan<float> stepMask, int step, int batchSize, int units)
@@ -221,14 +219,12 @@ public static partial class Recurrent
     /// before unchanged, as its forward carried h.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
         ReadOnlySpan<float> mask, int step, int batchSize, int units) =>
         GruBackward(weightHh, gates, projection, h, dh, dhCarry, StepMask(mask, step, batchSize), step, batchSize, units);
 
     // Both GruStepBackward overloads: stepMask is the batch's mask at this step, or empty for none.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GruBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> projection, ReadOnlySpan<float> h, Span<float> dh, Span<float> dhCarry,
         ReadOnlySpan<float> stepMask, int step, int batchSize, int units)
@@ -295,7 +291,6 @@ public static partial class Recurrent
     /// recurrent product in <paramref name="carried"/> [batch, units], working space.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnStepBackward(
         ReadOnlySpan<float> weightHh, Span<float> gates, Span<float> dh, Span<float> carried, ReadOnlySpan<float> mask, int step, int batchSize, int units)
     {

@@ -18,7 +18,6 @@ public static partial class Recurrent
     /// <paramref name="mask"/> is 0 at this step, h and c of slot step + 1 copied from slot step.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LstmStep(
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> gates, Span<float> projection, Span<float> h, Span<float> c,
         ReadOnlySpan<float> mask, int step, int batchSize, int units)
@@ -31,7 +30,6 @@ public static partial class Recurrent
 
     /// <summary>GRU step <paramref name="step"/>, then a padded sample's h carried over (see <see cref="LstmStep(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, ReadOnlySpan{float}, int, int, int)"/>).</summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GruStep(
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> gates, Span<float> projection, Span<float> h,
         ReadOnlySpan<float> mask, int step, int batchSize, int units)
@@ -42,7 +40,6 @@ public static partial class Recurrent
 
     /// <summary>SimpleRNN step <paramref name="step"/>, then a padded sample's h carried over.</summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RnnStep(
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> biasHh, Span<float> gates, Span<float> projection, Span<float> h,
         ReadOnlySpan<float> mask, int step, int batchSize, int units)
@@ -56,7 +53,6 @@ public static partial class Recurrent
     /// <paramref name="mask"/> [steps, batch] is 0: a sequence output under a mask.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToSampleMajor(ReadOnlySpan<float> xs, Span<float> x, ReadOnlySpan<float> mask, int batchSize, int steps, int width)
     {
         ToSampleMajor(xs, x, batchSize, steps, width);
@@ -75,7 +71,6 @@ public static partial class Recurrent
 
     /// <summary><see cref="AddStep(ReadOnlySpan{float}, Span{float}, int, int, int, int)"/> for the samples whose step is real: a padded step's output is a constant zero.</summary>
     /// <exception cref="ArgumentException">A span's length does not fit the sizes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddStep(ReadOnlySpan<float> dy, Span<float> dh, ReadOnlySpan<float> mask, int step, int batchSize, int steps, int units)
     {
         CheckLength(nameof(dy), dy.Length, (long)batchSize * steps * units);
