@@ -637,6 +637,11 @@ namespace GenNet.Build
             {
                 return OnnxImport.Failed("unreadable\t" + exception.Message);
             }
+            catch (Exception exception) when (exception is InvalidCastException || exception is NullReferenceException || exception is ArgumentException || exception is OverflowException || exception is IndexOutOfRangeException || exception is InvalidOperationException)
+            {
+                // A model GenNet's importer does not understand must not fail the build with a stack trace.
+                return OnnxImport.Failed("unreadable\tGenNet's importer could not follow this model (" + exception.GetType().Name + ": " + exception.Message + "); please report it with the file");
+            }
         }
 
         /// <summary>A GenNet declaration's output as an ONNX value sees it.</summary>
@@ -1526,8 +1531,7 @@ namespace GenNet.Build
 
                 Name(layer, BaseName(node, kind));
                 _layers.Add(layer);
-                Set(node, first.With(first.Axes));
-                ((View)_values[node.Outputs[0]]).Source = layer;
+                Set(node, new View { Source = layer, Axes = first.Axes });
                 return null;
             }
 
