@@ -11,7 +11,7 @@ namespace GenNet.Generator.Tests;
 
 /// <summary>
 /// [Network(Onnx = …)]: ONNX bytes through the build task's importer (what GenNetImportOnnx writes into obj/GenNet) and
-/// then the generator — the same declarations and code as attributes give, and GN0040–GN0044 for what cannot be imported.
+/// then the generator — the same declarations and code as attributes give, and GN0030–GN0034 for what cannot be imported.
 /// </summary>
 public sealed class OnnxImportTests
 {
@@ -114,18 +114,18 @@ public sealed class OnnxImportTests
     }
 
     [Fact]
-    public void GN0040_onnx_file_not_in_the_project() => AssertDiagnostic(
+    public void GN0030_onnx_file_not_in_the_project() => AssertDiagnostic(
         Run(Imported, BuildFiles(Fixture("gennet_MnistMlp.onnx"), "other.onnx")),
-        "GN0040",
+        "GN0030",
         "Network 'Imported' imports 'models/model.onnx', but the project has no <GenNetOnnx Include=\"models/model.onnx\" /> item for it (the build turns that item into what the generator reads)");
 
     [Fact]
-    public void GN0041_truncated_file()
+    public void GN0031_truncated_file()
     {
         byte[] whole = Fixture("gennet_MnistConvSmall.onnx");
         AssertDiagnostic(
             Run(Imported, BuildFiles(whole.Take(whole.Length / 2).ToArray())),
-            "GN0041",
+            "GN0031",
             "'models/model.onnx' cannot be imported into network 'Imported': it is not a readable ONNX model: a field runs past the end of the file (truncated)");
     }
 
@@ -134,14 +134,14 @@ public sealed class OnnxImportTests
     [InlineData("{\"not\": \"onnx\"}", "it is not a readable ONNX model: protobuf wire type 3, which ONNX files do not use")]
     [InlineData("hello, world", "it is not a readable ONNX model: protobuf wire type 4, which ONNX files do not use")]
     [InlineData("\u0008\u0007", "it is not an ONNX model (no graph with nodes and an output); it is only 2 bytes long")]
-    public void GN0041_not_an_onnx_file(string content, string problem) => AssertDiagnostic(
+    public void GN0031_not_an_onnx_file(string content, string problem) => AssertDiagnostic(
         Run(Imported, BuildFiles(Encoding.UTF8.GetBytes(content))),
-        "GN0041",
+        "GN0031",
         "'models/model.onnx' cannot be imported into network 'Imported': " + problem);
 
     /// <summary>Every unsupported node is listed, in graph order, with its op and name; nodes after them are not blamed.</summary>
     [Fact]
-    public void GN0042_lists_every_unsupported_node()
+    public void GN0032_lists_every_unsupported_node()
     {
         var model = new TinyModel(4);
         string absolute = model.Node("Abs", ["input"], "abs_1");
@@ -150,17 +150,17 @@ public sealed class OnnxImportTests
         string sum = model.Node("Add", [model.Node("Hardmax", [absolute], "hard"), sine], "sum");
         AssertDiagnostic(
             Run(Imported, BuildFiles(model.Bytes(sum))),
-            "GN0042",
+            "GN0032",
             "'models/model.onnx' cannot be imported into network 'Imported': 2 nodes GenNet has no layer for: Abs 'abs_1', Sin 'sine'");
     }
 
     [Fact]
-    public void GN0043_shape_not_fixed_at_compile_time()
+    public void GN0033_shape_not_fixed_at_compile_time()
     {
         var model = new TinyModel(4, symbolicSteps: true);
         AssertDiagnostic(
             Run(Imported, BuildFiles(model.Bytes(model.Node("Relu", ["input"], "relu")))),
-            "GN0043",
+            "GN0033",
             "'models/model.onnx' cannot be imported into network 'Imported': input 'input' has [?, ?, 4]; GenNet needs every dimension but the first (the batch) as a number (export with fixed sizes: only the batch axis in dynamic_axes)");
     }
 
@@ -168,14 +168,14 @@ public sealed class OnnxImportTests
     [InlineData("dilations", "Conv 'conv': dilations [2, 2]; GenNet has no dilated windows")]
     [InlineData("group", "Conv 'conv': group = 2; GenNet imports ungrouped convolutions (group = 1) and depthwise ones (group = channels)")]
     [InlineData("pads", "Conv 'conv': pads [0, 0, 1, 1] are neither none nor Keras's \"same\" (GenNet pads nothing or, for output ⌈size / stride⌉, half the rows before and the rest after)")]
-    public void GN0044_unsupported_attribute_value(string attribute, string problem)
+    public void GN0034_unsupported_attribute_value(string attribute, string problem)
     {
         var model = new TinyModel(6, 6, 4);
         string image = model.Node("Transpose", ["input"], "to_nchw", ("perm", new long[] { 0, 3, 1, 2 }));
         long[] value = attribute switch { "dilations" => [2, 2], "group" => [2], _ => [0, 0, 1, 1] };
         string conv = model.Conv(image, attribute == "group" ? 2 : 4, 4, "conv", (attribute, value));
         string flat = model.Node("Flatten", [conv], "flat");
-        AssertDiagnostic(Run(Imported, BuildFiles(model.Bytes(flat))), "GN0044", "'models/model.onnx' cannot be imported into network 'Imported': " + problem);
+        AssertDiagnostic(Run(Imported, BuildFiles(model.Bytes(flat))), "GN0034", "'models/model.onnx' cannot be imported into network 'Imported': " + problem);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal sealed record OnnxDescription(string FileName, string Text)
 /// <summary>
 /// Fills an imported network's spec from its ONNX description: the inputs and layers become the same
 /// <see cref="InputSpec"/>s and <see cref="LayerSpec"/>s the attribute parser makes, so planning and emitting are shared;
-/// or the description's problems become GN0040–GN0044 on the [Network] attribute.
+/// or the description's problems become GN0030–GN0034 on the [Network] attribute.
 /// </summary>
 internal static class OnnxDeclarations
 {
