@@ -129,6 +129,25 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MaskNotTaken = Error(
         "GN0030", "Step mask reaches a layer that cannot take it",
         "{0} reads the output of '{1}', which carries a step mask, but a {2} cannot take one and would compute over the padded steps; put an LSTM, GRU or SimpleRNN right after '{1}', or drop its mask");
+    public static readonly DiagnosticDescriptor OnnxFileNotInProject = Error(
+        "GN0031", "ONNX file is not in the project",
+        "Network '{0}' imports '{1}', but the project has no <GenNetOnnx Include=\"{1}\" /> item for it (the build turns that item into what the generator reads)");
+
+    public static readonly DiagnosticDescriptor OnnxFileUnreadable = Error(
+        "GN0032", "ONNX file cannot be read",
+        "'{0}' cannot be imported into network '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedNodes = Error(
+        "GN0033", "ONNX model has nodes GenNet cannot import",
+        "'{0}' cannot be imported into network '{1}': {2} node{3} GenNet has no layer for: {4}");
+
+    public static readonly DiagnosticDescriptor OnnxShapeNotFixed = Error(
+        "GN0034", "ONNX model has a shape GenNet cannot fix at compile time",
+        "'{0}' cannot be imported into network '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedAttribute = Error(
+        "GN0035", "ONNX node has an attribute value GenNet does not support",
+        "'{0}' cannot be imported into network '{1}': {2}");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =
         new[]
@@ -140,6 +159,7 @@ internal static class DiagnosticDescriptors
             NeedsImageInput, WindowDoesNotFit,
             UnknownName, DuplicateName, NameUsedBeforeDefined, MergeShapesDoNotFit, UnusedOutput, UnusedInput,
             NeedsSequenceInput, ReducedPrecisionNeedsCompiledWeights, MaskNotTaken,
+            OnnxFileNotInProject, OnnxFileUnreadable, OnnxUnsupportedNodes, OnnxShapeNotFixed, OnnxUnsupportedAttribute,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>
