@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text;
 using GenNet.Generator.Emit;
 using GenNet.Generator.Model;
+using GenNet.Generator.Onnx;
 using GenNet.Generator.Parsing;
 using GenNet.Generator.Planning;
 using GenNet.Generator.Weights;
@@ -12,7 +13,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace GenNet.Generator;
 
 /// <summary>
-/// The pipeline: [Network] classes → <see cref="Parser"/> → <see cref="Planner"/> → diagnostics and
+/// The pipeline: [Network] classes → <see cref="Parser"/> (and, for an imported network, <see cref="OnnxDeclarations"/>) → <see cref="Planner"/> → diagnostics and
 /// <see cref="NetworkEmitter"/>; classes with layer attributes but no [Network] → GN0009; the build properties → GN0015's
 /// threshold. Every step's output is an equatable value, so edits elsewhere leave it cached.
 /// </summary>
@@ -23,6 +24,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     public static class TrackingNames
     {
         public const string Parse = nameof(Parse);
+        public const string OnnxDescriptions = nameof(OnnxDescriptions);
+        public const string ImportOnnx = nameof(ImportOnnx);
         public const string Plan = nameof(Plan);
         public const string WeightsHeaders = nameof(WeightsHeaders);
         public const string CheckWeights = nameof(CheckWeights);
@@ -33,18 +36,29 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string LayersWithoutNetwork = nameof(LayersWithoutNetwork);
 
         /// <summary>Every name above, for tests that check them all.</summary>
-        public static readonly string[] All = [Parse, Plan, WeightsHeaders, CheckWeights, Diagnostics, Source, BuildOptions, Emit, LayersWithoutNetwork];
+        public static readonly string[] All = [Parse, OnnxDescriptions, ImportOnnx, Plan, WeightsHeaders, CheckWeights, Diagnostics, Source, BuildOptions, Emit, LayersWithoutNetwork];
     }
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Imported networks: the build turns each <GenNetOnnx> file into a description (obj/GenNet/NAME.onnx.gennet), whose
+        // inputs and layers fill the spec the parser left empty; every other network passes through unchanged.
+        IncrementalValueProvider<ImmutableArray<OnnxDescription>> onnxFiles = context.AdditionalTextsProvider
+            .Where(static file => file.Path.EndsWith(OnnxDescription.Suffix, System.StringComparison.OrdinalIgnoreCase))
+            .Select(static (file, cancellationToken) => OnnxDescription.Read(file.Path, file.GetText(cancellationToken)))
+            .WithTrackingName(TrackingNames.OnnxDescriptions)
+            .Collect();
+
         IncrementalValuesProvider<PlanResult> plans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.NetworkAttributeName,
                 predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: static (context, cancellationToken) => Parser.Parse(context, cancellationToken))
             .WithTrackingName(TrackingNames.Parse)
+            .Combine(onnxFiles)
+            .Select(static (pair, _) => OnnxDeclarations.Apply(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.ImportOnnx)
             .Select(static (parsed, _) => Planner.Plan(parsed))
             .WithTrackingName(TrackingNames.Plan);
 

@@ -333,7 +333,7 @@ namespace GenNet.Tests
         }
 
         /// <summary>Seeded parameters, each moved by up to ±0.2 (γ off 1, β and biases off 0), running and adapted means in ±0.5 and variances in [0.5, 2].</summary>
-        private static void Prepare(INetwork network, int seed)
+        internal static void Prepare(INetwork network, int seed)
         {
             network.InitializeParameters(seed);
             var random = new Random(seed);

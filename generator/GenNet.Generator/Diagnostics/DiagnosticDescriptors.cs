@@ -126,6 +126,26 @@ internal static class DiagnosticDescriptors
         "GN0029", "Reduced-precision weights need an inference-only network with compiled-in weights",
         "Network '{0}' declares WeightPrecision.{1}, but {2}; 16- and 8-bit weights are for [Network(Training = false, Weights = …)] networks");
 
+    public static readonly DiagnosticDescriptor OnnxFileNotInProject = Error(
+        "GN0040", "ONNX file is not in the project",
+        "Network '{0}' imports '{1}', but the project has no <GenNetOnnx Include=\"{1}\" /> item for it (the build turns that item into what the generator reads)");
+
+    public static readonly DiagnosticDescriptor OnnxFileUnreadable = Error(
+        "GN0041", "ONNX file cannot be read",
+        "'{0}' cannot be imported into network '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedNodes = Error(
+        "GN0042", "ONNX model has nodes GenNet cannot import",
+        "'{0}' cannot be imported into network '{1}': {2} node{3} GenNet has no layer for: {4}");
+
+    public static readonly DiagnosticDescriptor OnnxShapeNotFixed = Error(
+        "GN0043", "ONNX model has a shape GenNet cannot fix at compile time",
+        "'{0}' cannot be imported into network '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedAttribute = Error(
+        "GN0044", "ONNX node has an attribute value GenNet does not support",
+        "'{0}' cannot be imported into network '{1}': {2}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId =
         new[]
         {
@@ -136,6 +156,7 @@ internal static class DiagnosticDescriptors
             NeedsImageInput, WindowDoesNotFit,
             UnknownName, DuplicateName, NameUsedBeforeDefined, MergeShapesDoNotFit, UnusedOutput, UnusedInput,
             NeedsSequenceInput, ReducedPrecisionNeedsCompiledWeights,
+            OnnxFileNotInProject, OnnxFileUnreadable, OnnxUnsupportedNodes, OnnxShapeNotFixed, OnnxUnsupportedAttribute,
         }.ToDictionary(d => d.Id);
 
     /// <summary>Every descriptor, in ID order.</summary>

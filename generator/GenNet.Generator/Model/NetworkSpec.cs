@@ -35,6 +35,9 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 /// <summary>A weights file named by <c>[Network(Weights = …)]</c>: as written, its file name, and its resource name.</summary>
 internal sealed record WeightsSpec(string Path, string FileName, string ResourceName);
 
+/// <summary>An ONNX file named by <c>[Network(Onnx = …)]</c>: as written, and its file name (the build's files in obj/GenNet are named after it).</summary>
+internal sealed record OnnxSpec(string Path, string FileName);
+
 /// <summary>Everything the generator needs about one declared network, as plain values.</summary>
 internal sealed record NetworkSpec(
     string? Namespace,
@@ -47,7 +50,8 @@ internal sealed record NetworkSpec(
     EquatableArray<LayerSpec> Layers,
     bool Training = true,
     WeightsSpec? Weights = null,
-    WeightPrecisionKind WeightPrecision = WeightPrecisionKind.Float32);
+    WeightPrecisionKind WeightPrecision = WeightPrecisionKind.Float32,
+    OnnxSpec? Onnx = null);
 
 /// <summary>The parser's answer: a spec when the declaration could be read, and what was wrong with it.</summary>
 internal sealed record ParseResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics)

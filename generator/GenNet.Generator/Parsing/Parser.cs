@@ -42,8 +42,9 @@ internal static class Parser
 
         Compilation compilation = context.SemanticModel.Compilation;
         LossKind loss = LossKind.Auto;
-        bool training = true;
+        bool? training = null;
         WeightsSpec? weights = null;
+        OnnxSpec? onnx = null;
         WeightPrecisionKind precision = WeightPrecisionKind.Float32;
         LocationInfo? networkLocation = identifier;
         var inputs = new List<InputSpec>();
@@ -101,6 +102,10 @@ internal static class Parser
                     {
                         weights = WeightsFile(path);
                     }
+                    else if (argument.Key == "Onnx" && argument.Value.Value is string onnxPath && onnxPath.Length > 0)
+                    {
+                        onnx = new OnnxSpec(onnxPath, onnxPath.Replace('\\', '/').Split('/').Last());
+                    }
                     else if (argument.Key == "WeightPrecision" && argument.Value.Value is int precisionValue)
                     {
                         if (precisionValue is < 0 or > (int)WeightPrecisionKind.Int8)
@@ -147,16 +152,31 @@ internal static class Parser
             }
         }
 
-        if (inputs.Count == 0)
+        if (onnx is not null)
+        {
+            // The layers come from the file (Onnx.OnnxDeclarations, once the build's description is seen); the class stays empty.
+            string? problem =
+                inputs.Count > 0 || layers.Count > 0 ? "an imported network takes its inputs and layers from the ONNX file; remove the [Input] and layer attributes" :
+                weights is not null ? "an imported network takes its weights from the ONNX file; remove Weights" :
+                null;
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidArgument, networkLocation, "[Network]", problem));
+            }
+
+            weights = WeightsFile(onnx.FileName + ".safetensors");
+        }
+        else if (inputs.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, networkLocation, type.Name));
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        if (precision != WeightPrecisionKind.Float32 && (training || weights is null))
+        bool trainable = training ?? onnx is null; // an imported network is inference-only unless it says Training = true
+        if (precision != WeightPrecisionKind.Float32 && (trainable || weights is null))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReducedPrecisionNeedsCompiledWeights, networkLocation, type.Name, precision.ToString(),
-                training ? "it is trainable (add Training = false)" : "it has no compiled-in weights (add Weights = \"….safetensors\")"));
+                trainable ? "it is trainable (add Training = false)" : "it has no compiled-in weights (add Weights = \"….safetensors\")"));
         }
 
         if (diagnostics.Count > 0)
@@ -173,9 +193,10 @@ internal static class Parser
             NetworkLocation: networkLocation,
             Inputs: inputs.ToEquatableArray(),
             Layers: layers.ToEquatableArray(),
-            Training: training,
+            Training: trainable,
             Weights: weights,
-            WeightPrecision: precision);
+            WeightPrecision: precision,
+            Onnx: onnx);
         return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 

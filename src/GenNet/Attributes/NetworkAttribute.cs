@@ -24,7 +24,8 @@ public sealed class NetworkAttribute : Attribute
 
     /// <summary>
     /// False for an inference-only network: no backward pass, no gradient arena, and the class implements
-    /// <see cref="INetwork"/> but not <see cref="ITrainableNetwork"/>. True by default.
+    /// <see cref="INetwork"/> but not <see cref="ITrainableNetwork"/>. True by default, except for a network imported from
+    /// <see cref="Onnx"/>, which is inference-only unless this is set to true.
     /// </summary>
     public bool Training { get; set; } = true;
 
@@ -34,6 +35,15 @@ public sealed class NetworkAttribute : Attribute
     /// declaration; at run time the network starts with these weights and needs no file.
     /// </summary>
     public string? Weights { get; set; }
+
+    /// <summary>
+    /// An ONNX model to compile into this class, such as <c>"model.onnx"</c>: list it in the project as
+    /// <c>&lt;GenNetOnnx Include="model.onnx" /&gt;</c> and leave the class empty (no [Input] or layer attributes). The build
+    /// reads the file, and the generator emits the network it describes with its weights compiled in, as
+    /// <see cref="Weights"/> does. Imported networks are inference-only unless <see cref="Training"/> is set to true, which
+    /// makes them fine-tunable. docs/onnx-import.md lists the operators GenNet imports.
+    /// </summary>
+    public string? Onnx { get; set; }
 
     /// <summary>
     /// The precision in which an inference-only network's compiled-in Dense weights are stored and multiplied:
