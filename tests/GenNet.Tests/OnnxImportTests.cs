@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using GenNet.Build;
+using GenNet.Tests.Networks;
 using Xunit;
 
 namespace GenNet.Tests;
@@ -13,7 +14,116 @@ namespace GenNet.Tests;
 /// </summary>
 public sealed class OnnxImportTests
 {
+    /// <summary>The seed of the parameters the committed fixtures hold (<see cref="OnnxExportTests.Prepare"/>).</summary>
+    public const int FixtureSeed = 14;
+
     public static IEnumerable<object[]> Cases() => NetworkCases.Names();
+
+    /// <summary>The gradient suite's networks compiled back from their SaveOnnx files (Networks/ImportedNetworks.cs).</summary>
+    private static readonly Dictionary<string, Func<INetwork>> s_imported = new()
+    {
+        ["MnistMlp"] = () => new ImportedMnistMlp(),
+        ["MnistConvSmall"] = () => new ImportedMnistConvSmall(),
+        ["BatchNormResidual"] = () => new ImportedBatchNormResidual(),
+        ["GraphConcatenateBranches"] = () => new ImportedGraphConcatenateBranches(),
+        ["GraphMultiplyGate"] = () => new ImportedGraphMultiplyGate(),
+        ["GraphTwoInputs"] = () => new ImportedGraphTwoInputs(),
+        ["LstmSeventeen"] = () => new ImportedLstmSeventeen(),
+        ["GruAfterConv"] = () => new ImportedGruAfterConv(),
+        ["RnnStacked"] = () => new ImportedRnnStacked(),
+        ["EmbeddingLstm"] = () => new ImportedEmbeddingLstm(),
+        ["SequenceSeventeen"] = () => new ImportedSequenceSeventeen(),
+        ["DepthwiseSameStrideTwo"] = () => new ImportedDepthwiseSameStrideTwo(),
+        ["LayerNormResidual"] = () => new ImportedLayerNormResidual(),
+        ["GeluMse17"] = () => new ImportedGeluMse17(),
+        ["LeakyReLUMse17"] = () => new ImportedLeakyReLUMse17(),
+        ["GlobalPoolResidual"] = () => new ImportedGlobalPoolResidual(),
+    };
+
+    /// <summary>The networks with a committed fixture: every layer kind the importer takes, chains and graphs.</summary>
+    private static readonly string[] s_fixtures =
+    [
+        "MnistMlp", "MnistConvSmall", "BatchNormResidual", "GraphConcatenateBranches", "GraphMultiplyGate", "GraphTwoInputs",
+        "LstmSeventeen", "GruAfterConv", "RnnStacked", "EmbeddingLstm", "SequenceSeventeen", "DepthwiseSameStrideTwo",
+        "LayerNormResidual", "GeluMse17", "LeakyReLUMse17", "GlobalPoolResidual",
+    ];
+
+    public static IEnumerable<object[]> RoundTrips() => s_fixtures.Select(k => new object[] { k });
+
+    /// <summary>GenNet → SaveOnnx → import → the same outputs, bit for bit, on 1,000 inputs in batches of 1 to 64.</summary>
+    [Theory]
+    [MemberData(nameof(RoundTrips))]
+    public void RoundTripGivesTheSameOutputsBitForBit(string name)
+    {
+        NetworkCase networkCase = NetworkCases.Get(name);
+        INetwork source = networkCase.Create();
+        OnnxExportTests.Prepare(source, FixtureSeed);
+        INetwork imported = s_imported[name]();
+        Assert.Equal(source.InputSize, imported.InputSize);
+        Assert.Equal(source.OutputSize, imported.OutputSize);
+        Assert.Equal(source.ParameterCount, imported.ParameterCount);
+
+        var random = new Random(21);
+        int done = 0;
+        foreach (int batch in new[] { 1, 3, 17, 64 })
+        {
+            for (int round = 0; done < 1000 && round < (batch == 64 ? 16 : 4); round++, done += batch)
+            {
+                float[] inputs = new float[batch * source.InputSize];
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    inputs[i] = networkCase.Inputs is { } draw ? draw(random, i % source.InputSize) : (float)(random.NextDouble() * 2 - 1);
+                }
+
+                float[] expected = new float[batch * source.OutputSize], actual = new float[batch * source.OutputSize];
+                source.Forward(inputs, expected, batch);
+                imported.Forward(inputs, actual, batch);
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The committed tests/fixtures/onnx/gennet_*.onnx are what SaveOnnx writes today for their networks. After a change
+    /// to the export (or to a network), rewrite them with GENNET_ACCEPT_ONNX_FIXTURES=1 and rebuild.
+    /// </summary>
+    [Fact]
+    public void FixturesAreWhatSaveOnnxWritesToday()
+    {
+        string directory = Path.Combine(RepositoryRoot(), "tests", "fixtures", "onnx");
+        bool accept = Environment.GetEnvironmentVariable("GENNET_ACCEPT_ONNX_FIXTURES") == "1";
+        var stale = new List<string>();
+        foreach (string name in s_fixtures)
+        {
+            INetwork network = NetworkCases.Get(name).Create();
+            OnnxExportTests.Prepare(network, FixtureSeed);
+            byte[] bytes = Export(network);
+            string path = Path.Combine(directory, $"gennet_{name}.onnx");
+            if (accept)
+            {
+                File.WriteAllBytes(path, bytes);
+            }
+            else if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+            {
+                stale.Add(path);
+            }
+        }
+
+        Assert.True(stale.Count == 0, $"Stale ONNX fixtures (run the tests with GENNET_ACCEPT_ONNX_FIXTURES=1, then rebuild): {string.Join(", ", stale)}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "GenNet.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("GenNet.sln is not above " + AppContext.BaseDirectory);
+    }
 
     /// <summary>The importer takes every network GenNet exports whose layer kinds it knows, and its tensors are the network's own, bit for bit.</summary>
     [Theory]
