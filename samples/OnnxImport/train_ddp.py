@@ -5,7 +5,7 @@ docs/scale-out.md.
 
 One machine, two processes (what was tested here, on CPU with the gloo backend):
     torchrun --standalone --nproc_per_node=2 samples/OnnxImport/train_ddp.py --epochs 4 --out /tmp/fashion-cnn-ddp.onnx
-Two machines (not tested here): run on each, with the first machine's address and --node_rank 0 and 1:
+Two machines (not tested here, nor are GPUs): run on each, with the first machine's address and --node_rank 0 and 1:
     torchrun --nnodes=2 --nproc_per_node=1 --node_rank=0 --master_addr=10.0.0.1 --master_port=29500 \\
         samples/OnnxImport/train_ddp.py --epochs 4
 Each process trains on its own shard of every epoch (DistributedSampler) with batch 128, so the global batch is
@@ -41,13 +41,18 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="PyTorch threads per process")
     parser.add_argument("--out", default=os.path.join(HERE, "fashion-cnn.onnx"))
     args = parser.parse_args()
-    dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")  # torchrun sets RANK, WORLD_SIZE, MASTER_*
+    cuda = torch.cuda.is_available()
+    dist.init_process_group("nccl" if cuda else "gloo")  # torchrun sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR/PORT
     rank, world = dist.get_rank(), dist.get_world_size()
+    device = torch.device("cuda", int(os.environ["LOCAL_RANK"])) if cuda else torch.device("cpu")
+    if cuda:
+        torch.cuda.set_device(device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)  # the same initial weights everywhere (DDP also broadcasts rank 0's at wrap time)
     train_x, train_y, test_x, test_y = load()
-    model = FashionCnn()
-    ddp = DistributedDataParallel(Logits(model))
+    train_x, train_y = train_x.to(device), train_y.to(device)
+    model = FashionCnn().to(device)
+    ddp = DistributedDataParallel(Logits(model), device_ids=[device.index] if cuda else None)
     ddp.logits = ddp.forward  # train_epoch calls model.logits(...)
     optimizer = torch.optim.Adam(ddp.parameters(), lr=1e-3)
     sampler = DistributedSampler(range(len(train_x)), num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
@@ -59,7 +64,7 @@ def main():
             print(f"Epoch {epoch + 1}/{args.epochs} - {time.perf_counter() - start:.1f}s - rank 0's shard: loss {loss:.4f}"
                   f" - accuracy {accuracy:.4f} ({world} processes)", flush=True)
     if rank == 0:
-        evaluate_and_export(model, test_x, test_y, args.out)  # the plain module: its weights are DDP's
+        evaluate_and_export(model.cpu(), test_x, test_y, args.out)  # the plain module: its weights are DDP's
     dist.barrier()
     dist.destroy_process_group()
 
