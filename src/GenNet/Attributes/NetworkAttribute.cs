@@ -46,10 +46,11 @@ public sealed class NetworkAttribute : Attribute
     public string? Onnx { get; set; }
 
     /// <summary>
-    /// The precision in which an inference-only network's compiled-in Dense weights are stored and multiplied:
+    /// The precision in which an inference-only network's compiled-in Dense and convolution weights are stored and multiplied:
     /// <see cref="WeightPrecision.Float32"/> by default. Any other value needs <c>Training = false</c> and a
     /// <see cref="Weights"/> file whose weight matrices have that dtype (write one with
-    /// <c>network.Save(path, WeightPrecision.BFloat16)</c>); the build checks it (GN0047).
+    /// <c>network.Save(path, WeightPrecision.BFloat16)</c>); the build checks both (GN0029 for a trainable network or one
+    /// without compiled-in weights, GN0019 for a weight stored in another dtype).
     /// </summary>
     public WeightPrecision WeightPrecision { get; set; } = WeightPrecision.Float32;
 }
