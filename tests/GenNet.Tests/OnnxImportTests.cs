@@ -22,7 +22,29 @@ public sealed class OnnxImportTests
     /// (imported as the DepthwiseConv2D and 1×1 Conv2D it is made of, which have one tensor more: the depthwise bias, zero).
     /// </summary>
     public static IEnumerable<object[]> Cases() =>
-        NetworkCases.Names().Where(c => !((string)c[0]).StartsWith("Adapted", StringComparison.Ordinal) && !((string)c[0]).StartsWith("Separable", StringComparison.Ordinal));
+        NetworkCases.Names().Where(c => !((string)c[0]).StartsWith("Adapted", StringComparison.Ordinal) && !((string)c[0]).StartsWith("Separable", StringComparison.Ordinal)
+            && !((string)c[0]).StartsWith("Masked", StringComparison.Ordinal));
+
+    /// <summary>The gradient suite's masked networks (Embedding MaskZero, Masking): their export is not imported yet.</summary>
+    public static IEnumerable<object[]> MaskedCases() =>
+        NetworkCases.Names().Where(c => ((string)c[0]).StartsWith("Masked", StringComparison.Ordinal));
+
+    /// <summary>
+    /// A masked network's export (the real steps moved to the front by CumSum and ScatterElements, <c>sequence_lens</c>, the
+    /// outputs gathered back; Masking as Equal, Not, Cast, ReduceMax and Mul) is not a pattern the importer knows yet: it
+    /// says so, naming the nodes, instead of importing a network that would compute over the padded steps.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MaskedCases))]
+    public void MaskedExportIsRefusedWithItsNodesNamed(string name)
+    {
+        INetwork network = NetworkCases.Get(name).Create();
+        OnnxExportTests.Prepare(network, seed: 3);
+        OnnxImport import = OnnxImporter.Import(Export(network));
+        string[] problems = Problems(import);
+        Assert.NotEmpty(problems);
+        Assert.Contains(problems, l => l.Contains("ScatterElements", StringComparison.Ordinal) || l.Contains("Equal", StringComparison.Ordinal));
+    }
 
     /// <summary>The gradient suite's networks compiled back from their SaveOnnx files (Networks/ImportedNetworks.cs).</summary>
     private static readonly Dictionary<string, Func<INetwork>> s_imported = new()
@@ -165,7 +187,7 @@ public sealed class OnnxImportTests
         INetwork network = NetworkCases.Get(name).Create();
         OnnxExportTests.Prepare(network, seed: 3);
         OnnxImport import = OnnxImporter.Import(Export(network));
-        string[] problems = import.Lines.Where(l => !l.StartsWith("layer\t", StringComparison.Ordinal) && !l.StartsWith("input", StringComparison.Ordinal) && !l.StartsWith("producer\t", StringComparison.Ordinal)).ToArray();
+        string[] problems = Problems(import);
         Assert.True(problems.Length == 0, string.Join("\n", problems));
 
         var imported = import.Tensors.ToDictionary(t => t.Name);
@@ -178,6 +200,10 @@ public sealed class OnnxImportTests
 
         Assert.Equal(network.ParameterTensors.Count + network.BufferTensors.Count, import.Tensors.Count);
     }
+
+    /// <summary>The import's lines other than its layers, inputs and producers: what it could not take.</summary>
+    private static string[] Problems(OnnxImport import) =>
+        import.Lines.Where(l => !l.StartsWith("layer\t", StringComparison.Ordinal) && !l.StartsWith("input", StringComparison.Ordinal) && !l.StartsWith("producer\t", StringComparison.Ordinal)).ToArray();
 
     internal static byte[] Export(INetwork network)
     {
