@@ -51,6 +51,7 @@ public static class Program
             ("tall dense products", DenseKernelTests.RunTall),
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
+            ("relu and softmax", ActivationKernelTests.RunAll),
         })
         {
             checks++;

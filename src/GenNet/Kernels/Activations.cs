@@ -14,7 +14,11 @@ namespace GenNet.Kernels;
 public static class Activations
 {
     /// <summary><c>y = max(y, 0)</c>.</summary>
-    public static void Relu(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
+    /// <remarks>
+    /// GenNet's own map rather than <c>TensorPrimitives.Max</c>: the same bits (NaN stays NaN, −0 becomes +0), and a
+    /// network's first call compiles one kernel instead of TensorPrimitives' seven instantiations (docs/performance.md, Cold start).
+    /// </remarks>
+    public static void Relu(Span<float> values) => Simd.Map(new ReluOperator(), values);
 
     /// <summary><c>dy *= (y &gt; 0)</c>.</summary>
     public static void ReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
@@ -42,9 +46,24 @@ public static class Activations
     public static void LeakyReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient, float negativeSlope) =>
         Simd.Map(new LeakyReluBackwardOperator(negativeSlope), outputs, gradient);
 
+    // Rows up to this wide (a classifier's classes) take the scalar loop below; wider ones TensorPrimitives' vector code.
+    private const int ScalarSoftmaxWidth = 32;
+
     /// <summary>Softmax of each row of <paramref name="width"/> values: subtract the row maximum, exponentiate, normalise.</summary>
+    /// <remarks>
+    /// A row of up to 32 values is done in plain loops with <see cref="MathF.Exp"/> (the runtime's scalar exp, not
+    /// compiled by the JIT): for so few values TensorPrimitives' vector code is no faster, and its 28 generic
+    /// instantiations (<c>Max</c>, <c>Subtract</c>, <c>Exp</c>, <c>Sum</c>, <c>Multiply</c>) were a quarter of a network's
+    /// first-call compilation (docs/performance.md, Cold start).
+    /// </remarks>
     public static void Softmax(Span<float> values, int width)
     {
+        if (width <= ScalarSoftmaxWidth)
+        {
+            SoftmaxRows(values, width);
+            return;
+        }
+
         for (int start = 0; start < values.Length; start += width)
         {
             Span<float> row = values.Slice(start, width);
@@ -52,6 +71,33 @@ public static class Activations
             TensorPrimitives.Subtract(row, max, row);
             TensorPrimitives.Exp(row, row);
             TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+        }
+    }
+
+    private static void SoftmaxRows(Span<float> values, int width)
+    {
+        for (int start = 0; start < values.Length; start += width)
+        {
+            Span<float> row = values.Slice(start, width);
+            float max = float.NegativeInfinity;
+            foreach (float value in row)
+            {
+                max = MathF.Max(max, value); // NaN in, NaN out, as TensorPrimitives.Max
+            }
+
+            float sum = 0f;
+            for (int i = 0; i < row.Length; i++)
+            {
+                float e = MathF.Exp(row[i] - max);
+                row[i] = e;
+                sum += e;
+            }
+
+            float scale = 1f / sum;
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] *= scale;
+            }
         }
     }
 
@@ -100,6 +146,15 @@ public static class Activations
             float derivative = 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * GeluScale * (1f + 3f * GeluCubic * x * x);
             gradient[i] *= derivative;
         }
+    }
+
+    private readonly struct ReluOperator : IUnaryOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Invoke<TVector, TWidth>(TVector x)
+            where TVector : struct
+            where TWidth : struct, IVectorWidth<TVector> =>
+            TWidth.ConditionalSelect(TWidth.Or(TWidth.GreaterThan(x, TWidth.Zero), TWidth.IsNaN(x)), x, TWidth.Zero);
     }
 
     private readonly struct ReluBackwardOperator : IBinaryOperator
