@@ -15,10 +15,10 @@ public static class Activations
 {
     /// <summary><c>y = max(y, 0)</c>.</summary>
     /// <remarks>
-    /// GenNet's own map rather than <c>TensorPrimitives.Max</c>: the same bits (NaN stays NaN, −0 becomes +0), and a
-    /// network's first call compiles one kernel instead of TensorPrimitives' seven instantiations (docs/performance.md, Cold start).
+    /// Still TensorPrimitives: GenNet's <c>Simd.Map</c> with a select gave the same bits with seven fewer methods to compile on a
+    /// network's first call, but ran 1.4–1.6× slower over 32,768 values (ElementwiseKernelBenchmarks, docs/performance.md, Cold start).
     /// </remarks>
-    public static void Relu(Span<float> values) => Simd.Map(new ReluOperator(), values);
+    public static void Relu(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
 
     /// <summary><c>dy *= (y &gt; 0)</c>.</summary>
     public static void ReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient) =>
@@ -51,10 +51,10 @@ public static class Activations
 
     /// <summary>Softmax of each row of <paramref name="width"/> values: subtract the row maximum, exponentiate, normalise.</summary>
     /// <remarks>
-    /// A row of up to 32 values is done in plain loops with <see cref="MathF.Exp"/> (the runtime's scalar exp, not
-    /// compiled by the JIT): for so few values TensorPrimitives' vector code is no faster, and its 28 generic
-    /// instantiations (<c>Max</c>, <c>Subtract</c>, <c>Exp</c>, <c>Sum</c>, <c>Multiply</c>) were a quarter of a network's
-    /// first-call compilation (docs/performance.md, Cold start).
+    /// A row of up to 32 values takes its maximum, subtraction, sum and scaling in plain loops and only the exponential
+    /// from TensorPrimitives: for so few values its vector code is no faster, and its generic instantiations for
+    /// <c>Max</c>, <c>Subtract</c>, <c>Sum</c> and <c>Multiply</c> were a fifth of a network's first-call compilation
+    /// (docs/performance.md, Cold start).
     /// </remarks>
     public static void Softmax(Span<float> values, int width)
     {
@@ -85,12 +85,16 @@ public static class Activations
                 max = MathF.Max(max, value); // NaN in, NaN out, as TensorPrimitives.Max
             }
 
-            float sum = 0f;
             for (int i = 0; i < row.Length; i++)
             {
-                float e = MathF.Exp(row[i] - max);
-                row[i] = e;
-                sum += e;
+                row[i] -= max;
+            }
+
+            TensorPrimitives.Exp(row, row); // its vector exp: MathF.Exp one value at a time was a third slower
+            float sum = 0f;
+            foreach (float value in row)
+            {
+                sum += value;
             }
 
             float scale = 1f / sum;
@@ -146,15 +150,6 @@ public static class Activations
             float derivative = 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * GeluScale * (1f + 3f * GeluCubic * x * x);
             gradient[i] *= derivative;
         }
-    }
-
-    private readonly struct ReluOperator : IUnaryOperator
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TVector Invoke<TVector, TWidth>(TVector x)
-            where TVector : struct
-            where TWidth : struct, IVectorWidth<TVector> =>
-            TWidth.ConditionalSelect(TWidth.Or(TWidth.GreaterThan(x, TWidth.Zero), TWidth.IsNaN(x)), x, TWidth.Zero);
     }
 
     private readonly struct ReluBackwardOperator : IBinaryOperator
