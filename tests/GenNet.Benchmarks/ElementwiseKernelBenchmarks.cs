@@ -6,7 +6,7 @@ namespace GenNet.Benchmarks;
 /// <summary>
 /// The element-wise and per-channel kernels outside the products: pooling on mnist_convnet's first pool
 /// ([26, 26, 32] → [13, 13, 32], 2×2) for a batch of 64, activation backward steps over a batch of 256 hidden layers of
-/// 128, and one optimizer step over the MLP's 101,770 parameters. Each is memory-bound; these guard the shared SIMD
+/// 128 (and ReLU forward over them, softmax over 256 rows of 10 classes), and one optimizer step over the MLP's 101,770 parameters. Each is memory-bound; these guard the shared SIMD
 /// dispatch against regressions rather than measure against a peer.
 /// </summary>
 public class ElementwiseKernelBenchmarks
@@ -14,7 +14,7 @@ public class ElementwiseKernelBenchmarks
     private const int Batch = 64, Side = 26, Channels = 32, Pooled = 13;
     private const int Hidden = 256 * 128, Parameters = 784 * 128 + 128 + 128 * 10 + 10;
 
-    private float[] _image = null!, _pooled = null!, _dImage = null!, _outputs = null!, _tiny = null!, _gradient = null!;
+    private float[] _image = null!, _pooled = null!, _dImage = null!, _outputs = null!, _tiny = null!, _gradient = null!, _logits = null!;
     private float[] _parameters = null!, _gradients = null!;
     private int[] _argmax = null!;
     private Adam _adam = null!;
@@ -43,6 +43,7 @@ public class ElementwiseKernelBenchmarks
         _outputs = Values(Hidden);
         _gradient = Values(Hidden);
         _tiny = Values(Hidden);
+        _logits = Values(256 * 10);
         for (int i = 0; i < Hidden; i++)
         {
             _tiny[i] *= 1e-4f;
@@ -74,6 +75,20 @@ public class ElementwiseKernelBenchmarks
     {
         Kernels.Pool.AverageBackward(_pooled, _dImage, Batch, Side, Side, Channels, 2, 2, 2, 0, 0, Pooled, Pooled);
         return _dImage[0];
+    }
+
+    [Benchmark(Description = "ReLU forward")]
+    public float Relu()
+    {
+        Kernels.Activations.Relu(_outputs); // in place: after the first call every value is ≥ 0, the work is the same
+        return _outputs[0];
+    }
+
+    [Benchmark(Description = "softmax, 256 rows of 10")]
+    public float Softmax()
+    {
+        Kernels.Activations.Softmax(_logits, 10); // in place: probabilities are valid logits for the next call
+        return _logits[0];
     }
 
     [Benchmark(Description = "ReLU backward")]

@@ -54,6 +54,7 @@ public static class Program
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("16- and 8-bit convolutions", QuantizedConvTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
+            ("relu and softmax", ActivationKernelTests.RunAll),
         })
         {
             checks++;

@@ -14,6 +14,10 @@ namespace GenNet.Kernels;
 public static class Activations
 {
     /// <summary><c>y = max(y, 0)</c>.</summary>
+    /// <remarks>
+    /// Still TensorPrimitives: GenNet's <c>Simd.Map</c> with a select gave the same bits with seven fewer methods to compile on a
+    /// network's first call, but ran 1.4–1.6× slower over 32,768 values (ElementwiseKernelBenchmarks, docs/performance.md, Cold start).
+    /// </remarks>
     public static void Relu(Span<float> values) => TensorPrimitives.Max(values, 0f, values);
 
     /// <summary><c>dy *= (y &gt; 0)</c>.</summary>
@@ -42,9 +46,24 @@ public static class Activations
     public static void LeakyReluBackward(ReadOnlySpan<float> outputs, Span<float> gradient, float negativeSlope) =>
         Simd.Map(new LeakyReluBackwardOperator(negativeSlope), outputs, gradient);
 
+    // Rows up to this wide (a classifier's classes) take the scalar loop below; wider ones TensorPrimitives' vector code.
+    private const int ScalarSoftmaxWidth = 32;
+
     /// <summary>Softmax of each row of <paramref name="width"/> values: subtract the row maximum, exponentiate, normalise.</summary>
+    /// <remarks>
+    /// A row of up to 32 values takes its maximum, subtraction, sum and scaling in plain loops and only the exponential
+    /// from TensorPrimitives: for so few values its vector code is no faster, and its generic instantiations for
+    /// <c>Max</c>, <c>Subtract</c>, <c>Sum</c> and <c>Multiply</c> were a fifth of a network's first-call compilation
+    /// (docs/performance.md, Cold start).
+    /// </remarks>
     public static void Softmax(Span<float> values, int width)
     {
+        if (width <= ScalarSoftmaxWidth)
+        {
+            SoftmaxRows(values, width);
+            return;
+        }
+
         for (int start = 0; start < values.Length; start += width)
         {
             Span<float> row = values.Slice(start, width);
@@ -52,6 +71,37 @@ public static class Activations
             TensorPrimitives.Subtract(row, max, row);
             TensorPrimitives.Exp(row, row);
             TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+        }
+    }
+
+    private static void SoftmaxRows(Span<float> values, int width)
+    {
+        for (int start = 0; start < values.Length; start += width)
+        {
+            Span<float> row = values.Slice(start, width);
+            float max = float.NegativeInfinity;
+            foreach (float value in row)
+            {
+                max = MathF.Max(max, value); // NaN in, NaN out, as TensorPrimitives.Max
+            }
+
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] -= max;
+            }
+
+            TensorPrimitives.Exp(row, row); // its vector exp: MathF.Exp one value at a time was a third slower
+            float sum = 0f;
+            foreach (float value in row)
+            {
+                sum += value;
+            }
+
+            float scale = 1f / sum;
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] *= scale;
+            }
         }
     }
 
