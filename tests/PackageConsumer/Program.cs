@@ -33,9 +33,25 @@ int width = png.Length > 24 ? png[16] << 24 | png[17] << 16 | png[18] << 8 | png
 int height = png.Length > 24 ? png[20] << 24 | png[21] << 16 | png[22] << 8 | png[23] : 0;
 bool plotted = png.Length > 1000 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G' && width == 640 && height == 240;
 
-bool ok = loss < 0.01f && Math.Abs(total - 1f) < 1e-5f && plotted;
+// An ONNX file compiled in through the package's import task: a [14, 14, 1] image to ten probabilities.
+var imported = new ImportedConvnet();
+float[] image = new float[ImportedConvnet.InputSize];
+for (int i = 0; i < image.Length; i++)
+{
+    image[i] = (i % 7) / 7f;
+}
+
+float[] classes = imported.Predict(image);
+float importedTotal = 0;
+foreach (float p in classes)
+{
+    importedTotal += p;
+}
+
+bool ok = loss < 0.01f && Math.Abs(total - 1f) < 1e-5f && plotted && classes.Length == 10 && Math.Abs(importedTotal - 1f) < 1e-5f;
 Console.WriteLine($"package consumer: XOR loss {loss:F5}, compiled-in weights give probabilities summing to {total:F6}, " +
-    $"learning curves (loss, accuracy, auc) {width}x{height} PNG of {png.Length:N0} bytes: {(ok ? "ok" : "FAILED")}");
+    $"learning curves (loss, accuracy, auc) {width}x{height} PNG of {png.Length:N0} bytes, " +
+    $"the imported ONNX convnet's {classes.Length} probabilities sum to {importedTotal:F6}: {(ok ? "ok" : "FAILED")}");
 return ok ? 0 : 1;
 
 [Network]
@@ -50,3 +66,6 @@ partial class Xor;
 [Dense(5, Activation.Tanh)]
 [Dense(3, Activation.Softmax)]
 partial class Pretrained;
+
+[Network(Onnx = "gennet_MnistConvSmall.onnx")]
+partial class ImportedConvnet;
