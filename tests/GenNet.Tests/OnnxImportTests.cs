@@ -65,6 +65,8 @@ public sealed class OnnxImportTests
         ["GeluMse17"] = () => new ImportedGeluMse17(),
         ["LeakyReLUMse17"] = () => new ImportedLeakyReLUMse17(),
         ["GlobalPoolResidual"] = () => new ImportedGlobalPoolResidual(),
+        ["AdaptedImage"] = () => new ImportedAdaptedImage(),
+        ["AdaptedEnds"] = () => new ImportedAdaptedEnds(),
     };
 
     /// <summary>The networks with a committed fixture: every layer kind the importer takes, chains and graphs.</summary>
@@ -72,7 +74,7 @@ public sealed class OnnxImportTests
     [
         "MnistMlp", "MnistConvSmall", "BatchNormResidual", "GraphConcatenateBranches", "GraphMultiplyGate", "GraphTwoInputs",
         "LstmSeventeen", "GruAfterConv", "RnnStacked", "EmbeddingLstm", "SequenceSeventeen", "DepthwiseSameStrideTwo",
-        "LayerNormResidual", "GeluMse17", "LeakyReLUMse17", "GlobalPoolResidual",
+        "LayerNormResidual", "GeluMse17", "LeakyReLUMse17", "GlobalPoolResidual", "AdaptedImage", "AdaptedEnds",
     ];
 
     public static IEnumerable<object[]> RoundTrips() => s_fixtures.Select(k => new object[] { k });

@@ -53,3 +53,9 @@ public partial class ImportedLeakyReLUMse17;
 
 [Network(Onnx = "../fixtures/onnx/gennet_GlobalPoolResidual.onnx", Training = true)]
 public partial class ImportedGlobalPoolResidual;
+
+[Network(Onnx = "../fixtures/onnx/gennet_AdaptedImage.onnx", Training = true)]
+public partial class ImportedAdaptedImage;
+
+[Network(Onnx = "../fixtures/onnx/gennet_AdaptedEnds.onnx", Training = true)]
+public partial class ImportedAdaptedEnds;
