@@ -717,6 +717,7 @@ namespace GenNet.Build
             public List<ImportedTensor> Tensors = new List<ImportedTensor>();
             public Declared? MaxPoolSource; // a max pool's source, to which a ReLU after the pool can move
             public bool BiasPending;       // a MatMul's Dense, waiting for an Add of its bias
+            public bool WithoutBias;       // a depthwise Conv without a bias input: a SeparableConv2D's first half if a 1×1 Conv follows
             public int Consumers;
 
             public void Arg(string key, string value) => Args.Add(new KeyValuePair<string, string>(key, value));
@@ -1652,6 +1653,7 @@ namespace GenNet.Build
                 int[] output = spatial.Select((s, i) => padding == "Same" ? (s + stride - 1) / stride : (s - kernel[i]) / stride + 1).ToArray();
                 float[] bias = node.Input(2).Length > 0 ? Constant(node.Input(2))?.Floats ?? new float[0] : new float[filters];
                 if (bias.Length != filters) return "";
+                if (!depthwise && spatialRank == 2 && kernel.All(k => k == 1) && stride == 1 && Separable(node, x, w, bias)) return null;
 
                 string kind = depthwise ? "DepthwiseConv2D" : spatialRank == 2 ? "Conv2D" : "Conv1D";
                 Declared conv = Layer(node, kind, x, output.Concat(new[] { filters }).ToArray(), named: true);
@@ -1662,8 +1664,52 @@ namespace GenNet.Build
                 conv.Arg("padding", padding);
                 conv.Tensors.Add(new ImportedTensor(conv.Name + ".weight", w.Dims.Select(d => (int)d).ToArray(), w.Floats));
                 conv.Tensors.Add(new ImportedTensor(conv.Name + ".bias", new[] { filters }, bias));
+                conv.WithoutBias = spatialRank == 2 && group == channels && node.Input(2).Length == 0; // depthwise, or from one channel
                 Set(node, OutChannelsFirst(conv));
                 return null;
+            }
+
+            /// <summary>
+            /// A 1×1 Conv that is the only reader of a depthwise Conv without bias (SeparableConv2D's export, or PyTorch's
+            /// Conv2d(groups = channels, bias = False) then a 1×1 Conv2d): the two become one SeparableConv2D. On one channel the
+            /// depthwise Conv was taken as a Conv2D, whose filters are the depth multiplier.
+            /// </summary>
+            private bool Separable(OnnxNode node, View x, OnnxTensor w, float[] bias)
+            {
+                Declared depthwise = x.Source;
+                if ((depthwise.Kind != "DepthwiseConv2D" && depthwise.Kind != "Conv2D") || !depthwise.WithoutBias || depthwise.Activation != "Linear" || depthwise.Consumers != 0 ||
+                    !ReferenceEquals(depthwise, _previous) || !x.IsChannelsFirst || node.Input(0) != depthwise.Node!.Outputs[0] || Uses(node.Input(0)) != 1)
+                {
+                    return false;
+                }
+
+                int filters = (int)w.Dims[0];
+                string Arg(string key) => depthwise.Args.First(a => a.Key == key).Value;
+                string kernel = Arg("kernel"), multiplier = Arg(depthwise.Kind == "Conv2D" ? "filters" : "multiplier"), stride = Arg("stride"), padding = Arg("padding");
+                float[] depthwiseWeight = depthwise.Tensors[0].Values;
+                int[] depthwiseShape = depthwise.Tensors[0].Shape;
+
+                // GenNet's export names the depthwise weight NAME.depthwise.weight: the layer is NAME.
+                string old = depthwise.Name!;
+                _names.Remove(old);
+                Name(depthwise, old.EndsWith(".depthwise", StringComparison.Ordinal) ? old.Substring(0, old.Length - ".depthwise".Length) : old);
+                string name = depthwise.Name!;
+                depthwise.Kind = "SeparableConv2D";
+                depthwise.Node = node; // its output is the 1×1 Conv's, which an activation reads
+                depthwise.WithoutBias = false;
+                depthwise.Shape = depthwise.Shape.Take(2).Concat(new[] { filters }).ToArray();
+                depthwise.Args.Clear();
+                depthwise.Arg("filters", filters.ToString(CultureInfo.InvariantCulture));
+                depthwise.Arg("kernel", kernel);
+                depthwise.Arg("multiplier", multiplier);
+                depthwise.Arg("stride", stride);
+                depthwise.Arg("padding", padding);
+                depthwise.Tensors.Clear();
+                depthwise.Tensors.Add(new ImportedTensor(name + ".depthwise.weight", depthwiseShape, depthwiseWeight));
+                depthwise.Tensors.Add(new ImportedTensor(name + ".pointwise.weight", w.Dims.Select(d => (int)d).ToArray(), w.Floats!));
+                depthwise.Tensors.Add(new ImportedTensor(name + ".pointwise.bias", new[] { filters }, bias));
+                Set(node, OutChannelsFirst(depthwise));
+                return true;
             }
 
             private string? Pool(OnnxNode node)
