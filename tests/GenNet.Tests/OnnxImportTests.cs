@@ -63,6 +63,8 @@ public sealed class OnnxImportTests
         ["GlobalPoolResidual"] = () => new ImportedGlobalPoolResidual(),
         ["AdaptedImage"] = () => new ImportedAdaptedImage(),
         ["AdaptedEnds"] = () => new ImportedAdaptedEnds(),
+        ["SeparableSameStrideTwo"] = () => new ImportedSeparableSameStrideTwo(),
+        ["SeparableSeventeen"] = () => new ImportedSeparableSeventeen(),
     };
 
     /// <summary>The networks with a committed fixture: every layer kind the importer takes, chains and graphs.</summary>
@@ -71,6 +73,7 @@ public sealed class OnnxImportTests
         "MnistMlp", "MnistConvSmall", "BatchNormResidual", "GraphConcatenateBranches", "GraphMultiplyGate", "GraphTwoInputs",
         "LstmSeventeen", "GruAfterConv", "RnnStacked", "EmbeddingLstm", "SequenceSeventeen", "DepthwiseSameStrideTwo",
         "LayerNormResidual", "GeluMse17", "LeakyReLUMse17", "GlobalPoolResidual", "AdaptedImage", "AdaptedEnds",
+        "SeparableSameStrideTwo", "SeparableSeventeen",
     ];
 
     public static IEnumerable<object[]> RoundTrips() => s_fixtures.Select(k => new object[] { k });

@@ -59,3 +59,9 @@ public partial class ImportedAdaptedImage;
 
 [Network(Onnx = "../fixtures/onnx/gennet_AdaptedEnds.onnx", Training = true)]
 public partial class ImportedAdaptedEnds;
+
+[Network(Onnx = "../fixtures/onnx/gennet_SeparableSameStrideTwo.onnx", Training = true)]
+public partial class ImportedSeparableSameStrideTwo;
+
+[Network(Onnx = "../fixtures/onnx/gennet_SeparableSeventeen.onnx", Training = true)]
+public partial class ImportedSeparableSeventeen;
