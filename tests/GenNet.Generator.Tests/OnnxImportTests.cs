@@ -187,6 +187,57 @@ public sealed class OnnxImportTests
         Assert.Contains("takes its inputs and layers from the ONNX file", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// A depthwise Conv (4 channels) then a 1×1 Conv becomes one SeparableConv2D only when the depthwise Conv has no bias and
+    /// the 1×1 Conv is its only reader; otherwise the two stay a DepthwiseConv2D and a Conv2D, which compute the same.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, "SeparableConv2D Flatten")]
+    [InlineData(true, false, "DepthwiseConv2D Conv2D Flatten")]
+    [InlineData(false, true, "DepthwiseConv2D Conv2D Add Flatten")]
+    public void Depthwise_then_pointwise_is_one_separable_layer_only_without_bias_and_other_readers(bool bias, bool otherReader, string layers)
+    {
+        var model = new TinyModel(6, 6, 4);
+        string image = model.Node("Transpose", ["input"], "to_nchw", ("perm", new long[] { 0, 3, 1, 2 }));
+        string depthwise = model.Conv(image, 1, 4, 3, bias, "sep.depthwise", ("group", [4]));
+        string pointwise = model.Conv(depthwise, 4, 4, 1, true, "sep.pointwise");
+        string last = otherReader ? model.Node("Add", [pointwise, depthwise], "sum") : pointwise;
+        OnnxImport import = OnnxImporter.Import(model.Bytes(model.Node("Flatten", [last], "flat")));
+        Assert.Equal(layers, string.Join(" ", import.Lines.Where(l => l.StartsWith("layer\t", StringComparison.Ordinal)).Select(l => l.Split('\t')[1])));
+        if (layers.StartsWith("Separable", StringComparison.Ordinal))
+        {
+            Assert.Contains("layer\tSeparableConv2D\tname=sep\tfilters=4\tkernel=3,3\tmultiplier=1\tstride=1\tpadding=Valid", import.Lines);
+            Assert.Equal(["sep.depthwise.weight", "sep.pointwise.weight", "sep.pointwise.bias"], import.Tensors.Select(t => t.Name));
+        }
+    }
+
+    /// <summary>
+    /// (x − mean) / max(√variance, 1e-7) of constants, as GenNet exports [Normalization], is a Normalization with the variance
+    /// itself as its buffer; another floor under the deviation is not that layer and stays unsupported.
+    /// </summary>
+    [Theory]
+    [InlineData(1e-7f, "Normalization Dense")]
+    [InlineData(1e-3f, "")]
+    public void Standardisation_by_the_exported_pattern_is_a_normalization(float floor, string layers)
+    {
+        var model = new TinyModel(3);
+        string std = model.Node("Max", [model.Node("Sqrt", [model.Values("scaler.variance", [3], 0.25f, 4f, 9f)], "scaler/Sqrt"), model.Values("floor", [], floor)], "scaler/Max");
+        string centred = model.Node("Sub", ["input", model.Values("scaler.mean", [3], 1f, 2f, 3f)], "scaler/Sub");
+        string scaled = model.Node("Div", [centred, std], "scaler");
+        OnnxImport import = OnnxImporter.Import(model.Bytes(model.Gemm(scaled, 3, 2, "dense")));
+        Assert.Equal(layers, string.Join(" ", import.Lines.Where(l => l.StartsWith("layer\t", StringComparison.Ordinal)).Select(l => l.Split('\t')[1])));
+        if (layers.Length > 0)
+        {
+            Assert.Contains("layer\tNormalization\tname=scaler", import.Lines);
+            Assert.Equal([0.25f, 4f, 9f], import.Tensors.Single(t => t.Name == "scaler.variance").Values);
+            Assert.Equal([1f, 2f, 3f], import.Tensors.Single(t => t.Name == "scaler.mean").Values);
+        }
+        else
+        {
+            Assert.Contains(import.Lines, l => l.StartsWith("unsupported\tSub", StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>A small ONNX model written with the exporter's protobuf writer: one float input, nodes, initializers.</summary>
     private sealed class TinyModel
     {
@@ -239,7 +290,13 @@ public sealed class OnnxImportTests
             Node("Conv", [input, Initializer(name + ".weight", filters, channels, 3, 3), Initializer(name + ".bias", filters)], name,
                 attributes.Concat(new[] { ("kernel_shape", new long[] { 3, 3 }) }).ToArray());
 
-        private string Initializer(string name, params int[] dims)
+        /// <summary>A Conv with a kernel × kernel weight [filters, channels, k, k], and a bias when asked.</summary>
+        public string Conv(string input, int channels, int filters, int kernel, bool bias, string name, params (string Name, long[] Ints)[] attributes) =>
+            Node("Conv", bias ? [input, Initializer(name + ".weight", filters, channels, kernel, kernel), Initializer(name + ".bias", filters)] : [input, Initializer(name + ".weight", filters, channels, kernel, kernel)],
+                name, attributes.Concat(new[] { ("kernel_shape", new long[] { kernel, kernel }) }).ToArray());
+
+        /// <summary>An initializer of the given shape and values.</summary>
+        public string Values(string name, int[] dims, params float[] values)
         {
             var tensor = new ProtoWriter();
             foreach (int d in dims)
@@ -247,16 +304,13 @@ public sealed class OnnxImportTests
                 tensor.Varint(OnnxSchema.Tensor.Dims, d);
             }
 
-            int count = dims.Aggregate(1, (a, b) => a * b);
-            byte[] raw = new byte[count * 4];
-            for (int i = 0; i < count; i++)
-            {
-                BitConverter.GetBytes((float)_random.NextDouble()).CopyTo(raw, i * 4);
-            }
-
+            byte[] raw = values.SelectMany(BitConverter.GetBytes).ToArray();
             _graph.Message(OnnxSchema.Graph.Initializer, tensor.Varint(OnnxSchema.Tensor.DataType, OnnxSchema.Tensor.Float).String(OnnxSchema.Tensor.Name, name).Bytes(OnnxSchema.Tensor.RawData, raw));
             return name;
         }
+
+        private string Initializer(string name, params int[] dims) =>
+            Values(name, dims, Enumerable.Range(0, dims.Aggregate(1, (a, b) => a * b)).Select(_ => (float)_random.NextDouble()).ToArray());
 
         public byte[] Bytes(string output)
         {

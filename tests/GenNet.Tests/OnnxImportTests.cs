@@ -17,13 +17,9 @@ public sealed class OnnxImportTests
     /// <summary>The seed of the parameters the committed fixtures hold (<see cref="OnnxExportTests.Prepare"/>).</summary>
     public const int FixtureSeed = 14;
 
-    /// <summary>
-    /// Every case but those with a Normalization layer (its Sub/Div/Max/Sqrt export is not recognised yet) or a SeparableConv2D
-    /// (imported as the DepthwiseConv2D and 1×1 Conv2D it is made of, which have one tensor more: the depthwise bias, zero).
-    /// </summary>
+    /// <summary>Every case but the masked ones (<see cref="MaskedCases"/>).</summary>
     public static IEnumerable<object[]> Cases() =>
-        NetworkCases.Names().Where(c => !((string)c[0]).StartsWith("Adapted", StringComparison.Ordinal) && !((string)c[0]).StartsWith("Separable", StringComparison.Ordinal)
-            && !((string)c[0]).StartsWith("Masked", StringComparison.Ordinal));
+        NetworkCases.Names().Where(c => !((string)c[0]).StartsWith("Masked", StringComparison.Ordinal));
 
     /// <summary>The gradient suite's masked networks (Embedding MaskZero, Masking): their export is not imported yet.</summary>
     public static IEnumerable<object[]> MaskedCases() =>
@@ -65,6 +61,10 @@ public sealed class OnnxImportTests
         ["GeluMse17"] = () => new ImportedGeluMse17(),
         ["LeakyReLUMse17"] = () => new ImportedLeakyReLUMse17(),
         ["GlobalPoolResidual"] = () => new ImportedGlobalPoolResidual(),
+        ["AdaptedImage"] = () => new ImportedAdaptedImage(),
+        ["AdaptedEnds"] = () => new ImportedAdaptedEnds(),
+        ["SeparableSameStrideTwo"] = () => new ImportedSeparableSameStrideTwo(),
+        ["SeparableSeventeen"] = () => new ImportedSeparableSeventeen(),
     };
 
     /// <summary>The networks with a committed fixture: every layer kind the importer takes, chains and graphs.</summary>
@@ -72,7 +72,8 @@ public sealed class OnnxImportTests
     [
         "MnistMlp", "MnistConvSmall", "BatchNormResidual", "GraphConcatenateBranches", "GraphMultiplyGate", "GraphTwoInputs",
         "LstmSeventeen", "GruAfterConv", "RnnStacked", "EmbeddingLstm", "SequenceSeventeen", "DepthwiseSameStrideTwo",
-        "LayerNormResidual", "GeluMse17", "LeakyReLUMse17", "GlobalPoolResidual",
+        "LayerNormResidual", "GeluMse17", "LeakyReLUMse17", "GlobalPoolResidual", "AdaptedImage", "AdaptedEnds",
+        "SeparableSameStrideTwo", "SeparableSeventeen",
     ];
 
     public static IEnumerable<object[]> RoundTrips() => s_fixtures.Select(k => new object[] { k });

@@ -141,6 +141,14 @@ internal static class OnnxDeclarations
                 return kernel.Length != 2 ? null : new DepthwiseConv2DSpec(declaration, kernel[0], kernel[1], Int(args, "multiplier"), activation, slope, Int(args, "stride"), padding, ParameterOptions.Default);
             }
 
+            case "Normalization":
+                return new NormalizationSpec(declaration);
+            case "SeparableConv2D":
+            {
+                int[] kernel = Ints(args, "kernel");
+                return kernel.Length != 2 ? null : new SeparableConv2DSpec(declaration, Int(args, "filters"), kernel[0], kernel[1], Int(args, "multiplier"), activation, slope, Int(args, "stride"), padding);
+            }
+
             case "LayerNormalization":
                 return new LayerNormalizationSpec(declaration, Float(args, "epsilon", 1e-3f), activation, slope);
             case "Conv1D":

@@ -304,6 +304,8 @@ namespace GenNet.Build
         public int DataType;
         public float[]? Floats;
         public long[]? Longs;
+        public OnnxTensor? SquareRootOf; // folded Sqrt (then Max with 1e-7) of this tensor: a Normalization's variance
+        public bool Floored;             // … and the Max with 1e-7 was taken
 
         public long Count => Dims.Aggregate(1L, (a, b) => a * b);
 
@@ -687,6 +689,13 @@ namespace GenNet.Build
             public string FirstNode = "";
         }
 
+        /// <summary>x − mean of a Normalization, waiting for its Div.</summary>
+        private sealed class Centred
+        {
+            public View X = null!;
+            public OnnxTensor Mean = null!;
+        }
+
         /// <summary>An input or a layer, as it will be written.</summary>
         private sealed class Declared
         {
@@ -708,6 +717,7 @@ namespace GenNet.Build
             public List<ImportedTensor> Tensors = new List<ImportedTensor>();
             public Declared? MaxPoolSource; // a max pool's source, to which a ReLU after the pool can move
             public bool BiasPending;       // a MatMul's Dense, waiting for an Add of its bias
+            public bool WithoutBias;       // a depthwise Conv without a bias input: a SeparableConv2D's first half if a 1×1 Conv follows
             public int Consumers;
 
             public void Arg(string key, string value) => Args.Add(new KeyValuePair<string, string>(key, value));
@@ -1010,6 +1020,22 @@ namespace GenNet.Build
                         long y = b.Longs[0];
                         Func<long, long> f = node.Op == "Mul" ? x => x * y : node.Op == "Add" ? x => x + y : node.Op == "Sub" ? x => x - y : (Func<long, long>)(x => x / y);
                         Set(node, Longs(a.Longs.Select(x => x == Batch ? Batch : f(x)).ToArray(), a.Dims.ToArray()));
+                        return null;
+                    }
+                    case "Sqrt":
+                    {
+                        if (a.Floats == null) return "";
+                        Set(node, new OnnxTensor { DataType = 1, Floats = a.Floats.Select(v => (float)Math.Sqrt(v)).ToArray(), Dims = a.Dims.ToList(), SquareRootOf = a });
+                        return null;
+                    }
+                    case "Max":
+                    {
+                        // max(√variance, 1e-7), as GenNet's Normalization export writes it: the variance is kept for the layer.
+                        float? floor = Scalar(Constant(node.Input(1)));
+                        if (a.Floats == null || node.Inputs.Count != 2 || floor == null) return "";
+                        float f = floor.Value;
+                        bool normalization = a.SquareRootOf != null && !a.Floored && f == 1e-7f;
+                        Set(node, new OnnxTensor { DataType = 1, Floats = a.Floats.Select(v => Math.Max(v, f)).ToArray(), Dims = a.Dims.ToList(), SquareRootOf = normalization ? a.SquareRootOf : null, Floored = normalization });
                         return null;
                     }
                     case "ConstantOfShape":
@@ -1355,6 +1381,8 @@ namespace GenNet.Build
                 object? a = Value(node.Input(0)), b = Value(node.Input(1));
                 if (node.Op == "Add" && a is View dense && b is OnnxTensor bias && TakeBias(node, dense, bias)) return null;
                 if (node.Op == "Add" && b is View dense2 && a is OnnxTensor bias2 && TakeBias(node, dense2, bias2)) return null;
+                if (node.Op == "Sub" && a is View centred && b is OnnxTensor mean && Centres(node, centred, mean)) return null;
+                if (node.Op == "Div" && a is Centred c && b is OnnxTensor deviation) return Normalization(node, c, deviation);
 
                 // Element-wise over one value with scalar constants: a chain, judged when something reads it.
                 Chain? ca = AsChain(a), cb = AsChain(b);
@@ -1387,6 +1415,31 @@ namespace GenNet.Build
             }
 
             private static Func<double, double> Const(float value) => v => value;
+
+            /// <summary>x − mean, channels-last, with mean [features], read only by a Div by max(√variance, 1e-7): a Normalization's first half.</summary>
+            private bool Centres(OnnxNode node, View x, OnnxTensor mean)
+            {
+                if (x.Shape.Length == 0 || !x.IsSame || mean.Floats == null || mean.Dims.Count != 1 || mean.Dims[0] != x.Shape[x.Shape.Length - 1]) return false;
+                string output = node.Outputs[0];
+                if (Uses(output) != 1) return false;
+                OnnxNode? div = _model.Nodes.FirstOrDefault(n => n.Op == "Div" && n.Input(0) == output);
+                OnnxTensor? deviation = div != null ? Constant(div.Input(1)) : null;
+                if (deviation == null || !deviation.Floored || deviation.SquareRootOf!.Floats == null || deviation.SquareRootOf.Count != mean.Count) return false;
+                Set(node, new Centred { X = x, Mean = mean });
+                return true;
+            }
+
+            /// <summary>(x − mean) / max(√variance, 1e-7): GenNet's [Normalization], with its mean and variance buffers.</summary>
+            private string? Normalization(OnnxNode node, Centred c, OnnxTensor deviation)
+            {
+                if (!deviation.Floored || deviation.SquareRootOf!.Count != c.Mean.Count) return "";
+                int features = (int)c.Mean.Count;
+                Declared normalization = Layer(node, "Normalization", c.X, c.X.Shape.ToArray(), named: true);
+                normalization.Tensors.Add(new ImportedTensor(normalization.Name + ".mean", new[] { features }, c.Mean.Floats!));
+                normalization.Tensors.Add(new ImportedTensor(normalization.Name + ".variance", new[] { features }, deviation.SquareRootOf.Floats!));
+                Set(node, Out(normalization));
+                return null;
+            }
 
             private static float? Scalar(object? value) =>
                 value is OnnxTensor t && t.Count == 1 ? (t.Floats != null ? t.Floats[0] : t.Longs != null ? (float?)t.Longs[0] : null) : null;
@@ -1600,6 +1653,7 @@ namespace GenNet.Build
                 int[] output = spatial.Select((s, i) => padding == "Same" ? (s + stride - 1) / stride : (s - kernel[i]) / stride + 1).ToArray();
                 float[] bias = node.Input(2).Length > 0 ? Constant(node.Input(2))?.Floats ?? new float[0] : new float[filters];
                 if (bias.Length != filters) return "";
+                if (!depthwise && spatialRank == 2 && kernel.All(k => k == 1) && stride == 1 && Separable(node, x, w, bias)) return null;
 
                 string kind = depthwise ? "DepthwiseConv2D" : spatialRank == 2 ? "Conv2D" : "Conv1D";
                 Declared conv = Layer(node, kind, x, output.Concat(new[] { filters }).ToArray(), named: true);
@@ -1610,8 +1664,52 @@ namespace GenNet.Build
                 conv.Arg("padding", padding);
                 conv.Tensors.Add(new ImportedTensor(conv.Name + ".weight", w.Dims.Select(d => (int)d).ToArray(), w.Floats));
                 conv.Tensors.Add(new ImportedTensor(conv.Name + ".bias", new[] { filters }, bias));
+                conv.WithoutBias = spatialRank == 2 && group == channels && node.Input(2).Length == 0; // depthwise, or from one channel
                 Set(node, OutChannelsFirst(conv));
                 return null;
+            }
+
+            /// <summary>
+            /// A 1×1 Conv that is the only reader of a depthwise Conv without bias (SeparableConv2D's export, or PyTorch's
+            /// Conv2d(groups = channels, bias = False) then a 1×1 Conv2d): the two become one SeparableConv2D. On one channel the
+            /// depthwise Conv was taken as a Conv2D, whose filters are the depth multiplier.
+            /// </summary>
+            private bool Separable(OnnxNode node, View x, OnnxTensor w, float[] bias)
+            {
+                Declared depthwise = x.Source;
+                if ((depthwise.Kind != "DepthwiseConv2D" && depthwise.Kind != "Conv2D") || !depthwise.WithoutBias || depthwise.Activation != "Linear" || depthwise.Consumers != 0 ||
+                    !ReferenceEquals(depthwise, _previous) || !x.IsChannelsFirst || node.Input(0) != depthwise.Node!.Outputs[0] || Uses(node.Input(0)) != 1)
+                {
+                    return false;
+                }
+
+                int filters = (int)w.Dims[0];
+                string Arg(string key) => depthwise.Args.First(a => a.Key == key).Value;
+                string kernel = Arg("kernel"), multiplier = Arg(depthwise.Kind == "Conv2D" ? "filters" : "multiplier"), stride = Arg("stride"), padding = Arg("padding");
+                float[] depthwiseWeight = depthwise.Tensors[0].Values;
+                int[] depthwiseShape = depthwise.Tensors[0].Shape;
+
+                // GenNet's export names the depthwise weight NAME.depthwise.weight: the layer is NAME.
+                string old = depthwise.Name!;
+                _names.Remove(old);
+                Name(depthwise, old.EndsWith(".depthwise", StringComparison.Ordinal) ? old.Substring(0, old.Length - ".depthwise".Length) : old);
+                string name = depthwise.Name!;
+                depthwise.Kind = "SeparableConv2D";
+                depthwise.Node = node; // its output is the 1×1 Conv's, which an activation reads
+                depthwise.WithoutBias = false;
+                depthwise.Shape = depthwise.Shape.Take(2).Concat(new[] { filters }).ToArray();
+                depthwise.Args.Clear();
+                depthwise.Arg("filters", filters.ToString(CultureInfo.InvariantCulture));
+                depthwise.Arg("kernel", kernel);
+                depthwise.Arg("multiplier", multiplier);
+                depthwise.Arg("stride", stride);
+                depthwise.Arg("padding", padding);
+                depthwise.Tensors.Clear();
+                depthwise.Tensors.Add(new ImportedTensor(name + ".depthwise.weight", depthwiseShape, depthwiseWeight));
+                depthwise.Tensors.Add(new ImportedTensor(name + ".pointwise.weight", w.Dims.Select(d => (int)d).ToArray(), w.Floats!));
+                depthwise.Tensors.Add(new ImportedTensor(name + ".pointwise.bias", new[] { filters }, bias));
+                Set(node, OutChannelsFirst(depthwise));
+                return true;
             }
 
             private string? Pool(OnnxNode node)

@@ -53,3 +53,15 @@ public partial class ImportedLeakyReLUMse17;
 
 [Network(Onnx = "../fixtures/onnx/gennet_GlobalPoolResidual.onnx", Training = true)]
 public partial class ImportedGlobalPoolResidual;
+
+[Network(Onnx = "../fixtures/onnx/gennet_AdaptedImage.onnx", Training = true)]
+public partial class ImportedAdaptedImage;
+
+[Network(Onnx = "../fixtures/onnx/gennet_AdaptedEnds.onnx", Training = true)]
+public partial class ImportedAdaptedEnds;
+
+[Network(Onnx = "../fixtures/onnx/gennet_SeparableSameStrideTwo.onnx", Training = true)]
+public partial class ImportedSeparableSameStrideTwo;
+
+[Network(Onnx = "../fixtures/onnx/gennet_SeparableSeventeen.onnx", Training = true)]
+public partial class ImportedSeparableSeventeen;
