@@ -90,10 +90,7 @@ public class ConvInferenceBenchmarks
 
     private BenchConvNet _network = null!;
     private float[] _input = null!, _output = null!;
-    private InferenceSession _session = null!;
-    private OrtIoBinding _binding = null!;
-    private RunOptions _runOptions = null!;
-    private OrtValue _ortInput = null!, _ortOutput = null!;
+    private OrtRunner _ort = null!;
     private Sequential _torchModel = null!;
     private Tensor _torchInput = null!;
 
@@ -105,20 +102,7 @@ public class ConvInferenceBenchmarks
         _output = new float[BatchSize * 10];
 
         byte[] model = Workload.Onnx(_network); // GenNet's own export, its Transpose of the one-channel input a reshape in effect
-        var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(model, options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [BatchSize, 28, 28, 1]); // GenNet's layout: the exported model takes it as Forward does
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, [BatchSize, 10]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput("input", _ortInput);
-        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
-        _runOptions = new RunOptions();
+        _ort = new OrtRunner(model, _input, [BatchSize, 28, 28, 1], _output, [BatchSize, 10]); // GenNet's layout: the exported model takes it as Forward does
 
         torch.set_num_threads(1);
         _torchModel = ConvWorkload.TorchModel(_network, softmax: true);
@@ -138,7 +122,7 @@ public class ConvInferenceBenchmarks
     [Flops(ConvWorkload.ForwardFlops, epoch: false)]
     public float OnnxRuntime()
     {
-        _session.RunWithBinding(_runOptions, _binding);
+        _ort.Run();
         return _output[0];
     }
 
@@ -154,11 +138,7 @@ public class ConvInferenceBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _binding.Dispose();
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _session.Dispose();
-        _runOptions.Dispose();
+        _ort.Dispose();
         _torchInput.Dispose();
         _torchModel.Dispose();
     }

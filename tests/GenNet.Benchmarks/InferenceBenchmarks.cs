@@ -16,10 +16,7 @@ public class InferenceBenchmarks
     private BenchMlp _network = null!;
     private PlainMlp _plain = null!;
     private float[] _inputs = null!, _outputs = null!;
-    private InferenceSession _session = null!;
-    private OrtIoBinding _binding = null!;
-    private RunOptions _runOptions = null!;
-    private OrtValue _ortInput = null!, _ortOutput = null!;
+    private OrtRunner _ort = null!;
     private Sequential _torchModel = null!;
     private Tensor _torchInput = null!;
 
@@ -37,20 +34,7 @@ public class InferenceBenchmarks
         (float[] w0, float[] b0) = Workload.Layer(_network, 0);
         (float[] w1, float[] b1) = Workload.Layer(_network, 1);
         byte[] model = Workload.Onnx(_network); // GenNet's own export: Gemm → Relu → Gemm → Softmax
-        var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(model, options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_inputs, [BatchSize, 784]);
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_outputs, [BatchSize, 10]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput("input", _ortInput);
-        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
-        _runOptions = new RunOptions();
+        _ort = new OrtRunner(model, _inputs, [BatchSize, 784], _outputs, [BatchSize, 10]);
 
         torch.set_num_threads(1);
         Linear first = nn.Linear(784, 128), second = nn.Linear(128, 10);
@@ -79,7 +63,7 @@ public class InferenceBenchmarks
     [Flops(Workload.ForwardFlops, epoch: false)]
     public float OnnxRuntime()
     {
-        _session.RunWithBinding(_runOptions, _binding);
+        _ort.Run();
         return _outputs[0];
     }
 
@@ -107,11 +91,7 @@ public class InferenceBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _binding.Dispose();
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _session.Dispose();
-        _runOptions.Dispose();
+        _ort.Dispose();
         _torchInput.Dispose();
         _torchModel.Dispose();
     }

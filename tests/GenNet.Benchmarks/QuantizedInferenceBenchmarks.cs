@@ -14,10 +14,7 @@ public class QuantizedInferenceBenchmarks
 {
     private NetworkBase _float32 = null!, _bfloat16 = null!, _half = null!, _int8 = null!;
     private float[] _inputs = null!, _outputs = null!;
-    private InferenceSession _session = null!;
-    private OrtIoBinding _binding = null!;
-    private RunOptions _runOptions = null!;
-    private OrtValue _ortInput = null!, _ortOutput = null!;
+    private OrtRunner _ort = null!;
 
     [Params(1, 256)]
     public int BatchSize { get; set; }
@@ -33,20 +30,7 @@ public class QuantizedInferenceBenchmarks
         _outputs = new float[BatchSize * 10];
 
         byte[] model = Workload.Onnx(new Float32Mlp()); // GenNet's own export of the float weights (its own instance: export reads Parameters)
-        var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(model, options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_inputs, [BatchSize, 28, 28]); // the export keeps the declared [28, 28] input
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_outputs, [BatchSize, 10]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput(_session.InputNames[0], _ortInput);
-        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
-        _runOptions = new RunOptions();
+        _ort = new OrtRunner(model, _inputs, [BatchSize, 28, 28], _outputs, [BatchSize, 10]); // the export keeps the declared [28, 28] input
     }
 
     [Benchmark(Description = "GenNet float32 weights", Baseline = true)]
@@ -69,7 +53,7 @@ public class QuantizedInferenceBenchmarks
     [Flops(Workload.ForwardFlops, epoch: false)]
     public float OnnxRuntime()
     {
-        _session.RunWithBinding(_runOptions, _binding);
+        _ort.Run();
         return _outputs[0];
     }
 
@@ -82,11 +66,7 @@ public class QuantizedInferenceBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _binding.Dispose();
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _session.Dispose();
-        _runOptions.Dispose();
+        _ort.Dispose();
     }
 }
 

@@ -55,10 +55,7 @@ public class ResNetInferenceBenchmarks
 {
     private BenchResNet _network = null!;
     private float[] _input = null!, _output = null!, _ortOutputValues = null!;
-    private InferenceSession _session = null!;
-    private OrtIoBinding _binding = null!;
-    private RunOptions _runOptions = null!;
-    private OrtValue _ortInput = null!, _ortOutput = null!;
+    private OrtRunner _ort = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -89,20 +86,7 @@ public class ResNetInferenceBenchmarks
         _input = Workload.Images.AsSpan(0, 784).ToArray();
         _output = new float[10];
         _ortOutputValues = new float[10];
-        var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(Workload.Onnx(_network), options); // GenNet's export: Conv → BatchNormalization nodes, which ORT fuses
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 28, 28, 1]); // GenNet's layout: the exported model takes it as Forward does
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_ortOutputValues, [1, 10]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput("input", _ortInput);
-        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
-        _runOptions = new RunOptions();
+        _ort = new OrtRunner(Workload.Onnx(_network), _input, [1, 28, 28, 1], _ortOutputValues, [1, 10]); // GenNet's export: Conv → BatchNormalization nodes, which ORT fuses; the input in GenNet's layout, as Forward takes it
 
         // The two must compute the same function before their speeds mean anything.
         GenNet();
@@ -126,17 +110,13 @@ public class ResNetInferenceBenchmarks
     [Flops(BenchResNet.ForwardFlops, epoch: false)]
     public float OnnxRuntime()
     {
-        _session.RunWithBinding(_runOptions, _binding);
+        _ort.Run();
         return _ortOutputValues[0];
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _binding.Dispose();
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _runOptions.Dispose();
-        _session.Dispose();
+        _ort.Dispose();
     }
 }

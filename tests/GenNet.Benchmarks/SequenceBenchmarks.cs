@@ -106,10 +106,7 @@ public class SequenceInferenceBenchmarks
 {
     private BenchRowLstm _network = null!;
     private float[] _input = null!, _output = null!;
-    private InferenceSession _session = null!;
-    private OrtIoBinding _binding = null!;
-    private RunOptions _runOptions = null!;
-    private OrtValue _ortInput = null!, _ortOutput = null!;
+    private OrtRunner _ort = null!;
     private RowLstmModule _torchModel = null!;
     private Tensor _torchInput = null!;
 
@@ -121,20 +118,7 @@ public class SequenceInferenceBenchmarks
         _output = new float[10];
 
         byte[] model = Workload.Onnx(_network);
-        var options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _session = new InferenceSession(model, options);
-        _ortInput = OrtValue.CreateTensorValueFromMemory(_input, [1, 28, 28]);
-        _ortOutput = OrtValue.CreateTensorValueFromMemory(_output, [1, 10]);
-        _binding = _session.CreateIoBinding();
-        _binding.BindInput("input", _ortInput);
-        _binding.BindOutput(_session.OutputNames[0], _ortOutput);
-        _runOptions = new RunOptions();
+        _ort = new OrtRunner(model, _input, [1, 28, 28], _output, [1, 10]);
 
         torch.set_num_threads(1);
         _torchModel = SequenceWorkload.TorchModel(_network, softmax: true);
@@ -144,7 +128,7 @@ public class SequenceInferenceBenchmarks
         // The three compute the same thing: their outputs agree before anything is timed.
         float[] expected = new float[10];
         _network.Forward(_input, expected);
-        _session.RunWithBinding(_runOptions, _binding);
+        _ort.Run();
         float[] onnx = (float[])_output.Clone();
         using (torch.no_grad())
         using (Tensor probabilities = _torchModel.forward(_torchInput))
@@ -172,7 +156,7 @@ public class SequenceInferenceBenchmarks
     [Flops(SequenceWorkload.ForwardFlops, epoch: false)]
     public float OnnxRuntime()
     {
-        _session.RunWithBinding(_runOptions, _binding);
+        _ort.Run();
         return _output[0];
     }
 
@@ -188,11 +172,7 @@ public class SequenceInferenceBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _binding.Dispose();
-        _ortInput.Dispose();
-        _ortOutput.Dispose();
-        _session.Dispose();
-        _runOptions.Dispose();
+        _ort.Dispose();
         _torchInput.Dispose();
         _torchModel.Dispose();
     }
