@@ -228,6 +228,10 @@ internal sealed record DensePlan(
             {
                 ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", "x", bias, gelu ? "z" : "y", $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}", product);
             }
+            else if (!site.Training && site.CompiledWeights && FoldedIn is null)
+            {
+                ReducedPrecisionCode.EmitFloatPanels(w, site, $"{Header.Name}.weight", product, $"{inputs}, {outputs}");
+            }
             else
             {
                 w.Line($"{Kernels}.Dense.Forward({product});");

@@ -35,6 +35,28 @@ internal static class ReducedPrecisionCode
             w.Line($"{Format.Kernels}.Dense.{call};");
         }
 
+        EmitFloatArena(w, floatProduct);
+    }
+
+    /// <summary>
+    /// A Dense layer of an inference-only network with compiled-in float weights: while they are read in place they are
+    /// also packed once per process into panels of 16 outputs (<c>Dense.ForwardPanels</c>, the same bits as <c>Dense.Forward</c>).
+    /// </summary>
+    public static void EmitFloatPanels(SourceWriter w, MethodSite site, string tensorName, string floatProduct, string shape)
+    {
+        int tensor = site.ParameterTensorNames.ToList().IndexOf(tensorName);
+        int comma = floatProduct.IndexOf(", ", System.StringComparison.Ordinal);
+        using (w.Block("if (StoredWeights is { } stored)"))
+        {
+            w.Line("// the compiled-in weights, also packed once per process into panels of 16 outputs, which single samples stream");
+            w.Line($"{Format.Kernels}.Dense.ForwardPanels({floatProduct.Substring(0, comma)}, stored.DensePanels({tensor}, {shape}), {floatProduct.Substring(comma + 2)});");
+        }
+
+        EmitFloatArena(w, floatProduct);
+    }
+
+    private static void EmitFloatArena(SourceWriter w, string floatProduct)
+    {
         using (w.Block("else"))
         {
             w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");

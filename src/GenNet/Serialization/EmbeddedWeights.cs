@@ -28,9 +28,19 @@ public sealed unsafe class EmbeddedWeights
     private readonly byte[]? _pinnedCopy; // the copy that _stored points into, when the resource is not mapped
     private readonly bool[] _finiteChecked; // per stored F16 tensor: its values have been checked for infinities and NaNs
     private readonly Array?[] _channelsLast; // per stored convolution weight: its codes reordered to [filters, kh, kw, channels], once
+    private readonly int[] _offsets; // per parameter tensor: where it starts in the arena
+    private readonly Array?[] _panels; // per Dense weight: its values (float or stored 16-bit) packed into panels of 16 outputs, once
 
-    private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
+    private EmbeddedWeights(
+        Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, IReadOnlyList<ParameterTensor> tensors, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
     {
+        _offsets = new int[tensors.Count];
+        for (int i = 0; i < _offsets.Length; i++)
+        {
+            _offsets[i] = tensors[i].Offset;
+        }
+
+        _panels = new Array?[tensors.Count];
         _stored = stored ?? [];
         _finiteChecked = new bool[_stored.Length];
         _channelsLast = new Array?[_stored.Length];
@@ -78,10 +88,10 @@ public sealed unsafe class EmbeddedWeights
             byte* data = start + layout.DataStart;
             if (BitConverter.IsLittleEndian && (nuint)data % sizeof(float) == 0 && layout.IsArena(tensors))
             {
-                return new EmbeddedWeights(assembly, (float*)data, null, parameterCount, buffers);
+                return new EmbeddedWeights(assembly, (float*)data, null, parameterCount, buffers, tensors);
             }
 
-            return new EmbeddedWeights(assembly, null, Decoded(content, layout, tensors, parameterCount), parameterCount, buffers, Stored(start, content, layout, tensors));
+            return new EmbeddedWeights(assembly, null, Decoded(content, layout, tensors, parameterCount), parameterCount, buffers, tensors, Stored(start, content, layout, tensors));
         }
 
         using var copy = new MemoryStream();
@@ -89,7 +99,7 @@ public sealed unsafe class EmbeddedWeights
         byte[] pinned = GC.AllocateUninitializedArray<byte>((int)copy.Length, pinned: true); // the stored tensors point into it
         copy.GetBuffer().AsSpan(0, pinned.Length).CopyTo(pinned);
         SafeTensors.Layout copied = SafeTensors.Validate(pinned, all, name, network);
-        return new EmbeddedWeights(null, null, Decoded(pinned, copied, tensors, parameterCount), parameterCount, Decoded(pinned, copied, bufferTensors, bufferCount),
+        return new EmbeddedWeights(null, null, Decoded(pinned, copied, tensors, parameterCount), parameterCount, Decoded(pinned, copied, bufferTensors, bufferCount), tensors,
             Stored((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)), pinned, copied, tensors), pinned);
     }
 
@@ -154,6 +164,43 @@ public sealed unsafe class EmbeddedWeights
     /// <exception cref="ArgumentException">The tensor's length is not a multiple of channels × kernelHeight × kernelWidth.</exception>
     public ReadOnlySpan<sbyte> Int8ChannelsLast(int tensor, int channels, int kernelHeight, int kernelWidth) =>
         ChannelsLast(Int8(tensor), tensor, channels, kernelHeight, kernelWidth);
+
+    /// <summary>
+    /// Dense weight <paramref name="tensor"/> [<paramref name="outputs"/>, <paramref name="inputs"/>] as floats, packed into
+    /// panels of 16 outputs (<see cref="Kernels.Dense.PackPanels"/>) on first use, once per process: what
+    /// <see cref="Kernels.Dense.ForwardPanels"/> streams for one sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor does not hold <paramref name="outputs"/> × <paramref name="inputs"/> values.</exception>
+    public ReadOnlySpan<float> DensePanels(int tensor, int inputs, int outputs) =>
+        Panels(tensor, inputs, outputs, static (weights, tensor, inputs, outputs) => weights.Values.Slice(weights._offsets[tensor], inputs * outputs));
+
+    private delegate ReadOnlySpan<T> WeightSource<T>(EmbeddedWeights weights, int tensor, int inputs, int outputs);
+
+    private ReadOnlySpan<T> Panels<T>(int tensor, int inputs, int outputs, WeightSource<T> source)
+        where T : unmanaged
+    {
+        if ((uint)tensor < (uint)_panels.Length && Volatile.Read(ref _panels[tensor]) is T[] packed)
+        {
+            return packed;
+        }
+
+        if ((uint)tensor >= (uint)_panels.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tensor), $"parameter tensor {tensor} does not exist; the network has {_panels.Length}.");
+        }
+
+        ReadOnlySpan<T> weight = source(this, tensor, inputs, outputs);
+        if (inputs <= 0 || outputs <= 0 || weight.Length != (long)inputs * outputs)
+        {
+            throw new ArgumentException($"compiled-in parameter tensor {tensor} holds {weight.Length} weights, not {outputs} × {inputs}.");
+        }
+
+        var panels = new T[Kernels.Dense.PanelLength(inputs, outputs)];
+        Kernels.Dense.PackPanels(weight, panels, inputs, outputs);
+        GC.KeepAlive(_pinnedCopy);
+        // Published complete; a thread that raced here packed the same weights and takes the first copy.
+        return (T[])(Interlocked.CompareExchange(ref _panels[tensor], panels, null) ?? panels);
+    }
 
     private ReadOnlySpan<T> ChannelsLast<T>(ReadOnlySpan<T> stored, int tensor, int channels, int kernelHeight, int kernelWidth)
         where T : unmanaged
