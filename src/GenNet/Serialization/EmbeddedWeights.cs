@@ -29,15 +29,18 @@ public sealed unsafe class EmbeddedWeights
     private readonly bool[] _finiteChecked; // per stored F16 tensor: its values have been checked for infinities and NaNs
     private readonly Array?[] _channelsLast; // per stored convolution weight: its codes reordered to [filters, kh, kw, channels], once
     private readonly int[] _offsets; // per parameter tensor: where it starts in the arena
+    private readonly int[] _lengths; // and how many values it holds
     private readonly Array?[] _panels; // per Dense weight: its values (float or stored 16-bit) packed into panels of 16 outputs, once
 
     private EmbeddedWeights(
         Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, IReadOnlyList<ParameterTensor> tensors, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
     {
         _offsets = new int[tensors.Count];
+        _lengths = new int[tensors.Count];
         for (int i = 0; i < _offsets.Length; i++)
         {
             _offsets[i] = tensors[i].Offset;
+            _lengths[i] = tensors[i].Length;
         }
 
         _panels = new Array?[tensors.Count];
@@ -172,31 +175,53 @@ public sealed unsafe class EmbeddedWeights
     /// </summary>
     /// <exception cref="ArgumentException">The tensor does not hold <paramref name="outputs"/> × <paramref name="inputs"/> values.</exception>
     public ReadOnlySpan<float> DensePanels(int tensor, int inputs, int outputs) =>
-        Panels(tensor, inputs, outputs, static (weights, tensor, inputs, outputs) => weights.Values.Slice(weights._offsets[tensor], inputs * outputs));
+        Panels(tensor, inputs, outputs, static (weights, tensor) => weights.Values.Slice(weights._offsets[tensor], weights._lengths[tensor]));
 
-    private delegate ReadOnlySpan<T> WeightSource<T>(EmbeddedWeights weights, int tensor, int inputs, int outputs);
+    /// <summary>
+    /// The bfloat16 bits of Dense weight <paramref name="tensor"/> packed into panels of 32 outputs (<see cref="Kernels.Dense.PackBFloat16Panels"/>)
+    /// on first use, once per process: what one sample streams on machines with 512-bit vectors.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as BF16.</exception>
+    /// <exception cref="ArgumentException">The tensor does not hold <paramref name="outputs"/> × <paramref name="inputs"/> values.</exception>
+    public ReadOnlySpan<ushort> BFloat16Panels(int tensor, int inputs, int outputs) =>
+        Panels(tensor, inputs, outputs, static (weights, tensor) => weights.BFloat16(tensor));
+
+    private delegate ReadOnlySpan<T> WeightSource<T>(EmbeddedWeights weights, int tensor);
 
     private ReadOnlySpan<T> Panels<T>(int tensor, int inputs, int outputs, WeightSource<T> source)
         where T : unmanaged
     {
-        if ((uint)tensor < (uint)_panels.Length && Volatile.Read(ref _panels[tensor]) is T[] packed)
-        {
-            return packed;
-        }
-
         if ((uint)tensor >= (uint)_panels.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(tensor), $"parameter tensor {tensor} does not exist; the network has {_panels.Length}.");
         }
 
-        ReadOnlySpan<T> weight = source(this, tensor, inputs, outputs);
-        if (inputs <= 0 || outputs <= 0 || weight.Length != (long)inputs * outputs)
+        if (inputs <= 0 || outputs <= 0 || _lengths[tensor] != (long)inputs * outputs)
         {
-            throw new ArgumentException($"compiled-in parameter tensor {tensor} holds {weight.Length} weights, not {outputs} × {inputs}.");
+            throw new ArgumentException($"compiled-in parameter tensor {tensor} holds {_lengths[tensor]} weights, not {outputs} × {inputs}.");
         }
 
-        var panels = new T[Kernels.Dense.PanelLength(inputs, outputs)];
-        Kernels.Dense.PackPanels(weight, panels, inputs, outputs);
+        if (Volatile.Read(ref _panels[tensor]) is T[] packed)
+        {
+            return packed;
+        }
+
+        ReadOnlySpan<T> weight = source(this, tensor);
+
+        T[] panels;
+        if (typeof(T) == typeof(ushort))
+        {
+            var pairs = new ushort[Kernels.Dense.PairPanelLength(inputs, outputs)];
+            Kernels.Dense.PackBFloat16Panels(MemoryMarshal.Cast<T, ushort>(weight), pairs, inputs, outputs);
+
+            panels = (T[])(object)pairs;
+        }
+        else
+        {
+            panels = new T[Kernels.Dense.PanelLength(inputs, outputs)];
+            Kernels.Dense.PackPanels(weight, panels, inputs, outputs);
+        }
+
         GC.KeepAlive(_pinnedCopy);
         // Published complete; a thread that raced here packed the same weights and takes the first copy.
         return (T[])(Interlocked.CompareExchange(ref _panels[tensor], panels, null) ?? panels);
