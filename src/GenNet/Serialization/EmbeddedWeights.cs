@@ -143,12 +143,12 @@ public sealed unsafe class EmbeddedWeights
     /// <exception cref="ArgumentException">The tensor's length is not <paramref name="inputs"/> × <paramref name="outputs"/>.</exception>
     public Kernels.QuantizedDenseWeights QuantizedDense(int tensor, int inputs, int outputs)
     {
-        if (Volatile.Read(ref _quantizedDense[tensor]) is { } packed)
+        if ((uint)tensor < (uint)_quantizedDense.Length && Volatile.Read(ref _quantizedDense[tensor]) is { } packed)
         {
             return packed;
         }
 
-        ReadOnlySpan<sbyte> codes = Int8(tensor);
+        ReadOnlySpan<sbyte> codes = Int8(tensor); // refuses a tensor that is not I8
         StoredTensor stored = _stored[tensor];
         if (stored.InputQuantization is not [float scale, float zeroPoint])
         {
