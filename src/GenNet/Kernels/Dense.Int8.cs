@@ -242,19 +242,6 @@ internal static class Int8Products
         return Vector128.ConvertToInt32(Vector128.Min(Vector128.Max(v, Vector128<float>.Zero), Vector128.Create(255f)));
     }
 
-    /// <summary>The int32 sums <c>Σ_k q[b, k] · w[o, k]</c> (before compensation) into <paramref name="sums"/> [batch, Blocks · 16]; for the tests.</summary>
-    public static void Sums(ReadOnlySpan<byte> q, QuantizedDenseWeights weights, Span<int> sums, int batchSize, Int8Path path)
-    {
-        int width = weights.Blocks * Block;
-        for (int b = 0; b < batchSize; b++)
-        {
-            for (int block = 0; block < weights.Blocks; block++)
-            {
-                BlockSums(q.Slice(b * weights.Stride, weights.Stride), weights, block, sums.Slice(b * width + block * Block, Block), path);
-            }
-        }
-    }
-
     /// <summary>The whole product: integer sums, then <c>y = bias + scale · (float)(sum − compensation)</c>.</summary>
     public static void Run(ReadOnlySpan<byte> q, QuantizedDenseWeights weights, ReadOnlySpan<float> bias, Span<float> y, int batchSize, Int8Path path)
     {
@@ -263,16 +250,29 @@ internal static class Int8Products
         {
             for (int block = 0; block < weights.Blocks; block++)
             {
-                int b = 0;
-                for (; b + 4 <= batchSize; b += 4)
+                for (int b = 0; b + 4 <= batchSize; b += 4)
                 {
                     VnniTile4(q.Slice(b * stride), stride, weights, block, bias, y.Slice(b * outputs), outputs);
                 }
+            }
 
-                for (; b < batchSize; b++)
+            // The rows left over (all of them for one sample): two blocks at a time, eight accumulators.
+            for (int b = batchSize - batchSize % 4; b < batchSize; b++)
+            {
+                ReadOnlySpan<byte> row = q.Slice(b * stride, stride);
+                Span<float> yb = y.Slice(b * outputs, outputs);
+                int block = 0;
+                for (; block + 2 <= weights.Blocks; block += 2)
                 {
-                    VnniTile1(q.Slice(b * stride, stride), weights, block, out Vector256<int> low, out Vector256<int> high);
-                    Store(low, high, weights, block, bias, y.Slice(b * outputs, outputs));
+                    VnniTwoBlocks(row, weights, block, out Vector256<int> l0, out Vector256<int> h0, out Vector256<int> l1, out Vector256<int> h1);
+                    Store(l0, h0, weights, block, bias, yb);
+                    Store(l1, h1, weights, block + 1, bias, yb);
+                }
+
+                if (block < weights.Blocks)
+                {
+                    VnniTile1(row, weights, block, out Vector256<int> low, out Vector256<int> high);
+                    Store(low, high, weights, block, bias, yb);
                 }
             }
 
@@ -421,6 +421,48 @@ internal static class Int8Products
         high = a1 + b1;
     }
 
+    // One row, two blocks: each broadcast of four bytes serves four weight vectors; two groups per step, eight accumulators.
+    private static void VnniTwoBlocks(
+        ReadOnlySpan<byte> row, QuantizedDenseWeights weights, int block,
+        out Vector256<int> low0, out Vector256<int> high0, out Vector256<int> low1, out Vector256<int> high1)
+    {
+        int groups = weights.Groups, panel = groups * Block * 4;
+        ref byte w0 = ref Unsafe.As<sbyte, byte>(ref weights.Packed[block * panel]);
+        ref byte w1 = ref Unsafe.Add(ref w0, panel);
+        ref byte x = ref MemoryMarshal.GetReference(row);
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int g = 0;
+        for (; g + 2 <= groups; g += 2)
+        {
+            Vector256<byte> s0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g))).AsByte();
+            Vector256<byte> s1 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g + 4))).AsByte();
+            nuint at = (nuint)(g * Block * 4);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, s0, Vector256.LoadUnsafe(ref w0, at).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, s0, Vector256.LoadUnsafe(ref w0, at + 32).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, s0, Vector256.LoadUnsafe(ref w1, at).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, s0, Vector256.LoadUnsafe(ref w1, at + 32).AsSByte());
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, s1, Vector256.LoadUnsafe(ref w0, at + 64).AsSByte());
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, s1, Vector256.LoadUnsafe(ref w0, at + 96).AsSByte());
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, s1, Vector256.LoadUnsafe(ref w1, at + 64).AsSByte());
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, s1, Vector256.LoadUnsafe(ref w1, at + 96).AsSByte());
+        }
+
+        if (g < groups)
+        {
+            Vector256<byte> s0 = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x, 4 * g))).AsByte();
+            nuint at = (nuint)(g * Block * 4);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, s0, Vector256.LoadUnsafe(ref w0, at).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, s0, Vector256.LoadUnsafe(ref w0, at + 32).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, s0, Vector256.LoadUnsafe(ref w1, at).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, s0, Vector256.LoadUnsafe(ref w1, at + 32).AsSByte());
+        }
+
+        low0 = a0 + b0;
+        high0 = a1 + b1;
+        low1 = a2 + b2;
+        high1 = a3 + b3;
+    }
+
     // Four rows, one block: each pair of weight vectors loaded once serves four rows (eight accumulators).
     private static void VnniTile4(ReadOnlySpan<byte> q, int stride, QuantizedDenseWeights weights, int block, ReadOnlySpan<float> bias, Span<float> y, int outputs)
     {
@@ -430,20 +472,19 @@ internal static class Int8Products
         ref byte x2 = ref Unsafe.Add(ref x1, stride);
         ref byte x3 = ref Unsafe.Add(ref x2, stride);
         Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
-        for (int g = 0; g < weights.Groups; g++)
+        for (nuint k = 0, end = (nuint)weights.Stride; k < end; k += 4, w = ref Unsafe.Add(ref w, Block * 4))
         {
-            nuint at = (nuint)(g * Block * 4);
-            Vector256<sbyte> c0 = Vector256.LoadUnsafe(ref w, at).AsSByte(), c1 = Vector256.LoadUnsafe(ref w, at + 32).AsSByte();
-            Vector256<byte> s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x0, 4 * g))).AsByte();
+            Vector256<sbyte> c0 = Vector256.LoadUnsafe(ref w).AsSByte(), c1 = Vector256.LoadUnsafe(ref w, 32).AsSByte();
+            Vector256<byte> s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x0, k))).AsByte();
             l0 = AvxVnni.MultiplyWideningAndAdd(l0, s, c0);
             h0 = AvxVnni.MultiplyWideningAndAdd(h0, s, c1);
-            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, 4 * g))).AsByte();
+            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x1, k))).AsByte();
             l1 = AvxVnni.MultiplyWideningAndAdd(l1, s, c0);
             h1 = AvxVnni.MultiplyWideningAndAdd(h1, s, c1);
-            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x2, 4 * g))).AsByte();
+            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x2, k))).AsByte();
             l2 = AvxVnni.MultiplyWideningAndAdd(l2, s, c0);
             h2 = AvxVnni.MultiplyWideningAndAdd(h2, s, c1);
-            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x3, 4 * g))).AsByte();
+            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x3, k))).AsByte();
             l3 = AvxVnni.MultiplyWideningAndAdd(l3, s, c0);
             h3 = AvxVnni.MultiplyWideningAndAdd(h3, s, c1);
         }
@@ -472,12 +513,11 @@ internal static class Int8Products
             return;
         }
 
-        Span<float> products = stackalloc float[Block];
-        v0.StoreUnsafe(ref MemoryMarshal.GetReference(products));
-        v1.StoreUnsafe(ref MemoryMarshal.GetReference(products), 8);
+        // A partial last block (no stackalloc here: it would keep this method from being inlined into the tiles, whose
+        // accumulators the JIT then spilled to the stack on every step of their loops)
         for (int j = 0; j < y.Length - first; j++)
         {
-            y[first + j] = bias[first + j] + products[j];
+            y[first + j] = bias[first + j] + (j < 8 ? v0.GetElement(j) : v1.GetElement(j - 8));
         }
     }
 }
