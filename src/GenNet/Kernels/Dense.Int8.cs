@@ -250,14 +250,14 @@ internal static class Int8Products
         {
             for (int block = 0; block < weights.Blocks; block++)
             {
-                for (int b = 0; b + 4 <= batchSize; b += 4)
+                for (int b = 0; b + 6 <= batchSize; b += 6)
                 {
-                    VnniTile4(q.Slice(b * stride), stride, weights, block, bias, y.Slice(b * outputs), outputs);
+                    VnniTile6(q.Slice(b * stride), stride, weights, block, bias, y.Slice(b * outputs), outputs);
                 }
             }
 
             // The rows left over (all of them for one sample): two blocks at a time, eight accumulators.
-            for (int b = batchSize - batchSize % 4; b < batchSize; b++)
+            for (int b = batchSize - batchSize % 6; b < batchSize; b++)
             {
                 ReadOnlySpan<byte> row = q.Slice(b * stride, stride);
                 Span<float> yb = y.Slice(b * outputs, outputs);
@@ -463,15 +463,19 @@ internal static class Int8Products
         high1 = a3 + b3;
     }
 
-    // Four rows, one block: each pair of weight vectors loaded once serves four rows (eight accumulators).
-    private static void VnniTile4(ReadOnlySpan<byte> q, int stride, QuantizedDenseWeights weights, int block, ReadOnlySpan<float> bias, Span<float> y, int outputs)
+    // Six rows, one block: each pair of weight vectors loaded once serves six rows (twelve accumulators, enough
+    // independent chains to cover vpdpbusd's latency at two per cycle).
+    private static void VnniTile6(ReadOnlySpan<byte> q, int stride, QuantizedDenseWeights weights, int block, ReadOnlySpan<float> bias, Span<float> y, int outputs)
     {
         ref byte w = ref Unsafe.As<sbyte, byte>(ref weights.Packed[block * weights.Groups * Block * 4]);
         ref byte x0 = ref MemoryMarshal.GetReference(q);
         ref byte x1 = ref Unsafe.Add(ref x0, stride);
         ref byte x2 = ref Unsafe.Add(ref x1, stride);
         ref byte x3 = ref Unsafe.Add(ref x2, stride);
-        Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
+        ref byte x4 = ref Unsafe.Add(ref x3, stride);
+        ref byte x5 = ref Unsafe.Add(ref x4, stride);
+        Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default;
+        Vector256<int> l3 = default, h3 = default, l4 = default, h4 = default, l5 = default, h5 = default;
         for (nuint k = 0, end = (nuint)weights.Stride; k < end; k += 4, w = ref Unsafe.Add(ref w, Block * 4))
         {
             Vector256<sbyte> c0 = Vector256.LoadUnsafe(ref w).AsSByte(), c1 = Vector256.LoadUnsafe(ref w, 32).AsSByte();
@@ -487,12 +491,20 @@ internal static class Int8Products
             s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x3, k))).AsByte();
             l3 = AvxVnni.MultiplyWideningAndAdd(l3, s, c0);
             h3 = AvxVnni.MultiplyWideningAndAdd(h3, s, c1);
+            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x4, k))).AsByte();
+            l4 = AvxVnni.MultiplyWideningAndAdd(l4, s, c0);
+            h4 = AvxVnni.MultiplyWideningAndAdd(h4, s, c1);
+            s = Vector256.Create(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref x5, k))).AsByte();
+            l5 = AvxVnni.MultiplyWideningAndAdd(l5, s, c0);
+            h5 = AvxVnni.MultiplyWideningAndAdd(h5, s, c1);
         }
 
         Store(l0, h0, weights, block, bias, y.Slice(0, outputs));
         Store(l1, h1, weights, block, bias, y.Slice(outputs, outputs));
         Store(l2, h2, weights, block, bias, y.Slice(2 * outputs, outputs));
         Store(l3, h3, weights, block, bias, y.Slice(3 * outputs, outputs));
+        Store(l4, h4, weights, block, bias, y.Slice(4 * outputs, outputs));
+        Store(l5, h5, weights, block, bias, y.Slice(5 * outputs, outputs));
     }
 
     /// <summary>The epilogue of one block for one row, eight outputs at a time: the same multiply then add as <see cref="Dequantize"/>.</summary>
