@@ -40,8 +40,8 @@ public sealed class QuantizedActivationTests
             }
         }
 
-        yield return (4, 129, 16, 0);     // one whole four-row tile and one whole block
-        yield return (7, 784, 128, 0);    // the seed MLP's first layer: a tile and three single rows
+        yield return (6, 129, 16, 0);     // one whole six-row tile and one whole block
+        yield return (10, 784, 128, 0);   // the seed MLP's first layer: a tile and four single rows, two blocks at a time
         yield return (256, 784, 128, 0);  // … at batch 256
         yield return (5, 128, 10, 255);   // its second layer (a partial block) with the largest zero point
     }
