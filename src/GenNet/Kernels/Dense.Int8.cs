@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics.X86;
 namespace GenNet.Kernels;
 
 // The Dense product with calibrated 8-bit activations and int8 weights: each input row is quantized to unsigned bytes
-// (q = clamp(round(x / s) + z, 0, 255), s and z calibrated on training samples), the products u8 × s8 are summed in
+// (q = clamp(round(x · (1 / s)) + z, 0, 255), s and z calibrated on training samples), the products u8 × s8 are summed in
 // int32 — exactly, on every path — and each output is dequantized once:
 //   y[o] = bias[o] + s · wscale[o] · (Σ_k q[k] · w[o, k] − z · Σ_k w[o, k])
 // The weights are packed once (QuantizedDenseWeights) in the order vpdpbusd reads them: blocks of 16 outputs, and in
@@ -52,7 +52,7 @@ public static partial class Dense
     }
 }
 
-/// <summary>The integer product's paths, widest first; <see cref="Int8Products.Best"/> is the one this machine runs.</summary>
+/// <summary>The integer product's paths, narrowest first; <see cref="Int8Products.Best"/> is the one this machine runs.</summary>
 internal enum Int8Path
 {
     Scalar,
@@ -182,7 +182,7 @@ internal static class Int8Products
     public static Span<byte> Rows(int length) =>
         (t_rows is { } rows && rows.Length >= length ? rows : (t_rows = new byte[Math.Max(length, 1024)])).AsSpan(0, length);
 
-    /// <summary><c>q[k] = clamp(round(x[k] · inverseScale) + zeroPoint, 0, 255)</c> (ties to even); the padding bytes 0.</summary>
+    /// <summary><c>q[k] = clamp(round(x[k] · inverseScale) + zeroPoint, 0, 255)</c> (ties to even; NaN gives 0); the padding bytes 0.</summary>
     public static void Quantize(ReadOnlySpan<float> x, Span<byte> q, float inverseScale, int zeroPoint, Int8Path path)
     {
         int k = 0, n = x.Length;
