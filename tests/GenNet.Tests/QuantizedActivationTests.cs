@@ -61,6 +61,11 @@ public sealed class QuantizedActivationTests
                 x[i] = (random.Next(-20, 300) - zeroPoint + (random.Next(4) == 0 ? 0.5f : (float)random.NextDouble() - 0.5f)) * scale;
             }
 
+            if (x.Length > 40)
+            {
+                (x[3], x[20], x[38]) = (float.NaN, float.PositiveInfinity, float.NegativeInfinity); // codes 0, 255, 0
+            }
+
             var codes = new sbyte[inputs * outputs];
             random.NextBytes((byte[])(Array)codes);
             var weightScale = new float[outputs];
@@ -96,7 +101,7 @@ public sealed class QuantizedActivationTests
             for (int k = 0; k < inputs; k++)
             {
                 double v = Math.Round((double)(x[b * inputs + k] * (1f / scale)), MidpointRounding.ToEven) + zeroPoint;
-                q[b * inputs + k] = (byte)Math.Clamp(v, 0, 255);
+                q[b * inputs + k] = double.IsNaN(v) ? (byte)0 : (byte)Math.Clamp(v, 0, 255);
             }
 
             for (int o = 0; o < outputs; o++)
