@@ -53,6 +53,7 @@ public static class Program
             ("tall dense products", DenseKernelTests.RunTall),
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("16- and 8-bit convolutions", QuantizedConvTests.RunAll),
+            ("8-bit activation products", QuantizedActivationTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
             ("relu and softmax", ActivationKernelTests.RunAll),
         })

@@ -226,7 +226,8 @@ internal sealed record DensePlan(
             string product = $"x, {weight}, {bias}, {(gelu ? "z" : "y")}, batchSize, {inputs}, {outputs}";
             if (site.WeightPrecision != WeightPrecisionKind.Float32 && FoldedIn is null)
             {
-                ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", "x", bias, gelu ? "z" : "y", $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}", product);
+                ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", "x", bias, gelu ? "z" : "y", $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}", product,
+                    quantizedSizes: (Inputs, Units));
             }
             else
             {

@@ -219,6 +219,9 @@ internal sealed record MethodSite(bool Training, bool ColumnsFresh)
 
     /// <summary>The parameter tensors' names in order: a tensor's index is how generated code asks the runtime for its stored bytes.</summary>
     public IReadOnlyList<string> ParameterTensorNames { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>The Dense weights with a calibrated 8-bit input quantization in the compiled-in file: their layers run integer products.</summary>
+    public IReadOnlyCollection<string> QuantizedInputs { get; init; } = System.Array.Empty<string>();
 }
 
 /// <summary>The planner's services to a unit: its sources, the arenas, and diagnostics.</summary>
