@@ -17,7 +17,7 @@ for (int i = 0; i < args.Length; i++)
         case "--data" when i + 1 < args.Length:
             data = args[++i];
             break;
-        case "--precision" when i + 1 < args.Length && args[i + 1] is "float32" or "bfloat16" or "half" or "int8":
+        case "--precision" when i + 1 < args.Length && args[i + 1] is "float32" or "bfloat16" or "half" or "int8" or "int8a":
             precision = args[++i];
             break;
         case "--index" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n):
@@ -25,9 +25,10 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine("usage: fashion-classify [--data DIR] [--index N] [--precision float32|bfloat16|half|int8]");
+            Console.Error.WriteLine("usage: fashion-classify [--data DIR] [--index N] [--precision float32|bfloat16|half|int8|int8a]");
             Console.Error.WriteLine("  classifies Fashion-MNIST test image N, or all 10,000 with accuracy and per-image latency,");
-            Console.Error.WriteLine("  with the weights compiled in as 32-bit floats or, written by SafeTensors.Save(path, WeightPrecision), in 16 or 8 bits");
+            Console.Error.WriteLine("  with the weights compiled in as 32-bit floats or, written by SafeTensors.Save(path, WeightPrecision), in 16 or 8 bits;");
+            Console.Error.WriteLine("  int8a: int8 weights and 8-bit activations calibrated on training images (integer products)");
             return 2;
     }
 }
@@ -48,6 +49,7 @@ NetworkBase classifier = precision switch
     "bfloat16" => new FashionClassifierBFloat16(),
     "half" => new FashionClassifierHalf(),
     "int8" => new FashionClassifierInt8(),
+    "int8a" => new FashionClassifierInt8Activations(),
     _ => new FashionClassifier(),
 };
 var image = new float[FashionClassifier.InputSize];
@@ -134,6 +136,17 @@ namespace GenNet.Samples.EmbeddedInference
     [Dense(128, Activation.ReLU)]
     [Dense(10, Activation.Softmax)]
     public partial class FashionClassifierInt8;
+
+    /// <summary>
+    /// The same int8 weights with each Dense layer's input quantized to 8 bits as calibrated on the first 1,000 training
+    /// images (<c>Save(path, WeightPrecision.Int8, calibrationInputs)</c>): the products are integer (AVX-VNNI where present).
+    /// </summary>
+    [Network(Training = false, Weights = "fashion-mlp.i8a.safetensors", WeightPrecision = WeightPrecision.Int8)]
+    [Input(28, 28)]
+    [Flatten]
+    [Dense(128, Activation.ReLU)]
+    [Dense(10, Activation.Softmax)]
+    public partial class FashionClassifierInt8Activations;
 
     internal static class Classes
     {

@@ -6,13 +6,14 @@ namespace GenNet.Benchmarks;
 
 /// <summary>
 /// The trained seed MLP (samples/EmbeddedInference's weights) inference-only with its weights compiled in as 32-bit floats,
-/// bfloat16, half and int8 (written by <c>SafeTensors.Save(path, WeightPrecision)</c>), beside ONNX Runtime running the
+/// bfloat16, half and int8 (written by <c>SafeTensors.Save(path, WeightPrecision)</c>), and int8 with 8-bit activations calibrated
+/// on 1,000 training images (<c>Save(path, WeightPrecision.Int8, calibrationInputs)</c>: integer products), beside ONNX Runtime running the
 /// float weights: one sample and a batch of 256, one thread.
 /// <c>dotnet run -c Release --project tests/GenNet.Benchmarks -- --filter '*QuantizedInference*'</c>
 /// </summary>
 public class QuantizedInferenceBenchmarks
 {
-    private NetworkBase _float32 = null!, _bfloat16 = null!, _half = null!, _int8 = null!;
+    private NetworkBase _float32 = null!, _bfloat16 = null!, _half = null!, _int8 = null!, _int8Activations = null!;
     private float[] _inputs = null!, _outputs = null!;
     private OrtRunner _ort = null!;
 
@@ -26,6 +27,7 @@ public class QuantizedInferenceBenchmarks
         _bfloat16 = new BFloat16Mlp();
         _half = new HalfMlp();
         _int8 = new Int8Mlp();
+        _int8Activations = new Int8ActivationsMlp();
         _inputs = Workload.Images.AsSpan(0, BatchSize * 784).ToArray();
         _outputs = new float[BatchSize * 10];
 
@@ -48,6 +50,10 @@ public class QuantizedInferenceBenchmarks
     [Benchmark(Description = "GenNet int8 weights")]
     [Flops(Workload.ForwardFlops, epoch: false)]
     public float Int8() => Run(_int8);
+
+    [Benchmark(Description = "GenNet int8 weights, 8-bit activations")]
+    [Flops(Workload.ForwardFlops, epoch: false)]
+    public float Int8Activations() => Run(_int8Activations);
 
     [Benchmark(Description = "ONNX Runtime float32 (IoBinding)")]
     [Flops(Workload.ForwardFlops, epoch: false)]
@@ -97,3 +103,10 @@ public partial class HalfMlp;
 [Dense(128, Activation.ReLU)]
 [Dense(10, Activation.Softmax)]
 public partial class Int8Mlp;
+
+[Network(Training = false, Weights = "fashion-mlp.i8a.safetensors", WeightPrecision = WeightPrecision.Int8)]
+[Input(28, 28)]
+[Flatten]
+[Dense(128, Activation.ReLU)]
+[Dense(10, Activation.Softmax)]
+public partial class Int8ActivationsMlp;

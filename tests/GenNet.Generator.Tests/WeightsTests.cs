@@ -118,6 +118,44 @@ public sealed class WeightsTests
         Assert.Equal(Run(Header(FittingHeader)).Source("Apps.Tiny.g.cs"), plain.Source("Apps.Tiny.g.cs"));
     }
 
+    // An int8 file with calibrated activations, as SafeTensors.Save(path, WeightPrecision.Int8, calibrationInputs) writes it:
+    // the input quantization (scale, zero point) beside the codes and their scales.
+    private const string CalibratedHeader =
+        "{\"__metadata__\":{\"format\":\"pt\",\"weight_precision\":\"Int8\"},\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]}," +
+        "\"dense_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[6,14]},\"dense_0.weight_input_quant\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[14,22]}," +
+        "\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[22,30]}}\ndata-length: 30";
+
+    [Fact]
+    public void Calibrated_int8_layers_run_integer_products_and_the_same_file_compiles_as_floats_without_the_precision()
+    {
+        GeneratorRun run = RunReduced("Int8", CalibratedHeader);
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        Snapshot.Match("InferenceWithInt8Activations", source);
+        Assert.Contains("global::GenNet.Kernels.Dense.ForwardQuantized(x, stored.QuantizedDense(0, 3, 2), parameters.Slice(Dense0Bias, 2), y, batchSize);", source);
+        Assert.DoesNotContain("ForwardInt8", source);
+        Assert.Contains("global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 2 * 3), ", source); // after Parameters is asked for
+        AssertCachedWith(run, Header(CalibratedHeader));
+
+        GeneratorRun plain = Run(Header(CalibratedHeader));
+        Assertions.CleanRun(plain);
+        Assert.Equal(Run(Header(FittingHeader)).Source("Apps.Tiny.g.cs"), plain.Source("Apps.Tiny.g.cs"));
+    }
+
+    [Theory]
+    [InlineData("\"dense_0.weight_input_quant\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[14,26]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[26,34]}}",
+        "tensor 'dense_0.weight_input_quant' is F32 [3] beside I8 [2, 3]; an input quantization is F32 [2] (scale, zero point) beside an I8 Dense weight [outputs, inputs]")]
+    [InlineData("\"dense_0.weight_input_quant\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[14,18]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[18,26]}}",
+        "tensor 'dense_0.weight_input_quant' is F16 [2] beside I8 [2, 3]; an input quantization is F32 [2] (scale, zero point) beside an I8 Dense weight [outputs, inputs]")]
+    public void GN0019_a_malformed_input_quantization(string rest, string problem)
+    {
+        string header = "{\"dense_0.weight\":{\"dtype\":\"I8\",\"shape\":[2,3],\"data_offsets\":[0,6]},\"dense_0.weight_scale\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[6,14]}," + rest;
+        GeneratorRun run = RunReduced("Int8", header);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("GN0019", diagnostic.Id);
+        Assert.Equal($"Weights file 'models/tiny.safetensors' does not fit network 'Tiny': {problem}", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Theory]
     [InlineData("BFloat16", "BF16", "ForwardBFloat16(x, stored.BFloat16(0), ")]
     [InlineData("Half", "F16", "ForwardHalf(x, stored.Half(0), ")]
@@ -167,6 +205,18 @@ public sealed class WeightsTests
         Assertions.CleanRun(run);
         string source = run.Source("Apps.Tiny.g.cs");
         Snapshot.Match("InferenceConvWithInt8Weights", source);
+
+        // The same file with dense_0's input calibrated: the Dense runs integer products, the convolutions stay weight-only.
+        string calibrated = ConvInt8Header.Replace("\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[144,152]}}\ndata-length: 152",
+            "\"dense_0.weight_input_quant\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[144,152]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[152,160]}}\ndata-length: 160");
+        GeneratorRun mixed = GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(ConvDeclaration), null, Header(calibrated));
+        Assertions.CleanRun(mixed);
+        string mixedSource = mixed.Source("Apps.Tiny.g.cs");
+        Assert.Contains("global::GenNet.Kernels.Dense.ForwardQuantized(x, stored.QuantizedDense(4, 12, 2), parameters.Slice(Dense0Bias, 2), y, batchSize);", mixedSource);
+        Assert.Contains("stored.Int8ChannelsLast(2, 2, 3, 3)", mixedSource);
+        Assert.Equal(source.Replace("ForwardInt8(x, stored.Int8(4), stored.Int8Scales(4), parameters.Slice(Dense0Bias, 2), y, batchSize, 12, 2)", "X"),
+            mixedSource.Replace("ForwardQuantized(x, stored.QuantizedDense(4, 12, 2), parameters.Slice(Dense0Bias, 2), y, batchSize)", "X")
+                .Replace("// the compiled-in int8 weights (packed once per process) times the input quantized to 8 bits as calibrated: int32 sums", "// the compiled-in int8 weights with one scale per output, read where they lie"));
         Assert.Contains("global::GenNet.Kernels.Dense.ForwardInt8(columns, stored.Int8(0), stored.Int8Scales(0), parameters.Slice(Conv0Bias, 2), y, batchSize * 16, 9, 2);", source);
         Assert.Contains("global::GenNet.Kernels.Dense.ForwardInt8(columns, stored.Int8ChannelsLast(2, 2, 3, 3), stored.Int8Scales(2), parameters.Slice(Conv1Bias, 3), y, batchSize * 4, 18, 3);", source);
 

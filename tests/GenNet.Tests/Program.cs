@@ -54,6 +54,7 @@ public static class Program
             ("dense products from panels", DenseKernelTests.RunPanels),
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("16- and 8-bit convolutions", QuantizedConvTests.RunAll),
+            ("8-bit activation products", QuantizedActivationTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
             ("relu and softmax", ActivationKernelTests.RunAll),
         })

@@ -195,12 +195,13 @@ public sealed class QuantizedConvTests(ITestOutputHelper output)
     /// The compiled-in convnets of reduced precision, and how far each may stray from the float one per probability: the
     /// MLP's bounds, but half's 0.005 (the convnet's three weighted layers measured 2.2e-3 against the MLP's two).
     /// </summary>
-    public static TheoryData<string, double> ReducedNetworks => new() { { "BFloat16", 0.02 }, { "Half", 0.005 }, { "Int8", 0.05 } };
+    public static TheoryData<string, double> ReducedNetworks => new() { { "BFloat16", 0.02 }, { "Half", 0.005 }, { "Int8", 0.05 }, { "Int8Activations", 0.05 } };
 
     private static NetworkBase Reduced(string precision) => precision switch
     {
         "BFloat16" => new FashionConvBFloat16(),
         "Half" => new FashionConvHalf(),
+        "Int8Activations" => new FashionConvInt8Activations(),
         _ => new FashionConvInt8(),
     };
 
@@ -229,7 +230,9 @@ public sealed class QuantizedConvTests(ITestOutputHelper output)
             for (int k = 0; k < 10; k++)
             {
                 largest = Math.Max(largest, Math.Abs(one[k] - expected[i * 10 + k]));
-                Assert.True(Math.Abs(one[k] - batched[i * 10 + k]) <= 1e-5, $"image {i}, class {k}: one at a time {one[k]}, in the batch {batched[i * 10 + k]}");
+                // With 8-bit activations a Dense input code may round the other way when the float convolutions before it
+                // round differently at another batch size: one step of the input (measured 4e-5 in a probability).
+                Assert.True(Math.Abs(one[k] - batched[i * 10 + k]) <= (precision == "Int8Activations" ? 1e-3 : 1e-5), $"image {i}, class {k}: one at a time {one[k]}, in the batch {batched[i * 10 + k]}");
             }
 
             correctFloat += QuantizedWeightsTests.ArgMax(expected.AsSpan(i * 10, 10)) == test.Labels[i] ? 1 : 0;
@@ -239,7 +242,7 @@ public sealed class QuantizedConvTests(ITestOutputHelper output)
         double points = 100.0 * (correctReduced - correctFloat) / count;
         output.WriteLine($"{precision}: largest probability difference {largest:E2}; accuracy on {count} test images {100.0 * correctReduced / count:F2} % against {100.0 * correctFloat / count:F2} % ({points:+0.00;-0.00} pp)");
         Assert.True(largest <= tolerance, $"largest probability difference {largest} over {tolerance}");
-        Assert.True(Math.Abs(points) <= (precision == "Int8" ? 0.5 : 0.2), $"accuracy differs by {points} pp");
+        Assert.True(Math.Abs(points) <= (precision.StartsWith("Int8", StringComparison.Ordinal) ? 0.5 : 0.2), $"accuracy differs by {points} pp");
     }
 
     /// <summary>

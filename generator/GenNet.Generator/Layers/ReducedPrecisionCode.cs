@@ -22,9 +22,15 @@ internal static class ReducedPrecisionCode
     /// </remarks>
     public static void EmitProduct(
         SourceWriter w, MethodSite site, string tensorName, string x, string bias, string y, string sizes, string floatProduct, string? channelsLast = null,
-        string? panels = null)
+        string? panels = null, (int Inputs, int Outputs)? quantizedSizes = null)
     {
         int tensor = site.ParameterTensorNames.ToList().IndexOf(tensorName);
+        if (quantizedSizes is { } dense && site.QuantizedInputs.Contains(tensorName))
+        {
+            EmitIntegerProduct(w, tensor, x, bias, y, dense.Inputs, dense.Outputs, floatProduct);
+            return;
+        }
+
         string order = channelsLast is null ? $"({tensor})" : $"ChannelsLast({tensor}, {channelsLast})";
         (string stored, string call) = (site.WeightPrecision, panels) switch
         {
@@ -66,6 +72,22 @@ internal static class ReducedPrecisionCode
 
     private static void EmitFloatArena(SourceWriter w, string floatProduct)
     {
+        using (w.Block("else"))
+        {
+            w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");
+            w.Line($"{Format.Kernels}.Dense.Forward({floatProduct});");
+        }
+    }
+
+    // A Dense layer whose file carries its input's calibrated 8-bit quantization: integer products over the codes packed once.
+    private static void EmitIntegerProduct(SourceWriter w, int tensor, string x, string bias, string y, int inputs, int outputs, string floatProduct)
+    {
+        using (w.Block("if (StoredWeights is { } stored)"))
+        {
+            w.Line("// the compiled-in int8 weights (packed once per process) times the input quantized to 8 bits as calibrated: int32 sums");
+            w.Line($"{Format.Kernels}.Dense.ForwardQuantized({x}, stored.QuantizedDense({tensor}, {Format.Int(inputs)}, {Format.Int(outputs)}), {bias}, {y}, batchSize);");
+        }
+
         using (w.Block("else"))
         {
             w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");

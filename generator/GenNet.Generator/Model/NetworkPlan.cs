@@ -89,6 +89,12 @@ internal sealed record NetworkPlan(
 
     public int InputSize => InputNodes.Sum(i => Nodes[i].Size);
 
+    /// <summary>
+    /// The Dense weights whose compiled-in file carries a calibrated 8-bit input quantization (<c>NAME_input_quant</c>,
+    /// WeightPrecision.Int8 only): those layers run integer products. Set when the weights file is checked.
+    /// </summary>
+    public EquatableArray<string> QuantizedInputs { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>The single input's shape, or for several inputs [InputSize] (a sample is the inputs one after the other).</summary>
     public EquatableArray<int> InputShape => InputNodes.Count == 1 ? Nodes[InputNodes[0]].Shape : new[] { InputSize }.ToEquatableArray();
 

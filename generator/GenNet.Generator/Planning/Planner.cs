@@ -57,7 +57,20 @@ internal static class Planner
             file.Problem is { } unreadable ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, spec.NetworkLocation, weights.Path, spec.TypeName, unreadable) :
             file.Misfit(ExpectedTensors(plan), spec.WeightPrecision, ReducedPrecisionTensors(plan)) is { } misfit ? DiagnosticInfo.Create(DiagnosticDescriptors.WeightsDoNotFit, spec.NetworkLocation, weights.Path, spec.TypeName, misfit) :
             null;
-        return problem is null ? result : new PlanResult(null, new[] { problem }.ToEquatableArray());
+        if (problem is not null)
+        {
+            return new PlanResult(null, new[] { problem }.ToEquatableArray());
+        }
+
+        if (spec.WeightPrecision != WeightPrecisionKind.Int8)
+        {
+            return result;
+        }
+
+        var quantized = plan.Layers.OfType<Layers.DensePlan>().Where(d => d.FoldedIn is null).Select(d => d.Header.Name + ".weight")
+            .Where(name => file!.Tensors.Any(t => t.Name == name + Weights.WeightsHeader.InputQuantizationSuffix))
+            .ToEquatableArray();
+        return quantized.Count == 0 ? result : result with { Plan = plan with { QuantizedInputs = quantized } };
     }
 
     /// <summary>

@@ -112,6 +112,13 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
                 return $"tensor '{name}' is I8 but has no F32 scales '{name}{ScaleSuffix}' of shape [{(shape.Length == 0 ? "" : shape[0].ToString(System.Globalization.CultureInfo.InvariantCulture))}]";
             }
 
+            if (byName.TryGetValue(name + InputQuantizationSuffix, out TensorHeader? quantization) &&
+                (tensor.DType != "I8" || shape.Length != 2 || quantization.DType != "F32" || !quantization.Shape.SequenceEqual(new[] { 2 })))
+            {
+                return $"tensor '{name}{InputQuantizationSuffix}' is {quantization.DType} [{string.Join(", ", quantization.Shape)}] beside {tensor.DType} [{string.Join(", ", shape)}]; " +
+                    "an input quantization is F32 [2] (scale, zero point) beside an I8 Dense weight [outputs, inputs]";
+            }
+
             string wanted = Format(precision);
             if (reduced is not null && reduced.Contains(name) && tensor.DType != wanted)
             {
@@ -120,10 +127,18 @@ internal sealed record WeightsHeader(string FileName, string? Problem, Equatable
         }
 
         string[] extra = Tensors.Select(t => t.Name)
-            .Where(n => expected.All(e => e.Name != n) && !(n.EndsWith(ScaleSuffix, System.StringComparison.Ordinal) && byName.TryGetValue(n.Substring(0, n.Length - ScaleSuffix.Length), out TensorHeader? q) && q.DType == "I8"))
+            .Where(n => expected.All(e => e.Name != n) && !AccompaniesInt8(n, ScaleSuffix, byName) && !AccompaniesInt8(n, InputQuantizationSuffix, byName))
             .ToArray();
         return extra.Length > 0 ? $"the file has tensor{(extra.Length == 1 ? "" : "s")} {string.Join(", ", extra.Select(e => $"'{e}'"))} that the declaration does not" : null;
     }
+
+    /// <summary>The suffix of an I8 Dense weight's calibrated input quantization, F32 [2]: scale, zero point.</summary>
+    public const string InputQuantizationSuffix = "_input_quant";
+
+    /// <summary>True when <paramref name="name"/> is <c>X + suffix</c> for an I8 tensor X of the file.</summary>
+    private static bool AccompaniesInt8(string name, string suffix, Dictionary<string, TensorHeader> byName) =>
+        name.EndsWith(suffix, System.StringComparison.Ordinal) &&
+        byName.TryGetValue(name.Substring(0, name.Length - suffix.Length), out TensorHeader? quantized) && quantized.DType == "I8";
 
     /// <summary>The safetensors dtype of weights stored at <paramref name="precision"/>.</summary>
     public static string Format(WeightPrecisionKind precision) => precision switch

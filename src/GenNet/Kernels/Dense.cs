@@ -23,6 +23,7 @@ public static partial class Dense
         int batchSize, int inputs, int outputs)
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
+        Calibration.Active?.Observe(x.Slice(0, batchSize * inputs), weight); // SafeTensors.Save with calibration inputs records the input ranges
         if (OutputSplit.Parts > 1 && OutputSplit.TryForward(x, weight, bias, y, batchSize, inputs, outputs))
         {
             return;

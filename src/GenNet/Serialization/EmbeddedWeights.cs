@@ -31,6 +31,7 @@ public sealed unsafe class EmbeddedWeights
     private readonly int[] _offsets; // per parameter tensor: where it starts in the arena
     private readonly int[] _lengths; // and how many values it holds
     private readonly Array?[] _panels; // per Dense weight: its values (float or stored 16-bit) packed into panels of 16 outputs, once
+    private readonly Kernels.QuantizedDenseWeights?[] _quantizedDense; // per I8 Dense weight with calibrated inputs: packed once
 
     private EmbeddedWeights(
         Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, IReadOnlyList<ParameterTensor> tensors, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
@@ -47,6 +48,7 @@ public sealed unsafe class EmbeddedWeights
         _stored = stored ?? [];
         _finiteChecked = new bool[_stored.Length];
         _channelsLast = new Array?[_stored.Length];
+        _quantizedDense = new Kernels.QuantizedDenseWeights?[_stored.Length];
         _pinnedCopy = pinnedCopy;
         _assembly = assembly;
         _mapped = mapped;
@@ -56,7 +58,7 @@ public sealed unsafe class EmbeddedWeights
     }
 
     // A parameter tensor's bytes as stored in the file (for the reduced-precision kernels), and an I8 tensor's scales.
-    private readonly record struct StoredTensor(string Name, string DType, nint Data, int Length, float[]? Scales);
+    private readonly record struct StoredTensor(string Name, string DType, nint Data, int Length, float[]? Scales, float[]? InputQuantization);
 
     /// <summary>The parameters, in the arena's layout.</summary>
     public ReadOnlySpan<float> Values => _mapped is not null ? new ReadOnlySpan<float>(_mapped, _count) : _decoded;
@@ -142,6 +144,39 @@ public sealed unsafe class EmbeddedWeights
     {
         Stored<sbyte>(tensor, "I8");
         return _stored[tensor].Scales;
+    }
+
+    /// <summary>
+    /// Dense weight <paramref name="tensor"/> [<paramref name="outputs"/>, <paramref name="inputs"/>] stored as I8 with its
+    /// calibrated input quantization (<c>NAME_input_quant</c>), packed for
+    /// <see cref="Kernels.Dense.ForwardQuantized(ReadOnlySpan{float}, Kernels.QuantizedDenseWeights, ReadOnlySpan{float}, Span{float}, int)"/>
+    /// on first use, once per process.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as I8, has no input quantization, or its scale is not positive and finite or its zero point not an integer in 0…255.</exception>
+    /// <exception cref="ArgumentException">The tensor's length is not <paramref name="inputs"/> × <paramref name="outputs"/>.</exception>
+    public Kernels.QuantizedDenseWeights QuantizedDense(int tensor, int inputs, int outputs)
+    {
+        if ((uint)tensor < (uint)_quantizedDense.Length && Volatile.Read(ref _quantizedDense[tensor]) is { } packed)
+        {
+            return packed;
+        }
+
+        ReadOnlySpan<sbyte> codes = Int8(tensor); // refuses a tensor that is not I8
+        StoredTensor stored = _stored[tensor];
+        if (stored.InputQuantization is not [float scale, float zeroPoint])
+        {
+            throw new InvalidDataException($"compiled-in tensor '{stored.Name}' has no calibrated input quantization '{SafeTensors.InputQuantizationName(stored.Name)}': the embedded weights differ from the file the network was compiled against.");
+        }
+
+        if (!(scale > 0) || !float.IsFinite(scale) || zeroPoint is < 0 or > 255 || zeroPoint != MathF.Round(zeroPoint))
+        {
+            throw new InvalidDataException($"compiled-in tensor '{SafeTensors.InputQuantizationName(stored.Name)}' holds scale {scale} and zero point {zeroPoint}; the scale must be positive and finite, the zero point an integer in 0…255.");
+        }
+
+        var built = new Kernels.QuantizedDenseWeights(codes, stored.Scales, scale, (int)zeroPoint, inputs, outputs);
+        GC.KeepAlive(_pinnedCopy);
+        // Published complete; a thread that raced here packed the same codes and takes the first copy.
+        return Interlocked.CompareExchange(ref _quantizedDense[tensor], built, null) ?? built;
     }
 
     /// <summary>
@@ -267,14 +302,18 @@ public sealed unsafe class EmbeddedWeights
         for (int i = 0; i < stored.Length; i++)
         {
             SafeTensors.Entry entry = layout.Entries[tensors[i].Name];
-            float[]? scales = null;
+            float[]? scales = null, inputQuantization = null;
             if (entry.DType == "I8")
             {
                 SafeTensors.Entry scale = layout.Entries[SafeTensors.ScaleName(tensors[i].Name)];
                 scales = MemoryMarshal.Cast<byte, float>(content.Slice(layout.DataStart + (int)scale.Begin, (int)(scale.End - scale.Begin))).ToArray();
+                if (layout.Entries.TryGetValue(SafeTensors.InputQuantizationName(tensors[i].Name), out SafeTensors.Entry quantization))
+                {
+                    inputQuantization = MemoryMarshal.Cast<byte, float>(content.Slice(layout.DataStart + (int)quantization.Begin, (int)(quantization.End - quantization.Begin))).ToArray();
+                }
             }
 
-            stored[i] = new StoredTensor(tensors[i].Name, entry.DType, (nint)(start + layout.DataStart + entry.Begin), tensors[i].Length, scales);
+            stored[i] = new StoredTensor(tensors[i].Name, entry.DType, (nint)(start + layout.DataStart + entry.Begin), tensors[i].Length, scales, inputQuantization);
         }
 
         return stored;

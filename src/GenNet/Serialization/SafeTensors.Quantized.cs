@@ -185,7 +185,15 @@ public static partial class SafeTensors
         name.EndsWith(ScaleSuffix, StringComparison.Ordinal) &&
         entries.TryGetValue(name.Substring(0, name.Length - ScaleSuffix.Length), out Entry quantized) && quantized.DType == "I8";
 
-    /// <summary>An I8 tensor needs an F32 scale per output channel, and is only read for weight matrices.</summary>
+    /// <summary>True when <paramref name="name"/> is the calibrated input quantization of an I8 tensor in the same file.</summary>
+    private static bool IsInputQuantizationOfInt8(string name, Dictionary<string, Entry> entries) =>
+        name.EndsWith(InputQuantizationSuffix, StringComparison.Ordinal) &&
+        entries.TryGetValue(name.Substring(0, name.Length - InputQuantizationSuffix.Length), out Entry quantized) && quantized.DType == "I8";
+
+    /// <summary>
+    /// An I8 tensor needs an F32 scale per output channel, and is only read for weight matrices; its calibrated input
+    /// quantization, when present, is F32 [2] and belongs to a Dense weight [outputs, inputs].
+    /// </summary>
     private static void CheckInt8(ParameterTensor tensor, Dictionary<string, Entry> entries, Func<string, InvalidDataException> fail)
     {
         if (tensor.Shape.Count == 0)
@@ -202,6 +210,13 @@ public static partial class SafeTensors
         if (scale.DType != "F32" || scale.Shape is not [int channels] || channels != tensor.Shape[0])
         {
             throw fail($"tensor '{scaleName}' is {scale.DType} [{string.Join(", ", scale.Shape)}]; the scales of '{tensor.Name}' must be F32 [{tensor.Shape[0]}].");
+        }
+
+        string quantizationName = InputQuantizationName(tensor.Name);
+        if (entries.TryGetValue(quantizationName, out Entry quantization) &&
+            (quantization.DType != "F32" || quantization.Shape is not [2] || tensor.Shape.Count != 2))
+        {
+            throw fail($"tensor '{quantizationName}' is {quantization.DType} [{string.Join(", ", quantization.Shape)}]; the input quantization of Dense weight '{tensor.Name}' (of rank {tensor.Shape.Count}) must be F32 [2] and belongs only to a weight of rank 2.");
         }
     }
 
