@@ -54,6 +54,106 @@ public sealed class DenseKernelTests
     }
 
     /// <summary>
+    /// <see cref="Dense.ForwardPanels"/> (the weights also packed in panels of 16 outputs) gives <see cref="Dense.Forward"/>'s
+    /// bits at every batch size — single samples from the panels, groups of 4 from the rows, packed batches from the panels in
+    /// place of a per-call packing — at awkward sizes and the MLP's first layer.
+    /// </summary>
+    [Fact]
+    public void Forward_from_panels_equals_forward_bit_for_bit()
+    {
+        Assert.Equal(0, RunPanels(message => Assert.Fail(message)));
+    }
+
+    /// <summary>Every panel case; also run by <c>simd-check</c> at the narrower vector widths and the scalar path. Returns the failure count.</summary>
+    public static int RunPanels(Action<string> report)
+    {
+        int failures = 0;
+        int[] sizes = [1, 3, 17, 129];
+        var shapes = new System.Collections.Generic.List<(int Batch, int Inputs, int Outputs)>();
+        foreach (int batch in new[] { 1, 2, 3, 5 })
+        {
+            foreach (int inputs in sizes)
+            {
+                foreach (int outputs in sizes)
+                {
+                    shapes.Add((batch, inputs, outputs));
+                }
+            }
+        }
+
+        shapes.AddRange([(1, 784, 128), (3, 784, 128), (1, 16, 16), (1, 33, 48), (1, 8, 20), (7, 20, 5),
+            (128, 784, 128), (135, 17, 64), (129, 3, 32), (65, 128, 32), (130, 17, 32), (256, 129, 10)]);
+        var random = new Random(15);
+        foreach ((int batch, int inputs, int outputs) in shapes)
+        {
+            float[] x = Random(random, batch * inputs), w = Random(random, outputs * inputs), b = Random(random, outputs);
+            var panels = new float[Dense.PanelLength(inputs, outputs)];
+            Array.Fill(panels, float.NaN); // the padding must be written too
+            Dense.PackPanels<float>(w, panels, inputs, outputs);
+            float[] expected = new float[batch * outputs], actual = new float[batch * outputs];
+            Array.Fill(actual, float.NaN);
+            Dense.Forward(x, w, b, expected, batch, inputs, outputs);
+            Dense.ForwardPanels(x, panels, w, b, actual, batch, inputs, outputs);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                {
+                    report($"panels, batch {batch}, {inputs} → {outputs}: y[{i / outputs}, {i % outputs}] = {actual[i]:R}, Forward gives {expected[i]:R}");
+                    failures++;
+                    break;
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    [Fact]
+    public void Panels_hold_each_weight_once_in_its_place_and_zeros_past_the_last_output()
+    {
+        const int inputs = 3, outputs = 17;
+        var w = new float[inputs * outputs];
+        for (int i = 0; i < w.Length; i++)
+        {
+            w[i] = i + 1;
+        }
+
+        var panels = new float[Dense.PanelLength(inputs, outputs)];
+        Assert.Equal(2 * 16 * inputs, panels.Length);
+        Array.Fill(panels, -1f);
+        Dense.PackPanels<float>(w, panels, inputs, outputs);
+        for (int o = 0; o < 32; o++)
+        {
+            for (int k = 0; k < inputs; k++)
+            {
+                float expected = o < outputs ? w[o * inputs + k] : 0f;
+                Assert.Equal(expected, panels[o / 16 * 16 * inputs + k * 16 + o % 16]);
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => Dense.PackPanels<float>(w, new float[panels.Length - 1], inputs, outputs));
+        Assert.Throws<ArgumentException>(() => Dense.ForwardPanels(new float[inputs], new float[panels.Length - 1], w, new float[outputs], new float[outputs], 1, inputs, outputs));
+    }
+
+    [Fact]
+    public void Forward_from_panels_allocates_nothing()
+    {
+        float[] x = new float[3 * 784], w = new float[128 * 784], b = new float[128], y = new float[3 * 128];
+        var panels = new float[Dense.PanelLength(784, 128)];
+        Dense.PackPanels<float>(w, panels, 784, 128);
+        Dense.ForwardPanels(x, panels, w, b, y, 1, 784, 128);
+        Dense.ForwardPanels(x, panels, w, b, y, 3, 784, 128);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            Dense.ForwardPanels(x, panels, w, b, y, 1, 784, 128);
+            Dense.ForwardPanels(x, panels, w, b, y, 3, 784, 128);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
     /// The backward products from 16 rows on (a batch, or a convolution's batch × positions), which take the broadcast tiles:
     /// dW along the inputs or, for few inputs, along the outputs; dx with whole and overlapping tail vectors. Values are multiples of
     /// 1/8, so every path must match the float64 sums exactly.

@@ -51,6 +51,7 @@ public static class Program
             ("recurrent kernels", RecurrentKernelTests.RunAll),
             ("masked recurrent kernels", MaskedKernelTests.RunAll),
             ("tall dense products", DenseKernelTests.RunTall),
+            ("dense products from panels", DenseKernelTests.RunPanels),
             ("16- and 8-bit dense products", QuantizedKernelTests.RunAll),
             ("16- and 8-bit convolutions", QuantizedConvTests.RunAll),
             ("8-bit activation products", QuantizedActivationTests.RunAll),

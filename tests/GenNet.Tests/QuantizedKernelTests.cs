@@ -35,6 +35,9 @@ public sealed class QuantizedKernelTests
         yield return (130, 17, 32);   // packed (outputs a whole pair of vectors at every width), 2-sample remainder
         yield return (129, 129, 128); // packed, a 1-sample remainder and an input tail
         yield return (256, 784, 128); // the seed MLP's first layer at batch 256
+        yield return (1, 784, 128);   // and at one sample: bfloat16 panels in a group of four
+        yield return (2, 784, 160);   // four panels and one more
+        yield return (1, 5, 96);      // three single panels
     }
 
     /// <summary>Runs every comparison; reports each failure and returns their number.</summary>
@@ -70,6 +73,13 @@ public sealed class QuantizedKernelTests
             Array.Fill(y, float.NaN);
             Dense.ForwardHalf(x, half, bias, y, batch, inputs, outputs);
             failures += Compare($"Half {shape}", x, (o, i) => (double)BitConverter.UInt16BitsToHalf(half[o * inputs + i]), bias, y, batch, inputs, outputs, report);
+
+            // The same product with the bfloat16 weights also packed in panels of 32 outputs (single samples at 512 bits stream them).
+            var bf16Panels = new ushort[Dense.PairPanelLength(inputs, outputs)];
+            Dense.PackBFloat16Panels(bf16, bf16Panels, inputs, outputs);
+            Array.Fill(y, float.NaN);
+            Dense.ForwardBFloat16(x, bf16, bf16Panels, bias, y, batch, inputs, outputs);
+            failures += Compare($"BFloat16 panels {shape}", x, (o, i) => BitConverter.Int32BitsToSingle(bf16[o * inputs + i] << 16), bias, y, batch, inputs, outputs, report);
 
             Array.Fill(y, float.NaN);
             Dense.ForwardInt8(x, codes, scales, bias, y, batch, inputs, outputs);

@@ -57,7 +57,7 @@ internal static class NetworkEmitter
             for (int i = 0; i < plan.Layers.Count; i++)
             {
                 LayerPlan layer = plan.Layers[i];
-                var site = new MethodSite(spec.Training, ColumnsFresh(plan, i)) { WeightPrecision = spec.WeightPrecision, ParameterTensorNames = tensorNames, QuantizedInputs = plan.QuantizedInputs };
+                var site = new MethodSite(spec.Training, ColumnsFresh(plan, i)) { WeightPrecision = spec.WeightPrecision, ParameterTensorNames = tensorNames, CompiledWeights = spec.Weights is not null, QuantizedInputs = plan.QuantizedInputs };
                 var methods = new SourceWriter();
                 layer.EmitMethods(methods, site);
                 string text = methods.ToString();

@@ -227,7 +227,11 @@ internal sealed record DensePlan(
             if (site.WeightPrecision != WeightPrecisionKind.Float32 && FoldedIn is null)
             {
                 ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", "x", bias, gelu ? "z" : "y", $"batchSize, {Format.Int(Inputs)}, {Format.Int(Units)}", product,
-                    quantizedSizes: (Inputs, Units));
+                    panels: $"{inputs}, {outputs}", quantizedSizes: (Inputs, Units));
+            }
+            else if (!site.Training && site.CompiledWeights && FoldedIn is null)
+            {
+                ReducedPrecisionCode.EmitFloatPanels(w, site, $"{Header.Name}.weight", product, $"{inputs}, {outputs}");
             }
             else
             {

@@ -220,6 +220,9 @@ internal sealed record MethodSite(bool Training, bool ColumnsFresh)
     /// <summary>The parameter tensors' names in order: a tensor's index is how generated code asks the runtime for its stored bytes.</summary>
     public IReadOnlyList<string> ParameterTensorNames { get; init; } = System.Array.Empty<string>();
 
+    /// <summary>The network's weights are compiled in (<c>[Network(Weights = …)]</c>).</summary>
+    public bool CompiledWeights { get; init; }
+
     /// <summary>The Dense weights with a calibrated 8-bit input quantization in the compiled-in file: their layers run integer products.</summary>
     public IReadOnlyCollection<string> QuantizedInputs { get; init; } = System.Array.Empty<string>();
 }

@@ -183,7 +183,7 @@ public static partial class Dense
     // The packed product proper: 8 samples × 2 panels per step over the first batchSize / 8 * 8 rows, whose count it returns.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RunPacked<TVector, TWidth>(
-        ReadOnlySpan<float> xSpan, float[] packed, ReadOnlySpan<float> bias, Span<float> y,
+        ReadOnlySpan<float> xSpan, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -192,7 +192,7 @@ public static partial class Dense
         int panels = outputs / lanes;
         int panelLength = lanes * inputs;
         ref float x = ref MemoryMarshal.GetReference(xSpan);
-        ref float p = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref float p = ref MemoryMarshal.GetReference(packed);
         ref float yRef = ref MemoryMarshal.GetReference(y);
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
         int rows = batchSize / 8 * 8;

@@ -28,10 +28,23 @@ public sealed unsafe class EmbeddedWeights
     private readonly byte[]? _pinnedCopy; // the copy that _stored points into, when the resource is not mapped
     private readonly bool[] _finiteChecked; // per stored F16 tensor: its values have been checked for infinities and NaNs
     private readonly Array?[] _channelsLast; // per stored convolution weight: its codes reordered to [filters, kh, kw, channels], once
+    private readonly int[] _offsets; // per parameter tensor: where it starts in the arena
+    private readonly int[] _lengths; // and how many values it holds
+    private readonly Array?[] _panels; // per Dense weight: its values (float or stored 16-bit) packed into panels of 16 outputs, once
     private readonly Kernels.QuantizedDenseWeights?[] _quantizedDense; // per I8 Dense weight with calibrated inputs: packed once
 
-    private EmbeddedWeights(Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
+    private EmbeddedWeights(
+        Assembly? assembly, float* mapped, float[]? decoded, int count, float[] buffers, IReadOnlyList<ParameterTensor> tensors, StoredTensor[]? stored = null, byte[]? pinnedCopy = null)
     {
+        _offsets = new int[tensors.Count];
+        _lengths = new int[tensors.Count];
+        for (int i = 0; i < _offsets.Length; i++)
+        {
+            _offsets[i] = tensors[i].Offset;
+            _lengths[i] = tensors[i].Length;
+        }
+
+        _panels = new Array?[tensors.Count];
         _stored = stored ?? [];
         _finiteChecked = new bool[_stored.Length];
         _channelsLast = new Array?[_stored.Length];
@@ -80,10 +93,10 @@ public sealed unsafe class EmbeddedWeights
             byte* data = start + layout.DataStart;
             if (BitConverter.IsLittleEndian && (nuint)data % sizeof(float) == 0 && layout.IsArena(tensors))
             {
-                return new EmbeddedWeights(assembly, (float*)data, null, parameterCount, buffers);
+                return new EmbeddedWeights(assembly, (float*)data, null, parameterCount, buffers, tensors);
             }
 
-            return new EmbeddedWeights(assembly, null, Decoded(content, layout, tensors, parameterCount), parameterCount, buffers, Stored(start, content, layout, tensors));
+            return new EmbeddedWeights(assembly, null, Decoded(content, layout, tensors, parameterCount), parameterCount, buffers, tensors, Stored(start, content, layout, tensors));
         }
 
         using var copy = new MemoryStream();
@@ -91,7 +104,7 @@ public sealed unsafe class EmbeddedWeights
         byte[] pinned = GC.AllocateUninitializedArray<byte>((int)copy.Length, pinned: true); // the stored tensors point into it
         copy.GetBuffer().AsSpan(0, pinned.Length).CopyTo(pinned);
         SafeTensors.Layout copied = SafeTensors.Validate(pinned, all, name, network);
-        return new EmbeddedWeights(null, null, Decoded(pinned, copied, tensors, parameterCount), parameterCount, Decoded(pinned, copied, bufferTensors, bufferCount),
+        return new EmbeddedWeights(null, null, Decoded(pinned, copied, tensors, parameterCount), parameterCount, Decoded(pinned, copied, bufferTensors, bufferCount), tensors,
             Stored((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)), pinned, copied, tensors), pinned);
     }
 
@@ -189,6 +202,65 @@ public sealed unsafe class EmbeddedWeights
     /// <exception cref="ArgumentException">The tensor's length is not a multiple of channels × kernelHeight × kernelWidth.</exception>
     public ReadOnlySpan<sbyte> Int8ChannelsLast(int tensor, int channels, int kernelHeight, int kernelWidth) =>
         ChannelsLast(Int8(tensor), tensor, channels, kernelHeight, kernelWidth);
+
+    /// <summary>
+    /// Dense weight <paramref name="tensor"/> [<paramref name="outputs"/>, <paramref name="inputs"/>] as floats, packed into
+    /// panels of 16 outputs (<see cref="Kernels.Dense.PackPanels"/>) on first use, once per process: what
+    /// <see cref="Kernels.Dense.ForwardPanels"/> streams for one sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor does not hold <paramref name="outputs"/> × <paramref name="inputs"/> values.</exception>
+    public ReadOnlySpan<float> DensePanels(int tensor, int inputs, int outputs) =>
+        Panels(tensor, inputs, outputs, static (weights, tensor) => weights.Values.Slice(weights._offsets[tensor], weights._lengths[tensor]));
+
+    /// <summary>
+    /// The bfloat16 bits of Dense weight <paramref name="tensor"/> packed into panels of 32 outputs (<see cref="Kernels.Dense.PackBFloat16Panels"/>)
+    /// on first use, once per process: what one sample streams on machines with 512-bit vectors.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The tensor is not stored as BF16.</exception>
+    /// <exception cref="ArgumentException">The tensor does not hold <paramref name="outputs"/> × <paramref name="inputs"/> values.</exception>
+    public ReadOnlySpan<ushort> BFloat16Panels(int tensor, int inputs, int outputs) =>
+        Panels(tensor, inputs, outputs, static (weights, tensor) => weights.BFloat16(tensor));
+
+    private delegate ReadOnlySpan<T> WeightSource<T>(EmbeddedWeights weights, int tensor);
+
+    private ReadOnlySpan<T> Panels<T>(int tensor, int inputs, int outputs, WeightSource<T> source)
+        where T : unmanaged
+    {
+        if ((uint)tensor >= (uint)_panels.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(tensor), $"parameter tensor {tensor} does not exist; the network has {_panels.Length}.");
+        }
+
+        if (inputs <= 0 || outputs <= 0 || _lengths[tensor] != (long)inputs * outputs)
+        {
+            throw new ArgumentException($"compiled-in parameter tensor {tensor} holds {_lengths[tensor]} weights, not {outputs} × {inputs}.");
+        }
+
+        if (Volatile.Read(ref _panels[tensor]) is T[] packed)
+        {
+            return packed;
+        }
+
+        ReadOnlySpan<T> weight = source(this, tensor);
+
+        T[] panels;
+        if (typeof(T) == typeof(ushort))
+        {
+            var pairs = new ushort[Kernels.Dense.PairPanelLength(inputs, outputs)];
+            Kernels.Dense.PackBFloat16Panels(MemoryMarshal.Cast<T, ushort>(weight), pairs, inputs, outputs);
+
+            panels = (T[])(object)pairs;
+        }
+        else
+        {
+            panels = new T[Kernels.Dense.PanelLength(inputs, outputs)];
+            Kernels.Dense.PackPanels(weight, panels, inputs, outputs);
+        }
+
+        GC.KeepAlive(_pinnedCopy);
+        // Published complete; a thread that raced here packed the same weights and takes the first copy.
+        return (T[])(Interlocked.CompareExchange(ref _panels[tensor], panels, null) ?? panels);
+    }
 
     private ReadOnlySpan<T> ChannelsLast<T>(ReadOnlySpan<T> stored, int tensor, int channels, int kernelHeight, int kernelWidth)
         where T : unmanaged

@@ -96,8 +96,8 @@ namespace Apps
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             if (StoredWeights is { } stored)
             {
-                // the compiled-in bfloat16 weights, read where they lie
-                global::GenNet.Kernels.Dense.ForwardBFloat16(x, stored.BFloat16(0), parameters.Slice(Dense0Bias, 2), y, batchSize, 3, 2);
+                // the compiled-in bfloat16 weights, read where they lie, and for single samples packed once per process into panels of 32 outputs
+                global::GenNet.Kernels.Dense.ForwardBFloat16(x, stored.BFloat16(0), stored.BFloat16Panels(0, 3, 2), parameters.Slice(Dense0Bias, 2), y, batchSize, 3, 2);
             }
             else
             {

@@ -193,7 +193,16 @@ namespace Apps
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 10 * 24), parameters.Slice(Dense0Bias, 10), y, batchSize, 24, 10);
+            if (StoredWeights is { } stored)
+            {
+                // the compiled-in weights, also packed once per process into panels of 16 outputs, which single samples stream
+                global::GenNet.Kernels.Dense.ForwardPanels(x, stored.DensePanels(4, 24, 10), parameters.Slice(Dense0Weight, 10 * 24), parameters.Slice(Dense0Bias, 10), y, batchSize, 24, 10);
+            }
+            else
+            {
+                // the float arena, once Parameters has been asked for (and so may have been changed)
+                global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 10 * 24), parameters.Slice(Dense0Bias, 10), y, batchSize, 24, 10);
+            }
             global::GenNet.Kernels.Activations.Softmax(y, 10);
         }
     }
