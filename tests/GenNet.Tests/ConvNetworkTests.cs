@@ -221,3 +221,32 @@ public sealed class ConvNetworkTests(ITestOutputHelper output)
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }
+public sealed class TmpAllocProbe(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public void Probe()
+    {
+        var t = new ConvNetworkTests(output);
+        t.Convolutions_see_every_change_of_their_weights_through_steps_parameter_writes_and_load();
+        var network = new MnistConvNet();
+        network.InitializeParameters(1);
+        var r = new Random(1);
+        float[] images = Enumerable.Range(0, 16 * 784).Select(_ => (float)r.NextDouble()).ToArray();
+        int[] labels = Enumerable.Range(0, 16).Select(i => i % 10).ToArray();
+        float[] probabilities = new float[160];
+        var inference = new MnistConvNetInference();
+        for (int i = 0; i < 6; i++)
+        {
+            long a = GC.GetAllocatedBytesForCurrentThread();
+            network.Forward(images.AsSpan(0, 784), probabilities.AsSpan(0, 10));
+            long b = GC.GetAllocatedBytesForCurrentThread();
+            network.Forward(images, probabilities, 16);
+            long c = GC.GetAllocatedBytesForCurrentThread();
+            inference.Forward(images.AsSpan(0, 784), probabilities.AsSpan(0, 10));
+            long d = GC.GetAllocatedBytesForCurrentThread();
+            network.ComputeGradients(images, labels, 16);
+            long e = GC.GetAllocatedBytesForCurrentThread();
+            output.WriteLine($"{i}: {b - a} {c - b} {d - c} {e - d} shards {network.LastStepShards}");
+        }
+    }
+}

@@ -9,7 +9,7 @@ namespace GenNet.Tests;
 /// channels) at every geometry of <see cref="ImageCase.All"/>, and <see cref="Conv.ForwardWinograd3x3"/> at awkward sizes: images
 /// 1×1 to 17×17 (odd outputs, so the last tiles are cropped), channels and filters 1, 3, 17, 33 and 64 (every vector
 /// width's tail), every padding the layers use and wider, batches 1 and 3, and scratch for one tile at a time as well as
-/// for many. The tolerance is relative to each output's Σ|x·w| + |b|, the scale of its rounding. <see cref="RunAll"/>
+/// for many; every other case with ReLU fused into the store. The tolerance is relative to each output's Σ|x·w| + |b|, the scale of its rounding. <see cref="RunAll"/>
 /// also runs in <see cref="Program"/>'s simd-check, so the 256-, 128-bit and scalar paths are compared too.
 /// </summary>
 public sealed class ConvWinogradTests
@@ -38,6 +38,12 @@ public sealed class ConvWinogradTests
             Assert.True(Math.Abs(product[i] - winograd[i]) <= 1e-4 * Math.Max(1, Math.Abs(product[i])), $"output {i}: {winograd[i]} against {product[i]}");
         }
 
+        // ReLU fused into the store gives Activations.Relu's values bit for bit.
+        float[] fused = new float[product.Length];
+        Conv.ForwardWinograd3x3(x, transformed, bias, fused, new float[2 * 121 * 288], 2, 13, 13, 32, 64, 0, 0, 11, 11, relu: true);
+        Activations.Relu(winograd);
+        Assert.Equal(winograd, fused);
+
         // Unchanged weights are not transformed again; changed ones are.
         Array.Fill(transformed, float.NaN);
         Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32);
@@ -46,6 +52,20 @@ public sealed class ConvWinogradTests
         Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32);
         Assert.False(float.IsNaN(transformed[0]));
         Assert.Equal(weight, source);
+    }
+
+    [Fact]
+    public void Mnist_convnets_first_convolution_with_relu_fused_is_the_direct_one_then_relu_bit_for_bit()
+    {
+        var random = new Random(8);
+        float[] x = Values(random, 3 * 28 * 28), weight = Values(random, 32 * 9), bias = Values(random, 32);
+        float[] taps = new float[weight.Length], plain = new float[3 * 26 * 26 * 32], fused = new float[plain.Length];
+        Conv.ToTapMajorKernel(weight, taps, 32, 1, 3, 3);
+        Conv.ForwardDirect(x, taps, bias, plain, 3, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26);
+        Conv.ForwardDirect(x, taps, bias, fused, 3, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26, relu: true);
+        Activations.Relu(plain);
+        Assert.Equal(plain, fused);
+        Assert.Contains(fused, v => v == 0);
     }
 
     [Fact]
@@ -87,7 +107,7 @@ public sealed class ConvWinogradTests
                     int batch = n++ % 3 == 0 ? 3 : 1;
                     foreach (bool small in new[] { true, false })
                     {
-                        failures += Check(random, batch, h, w, channels, filters, top, left, outHeight, outWidth, small, padding, failures < 20 ? report : _ => { });
+                        failures += Check(random, batch, h, w, channels, filters, top, left, outHeight, outWidth, small, relu: n % 2 == 0, padding, failures < 20 ? report : _ => { });
                     }
                 }
             }
@@ -97,14 +117,15 @@ public sealed class ConvWinogradTests
         int[] filterCounts = [1, 3, 17, 33, 64];
         foreach (ImageCase c in ImageCase.All(pooling: false))
         {
-            failures += CheckDirect(random, c, filterCounts[filterCase++ % filterCounts.Length], failures < 20 ? report : _ => { });
+            bool relu = filterCase % 2 == 1;
+            failures += CheckDirect(random, c, filterCounts[filterCase++ % filterCounts.Length], relu, failures < 20 ? report : _ => { });
         }
 
         return failures;
     }
 
     /// <summary><see cref="Conv.ForwardDirect"/> (the few-channel inference path) against the double direct convolution, at one of <see cref="ImageCase.All"/>'s geometries.</summary>
-    private static int CheckDirect(Random random, ImageCase c, int filters, Action<string> report)
+    private static int CheckDirect(Random random, ImageCase c, int filters, bool relu, Action<string> report)
     {
         int window = c.KernelHeight * c.KernelWidth;
         float[] x = Values(random, c.Batch * c.InputSize), weight = Values(random, filters * c.Channels * window), bias = Values(random, filters);
@@ -112,7 +133,7 @@ public sealed class ConvWinogradTests
         Conv.RefreshTapMajorKernel(weight, source, kernel, filters, c.Channels, c.KernelHeight, c.KernelWidth);
         float[] y = new float[c.Batch * c.OutputPixels * filters];
         Array.Fill(y, float.NaN); // every element is written
-        Conv.ForwardDirect(x, kernel, bias, y, c.Batch, c.Height, c.Width, c.Channels, filters, c.KernelHeight, c.KernelWidth, c.Stride, c.PadTop, c.PadLeft, c.OutHeight, c.OutWidth);
+        Conv.ForwardDirect(x, kernel, bias, y, c.Batch, c.Height, c.Width, c.Channels, filters, c.KernelHeight, c.KernelWidth, c.Stride, c.PadTop, c.PadLeft, c.OutHeight, c.OutWidth, relu);
         for (int b = 0; b < c.Batch; b++)
         {
             for (int p = 0; p < c.OutputPixels; p++)
@@ -138,10 +159,11 @@ public sealed class ConvWinogradTests
                         }
                     }
 
+                    sum = relu ? Math.Max(sum, 0) : sum;
                     float actual = y[(b * c.OutputPixels + p) * filters + o];
                     if (!(Math.Abs(actual - sum) <= Tolerance * Math.Max(scale, 1e-3)))
                     {
-                        report($"direct {c}, {filters} filters: y[{b}, {oy}, {ox}, {o}] = {actual}, expected {sum} (scale {scale})");
+                        report($"direct {c}, {filters} filters{(relu ? ", ReLU" : "")}: y[{b}, {oy}, {ox}, {o}] = {actual}, expected {sum} (scale {scale})");
                         return 1;
                     }
                 }
@@ -151,7 +173,7 @@ public sealed class ConvWinogradTests
         return 0;
     }
 
-    private static int Check(Random random, int batch, int h, int w, int channels, int filters, int top, int left, int outHeight, int outWidth, bool smallScratch, string padding, Action<string> report)
+    private static int Check(Random random, int batch, int h, int w, int channels, int filters, int top, int left, int outHeight, int outWidth, bool smallScratch, bool relu, string padding, Action<string> report)
     {
         float[] x = Values(random, batch * h * w * channels), weight = Values(random, filters * channels * 9), bias = Values(random, filters);
         float[] transformed = new float[16 * channels * filters];
@@ -159,7 +181,7 @@ public sealed class ConvWinogradTests
         float[] y = new float[batch * outHeight * outWidth * filters];
         Array.Fill(y, float.NaN); // every element is written
         int scratch = smallScratch ? Conv.WinogradScratchMinimum(channels, filters) : batch * outHeight * outWidth * channels * 9 + Conv.WinogradScratchMinimum(channels, filters);
-        Conv.ForwardWinograd3x3(x, transformed, bias, y, new float[scratch], batch, h, w, channels, filters, top, left, outHeight, outWidth);
+        Conv.ForwardWinograd3x3(x, transformed, bias, y, new float[scratch], batch, h, w, channels, filters, top, left, outHeight, outWidth, relu);
         for (int b = 0; b < batch; b++)
         {
             for (int oy = 0; oy < outHeight; oy++)
@@ -188,10 +210,11 @@ public sealed class ConvWinogradTests
                             }
                         }
 
+                        sum = relu ? Math.Max(sum, 0) : sum;
                         float actual = y[((b * outHeight + oy) * outWidth + ox) * filters + o];
                         if (!(Math.Abs(actual - sum) <= Tolerance * Math.Max(scale, 1e-3)))
                         {
-                            report($"winograd batch {batch}, {h}×{w}×{channels} → {outHeight}×{outWidth}×{filters}, {padding} padding, {(smallScratch ? "one tile" : "many tiles")} at a time: " +
+                            report($"winograd batch {batch}, {h}×{w}×{channels} → {outHeight}×{outWidth}×{filters}, {padding} padding, {(smallScratch ? "one tile" : "many tiles")} at a time{(relu ? ", ReLU" : "")}: " +
                                    $"y[{b}, {oy}, {ox}, {o}] = {actual}, expected {sum} (scale {scale})");
                             return 1;
                         }

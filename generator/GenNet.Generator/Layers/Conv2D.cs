@@ -349,16 +349,18 @@ internal sealed record Conv2DPlan(
             }
 
             string target = gelu ? "z" : "y";
+            bool fusedRelu = Form != ConvForm.Product && Activation.Kind == ActivationKind.ReLU && !Activation.FusedWithLoss; // ReLU on the store
+            string relu = fusedRelu ? ", relu: true" : "";
             string sizes = $"{Format.Int(window.Height)}, {Format.Int(window.Width)}, {Format.Int(window.Channels)}, {filters}";
             string outSizes = $"{Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, {Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)}";
             if (Form == ConvForm.Winograd)
             {
-                w.Line($"{Kernels}.Conv.ForwardWinograd3x3(x, {KernelsSlice("_kernels", "Winograd", $"16 * {Format.Int(window.Channels)} * {filters}")}, {bias}, {target}, columns, batchSize, {sizes}, {outSizes});");
+                w.Line($"{Kernels}.Conv.ForwardWinograd3x3(x, {KernelsSlice("_kernels", "Winograd", $"16 * {Format.Int(window.Channels)} * {filters}")}, {bias}, {target}, columns, batchSize, {sizes}, {outSizes}{relu});");
             }
             else if (Form == ConvForm.Direct)
             {
                 w.Line($"{Kernels}.Conv.ForwardDirect(x, {KernelsSlice("_kernels", "Taps", $"{filters} * {patch}")}, {bias}, {target}, batchSize, {sizes}, " +
-                       $"{Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Stride)}, {outSizes});");
+                       $"{Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Stride)}, {outSizes}{relu});");
             }
             else
             {
@@ -379,7 +381,10 @@ internal sealed record Conv2DPlan(
                 }
             }
 
-            Activation.EmitForward(w, Filters);
+            if (!fusedRelu)
+            {
+                Activation.EmitForward(w, Filters);
+            }
         }
 
         if (!site.Training || !Header.InBackward)

@@ -54,12 +54,13 @@ public static partial class Conv
     /// <summary>
     /// <c>y = conv(x, w) + bias</c> computed directly: x [batchSize, height, width, channels] and y [batchSize, outHeight,
     /// outWidth, filters] channels-last, windows as <see cref="Im2Col"/> places them (positions outside the image read as 0),
-    /// <paramref name="kernel"/> from <see cref="ToTapMajorKernel"/>.
+    /// <paramref name="kernel"/> from <see cref="ToTapMajorKernel"/>. With <paramref name="relu"/>, each output goes through
+    /// ReLU as it is stored, as <see cref="Activations.Relu"/> would after the call.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
     public static void ForwardDirect(
         ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, int batchSize, int height, int width, int channels,
-        int filters, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth)
+        int filters, int kernelHeight, int kernelWidth, int stride, int padTop, int padLeft, int outHeight, int outWidth, bool relu = false)
     {
         CheckGeometry(nameof(ForwardDirect), batchSize, height, width, channels, kernelHeight, kernelWidth, stride, padTop, padLeft, outHeight, outWidth, pooling: false);
         if (filters <= 0 || x.Length != (long)batchSize * height * width * channels || y.Length != (long)batchSize * outHeight * outWidth * filters ||
@@ -70,12 +71,12 @@ public static partial class Conv
                   $"the kernel {(long)kernelHeight * kernelWidth * channels * filters} ({kernel.Length}), bias {filters} ({bias.Length}).");
         }
 
-        var run = new DirectKernel(x, kernel, bias, y, new Shape(height, width, channels, kernelHeight, kernelWidth, stride, padLeft, outWidth), batchSize, filters, padTop, outHeight, outWidth);
+        var run = new DirectKernel(x, kernel, bias, y, new Shape(height, width, channels, kernelHeight, kernelWidth, stride, padLeft, outWidth), batchSize, filters, padTop, outHeight, outWidth, relu);
         Simd.Widest(ref run, filters);
     }
 
     private readonly ref struct DirectKernel(
-        ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Shape shape, int batchSize, int filters, int padTop, int outHeight, int outWidth) : IWidthKernel
+        ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> y, Shape shape, int batchSize, int filters, int padTop, int outHeight, int outWidth, bool relu) : IWidthKernel
     {
         private readonly ReadOnlySpan<float> _x = x, _kernel = kernel, _bias = bias;
         private readonly Span<float> _y = y;
@@ -101,31 +102,48 @@ public static partial class Conv
                     int ox = 0;
                     while (ox < outWidth)
                     {
-                        int ix0 = ox * s.Stride - s.PadLeft;
-                        bool four = ox + 4 <= outWidth && ix0 >= 0 && (ox + 3) * s.Stride - s.PadLeft + s.KernelWidth <= s.Width;
-                        int count = four ? 4 : 1;
-                        int o = 0;
-                        for (; o + lanes <= filters; o += lanes)
+                        // Four neighbouring pixels whose windows lie inside the image across go together; past the last
+                        // whole four, the four ending at the row's end (recomputing some, to the same values), when inside.
+                        int group = ox + 4 <= outWidth ? ox : outWidth - 4;
+                        int ix0 = group * s.Stride - s.PadLeft;
+                        bool four = group >= 0 && ix0 >= 0 && (group + 3) * s.Stride - s.PadLeft + s.KernelWidth <= s.Width;
+                        if (four)
                         {
-                            if (four)
+                            ref float at = ref Unsafe.Add(ref row, (nint)group * filters);
+                            int o = 0;
+                            for (; o + 2 * lanes <= filters; o += 2 * lanes)
                             {
-                                Pixels4<TVector, TWidth>(ref image, ref w, ref b, ref Unsafe.Add(ref row, (nint)ox * filters), s, filters, o, iy0, ix0, kyLo, kyHi);
+                                Pixels4x2<TVector, TWidth>(ref image, ref w, ref b, ref at, s, filters, o, iy0, ix0, kyLo, kyHi, relu);
                             }
-                            else
+
+                            for (; o + lanes <= filters; o += lanes)
                             {
-                                Pixel1<TVector, TWidth>(ref image, ref w, ref b, ref Unsafe.Add(ref row, (nint)ox * filters), s, filters, o, iy0, ix0, kyLo, kyHi);
+                                Pixels4<TVector, TWidth>(ref image, ref w, ref b, ref at, s, filters, o, iy0, ix0, kyLo, kyHi, relu);
                             }
+
+                            for (; o < filters; o++)
+                            {
+                                Pixels4<float, Width1>(ref image, ref w, ref b, ref at, s, filters, o, iy0, ix0, kyLo, kyHi, relu);
+                            }
+
+                            ox = group + 4;
+                            continue;
                         }
 
-                        for (; o < filters; o++)
+                        ix0 = ox * s.Stride - s.PadLeft;
+                        ref float pixel = ref Unsafe.Add(ref row, (nint)ox * filters);
+                        int f = 0;
+                        for (; f + lanes <= filters; f += lanes)
                         {
-                            for (int p = 0; p < count; p++)
-                            {
-                                Pixel1<float, Width1>(ref image, ref w, ref b, ref Unsafe.Add(ref row, (nint)(ox + p) * filters), s, filters, o, iy0, ix0 + p * s.Stride, kyLo, kyHi);
-                            }
+                            Pixel1<TVector, TWidth>(ref image, ref w, ref b, ref pixel, s, filters, f, iy0, ix0, kyLo, kyHi, relu);
                         }
 
-                        ox += count;
+                        for (; f < filters; f++)
+                        {
+                            Pixel1<float, Width1>(ref image, ref w, ref b, ref pixel, s, filters, f, iy0, ix0, kyLo, kyHi, relu);
+                        }
+
+                        ox++;
                     }
                 }
             }
@@ -134,7 +152,7 @@ public static partial class Conv
 
     /// <summary>One output pixel, one vector of filters from <paramref name="o"/>: its window clipped to the image.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pixel1<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi)
+    private static void Pixel1<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi, bool relu)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
@@ -153,12 +171,12 @@ public static partial class Conv
             }
         }
 
-        TWidth.Store(TWidth.Add(a, TWidth.Load(ref bias, (nuint)o)), ref y, (nuint)o);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a, TWidth.Load(ref bias, (nuint)o)), relu), ref y, (nuint)o);
     }
 
     /// <summary>Four neighbouring output pixels whose windows lie inside the image across, one vector of filters: each weight load feeds four multiply-adds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pixels4<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi)
+    private static void Pixels4<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi, bool relu)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
@@ -184,9 +202,52 @@ public static partial class Conv
 
         TVector b = TWidth.Load(ref bias, (nuint)o);
         nuint f = (nuint)filters, at = (nuint)o;
-        TWidth.Store(TWidth.Add(a0, b), ref y, at);
-        TWidth.Store(TWidth.Add(a1, b), ref y, at + f);
-        TWidth.Store(TWidth.Add(a2, b), ref y, at + 2 * f);
-        TWidth.Store(TWidth.Add(a3, b), ref y, at + 3 * f);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a0, b), relu), ref y, at);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a1, b), relu), ref y, at + f);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a2, b), relu), ref y, at + 2 * f);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a3, b), relu), ref y, at + 3 * f);
+    }
+
+    /// <summary>As <see cref="Pixels4"/> for two vectors of filters: each broadcast feeds two multiply-adds, eight sums in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pixels4x2<TVector, TWidth>(ref float image, ref float w, ref float bias, ref float y, in Shape s, int filters, int o, int iy0, int ix0, int kyLo, int kyHi, bool relu)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        int channels = s.Channels;
+        nint step = (nint)s.Stride * channels;
+        nuint lanes = (nuint)TWidth.Count;
+        TVector a0 = TWidth.Zero, a1 = TWidth.Zero, a2 = TWidth.Zero, a3 = TWidth.Zero;
+        TVector c0 = TWidth.Zero, c1 = TWidth.Zero, c2 = TWidth.Zero, c3 = TWidth.Zero;
+        for (int c = 0; c < channels; c++)
+        {
+            for (int ky = kyLo; ky < kyHi; ky++)
+            {
+                ref float pixel = ref Unsafe.Add(ref image, ((iy0 + ky) * s.Width + ix0) * channels + c);
+                for (int kx = 0; kx < s.KernelWidth; kx++)
+                {
+                    nuint tap = (nuint)(((ky * s.KernelWidth + kx) * channels + c) * filters + o);
+                    TVector weight = TWidth.Load(ref w, tap), next = TWidth.Load(ref w, tap + lanes);
+                    ref float p = ref Unsafe.Add(ref pixel, kx * channels);
+                    TVector x0 = TWidth.Broadcast(p), x1 = TWidth.Broadcast(Unsafe.Add(ref p, step));
+                    TVector x2 = TWidth.Broadcast(Unsafe.Add(ref p, 2 * step)), x3 = TWidth.Broadcast(Unsafe.Add(ref p, 3 * step));
+                    a0 = TWidth.MultiplyAdd(x0, weight, a0); c0 = TWidth.MultiplyAdd(x0, next, c0);
+                    a1 = TWidth.MultiplyAdd(x1, weight, a1); c1 = TWidth.MultiplyAdd(x1, next, c1);
+                    a2 = TWidth.MultiplyAdd(x2, weight, a2); c2 = TWidth.MultiplyAdd(x2, next, c2);
+                    a3 = TWidth.MultiplyAdd(x3, weight, a3); c3 = TWidth.MultiplyAdd(x3, next, c3);
+                }
+            }
+        }
+
+        TVector b = TWidth.Load(ref bias, (nuint)o), bNext = TWidth.Load(ref bias, (nuint)o + lanes);
+        nuint f = (nuint)filters, at = (nuint)o;
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a0, b), relu), ref y, at);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(c0, bNext), relu), ref y, at + lanes);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a1, b), relu), ref y, at + f);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(c1, bNext), relu), ref y, at + f + lanes);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a2, b), relu), ref y, at + 2 * f);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(c2, bNext), relu), ref y, at + 2 * f + lanes);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(a3, b), relu), ref y, at + 3 * f);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(c3, bNext), relu), ref y, at + 3 * f + lanes);
     }
 }

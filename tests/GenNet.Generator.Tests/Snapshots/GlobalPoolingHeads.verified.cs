@@ -175,8 +175,7 @@ namespace Samples.Vision
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 17 * 27), parameters.Slice(Conv0Bias, 17), y, batchSize, 7, 5, 3, 17, 3, 3, 1, 1, 1, 7, 5);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 17 * 27), parameters.Slice(Conv0Bias, 17), y, batchSize, 7, 5, 3, 17, 3, 3, 1, 1, 1, 7, 5, relu: true);
         }
 
         // features backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).

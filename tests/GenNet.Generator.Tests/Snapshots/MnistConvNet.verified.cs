@@ -224,8 +224,7 @@ namespace Samples
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26, relu: true);
         }
 
         // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz (nothing before it learns: no dx).
@@ -249,8 +248,7 @@ namespace Samples
         private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardWinograd3x3(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), parameters.Slice(Conv1Bias, 64), y, columns, batchSize, 13, 13, 32, 64, 0, 0, 11, 11);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardWinograd3x3(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), parameters.Slice(Conv1Bias, 64), y, columns, batchSize, 13, 13, 32, 64, 0, 0, 11, 11, relu: true);
         }
 
         // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).

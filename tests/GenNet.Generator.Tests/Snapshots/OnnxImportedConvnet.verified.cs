@@ -168,8 +168,7 @@ namespace Apps
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize, 14, 14, 1, 4, 3, 3, 1, 0, 0, 12, 12);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize, 14, 14, 1, 4, 3, 3, 1, 0, 0, 12, 12, relu: true);
         }
 
         // max_pool_0: [12, 12, 4] → [6, 6, 4], the maximum of each 2×2 window, stride 2, valid padding.
@@ -181,8 +180,7 @@ namespace Apps
         private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 6 * 36), parameters.Slice(Conv1Bias, 6), y, batchSize, 6, 6, 4, 6, 3, 3, 1, 0, 0, 4, 4);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 6 * 36), parameters.Slice(Conv1Bias, 6), y, batchSize, 6, 6, 4, 6, 3, 3, 1, 0, 0, 4, 4, relu: true);
         }
 
         // max_pool_1: [4, 4, 6] → [2, 2, 6], the maximum of each 2×2 window, stride 2, valid padding.

@@ -205,8 +205,7 @@ namespace Samples
         private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize, 8, 8, 2, 4, 3, 3, 1, 0, 0, 6, 6);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize, 8, 8, 2, 4, 3, 3, 1, 0, 0, 6, 6, relu: true);
         }
 
         // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
