@@ -46,10 +46,10 @@ public sealed class ConvWinogradTests
 
         // Unchanged weights are not transformed again; changed ones are.
         Array.Fill(transformed, float.NaN);
-        Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32);
+        Assert.False(Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32));
         Assert.True(float.IsNaN(transformed[0]));
         weight[5] += 1;
-        Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32);
+        Assert.True(Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32));
         Assert.False(float.IsNaN(transformed[0]));
         Assert.Equal(weight, source);
     }

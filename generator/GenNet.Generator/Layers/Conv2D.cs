@@ -254,18 +254,31 @@ internal sealed record Conv2DPlan(
 
         string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
         string weight = $"parameters.Slice({Pascal}Weight, {size})";
+        string channels = Format.Int(Window.Channels), filters = Format.Int(Filters);
+        if (Form == ConvForm.Winograd)
+        {
+            string refresh = $"{Kernels}.Conv.RefreshWinogradKernel({weight}, {KernelsSlice("_kernelSources", "Winograd", size)}, " +
+                             $"{KernelsSlice("_kernels", "Winograd", $"16 * {channels} * {filters}")}, {filters}, {channels})";
+            if (!Reordered)
+            {
+                w.Line(refresh + ";");
+                return;
+            }
+
+            using (w.Block($"if ({refresh})"))
+            {
+                w.Line($"{Kernels}.Conv.ToChannelsLastKernel({weight}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry}); // the backward pass's copy of the same weight");
+            }
+
+            return;
+        }
+
         if (Reordered)
         {
             w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel({weight}, {KernelsSlice("_kernelSources", "Kernel", size)}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry});");
         }
 
-        string channels = Format.Int(Window.Channels), filters = Format.Int(Filters);
-        if (Form == ConvForm.Winograd)
-        {
-            w.Line($"{Kernels}.Conv.RefreshWinogradKernel({weight}, {KernelsSlice("_kernelSources", "Winograd", size)}, " +
-                   $"{KernelsSlice("_kernels", "Winograd", $"16 * {channels} * {filters}")}, {filters}, {channels});");
-        }
-        else if (Form == ConvForm.Direct)
+        if (Form == ConvForm.Direct)
         {
             w.Line($"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {KernelsSlice("_kernelSources", "Taps", size)}, {KernelsSlice("_kernels", "Taps", size)}, {KernelGeometry});");
         }

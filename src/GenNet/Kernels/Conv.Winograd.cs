@@ -6,7 +6,7 @@ using System.Threading;
 namespace GenNet.Kernels;
 
 /// <summary>
-/// Winograd's F(2×2, 3×3) for inference through 3×3 convolutions at stride 1: each 2×2 block of outputs ("tile") comes
+/// Winograd's F(2×2, 3×3) for 3×3 convolutions at stride 1: each 2×2 block of outputs ("tile") comes
 /// from its 4×4 input patch d and the filter g as <c>Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A</c>, 16 multiply-adds per channel and
 /// filter where the direct product takes 36 — 2.25× fewer. The filters' transform <c>U = G g Gᵀ</c> is made once per
 /// change of the weight (<see cref="RefreshWinogradKernel"/>), laid out [16, channels, filters]; the patches' transform
@@ -15,7 +15,9 @@ namespace GenNet.Kernels;
 /// transform adds the bias as it stores, cropping the last row and column of tiles where the output is odd.
 /// <para>
 /// The transforms add and subtract (B, A) or halve (G) values, so the result differs from the direct product only by
-/// rounding, of the order of the products' own. Training keeps im2col: its backward pass reads the forward's columns.
+/// rounding, of the order of the products' own. A network whose convolution takes this form runs it in every pass — a
+/// training step, a trainable network's Forward and an inference-only build alike, so that they agree bit for bit — and
+/// its backward pass builds im2col columns for the exact gradients of the convolution.
 /// </para>
 /// </summary>
 public static partial class Conv
@@ -79,17 +81,20 @@ public static partial class Conv
     /// <summary>
     /// Transforms <paramref name="weight"/> into <paramref name="transformed"/> unless it is bit for bit the weight last
     /// transformed, which <paramref name="source"/> (filters × channels × 9 floats) keeps; as <see cref="RefreshChannelsLastKernel"/>.
+    /// Returns whether it transformed: a trainable network then reorders the same weight for its backward pass as well,
+    /// without comparing it again.
     /// </summary>
-    public static void RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
+    public static bool RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
         {
-            return;
+            return false;
         }
 
         ToWinogradKernel(weight, transformed, filters, channels);
         Thread.MemoryBarrier(); // the record only after the kernel is complete, as in RefreshChannelsLastKernel
         weight.CopyTo(source);
+        return true;
     }
 
     /// <summary>

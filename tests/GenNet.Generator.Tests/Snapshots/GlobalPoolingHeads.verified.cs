@@ -103,7 +103,7 @@ namespace Samples.Vision
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 595 * batchSize);
             Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> globalMaxPool0 = scratch.Slice(GlobalMaxPool0Output * batchSize, 17 * batchSize);
-            GlobalMaxPool0Forward(conv0, globalMaxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(GlobalMaxPool0Argmax * batchSize, 17 * batchSize)), batchSize);
+            GlobalMaxPool0Forward(conv0, globalMaxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(GlobalMaxPool0Argmax * batchSize, 17 * batchSize)) : default, batchSize);
             global::System.Span<float> globalAveragePool0 = scratch.Slice(GlobalAveragePool0Output * batchSize, 17 * batchSize);
             GlobalAveragePool0Forward(conv0, globalAveragePool0, batchSize);
             global::System.Span<float> concatenate0 = scratch.Slice(Concatenate0Output * batchSize, 34 * batchSize);

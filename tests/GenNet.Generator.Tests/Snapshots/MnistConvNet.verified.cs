@@ -135,11 +135,11 @@ namespace Samples
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 21632 * batchSize);
             Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 5408 * batchSize);
-            MaxPool0Forward(conv0, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), batchSize);
+            MaxPool0Forward(conv0, maxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)) : default, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 7744 * batchSize);
             Conv1Forward(maxPool0, scratch.Slice(Columns * batchSize, 34848 * batchSize), conv1, batchSize);
             global::System.Span<float> maxPool1 = scratch.Slice(MaxPool1Output * batchSize, 1600 * batchSize);
-            MaxPool1Forward(conv1, maxPool1, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)), batchSize);
+            MaxPool1Forward(conv1, maxPool1, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)) : default, batchSize);
             // flatten: [5, 5, 64] → [1600] in PyTorch's channel-major order, so dense weights interchange.
             global::System.Span<float> flatten0 = scratch.Slice(Flatten0Output * batchSize, 1600 * batchSize);
             global::GenNet.Kernels.Flatten.ToChannelMajor(maxPool1, flatten0, batchSize, 25, 64);
@@ -179,8 +179,10 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshWinogradKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), 64, 32);
+            if (global::GenNet.Kernels.Conv.RefreshWinogradKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), 64, 32))
+            {
+                global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3); // the backward pass's copy of the same weight
+            }
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are

@@ -191,7 +191,7 @@ namespace Samples.Normalized
             global::System.Span<float> add0 = scratch.Slice(Add0Output * batchSize, 256 * batchSize);
             Add0Forward(bn1, bn0, add0);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 64 * batchSize);
-            MaxPool0Forward(add0, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 64 * batchSize)), batchSize);
+            MaxPool0Forward(add0, maxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 64 * batchSize)) : default, batchSize);
             // flatten: [4, 4, 4] → [64] in PyTorch's channel-major order, so dense weights interchange.
             global::System.Span<float> flatten0 = scratch.Slice(Flatten0Output * batchSize, 64 * batchSize);
             global::GenNet.Kernels.Flatten.ToChannelMajor(maxPool0, flatten0, batchSize, 16, 4);

@@ -148,7 +148,7 @@ namespace Samples.Vision
             global::System.Span<float> conv2 = scratch.Slice(Conv2Output * batchSize, 100 * batchSize);
             Conv2Forward(conv1, conv2, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 100 * batchSize);
-            MaxPool0Forward(conv2, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 100 * batchSize)), batchSize);
+            MaxPool0Forward(conv2, maxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 100 * batchSize)) : default, batchSize);
             global::System.Span<float> averagePool0 = scratch.Slice(AveragePool0Output * batchSize, 20 * batchSize);
             AveragePool0Forward(maxPool0, averagePool0, batchSize);
             global::System.ReadOnlySpan<float> dropout0 = averagePool0;
