@@ -114,6 +114,7 @@ internal sealed class Conv2DUnit : LayerUnit
         int transformedOffset = form switch
         {
             ConvForm.Winograd => context.AllocateTransformedKernel(16 * window.Channels * filters),
+            ConvForm.Winograd4x4 => context.AllocateTransformedKernel(36 * window.Channels * filters),
             ConvForm.Direct => context.AllocateTransformedKernel((int)weights),
             _ => NodePlan.None,
         };
@@ -194,23 +195,31 @@ internal sealed record Conv2DPlan(
     /// <summary>Where its weight transformed for <see cref="Form"/> lives in the kernels arrays, or none.</summary>
     public int TransformedOffset { get; init; } = NodePlan.None;
 
+    private bool IsWinograd => Form is ConvForm.Winograd or ConvForm.Winograd4x4;
+
+    /// <summary>Points of the Winograd transform: 16 for 2×2 tiles, 36 for 4×4.</summary>
+    private int WinogradPoints => Form == ConvForm.Winograd4x4 ? 36 : 16;
+
     /// <summary>Fewer input channels than this leave too little work per transformed tile for Winograd to pay; they go direct (mnist_convnet's first convolution has 1).</summary>
     private const int WinogradMinChannels = 8;
 
     /// <summary>
-    /// A 3×3 convolution at stride 1 over at least <see cref="WinogradMinChannels"/> channels runs as Winograd's F(2×2, 3×3)
-    /// (2.25× fewer multiplies) in its im2col buffer, which must hold one tile's 16 · (channels + filters) floats; a 2-D
+    /// A 3×3 convolution at stride 1 over at least <see cref="WinogradMinChannels"/> channels runs as Winograd's F(4×4, 3×3)
+    /// (4× fewer multiplies) where its output is at least 8×8, else as F(2×2, 3×3) (2.25×), in its im2col buffer, which
+    /// must hold one tile's 36 or 16 · (channels + filters) floats; a 2-D
     /// convolution over fewer channels directly from the image, without im2col; the rest as the im2col product.
     /// </summary>
     public static ConvForm FormOf(WindowPlan window, int filters) =>
         window.Sequence || window.InputIsColumns ? ConvForm.Product
         : window.Channels < WinogradMinChannels ? ConvForm.Direct
-        : window.WindowHeight == 3 && window.WindowWidth == 3 && window.Stride == 1 && 16L * (window.Channels + filters) <= window.ColumnsPerSample ? ConvForm.Winograd
+        : window.WindowHeight != 3 || window.WindowWidth != 3 || window.Stride != 1 ? ConvForm.Product
+        : window.OutHeight >= 8 && window.OutWidth >= 8 && 36L * (window.Channels + filters) <= window.ColumnsPerSample ? ConvForm.Winograd4x4
+        : 16L * (window.Channels + filters) <= window.ColumnsPerSample ? ConvForm.Winograd
         : ConvForm.Product;
 
     public override (string Constant, int Offset, string Comment)? TransformedKernel => Form switch
     {
-        ConvForm.Winograd => (Pascal + "Winograd", TransformedOffset, $"{Header.Name}: [16, {Format.Int(Window.Channels)}, {Format.Int(Filters)}], G g Gᵀ"),
+        ConvForm.Winograd or ConvForm.Winograd4x4 => (Pascal + "Winograd", TransformedOffset, $"{Header.Name}: [{WinogradPoints}, {Format.Int(Window.Channels)}, {Format.Int(Filters)}], G g Gᵀ"),
         ConvForm.Direct => (Pascal + "Taps", TransformedOffset, $"{Header.Name}: {Format.Shape(new[] { Window.WindowHeight, Window.WindowWidth, Window.Channels, Filters })}, tap-major"),
         _ => null,
     };
@@ -255,10 +264,10 @@ internal sealed record Conv2DPlan(
         string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
         string weight = $"parameters.Slice({Pascal}Weight, {size})";
         string channels = Format.Int(Window.Channels), filters = Format.Int(Filters);
-        if (Form == ConvForm.Winograd)
+        if (IsWinograd)
         {
-            string refresh = $"{Kernels}.Conv.RefreshWinogradKernel({weight}, {KernelsSlice("_kernelSources", "Winograd", size)}, " +
-                             $"{KernelsSlice("_kernels", "Winograd", $"16 * {channels} * {filters}")}, {filters}, {channels})";
+            string refresh = $"{Kernels}.Conv.Refresh{(Form == ConvForm.Winograd4x4 ? "Winograd4x4" : "Winograd")}Kernel({weight}, {KernelsSlice("_kernelSources", "Winograd", size)}, " +
+                             $"{KernelsSlice("_kernels", "Winograd", $"{WinogradPoints} * {channels} * {filters}")}, {filters}, {channels})";
             if (!Reordered)
             {
                 w.Line(refresh + ";");
@@ -343,7 +352,9 @@ internal sealed record Conv2DPlan(
         string weightName = FoldedIn is null ? "W" : "W'";
         w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
-        w.Line(Form == ConvForm.Winograd
+        w.Line(Form == ConvForm.Winograd4x4
+            ? $"// Winograd's F(4×4, 3×3): each 4×4 block of outputs from its 6×6 input patch, 36 products [tiles, {Format.Int(window.Channels)}] · [{Format.Int(window.Channels)}, {filters}] over the transformed patches and weight (4× fewer multiplies), in the columns buffer."
+            : Form == ConvForm.Winograd
             ? $"// Winograd's F(2×2, 3×3): each 2×2 block of outputs from its 4×4 input patch, 16 products [tiles, {Format.Int(window.Channels)}] · [{Format.Int(window.Channels)}, {filters}] over the transformed patches and weight (2.25× fewer multiplies), in the columns buffer."
             : Form == ConvForm.Direct
             ? $"// Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col."
@@ -366,9 +377,10 @@ internal sealed record Conv2DPlan(
             string relu = fusedRelu ? ", relu: true" : "";
             string sizes = $"{Format.Int(window.Height)}, {Format.Int(window.Width)}, {Format.Int(window.Channels)}, {filters}";
             string outSizes = $"{Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, {Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)}";
-            if (Form == ConvForm.Winograd)
+            if (IsWinograd)
             {
-                w.Line($"{Kernels}.Conv.ForwardWinograd3x3(x, {KernelsSlice("_kernels", "Winograd", $"16 * {Format.Int(window.Channels)} * {filters}")}, {bias}, {target}, columns, batchSize, {sizes}, {outSizes}{relu});");
+                string kernel4 = Form == ConvForm.Winograd4x4 ? "ForwardWinograd4x4" : "ForwardWinograd3x3";
+                w.Line($"{Kernels}.Conv.{kernel4}(x, {KernelsSlice("_kernels", "Winograd", $"{WinogradPoints} * {Format.Int(window.Channels)} * {filters}")}, {bias}, {target}, columns, batchSize, {sizes}, {outSizes}{relu});");
             }
             else if (Form == ConvForm.Direct)
             {
@@ -474,8 +486,11 @@ internal enum ConvForm
     /// <summary>im2col and the dense product.</summary>
     Product,
 
-    /// <summary>Winograd's F(2×2, 3×3): a 3×3 kernel at stride 1 over many channels.</summary>
+    /// <summary>Winograd's F(2×2, 3×3): a 3×3 kernel at stride 1 over many channels, its output smaller than 8×8.</summary>
     Winograd,
+
+    /// <summary>Winograd's F(4×4, 3×3): a 3×3 kernel at stride 1 over many channels, its output at least 8×8.</summary>
+    Winograd4x4,
 
     /// <summary>Straight from the image: few channels, where im2col's copy costs about what the product does.</summary>
     Direct,

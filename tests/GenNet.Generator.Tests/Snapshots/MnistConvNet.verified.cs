@@ -44,8 +44,8 @@ namespace Samples
         // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 32], tap-major
         private const int Conv1Kernel = 288; // conv_1: [64, 3, 3, 32]
-        private const int Conv1Winograd = 18720; // conv_1: [16, 32, 64], G g Gᵀ
-        private const int KernelsSize = 51488;
+        private const int Conv1Winograd = 18720; // conv_1: [36, 32, 64], G g Gᵀ
+        private const int KernelsSize = 92448;
         private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -179,7 +179,7 @@ namespace Samples
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
-            if (global::GenNet.Kernels.Conv.RefreshWinogradKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), 64, 32))
+            if (global::GenNet.Kernels.Conv.RefreshWinograd4x4Kernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 36 * 32 * 64), 64, 32))
             {
                 global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3); // the backward pass's copy of the same weight
             }
@@ -246,11 +246,11 @@ namespace Samples
             global::GenNet.Kernels.Pool.MaxBackward(dy, argmax, dx, batchSize, 21632, 5408);
 
         // conv_1: [13, 13, 32] → [11, 11, 64], ReLU; 3×3 kernel, stride 1, valid padding. weight [64, 32, 3, 3], bias [64].
-        // Winograd's F(2×2, 3×3): each 2×2 block of outputs from its 4×4 input patch, 16 products [tiles, 32] · [32, 64] over the transformed patches and weight (2.25× fewer multiplies), in the columns buffer.
+        // Winograd's F(4×4, 3×3): each 4×4 block of outputs from its 6×6 input patch, 36 products [tiles, 32] · [32, 64] over the transformed patches and weight (4× fewer multiplies), in the columns buffer.
         private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.ForwardWinograd3x3(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 16 * 32 * 64), parameters.Slice(Conv1Bias, 64), y, columns, batchSize, 13, 13, 32, 64, 0, 0, 11, 11, relu: true);
+            global::GenNet.Kernels.Conv.ForwardWinograd4x4(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 36 * 32 * 64), parameters.Slice(Conv1Bias, 64), y, columns, batchSize, 13, 13, 32, 64, 0, 0, 11, 11, relu: true);
         }
 
         // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
