@@ -206,8 +206,8 @@ internal sealed record Conv2DPlan(
     /// <summary>
     /// A 3×3 convolution at stride 1 over at least <see cref="WinogradMinChannels"/> channels runs as Winograd's F(4×4, 3×3)
     /// (4× fewer multiplies) where its output is at least 8×8, else as F(2×2, 3×3) (2.25×), in its im2col buffer, which
-    /// must hold one tile's 36 or 16 · (channels + filters) floats; a 2-D
-    /// convolution over fewer channels directly from the image, without im2col; the rest as the im2col product.
+    /// must hold one tile's 36 or 16 · (channels + filters) floats; a 2-D convolution over fewer channels directly from
+    /// the image, without im2col; the rest as the im2col product.
     /// </summary>
     public static ConvForm FormOf(WindowPlan window, int filters) =>
         window.Sequence || window.InputIsColumns ? ConvForm.Product
