@@ -6,8 +6,8 @@ namespace GenNet.Benchmarks;
 
 /// <summary>
 /// Where mnist_convnet's one-image inference goes, layer by layer: each kernel call that the generated Forward makes, on
-/// the convnet's sizes and its initial weights (conv_1 through Winograd's F(2×2, 3×3), as inference runs it, and through
-/// im2col and the dense product, as training does).
+/// the convnet's sizes and its initial weights (conv_1 through Winograd's F(4×4, 3×3), as every pass runs it now, and through
+/// im2col and the dense product, as it ran before).
 /// </summary>
 public class ConvLayerBenchmarks
 {
@@ -39,9 +39,9 @@ public class ConvLayerBenchmarks
         Conv.ToTapMajorKernel(_w0, _taps0, 32, 1, 3, 3);
         _kernel1 = new float[_w1.Length];
         Conv.ToChannelsLastKernel(_w1, _kernel1, 64, 32, 3, 3);
-        _winograd = new float[16 * 32 * 64];
+        _winograd = new float[36 * 32 * 64];
         _source = new float[_w1.Length];
-        Conv.RefreshWinogradKernel(_w1, _source, _winograd, 64, 32);
+        Conv.RefreshWinograd4x4Kernel(_w1, _source, _winograd, 64, 32);
 
         // Realistic activations for every stage.
         ConvZero();
@@ -51,15 +51,14 @@ public class ConvLayerBenchmarks
         Flatten();
     }
 
-    [Benchmark(Description = "conv_0: direct + ReLU (inference)")]
+    [Benchmark(Description = "conv_0: direct, ReLU on the store (as generated)")]
     public float ConvZeroDirect()
     {
-        Conv.ForwardDirect(_image, _taps0, _b0, _conv0, 1, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26);
-        Activations.Relu(_conv0);
+        Conv.ForwardDirect(_image, _taps0, _b0, _conv0, 1, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26, relu: true);
         return _conv0[0];
     }
 
-    [Benchmark(Description = "conv_0: im2col + product + ReLU (training's)")]
+    [Benchmark(Description = "conv_0: im2col + product + ReLU (before)")]
     public float ConvZero()
     {
         Conv.Im2Col(_image, _columns.AsSpan(0, 676 * 9), 1, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26);
@@ -75,16 +74,15 @@ public class ConvLayerBenchmarks
         return _pool0[0];
     }
 
-    [Benchmark(Description = "conv_1: Winograd + ReLU (inference)")]
+    [Benchmark(Description = "conv_1: Winograd F(4x4, 3x3), ReLU on the store (as generated)")]
     public float Conv1Winograd()
     {
-        Conv.RefreshWinogradKernel(_w1, _source, _winograd, 64, 32);
-        Conv.ForwardWinograd3x3(_pool0, _winograd, _b1, _conv1, _columns, 1, 13, 13, 32, 64, 0, 0, 11, 11);
-        Activations.Relu(_conv1);
+        Conv.RefreshWinograd4x4Kernel(_w1, _source, _winograd, 64, 32);
+        Conv.ForwardWinograd4x4(_pool0, _winograd, _b1, _conv1, _columns, 1, 13, 13, 32, 64, 0, 0, 11, 11, relu: true);
         return _conv1[0];
     }
 
-    [Benchmark(Description = "conv_1: im2col + product + ReLU (training's)")]
+    [Benchmark(Description = "conv_1: im2col + product + ReLU (before)")]
     public float Conv1Im2Col()
     {
         Conv.Im2ColChannelsLast(_pool0, _columns, 1, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);

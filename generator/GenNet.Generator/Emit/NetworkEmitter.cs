@@ -212,15 +212,27 @@ internal static class NetworkEmitter
             w.Line($"private const int ColumnsPerSample = {Format.Int(plan.ColumnsPerSample)};");
         }
 
-        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null).ToArray();
+        LayerPlan[] reordered = plan.Layers.Where(l => l.ReorderedKernel is not null || l.TransformedKernel is not null).ToArray();
         if (reordered.Length > 0)
         {
             w.Line();
-            w.Line($"// Convolution weights reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order; each call checks them against the parameters.");
+            string columnsOrder = $"reordered to their columns' {KernelAxes(plan, "(ky, kx, channel)", "(k, channel)")} order";
+            bool anyReordered = reordered.Any(l => l.ReorderedKernel is not null), anyTransformed = reordered.Any(l => l.TransformedKernel is not null);
+            string how = !anyTransformed ? columnsOrder
+                : !anyReordered ? "in the layouts their forward kernels read"
+                : $"in the layouts their forward kernels read, and {columnsOrder}";
+            w.Line($"// Convolution weights {how}; each call checks them against the parameters.");
             foreach (LayerPlan layer in reordered)
             {
-                (string constant, int offset, _, string comment) = layer.ReorderedKernel!.Value;
-                w.Line($"private const int {constant} = {Format.Int(offset)}; // {comment}");
+                if (layer.ReorderedKernel is { } kernel)
+                {
+                    w.Line($"private const int {kernel.Constant} = {Format.Int(kernel.Offset)}; // {kernel.Comment}");
+                }
+
+                if (layer.TransformedKernel is { } transformed)
+                {
+                    w.Line($"private const int {transformed.Constant} = {Format.Int(transformed.Offset)}; // {transformed.Comment}");
+                }
             }
 
             w.Line($"private const int KernelsSize = {Format.Int(plan.KernelsSize)};");
@@ -765,17 +777,19 @@ internal static class NetworkEmitter
         }
 
         w.Line();
-        bool reordered = refreshed.Any(l => l.ReorderedKernel is not null);
-        if (reordered)
+        bool reordered = refreshed.Any(l => l.ReorderedKernel is not null), transformed = refreshed.Any(l => l.TransformedKernel is not null);
+        if (reordered || transformed)
         {
             w.Line("private readonly float[] _kernels = new float[KernelsSize];");
             w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
             w.Line();
         }
 
-        bool folded = refreshed.Any(l => l.ReorderedKernel is null);
+        bool folded = refreshed.Any(l => l.ReorderedKernel is null && l.TransformedKernel is null);
         string axes = KernelAxes(plan, "[filters, kh, kw, channels]", "[filters, k, channels]");
-        w.Line(!folded
+        w.Line(transformed
+            ? $"// The convolutions' weights as their forward kernels read them{(reordered ? $", and reordered to their channels-last columns, {axes}" : "")}{(folded ? "; layers' with a normalisation folded in" : "")}; each recomputed only when what it comes from changed."
+            : !folded
             ? $"// The convolutions' weights as their channels-last columns read them, {axes}; reordered only when changed."
             : reordered
                 ? $"// The weights as the layers read them: convolutions' reordered to their channels-last columns, {axes}, and layers' with a normalisation folded in; each recomputed only when what it comes from changed."
@@ -825,6 +839,6 @@ internal static class NetworkEmitter
     /// between: its backward finds its columns as its forward left them.
     /// </summary>
     private static bool ColumnsFresh(NetworkPlan plan, int layer) =>
-        plan.Layers[layer].UsesColumns && plan.Layers[layer].Header.InBackward &&
+        plan.Layers[layer].LeavesColumns && plan.Layers[layer].Header.InBackward &&
         plan.Layers.Select((l, i) => (l, i)).Last(p => p.l.UsesColumns).i == layer;
 }

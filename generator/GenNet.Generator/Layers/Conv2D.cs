@@ -29,7 +29,7 @@ internal sealed class Conv2DUnit : LayerUnit
 
     public override bool Learns => true;
 
-    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Winograd", "Taps", "Forward", "Backward" };
 
     public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
@@ -105,9 +105,21 @@ internal sealed class Conv2DUnit : LayerUnit
         int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
         context.NeedColumns(window.ColumnsPerSample);
-        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold ? context.AllocateKernel((int)weights) : NodePlan.None; // folded: reordered in its folded copy
+        // One forward kernel per layer, whether training or not: a training step's outputs are Forward's, and a trainable
+        // network's Forward is its inference-only build's, bit for bit.
+        ConvForm form = context.TakesFold || context.Spec.WeightPrecision != WeightPrecisionKind.Float32 ? ConvForm.Product : Conv2DPlan.FormOf(window, filters);
+        int kernelOffset = window.ChannelsLastColumns && !context.TakesFold && (form == ConvForm.Product || context.Training) // folded: reordered in its folded copy
+            ? context.AllocateKernel((int)weights)
+            : NodePlan.None;
+        int transformedOffset = form switch
+        {
+            ConvForm.Winograd => context.AllocateTransformedKernel(16 * window.Channels * filters),
+            ConvForm.Winograd4x4 => context.AllocateTransformedKernel(36 * window.Channels * filters),
+            ConvForm.Direct => context.AllocateTransformedKernel((int)weights),
+            _ => NodePlan.None,
+        };
         LayerHeader header = context.Header(spec, window.OutputShape(filters), output);
-        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options);
+        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options) { Form = form, TransformedOffset = transformedOffset };
     }
 }
 
@@ -171,9 +183,46 @@ internal sealed record Conv2DPlan(
 
     public override string SummaryActivation => Format.Activation(FoldedIn is null ? Activation.Kind : ActivationKind.Linear); // as declared
 
-    public override bool UsesColumns => !Window.InputIsColumns;
+    public override bool UsesColumns => !Window.InputIsColumns && Form != ConvForm.Direct;
+
+    public override bool LeavesColumns => !Window.InputIsColumns && Form == ConvForm.Product;
 
     private bool Reordered => KernelOffset >= 0;
+
+    /// <summary>How its forward pass computes the output, in training and inference alike.</summary>
+    public ConvForm Form { get; init; }
+
+    /// <summary>Where its weight transformed for <see cref="Form"/> lives in the kernels arrays, or none.</summary>
+    public int TransformedOffset { get; init; } = NodePlan.None;
+
+    private bool IsWinograd => Form is ConvForm.Winograd or ConvForm.Winograd4x4;
+
+    /// <summary>Points of the Winograd transform: 16 for 2×2 tiles, 36 for 4×4.</summary>
+    private int WinogradPoints => Form == ConvForm.Winograd4x4 ? 36 : 16;
+
+    /// <summary>Fewer input channels than this leave too little work per transformed tile for Winograd to pay; they go direct (mnist_convnet's first convolution has 1).</summary>
+    private const int WinogradMinChannels = 8;
+
+    /// <summary>
+    /// A 3×3 convolution at stride 1 over at least <see cref="WinogradMinChannels"/> channels runs as Winograd's F(4×4, 3×3)
+    /// (4× fewer multiplies) where its output is at least 8×8, else as F(2×2, 3×3) (2.25×), in its im2col buffer, which
+    /// must hold one tile's 36 or 16 · (channels + filters) floats; a 2-D convolution over fewer channels directly from
+    /// the image, without im2col; the rest as the im2col product.
+    /// </summary>
+    public static ConvForm FormOf(WindowPlan window, int filters) =>
+        window.Sequence || window.InputIsColumns ? ConvForm.Product
+        : window.Channels < WinogradMinChannels ? ConvForm.Direct
+        : window.WindowHeight != 3 || window.WindowWidth != 3 || window.Stride != 1 ? ConvForm.Product
+        : window.OutHeight >= 8 && window.OutWidth >= 8 && 36L * (window.Channels + filters) <= window.ColumnsPerSample ? ConvForm.Winograd4x4
+        : 16L * (window.Channels + filters) <= window.ColumnsPerSample ? ConvForm.Winograd
+        : ConvForm.Product;
+
+    public override (string Constant, int Offset, string Comment)? TransformedKernel => Form switch
+    {
+        ConvForm.Winograd or ConvForm.Winograd4x4 => (Pascal + "Winograd", TransformedOffset, $"{Header.Name}: [{WinogradPoints}, {Format.Int(Window.Channels)}, {Format.Int(Filters)}], G g Gᵀ"),
+        ConvForm.Direct => (Pascal + "Taps", TransformedOffset, $"{Header.Name}: {Format.Shape(new[] { Window.WindowHeight, Window.WindowWidth, Window.Channels, Filters })}, tap-major"),
+        _ => null,
+    };
 
     /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
     public NormalizationFold? FoldedIn { get; init; }
@@ -181,7 +230,7 @@ internal sealed record Conv2DPlan(
     public override LayerPlan WithFold(NormalizationFold fold) =>
         this with { FoldedIn = fold, Activation = fold.Activation, PreActivationOffset = fold.PreActivationOffset };
 
-    public override bool RefreshesWeights => Reordered || FoldedIn is not null;
+    public override bool RefreshesWeights => Reordered || FoldedIn is not null || Form != ConvForm.Product;
 
     public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Reordered
         ? (Pascal + "Kernel", KernelOffset, WeightCount, $"{Header.Name}: {Format.Shape(ReorderedShape)}")
@@ -213,10 +262,38 @@ internal sealed record Conv2DPlan(
         }
 
         string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
-        w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel(parameters.Slice({Pascal}Weight, {size}), " +
-               $"global::System.MemoryExtensions.AsSpan(_kernelSources, {Pascal}Kernel, {size}), global::System.MemoryExtensions.AsSpan(_kernels, {Pascal}Kernel, {size}), " +
-               $"{KernelGeometry});");
+        string weight = $"parameters.Slice({Pascal}Weight, {size})";
+        string channels = Format.Int(Window.Channels), filters = Format.Int(Filters);
+        if (IsWinograd)
+        {
+            string refresh = $"{Kernels}.Conv.Refresh{(Form == ConvForm.Winograd4x4 ? "Winograd4x4" : "Winograd")}Kernel({weight}, {KernelsSlice("_kernelSources", "Winograd", size)}, " +
+                             $"{KernelsSlice("_kernels", "Winograd", $"{WinogradPoints} * {channels} * {filters}")}, {filters}, {channels})";
+            if (!Reordered)
+            {
+                w.Line(refresh + ";");
+                return;
+            }
+
+            using (w.Block($"if ({refresh})"))
+            {
+                w.Line($"{Kernels}.Conv.ToChannelsLastKernel({weight}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry}); // the backward pass's copy of the same weight");
+            }
+
+            return;
+        }
+
+        if (Reordered)
+        {
+            w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel({weight}, {KernelsSlice("_kernelSources", "Kernel", size)}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry});");
+        }
+
+        if (Form == ConvForm.Direct)
+        {
+            w.Line($"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {KernelsSlice("_kernelSources", "Taps", size)}, {KernelsSlice("_kernels", "Taps", size)}, {KernelGeometry});");
+        }
     }
+
+    private string KernelsSlice(string array, string suffix, string length) => $"global::System.MemoryExtensions.AsSpan({array}, {Pascal}{suffix}, {length})";
 
     /// <summary>The reordering kernels' sizes: filters, channels, kernel height and width (named over a sequence, as <see cref="WindowPlan.Geometry"/>).</summary>
     private string KernelGeometry => Window.Sequence
@@ -229,7 +306,7 @@ internal sealed record Conv2DPlan(
     {
         string outputs = Format.Int(Header.OutputSize);
         w.Line($"{Format.Span} {Header.Variable} = scratch.Slice({Pascal}Output * batchSize, {outputs} * batchSize);");
-        string columns = Window.InputIsColumns ? "" : $"{ColumnsSlice}, ";
+        string columns = UsesColumns ? $"{ColumnsSlice}, " : "";
         string z = Activation.NeedsPreActivation ? PreActivationSlice + ", " : "";
         FoldedIn?.EmitCallComment(w, this);
         w.Line($"{Pascal}Forward({site.Input}, {columns}{z}{Header.Variable}, batchSize);");
@@ -275,13 +352,19 @@ internal sealed record Conv2DPlan(
         string weightName = FoldedIn is null ? "W" : "W'";
         w.Line($"// {Header.Name}{folded}: {Format.Shape(Header.InputShape)} → {Format.Shape(Header.OutputShape)}, {Format.Activation(Activation.Kind)}; " +
                $"{window.Describe("kernel")}. weight [{string.Join(", ", Parameters.First().Shape)}], bias [{filters}].");
-        w.Line(!im2col
+        w.Line(Form == ConvForm.Winograd4x4
+            ? $"// Winograd's F(4×4, 3×3): each 4×4 block of outputs from its 6×6 input patch, 36 products [tiles, {Format.Int(window.Channels)}] · [{Format.Int(window.Channels)}, {filters}] over the transformed patches and weight (4× fewer multiplies), in the columns buffer."
+            : Form == ConvForm.Winograd
+            ? $"// Winograd's F(2×2, 3×3): each 2×2 block of outputs from its 4×4 input patch, 16 products [tiles, {Format.Int(window.Channels)}] · [{Format.Int(window.Channels)}, {filters}] over the transformed patches and weight (2.25× fewer multiplies), in the columns buffer."
+            : Form == ConvForm.Direct
+            ? $"// Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col."
+            : !im2col
             ? $"// As a product: the {WindowPlan.Dimensions(window.Sequence, 1, 1)} kernel makes x itself the matrix [batch·{Format.Int(window.Pixels)}, {patch}]; y = x · {weightName}ᵀ + {(FoldedIn is null ? "b" : "b'")}, no im2col."
             : window.ChannelsLastColumns
                 ? $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position in the {(window.Sequence ? "sequence's (k, channel) order, one copy per window" : "image's (ky, kx, channel) order, a copy per window row")}) · the reordered {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}]."
                 : $"// As a product: columns [batch·{Format.Int(window.Pixels)}, {patch}] (im2col: a row per output position, in the weight's (channel, {window.WindowAxes}) order) · {weightName}ᵀ → y [batch·{Format.Int(window.Pixels)}, {filters}].");
         string forward = $"private void {Pascal}Forward({Format.ReadOnlySpan} x, " +
-            (im2col ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
+            (UsesColumns ? $"{Format.Span} columns, " : "") + (gelu ? $"{Format.Span} z, " : "") + $"{Format.Span} y, int batchSize)";
         using (w.Block(forward))
         {
             if (FoldedIn is null)
@@ -289,23 +372,44 @@ internal sealed record Conv2DPlan(
                 w.Line($"{Format.ReadOnlySpan} parameters = ParameterValues;");
             }
 
-            if (im2col)
+            string target = gelu ? "z" : "y";
+            bool fusedRelu = Form != ConvForm.Product && Activation.Kind == ActivationKind.ReLU && !Activation.FusedWithLoss; // ReLU on the store
+            string relu = fusedRelu ? ", relu: true" : "";
+            string sizes = $"{Format.Int(window.Height)}, {Format.Int(window.Width)}, {Format.Int(window.Channels)}, {filters}";
+            string outSizes = $"{Format.Int(window.PadTop)}, {Format.Int(window.PadLeft)}, {Format.Int(window.OutHeight)}, {Format.Int(window.OutWidth)}";
+            if (IsWinograd)
             {
-                w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");
+                string kernel4 = Form == ConvForm.Winograd4x4 ? "ForwardWinograd4x4" : "ForwardWinograd3x3";
+                w.Line($"{Kernels}.Conv.{kernel4}(x, {KernelsSlice("_kernels", "Winograd", $"{WinogradPoints} * {Format.Int(window.Channels)} * {filters}")}, {bias}, {target}, columns, batchSize, {sizes}, {outSizes}{relu});");
             }
-
-            string product = $"{columns}, {kernel}, {bias}, {(gelu ? "z" : "y")}, {rows}, {patch}, {filters}";
-            if (site.WeightPrecision != WeightPrecisionKind.Float32 && FoldedIn is null)
+            else if (Form == ConvForm.Direct)
             {
-                string? channelsLast = Reordered ? $"{Format.Int(window.Channels)}, {(window.Sequence ? "1" : Format.Int(window.WindowHeight))}, {Format.Int(window.WindowWidth)}" : null;
-                ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", columns, bias, gelu ? "z" : "y", $"{rows}, {patch}, {filters}", product, channelsLast);
+                w.Line($"{Kernels}.Conv.ForwardDirect(x, {KernelsSlice("_kernels", "Taps", $"{filters} * {patch}")}, {bias}, {target}, batchSize, {sizes}, " +
+                       $"{Format.Int(window.WindowHeight)}, {Format.Int(window.WindowWidth)}, {Format.Int(window.Stride)}, {outSizes}{relu});");
             }
             else
             {
-                w.Line($"{Kernels}.Dense.Forward({product});");
+                if (im2col)
+                {
+                    w.Line($"{Kernels}.Conv.{im2colKernel}(x, columns, {window.Geometry});");
+                }
+
+                string product = $"{columns}, {kernel}, {bias}, {target}, {rows}, {patch}, {filters}";
+                if (site.WeightPrecision != WeightPrecisionKind.Float32 && FoldedIn is null)
+                {
+                    string? channelsLast = Reordered ? $"{Format.Int(window.Channels)}, {(window.Sequence ? "1" : Format.Int(window.WindowHeight))}, {Format.Int(window.WindowWidth)}" : null;
+                    ReducedPrecisionCode.EmitProduct(w, site, $"{Header.Name}.weight", columns, bias, target, $"{rows}, {patch}, {filters}", product, channelsLast);
+                }
+                else
+                {
+                    w.Line($"{Kernels}.Dense.Forward({product});");
+                }
             }
 
-            Activation.EmitForward(w, Filters);
+            if (!fusedRelu)
+            {
+                Activation.EmitForward(w, Filters);
+            }
         }
 
         if (!site.Training || !Header.InBackward)
@@ -370,4 +474,24 @@ internal sealed record Conv2DPlan(
             }
         }
     }
+}
+
+/// <summary>
+/// How a convolution's forward pass computes its output — the same in a training step, in a trainable network's Forward and
+/// in an inference-only build, so that all three agree bit for bit. The backward pass computes exact gradients of the
+/// convolution from im2col columns whatever the form.
+/// </summary>
+internal enum ConvForm
+{
+    /// <summary>im2col and the dense product.</summary>
+    Product,
+
+    /// <summary>Winograd's F(2×2, 3×3): a 3×3 kernel at stride 1 over many channels, its output smaller than 8×8.</summary>
+    Winograd,
+
+    /// <summary>Winograd's F(4×4, 3×3): a 3×3 kernel at stride 1 over many channels, its output at least 8×8.</summary>
+    Winograd4x4,
+
+    /// <summary>Straight from the image: few channels, where im2col's copy costs about what the product does.</summary>
+    Direct,
 }

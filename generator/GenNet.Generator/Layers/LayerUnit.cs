@@ -130,8 +130,14 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>Builds an im2col matrix in the shared columns buffer (a convolution over a patch bigger than 1×1).</summary>
     public virtual bool UsesColumns => false;
 
+    /// <summary>Its forward pass leaves its own im2col matrix in the columns buffer (not scratch of another kind), for its backward pass.</summary>
+    public virtual bool LeavesColumns => UsesColumns;
+
     /// <summary>Keeps a copy of its weight in another layout, refreshed before each pass: the constant, offset and length.</summary>
     public virtual (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => null;
+
+    /// <summary>Keeps its weight transformed for its forward kernel (no gradient of its own), refreshed before each pass: the constant, offset and comment.</summary>
+    public virtual (string Constant, int Offset, string Comment)? TransformedKernel => null;
 
     public string Pascal => LayerNames.Pascal(Header.Variable);
 
@@ -316,6 +322,14 @@ internal sealed class PlanContext
     {
         int offset = (int)_buffers;
         _buffers += floats;
+        return offset;
+    }
+
+    /// <summary>Reserves a transformed copy of a weight (<paramref name="floats"/>) that only the forward pass reads: no room for a gradient.</summary>
+    public int AllocateTransformedKernel(int floats)
+    {
+        int offset = _kernels;
+        _kernels += floats;
         return offset;
     }
 

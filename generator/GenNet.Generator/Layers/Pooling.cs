@@ -181,7 +181,8 @@ internal static class PoolEmit
     public static void Forward(SourceWriter w, LayerPlan plan, ForwardSite site, bool max, int argmaxOffset)
     {
         w.Line($"{Format.Span} {plan.Header.Variable} = scratch.Slice({plan.Pascal}Output * batchSize, {Format.Int(plan.Header.OutputSize)} * batchSize);");
-        string argmax = !max ? "" : argmaxOffset >= 0 ? $"{Argmax(plan)}, " : "argmax: default, ";
+        // The argmax only for a training step's backward pass: Forward (training false) keeps the maxima alone.
+        string argmax = !max ? "" : argmaxOffset >= 0 ? $"training ? {Argmax(plan)} : default, " : "argmax: default, ";
         w.Line($"{plan.Pascal}Forward({site.Input}, {plan.Header.Variable}, {argmax}batchSize);");
     }
 

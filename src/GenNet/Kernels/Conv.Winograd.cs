@@ -6,7 +6,7 @@ using System.Threading;
 namespace GenNet.Kernels;
 
 /// <summary>
-/// Winograd's F(2×2, 3×3) for inference through 3×3 convolutions at stride 1: each 2×2 block of outputs ("tile") comes
+/// Winograd's F(2×2, 3×3) for 3×3 convolutions at stride 1: each 2×2 block of outputs ("tile") comes
 /// from its 4×4 input patch d and the filter g as <c>Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A</c>, 16 multiply-adds per channel and
 /// filter where the direct product takes 36 — 2.25× fewer. The filters' transform <c>U = G g Gᵀ</c> is made once per
 /// change of the weight (<see cref="RefreshWinogradKernel"/>), laid out [16, channels, filters]; the patches' transform
@@ -15,7 +15,9 @@ namespace GenNet.Kernels;
 /// transform adds the bias as it stores, cropping the last row and column of tiles where the output is odd.
 /// <para>
 /// The transforms add and subtract (B, A) or halve (G) values, so the result differs from the direct product only by
-/// rounding, of the order of the products' own. Training keeps im2col: its backward pass reads the forward's columns.
+/// rounding, of the order of the products' own. A network whose convolution takes this form runs it in every pass — a
+/// training step, a trainable network's Forward and an inference-only build alike, so that they agree bit for bit — and
+/// its backward pass builds im2col columns for the exact gradients of the convolution.
 /// </para>
 /// </summary>
 public static partial class Conv
@@ -23,8 +25,11 @@ public static partial class Conv
     /// <summary>Floats per tile and per channel or filter: the 4×4 transformed patch.</summary>
     private const int WinogradPoints = 16;
 
-    /// <summary>The most tiles transformed and multiplied at a time: their V and M blocks then stay in L1 and L2.</summary>
-    private const int WinogradChunk = 24;
+    /// <summary>
+    /// The most tiles transformed and multiplied at a time: with 32 channels and 64 filters their V and M blocks (98 and
+    /// 196 KB) stay in the 1 MB L2 beside the transformed weight (128 KB).
+    /// </summary>
+    private const int WinogradChunk = 48;
 
     /// <summary>
     /// The floats <see cref="ForwardWinograd3x3"/> needs in its scratch for at least one tile: 16 · (channels + filters).
@@ -79,17 +84,20 @@ public static partial class Conv
     /// <summary>
     /// Transforms <paramref name="weight"/> into <paramref name="transformed"/> unless it is bit for bit the weight last
     /// transformed, which <paramref name="source"/> (filters × channels × 9 floats) keeps; as <see cref="RefreshChannelsLastKernel"/>.
+    /// Returns whether it transformed: a trainable network then reorders the same weight for its backward pass as well,
+    /// without comparing it again.
     /// </summary>
-    public static void RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
+    public static bool RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
         {
-            return;
+            return false;
         }
 
         ToWinogradKernel(weight, transformed, filters, channels);
         Thread.MemoryBarrier(); // the record only after the kernel is complete, as in RefreshChannelsLastKernel
         weight.CopyTo(source);
+        return true;
     }
 
     /// <summary>
@@ -97,12 +105,13 @@ public static partial class Conv
     /// (<see cref="ToWinogradKernel"/>): x [batchSize, height, width, channels] and y [batchSize, outHeight, outWidth,
     /// filters] channels-last, the input read as 0 outside the image (padding <paramref name="padTop"/>,
     /// <paramref name="padLeft"/>). <paramref name="scratch"/> holds at least <see cref="WinogradScratchMinimum"/> floats;
-    /// more lets more tiles go at once.
+    /// more lets more tiles go at once. With <paramref name="relu"/>, each output goes through ReLU as it is stored
+    /// (<c>max(y, 0)</c>, NaN kept), as <see cref="Activations.Relu"/> would after the call.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not what the sizes say, or a size is out of range.</exception>
     public static void ForwardWinograd3x3(
         ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
-        int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth)
+        int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu = false)
     {
         CheckGeometry(nameof(ForwardWinograd3x3), batchSize, height, width, channels, 3, 3, 1, padTop, padLeft, outHeight, outWidth, pooling: false);
         if (filters <= 0 || x.Length != (long)batchSize * height * width * channels || y.Length != (long)batchSize * outHeight * outWidth * filters ||
@@ -116,15 +125,16 @@ public static partial class Conv
         }
 
         var kernel = new WinogradKernel(x, transformed, bias, y, scratch,
-            new WinogradShape(batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth));
+            new WinogradShape(batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth, relu));
         Simd.Widest(ref kernel, filters);
     }
 
     /// <summary>The sizes of one <see cref="ForwardWinograd3x3"/> call.</summary>
-    private readonly struct WinogradShape(int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth)
+    private readonly struct WinogradShape(int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu)
     {
         public readonly int BatchSize = batchSize, Height = height, Width = width, Channels = channels, Filters = filters;
         public readonly int PadTop = padTop, PadLeft = padLeft, OutHeight = outHeight, OutWidth = outWidth;
+        public readonly bool Relu = relu;
         public readonly int TileRows = (outHeight + 1) / 2, TileColumns = (outWidth + 1) / 2;
 
         public int TilesPerImage => TileRows * TileColumns;
@@ -143,6 +153,11 @@ public static partial class Conv
             int channels = shape.Channels, filters = shape.Filters;
             int total = shape.BatchSize * shape.TilesPerImage;
             int chunk = Math.Min(WinogradChunk, Math.Min(total, _scratch.Length / WinogradScratchMinimum(channels, filters)));
+            if (chunk > 6 && chunk < total)
+            {
+                chunk -= chunk % 6; // whole blocks of six tiles for the product (mnist_convnet's 36 tiles an image: 18 + 18, not 22 + 14)
+            }
+
             ref float v = ref MemoryMarshal.GetReference(_scratch); // [16, chunk, channels]
             ref float m = ref Unsafe.Add(ref v, WinogradPoints * chunk * channels); // [16, chunk, filters]
             for (int first = 0; first < total; first += chunk)
@@ -256,9 +271,11 @@ public static partial class Conv
         at < 0 ? TWidth.Zero : TWidth.Load(ref Unsafe.Add(ref x, at), (nuint)c);
 
     /// <summary>
-    /// m [count, filters] = v [count, channels] · u [channels, filters] for one transform point: 4 tiles × 4 vectors of
-    /// filters per pass over the channels (16 multiply-adds per 4 loads and 4 broadcasts), then narrower blocks, then
-    /// scalars for the filters past the last whole vector.
+    /// m [count, filters] = v [count, channels] · u [channels, filters] for one transform point: 6 tiles × 4 vectors of
+    /// filters per pass over the channels (24 accumulators in registers, 24 multiply-adds per 4 loads and 6 broadcasts),
+    /// three of the last tiles × 4 vectors (12 chains, enough to hide the multiply-add latency: F(4×4)'s 9 tiles of one
+    /// mnist_convnet image are 6 + 3), the rest one at a time × 4 vectors (four independent chains), then single vectors, then scalars for the
+    /// filters past the last whole vector. Every sum runs over the channels in order from zero, whichever block computes it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WinogradProduct<TVector, TWidth>(ref float v, ref float u, ref float m, int count, int channels, int filters)
@@ -267,35 +284,38 @@ public static partial class Conv
     {
         int lanes = TWidth.Count;
         int vectorFilters = filters / lanes * lanes;
-        int r = 0;
-        for (; r + 4 <= count; r += 4)
+        int o = 0;
+        for (; o + 4 * lanes <= vectorFilters; o += 4 * lanes)
         {
-            int o = 0;
-            for (; o + 4 * lanes <= vectorFilters; o += 4 * lanes)
+            int r = 0;
+            for (; r + 6 <= count; r += 6)
             {
-                Block4x4<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
+                Block6x4<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
             }
 
-            for (; o < vectorFilters; o += lanes)
+            if (r + 3 <= count)
             {
-                for (int i = 0; i < 4; i++)
-                {
-                    Row1x1<TVector, TWidth>(ref Unsafe.Add(ref v, (r + i) * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, (r + i) * filters + o), channels, filters);
-                }
+                Block3x4<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
+                r += 3;
+            }
+
+            for (; r < count; r++)
+            {
+                Block1x4<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
             }
         }
 
-        for (; r < count; r++)
+        for (; o < vectorFilters; o += lanes)
         {
-            for (int o = 0; o < vectorFilters; o += lanes)
+            for (int r = 0; r < count; r++)
             {
                 Row1x1<TVector, TWidth>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
             }
         }
 
-        for (int o = vectorFilters; o < filters; o++)
+        for (o = vectorFilters; o < filters; o++)
         {
-            for (r = 0; r < count; r++)
+            for (int r = 0; r < count; r++)
             {
                 Row1x1<float, Width1>(ref Unsafe.Add(ref v, r * channels), ref Unsafe.Add(ref u, o), ref Unsafe.Add(ref m, r * filters + o), channels, filters);
             }
@@ -303,37 +323,100 @@ public static partial class Conv
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x4<TVector, TWidth>(ref float v0, ref float u, ref float m, int channels, int filters)
+    private static void Block6x4<TVector, TWidth>(ref float v0, ref float u, ref float m, int channels, int filters)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
-        ref float v1 = ref Unsafe.Add(ref v0, channels);
-        ref float v2 = ref Unsafe.Add(ref v1, channels);
-        ref float v3 = ref Unsafe.Add(ref v2, channels);
-        nuint lanes = (nuint)TWidth.Count;
+        nuint lanes = (nuint)TWidth.Count, step = (nuint)channels;
         TVector a00 = TWidth.Zero, a01 = TWidth.Zero, a02 = TWidth.Zero, a03 = TWidth.Zero;
         TVector a10 = TWidth.Zero, a11 = TWidth.Zero, a12 = TWidth.Zero, a13 = TWidth.Zero;
         TVector a20 = TWidth.Zero, a21 = TWidth.Zero, a22 = TWidth.Zero, a23 = TWidth.Zero;
         TVector a30 = TWidth.Zero, a31 = TWidth.Zero, a32 = TWidth.Zero, a33 = TWidth.Zero;
+        TVector a40 = TWidth.Zero, a41 = TWidth.Zero, a42 = TWidth.Zero, a43 = TWidth.Zero;
+        TVector a50 = TWidth.Zero, a51 = TWidth.Zero, a52 = TWidth.Zero, a53 = TWidth.Zero;
         nuint row = 0;
-        for (nint c = 0; c < channels; c++, row += (nuint)filters)
+        for (nuint c = 0; c < step; c++, row += (nuint)filters)
         {
             TVector w0 = TWidth.Load(ref u, row), w1 = TWidth.Load(ref u, row + lanes), w2 = TWidth.Load(ref u, row + 2 * lanes), w3 = TWidth.Load(ref u, row + 3 * lanes);
             TVector b = TWidth.Broadcast(Unsafe.Add(ref v0, c));
             a00 = TWidth.MultiplyAdd(b, w0, a00); a01 = TWidth.MultiplyAdd(b, w1, a01); a02 = TWidth.MultiplyAdd(b, w2, a02); a03 = TWidth.MultiplyAdd(b, w3, a03);
-            b = TWidth.Broadcast(Unsafe.Add(ref v1, c));
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, step + c));
             a10 = TWidth.MultiplyAdd(b, w0, a10); a11 = TWidth.MultiplyAdd(b, w1, a11); a12 = TWidth.MultiplyAdd(b, w2, a12); a13 = TWidth.MultiplyAdd(b, w3, a13);
-            b = TWidth.Broadcast(Unsafe.Add(ref v2, c));
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, 2 * step + c));
             a20 = TWidth.MultiplyAdd(b, w0, a20); a21 = TWidth.MultiplyAdd(b, w1, a21); a22 = TWidth.MultiplyAdd(b, w2, a22); a23 = TWidth.MultiplyAdd(b, w3, a23);
-            b = TWidth.Broadcast(Unsafe.Add(ref v3, c));
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, 3 * step + c));
             a30 = TWidth.MultiplyAdd(b, w0, a30); a31 = TWidth.MultiplyAdd(b, w1, a31); a32 = TWidth.MultiplyAdd(b, w2, a32); a33 = TWidth.MultiplyAdd(b, w3, a33);
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, 4 * step + c));
+            a40 = TWidth.MultiplyAdd(b, w0, a40); a41 = TWidth.MultiplyAdd(b, w1, a41); a42 = TWidth.MultiplyAdd(b, w2, a42); a43 = TWidth.MultiplyAdd(b, w3, a43);
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, 5 * step + c));
+            a50 = TWidth.MultiplyAdd(b, w0, a50); a51 = TWidth.MultiplyAdd(b, w1, a51); a52 = TWidth.MultiplyAdd(b, w2, a52); a53 = TWidth.MultiplyAdd(b, w3, a53);
         }
 
         nuint f = (nuint)filters;
-        TWidth.Store(a00, ref m, 0); TWidth.Store(a01, ref m, lanes); TWidth.Store(a02, ref m, 2 * lanes); TWidth.Store(a03, ref m, 3 * lanes);
-        TWidth.Store(a10, ref m, f); TWidth.Store(a11, ref m, f + lanes); TWidth.Store(a12, ref m, f + 2 * lanes); TWidth.Store(a13, ref m, f + 3 * lanes);
-        TWidth.Store(a20, ref m, 2 * f); TWidth.Store(a21, ref m, 2 * f + lanes); TWidth.Store(a22, ref m, 2 * f + 2 * lanes); TWidth.Store(a23, ref m, 2 * f + 3 * lanes);
-        TWidth.Store(a30, ref m, 3 * f); TWidth.Store(a31, ref m, 3 * f + lanes); TWidth.Store(a32, ref m, 3 * f + 2 * lanes); TWidth.Store(a33, ref m, 3 * f + 3 * lanes);
+        StoreFour<TVector, TWidth>(a00, a01, a02, a03, ref m, 0, lanes);
+        StoreFour<TVector, TWidth>(a10, a11, a12, a13, ref m, f, lanes);
+        StoreFour<TVector, TWidth>(a20, a21, a22, a23, ref m, 2 * f, lanes);
+        StoreFour<TVector, TWidth>(a30, a31, a32, a33, ref m, 3 * f, lanes);
+        StoreFour<TVector, TWidth>(a40, a41, a42, a43, ref m, 4 * f, lanes);
+        StoreFour<TVector, TWidth>(a50, a51, a52, a53, ref m, 5 * f, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block3x4<TVector, TWidth>(ref float v0, ref float u, ref float m, int channels, int filters)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        nuint lanes = (nuint)TWidth.Count, step = (nuint)channels;
+        TVector a00 = TWidth.Zero, a01 = TWidth.Zero, a02 = TWidth.Zero, a03 = TWidth.Zero;
+        TVector a10 = TWidth.Zero, a11 = TWidth.Zero, a12 = TWidth.Zero, a13 = TWidth.Zero;
+        TVector a20 = TWidth.Zero, a21 = TWidth.Zero, a22 = TWidth.Zero, a23 = TWidth.Zero;
+        nuint row = 0;
+        for (nuint c = 0; c < step; c++, row += (nuint)filters)
+        {
+            TVector w0 = TWidth.Load(ref u, row), w1 = TWidth.Load(ref u, row + lanes), w2 = TWidth.Load(ref u, row + 2 * lanes), w3 = TWidth.Load(ref u, row + 3 * lanes);
+            TVector b = TWidth.Broadcast(Unsafe.Add(ref v0, c));
+            a00 = TWidth.MultiplyAdd(b, w0, a00); a01 = TWidth.MultiplyAdd(b, w1, a01); a02 = TWidth.MultiplyAdd(b, w2, a02); a03 = TWidth.MultiplyAdd(b, w3, a03);
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, step + c));
+            a10 = TWidth.MultiplyAdd(b, w0, a10); a11 = TWidth.MultiplyAdd(b, w1, a11); a12 = TWidth.MultiplyAdd(b, w2, a12); a13 = TWidth.MultiplyAdd(b, w3, a13);
+            b = TWidth.Broadcast(Unsafe.Add(ref v0, 2 * step + c));
+            a20 = TWidth.MultiplyAdd(b, w0, a20); a21 = TWidth.MultiplyAdd(b, w1, a21); a22 = TWidth.MultiplyAdd(b, w2, a22); a23 = TWidth.MultiplyAdd(b, w3, a23);
+        }
+
+        nuint f = (nuint)filters;
+        StoreFour<TVector, TWidth>(a00, a01, a02, a03, ref m, 0, lanes);
+        StoreFour<TVector, TWidth>(a10, a11, a12, a13, ref m, f, lanes);
+        StoreFour<TVector, TWidth>(a20, a21, a22, a23, ref m, 2 * f, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block1x4<TVector, TWidth>(ref float v, ref float u, ref float m, int channels, int filters)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        nuint lanes = (nuint)TWidth.Count;
+        TVector a0 = TWidth.Zero, a1 = TWidth.Zero, a2 = TWidth.Zero, a3 = TWidth.Zero;
+        nuint row = 0;
+        for (nint c = 0; c < channels; c++, row += (nuint)filters)
+        {
+            TVector b = TWidth.Broadcast(Unsafe.Add(ref v, c));
+            a0 = TWidth.MultiplyAdd(b, TWidth.Load(ref u, row), a0);
+            a1 = TWidth.MultiplyAdd(b, TWidth.Load(ref u, row + lanes), a1);
+            a2 = TWidth.MultiplyAdd(b, TWidth.Load(ref u, row + 2 * lanes), a2);
+            a3 = TWidth.MultiplyAdd(b, TWidth.Load(ref u, row + 3 * lanes), a3);
+        }
+
+        StoreFour<TVector, TWidth>(a0, a1, a2, a3, ref m, 0, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFour<TVector, TWidth>(TVector a0, TVector a1, TVector a2, TVector a3, ref float m, nuint at, nuint lanes)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector>
+    {
+        TWidth.Store(a0, ref m, at);
+        TWidth.Store(a1, ref m, at + lanes);
+        TWidth.Store(a2, ref m, at + 2 * lanes);
+        TWidth.Store(a3, ref m, at + 3 * lanes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -370,17 +453,17 @@ public static partial class Conv
         int o = 0;
         for (; o + TWidth.Count <= filters; o += TWidth.Count)
         {
-            TransformOutputLanes<TVector, TWidth>(ref m, pointStride, ref b, ref y00, rowStep, filters, o, bottom, right);
+            TransformOutputLanes<TVector, TWidth>(ref m, pointStride, ref b, ref y00, rowStep, filters, o, bottom, right, s.Relu);
         }
 
         for (; o < filters; o++)
         {
-            TransformOutputLanes<float, Width1>(ref m, pointStride, ref b, ref y00, rowStep, filters, o, bottom, right);
+            TransformOutputLanes<float, Width1>(ref m, pointStride, ref b, ref y00, rowStep, filters, o, bottom, right, s.Relu);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransformOutputLanes<TVector, TWidth>(ref float m, int pointStride, ref float bias, ref float y00, nint rowStep, int filters, int o, bool bottom, bool right)
+    private static void TransformOutputLanes<TVector, TWidth>(ref float m, int pointStride, ref float bias, ref float y00, nint rowStep, int filters, int o, bool bottom, bool right, bool relu)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
@@ -394,19 +477,19 @@ public static partial class Conv
 
         // (Aᵀ M) A, plus the bias.
         TVector b = TWidth.Load(ref bias, lane);
-        TWidth.Store(TWidth.Add(TWidth.Add(TWidth.Add(s00, s01), s02), b), ref y00, lane);
+        TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(TWidth.Add(TWidth.Add(s00, s01), s02), b), relu), ref y00, lane);
         if (right)
         {
-            TWidth.Store(TWidth.Add(TWidth.Subtract(TWidth.Subtract(s01, s02), s03), b), ref y00, lane + (nuint)filters);
+            TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(TWidth.Subtract(TWidth.Subtract(s01, s02), s03), b), relu), ref y00, lane + (nuint)filters);
         }
 
         if (bottom)
         {
             ref float below = ref Unsafe.Add(ref y00, rowStep);
-            TWidth.Store(TWidth.Add(TWidth.Add(TWidth.Add(s10, s11), s12), b), ref below, lane);
+            TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(TWidth.Add(TWidth.Add(s10, s11), s12), b), relu), ref below, lane);
             if (right)
             {
-                TWidth.Store(TWidth.Add(TWidth.Subtract(TWidth.Subtract(s11, s12), s13), b), ref below, lane + (nuint)filters);
+                TWidth.Store(Activated<TVector, TWidth>(TWidth.Add(TWidth.Subtract(TWidth.Subtract(s11, s12), s13), b), relu), ref below, lane + (nuint)filters);
             }
         }
     }
@@ -421,4 +504,14 @@ public static partial class Conv
         s0 = TWidth.Add(TWidth.Add(m0, m1), m2);
         s1 = TWidth.Subtract(TWidth.Subtract(m1, m2), m3);
     }
+
+    /// <summary>
+    /// <paramref name="value"/>, through ReLU when <paramref name="relu"/>: <c>max(value, 0)</c> with NaN kept and −0 made
+    /// +0, as <see cref="Activations.Relu"/> gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector Activated<TVector, TWidth>(TVector value, bool relu)
+        where TVector : struct
+        where TWidth : struct, IVectorWidth<TVector> =>
+        relu ? TWidth.ConditionalSelect(TWidth.Or(TWidth.GreaterThan(value, TWidth.Zero), TWidth.IsNaN(value)), value, TWidth.Zero) : value;
 }

@@ -41,9 +41,9 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
-        private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
-        private const int Conv2Kernel = 216; // conv_2: [5, 2, 3, 6]
+        // Convolution weights in the layouts their forward kernels read; each call checks them against the parameters.
+        private const int Conv0Taps = 0; // conv_0: [3, 3, 3, 8], tap-major
+        private const int Conv2Taps = 216; // conv_2: [2, 3, 6, 5], tap-major
         private const int KernelsSize = 396;
 
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
@@ -111,11 +111,11 @@ namespace Samples.Vision
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 160 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 540 * batchSize), scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), conv0, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 120 * batchSize);
             Conv1Forward(conv0, conv1, batchSize);
             global::System.Span<float> conv2 = scratch.Slice(Conv2Output * batchSize, 100 * batchSize);
-            Conv2Forward(conv1, scratch.Slice(Columns * batchSize, 720 * batchSize), conv2, batchSize);
+            Conv2Forward(conv1, conv2, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 100 * batchSize);
             MaxPool0Forward(conv2, maxPool0, argmax: default, batchSize);
             global::System.Span<float> averagePool0 = scratch.Slice(AveragePool0Output * batchSize, 20 * batchSize);
@@ -132,12 +132,12 @@ namespace Samples.Vision
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Kernel, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Taps, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), 5, 6, 2, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -181,12 +181,11 @@ namespace Samples.Vision
         }
 
         // conv_0: [9, 7, 3] → [5, 4, 8], Gelu; 3×3 kernel, stride 2, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
-        // As a product: columns [batch·20, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 8].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 9, 7, 3, 3, 3, 2, 1, 1, 5, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), parameters.Slice(Conv0Bias, 8), z, batchSize * 20, 27, 8);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), parameters.Slice(Conv0Bias, 8), z, batchSize, 9, 7, 3, 8, 3, 3, 2, 1, 1, 5, 4);
             global::GenNet.Kernels.Activations.Gelu(z, y);
         }
 
@@ -200,12 +199,11 @@ namespace Samples.Vision
         }
 
         // conv_2: [5, 4, 6] → [5, 4, 5], Tanh; 2×3 kernel, stride 1, same padding (0 top, 1 left). weight [5, 6, 2, 3], bias [5].
-        // As a product: columns [batch·20, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 5].
-        private void Conv2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 5, 4, 6, 2, 3, 1, 0, 1, 5, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), parameters.Slice(Conv2Bias, 5), y, batchSize * 20, 36, 5);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), parameters.Slice(Conv2Bias, 5), y, batchSize, 5, 4, 6, 5, 2, 3, 1, 0, 1, 5, 4);
             global::GenNet.Kernels.Activations.Tanh(y);
         }
 

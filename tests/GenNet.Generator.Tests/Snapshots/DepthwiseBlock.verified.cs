@@ -40,11 +40,12 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 3888;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
-        private const int DepthwiseConv0Kernel = 216; // depthwise_conv_0: [3, 3, 8]
-        private const int SeparableConv0Kernel = 288; // separable_conv_0.depthwise: [3, 3, 16]
-        private const int KernelsSize = 432;
+        private const int Conv0Taps = 216; // conv_0: [3, 3, 3, 8], tap-major
+        private const int DepthwiseConv0Kernel = 432; // depthwise_conv_0: [3, 3, 8]
+        private const int SeparableConv0Kernel = 504; // separable_conv_0.depthwise: [3, 3, 16]
+        private const int KernelsSize = 648;
         private const int KernelGradientSize = 216; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -119,7 +120,7 @@ namespace Samples.Vision
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 1152 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 3888 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> depthwiseConv0 = scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize);
             DepthwiseConv0Forward(conv0, depthwiseConv0, batchSize);
             global::System.Span<float> separableConv0 = scratch.Slice(SeparableConv0Output * batchSize, 576 * batchSize);
@@ -142,17 +143,18 @@ namespace Samples.Vision
             GlobalAveragePool0Backward(gradientB.Slice(0, 16 * batchSize), gradientA.Slice(0, 576 * batchSize), batchSize);
             SeparableConv0Backward(scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize), scratch.Slice(SeparableConv0Output * batchSize, 576 * batchSize), gradientA.Slice(0, 576 * batchSize), scratch.Slice(SeparableConv0DepthwiseOutput * batchSize, 576 * batchSize), gradientB.Slice(0, 288 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
             DepthwiseConv0Backward(scratch.Slice(Conv0Output * batchSize, 1152 * batchSize), scratch.Slice(DepthwiseConv0Output * batchSize, 288 * batchSize), gradientB.Slice(0, 288 * batchSize), gradientA.Slice(0, 1152 * batchSize), kernelGradient.Slice(0, 72), batchSize, gradients);
-            Conv0Backward(scratch.Slice(Conv0Output * batchSize, 1152 * batchSize), gradientA.Slice(0, 1152 * batchSize), scratch.Slice(Columns * batchSize, 3888 * batchSize), kernelGradient.Slice(0, 216), batchSize, gradients);
+            Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 1152 * batchSize), gradientA.Slice(0, 1152 * batchSize), scratch.Slice(Columns * batchSize, 3888 * batchSize), kernelGradient.Slice(0, 216), batchSize, gradients);
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(DepthwiseConv0Weight, 72), global::System.MemoryExtensions.AsSpan(_kernelSources, DepthwiseConv0Kernel, 72), global::System.MemoryExtensions.AsSpan(_kernels, DepthwiseConv0Kernel, 72), 1, 8, 3, 3);
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(SeparableConv0DepthwiseWeight, 144), global::System.MemoryExtensions.AsSpan(_kernelSources, SeparableConv0Kernel, 144), global::System.MemoryExtensions.AsSpan(_kernels, SeparableConv0Kernel, 144), 1, 16, 3, 3);
         }
@@ -192,19 +194,18 @@ namespace Samples.Vision
         }
 
         // conv_0: [12, 12, 3] → [12, 12, 8], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
-        // As a product: columns [batch·144, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·144, 8].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 12, 12, 3, 3, 3, 1, 1, 1, 12, 12);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), parameters.Slice(Conv0Bias, 8), y, batchSize * 144, 27, 8);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), parameters.Slice(Conv0Bias, 8), y, batchSize, 12, 12, 3, 8, 3, 3, 1, 1, 1, 12, 12, relu: true);
         }
 
-        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
-        private void Conv0Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
+        private void Conv0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 12, 12, 3, 3, 3, 1, 1, 1, 12, 12);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv0Bias, 8), batchSize * 144, 27, 8);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv0Weight, 8 * 27), 8, 3, 3, 3);

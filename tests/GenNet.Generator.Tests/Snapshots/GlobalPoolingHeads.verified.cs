@@ -35,9 +35,10 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 945;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // features: [17, 3, 3, 3]
-        private const int KernelsSize = 459;
+        private const int Conv0Taps = 459; // features: [3, 3, 3, 17], tap-major
+        private const int KernelsSize = 918;
         private const int KernelGradientSize = 459; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -100,9 +101,9 @@ namespace Samples.Vision
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 595 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 945 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> globalMaxPool0 = scratch.Slice(GlobalMaxPool0Output * batchSize, 17 * batchSize);
-            GlobalMaxPool0Forward(conv0, globalMaxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(GlobalMaxPool0Argmax * batchSize, 17 * batchSize)), batchSize);
+            GlobalMaxPool0Forward(conv0, globalMaxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(GlobalMaxPool0Argmax * batchSize, 17 * batchSize)) : default, batchSize);
             global::System.Span<float> globalAveragePool0 = scratch.Slice(GlobalAveragePool0Output * batchSize, 17 * batchSize);
             GlobalAveragePool0Forward(conv0, globalAveragePool0, batchSize);
             global::System.Span<float> concatenate0 = scratch.Slice(Concatenate0Output * batchSize, 34 * batchSize);
@@ -125,17 +126,18 @@ namespace Samples.Vision
             GlobalAveragePool0Backward(gradientA.Slice(0, 17 * batchSize), gradientB.Slice(0, 595 * batchSize), batchSize);
             GlobalMaxPool0Backward(gradientC.Slice(0, 17 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(GlobalMaxPool0Argmax * batchSize, 17 * batchSize)), gradientA.Slice(0, 595 * batchSize), batchSize);
             global::System.Numerics.Tensors.TensorPrimitives.Add(gradientB.Slice(0, 595 * batchSize), gradientA.Slice(0, 595 * batchSize), gradientB.Slice(0, 595 * batchSize)); // features feeds several layers: their gradients add
-            Conv0Backward(scratch.Slice(Conv0Output * batchSize, 595 * batchSize), gradientB.Slice(0, 595 * batchSize), scratch.Slice(Columns * batchSize, 945 * batchSize), kernelGradient.Slice(0, 459), batchSize, gradients);
+            Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 595 * batchSize), gradientB.Slice(0, 595 * batchSize), scratch.Slice(Columns * batchSize, 945 * batchSize), kernelGradient.Slice(0, 459), batchSize, gradients);
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 17 * 27), 17, 3, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 17 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 17 * 27), 17, 3, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -169,19 +171,18 @@ namespace Samples.Vision
         }
 
         // features: [7, 5, 3] → [7, 5, 17], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [17, 3, 3, 3], bias [17].
-        // As a product: columns [batch·35, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·35, 17].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 7, 5, 3, 3, 3, 1, 1, 1, 7, 5);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 17 * 27), parameters.Slice(Conv0Bias, 17), y, batchSize * 35, 27, 17);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 17 * 27), parameters.Slice(Conv0Bias, 17), y, batchSize, 7, 5, 3, 17, 3, 3, 1, 1, 1, 7, 5, relu: true);
         }
 
-        // features backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
-        private void Conv0Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // features backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
+        private void Conv0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 7, 5, 3, 3, 3, 1, 1, 1, 7, 5);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv0Bias, 17), batchSize * 35, 27, 17);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv0Weight, 17 * 27), 17, 3, 3, 3);

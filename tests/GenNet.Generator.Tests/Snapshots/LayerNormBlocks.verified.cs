@@ -53,9 +53,10 @@ namespace Samples.Normalized
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 648;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // stem: [8, 3, 3, 2]
-        private const int KernelsSize = 144;
+        private const int Conv0Taps = 144; // stem: [3, 3, 2, 8], tap-major
+        private const int KernelsSize = 288;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -142,7 +143,7 @@ namespace Samples.Normalized
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 288 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> layerNorm0 = scratch.Slice(LayerNorm0Output * batchSize, 288 * batchSize);
             LayerNorm0Forward(conv0, layerNorm0, scratch.Slice(LayerNorm0Statistics * batchSize, 108 * batchSize), batchSize);
             global::System.Span<float> globalAveragePool0 = scratch.Slice(GlobalAveragePool0Output * batchSize, 8 * batchSize);
@@ -179,17 +180,18 @@ namespace Samples.Normalized
             Dense0Backward(scratch.Slice(GlobalAveragePool0Output * batchSize, 8 * batchSize), gradientC.Slice(0, 16 * batchSize), gradientA.Slice(0, 8 * batchSize), batchSize, gradients);
             GlobalAveragePool0Backward(gradientA.Slice(0, 8 * batchSize), gradientB.Slice(0, 288 * batchSize), batchSize);
             LayerNorm0Backward(scratch.Slice(Conv0Output * batchSize, 288 * batchSize), scratch.Slice(LayerNorm0Statistics * batchSize, 108 * batchSize), scratch.Slice(LayerNorm0Output * batchSize, 288 * batchSize), gradientB.Slice(0, 288 * batchSize), gradientA.Slice(0, 288 * batchSize), batchSize, gradients);
-            Conv0Backward(gradientA.Slice(0, 288 * batchSize), scratch.Slice(Columns * batchSize, 648 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
+            Conv0Backward(inputs, gradientA.Slice(0, 288 * batchSize), scratch.Slice(Columns * batchSize, 648 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 18), 8, 2, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 18), 8, 2, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -240,17 +242,17 @@ namespace Samples.Normalized
         }
 
         // stem: [6, 6, 2] → [6, 6, 8], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [8, 2, 3, 3], bias [8].
-        // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 8].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 2, 3, 3, 1, 1, 1, 6, 6);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 18), parameters.Slice(Conv0Bias, 8), y, batchSize * 36, 18, 8);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 18), parameters.Slice(Conv0Bias, 8), y, batchSize, 6, 6, 2, 8, 3, 3, 1, 1, 1, 6, 6);
         }
 
-        // stem backward: dy is dL/dz (linear); the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
-        private void Conv0Backward(global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // stem backward: dy is dL/dz (linear); the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
+        private void Conv0Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 2, 3, 3, 1, 1, 1, 6, 6);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv0Bias, 8), batchSize * 36, 18, 8);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv0Weight, 8 * 18), 8, 2, 3, 3);

@@ -41,9 +41,11 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
-        private const int Conv1Kernel = 0; // conv_1: [64, 3, 3, 32]
-        private const int KernelsSize = 18432;
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 32], tap-major
+        private const int Conv1Kernel = 288; // conv_1: [64, 3, 3, 32]
+        private const int Conv1Winograd = 18720; // conv_1: [36, 32, 64], G g Gᵀ
+        private const int KernelsSize = 92448;
         private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -131,13 +133,13 @@ namespace Samples
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 21632 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 6084 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 5408 * batchSize);
-            MaxPool0Forward(conv0, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), batchSize);
+            MaxPool0Forward(conv0, maxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)) : default, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 7744 * batchSize);
             Conv1Forward(maxPool0, scratch.Slice(Columns * batchSize, 34848 * batchSize), conv1, batchSize);
             global::System.Span<float> maxPool1 = scratch.Slice(MaxPool1Output * batchSize, 1600 * batchSize);
-            MaxPool1Forward(conv1, maxPool1, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)), batchSize);
+            MaxPool1Forward(conv1, maxPool1, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)) : default, batchSize);
             // flatten: [5, 5, 64] → [1600] in PyTorch's channel-major order, so dense weights interchange.
             global::System.Span<float> flatten0 = scratch.Slice(Flatten0Output * batchSize, 1600 * batchSize);
             global::GenNet.Kernels.Flatten.ToChannelMajor(maxPool1, flatten0, batchSize, 25, 64);
@@ -164,7 +166,7 @@ namespace Samples
             global::GenNet.Kernels.Dropout.Backward(scratch.Slice(Dropout0Mask * batchSize, 1600 * batchSize), gradientB.Slice(0, 1600 * batchSize)); // dropout_0: dx = dy · mask
             global::GenNet.Kernels.Flatten.FromChannelMajor(gradientB.Slice(0, 1600 * batchSize), gradientA.Slice(0, 1600 * batchSize), batchSize, 25, 64); // flatten: back to channels-last
             MaxPool1Backward(gradientA.Slice(0, 1600 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1Argmax * batchSize, 1600 * batchSize)), gradientB.Slice(0, 7744 * batchSize), batchSize);
-            Conv1Backward(scratch.Slice(Conv1Output * batchSize, 7744 * batchSize), gradientB.Slice(0, 7744 * batchSize), scratch.Slice(Columns * batchSize, 34848 * batchSize), gradientA.Slice(0, 5408 * batchSize), kernelGradient.Slice(0, 18432), batchSize, gradients);
+            Conv1Backward(scratch.Slice(MaxPool0Output * batchSize, 5408 * batchSize), scratch.Slice(Conv1Output * batchSize, 7744 * batchSize), gradientB.Slice(0, 7744 * batchSize), scratch.Slice(Columns * batchSize, 34848 * batchSize), gradientA.Slice(0, 5408 * batchSize), kernelGradient.Slice(0, 18432), batchSize, gradients);
             MaxPool0Backward(gradientA.Slice(0, 5408 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 5408 * batchSize)), gradientB.Slice(0, 21632 * batchSize), batchSize);
             Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 21632 * batchSize), gradientB.Slice(0, 21632 * batchSize), scratch.Slice(Columns * batchSize, 6084 * batchSize), batchSize, gradients);
         }
@@ -172,11 +174,15 @@ namespace Samples
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
+            if (global::GenNet.Kernels.Conv.RefreshWinograd4x4Kernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 36 * 32 * 64), 64, 32))
+            {
+                global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3); // the backward pass's copy of the same weight
+            }
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -216,13 +222,11 @@ namespace Samples
         }
 
         // conv_0: [28, 28, 1] → [26, 26, 32], ReLU; 3×3 kernel, stride 1, valid padding. weight [32, 1, 3, 3], bias [32].
-        // As a product: columns [batch·676, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·676, 32].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 28, 28, 1, 3, 3, 1, 0, 0, 26, 26);
-            global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize * 676, 9, 32);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), parameters.Slice(Conv0Bias, 32), y, batchSize, 28, 28, 1, 32, 3, 3, 1, 0, 0, 26, 26, relu: true);
         }
 
         // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz (nothing before it learns: no dx).
@@ -242,19 +246,18 @@ namespace Samples
             global::GenNet.Kernels.Pool.MaxBackward(dy, argmax, dx, batchSize, 21632, 5408);
 
         // conv_1: [13, 13, 32] → [11, 11, 64], ReLU; 3×3 kernel, stride 1, valid padding. weight [64, 32, 3, 3], bias [64].
-        // As a product: columns [batch·121, 288] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·121, 64].
+        // Winograd's F(4×4, 3×3): each 4×4 block of outputs from its 6×6 input patch, 36 products [tiles, 32] · [32, 64] over the transformed patches and weight (4× fewer multiplies), in the columns buffer.
         private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), parameters.Slice(Conv1Bias, 64), y, batchSize * 121, 288, 64);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardWinograd4x4(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 36 * 32 * 64), parameters.Slice(Conv1Bias, 64), y, columns, batchSize, 13, 13, 32, 64, 0, 0, 11, 11, relu: true);
         }
 
-        // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
-        private void Conv1Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // conv_1 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
+        private void Conv1Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 13, 13, 32, 3, 3, 1, 0, 0, 11, 11);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv1Bias, 64), batchSize * 121, 288, 64);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv1Weight, 64 * 288), 64, 32, 3, 3);

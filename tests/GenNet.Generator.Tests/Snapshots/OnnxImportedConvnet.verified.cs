@@ -37,9 +37,10 @@ namespace Apps
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 1296;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
-        private const int Conv1Kernel = 0; // conv_1: [6, 3, 3, 4]
-        private const int KernelsSize = 216;
+        // Convolution weights in the layouts their forward kernels read; each call checks them against the parameters.
+        private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 4], tap-major
+        private const int Conv1Taps = 36; // conv_1: [3, 3, 4, 6], tap-major
+        private const int KernelsSize = 252;
 
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
 
@@ -102,11 +103,11 @@ namespace Apps
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 576 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 1296 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 144 * batchSize);
             MaxPool0Forward(conv0, maxPool0, argmax: default, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 96 * batchSize);
-            Conv1Forward(maxPool0, scratch.Slice(Columns * batchSize, 576 * batchSize), conv1, batchSize);
+            Conv1Forward(maxPool0, conv1, batchSize);
             global::System.Span<float> maxPool1 = scratch.Slice(MaxPool1Output * batchSize, 24 * batchSize);
             MaxPool1Forward(conv1, maxPool1, argmax: default, batchSize);
             // flatten: [2, 2, 6] → [24] in PyTorch's channel-major order, so dense weights interchange.
@@ -120,11 +121,12 @@ namespace Apps
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 6 * 36), 6, 4, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), 4, 1, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 6 * 36), 6, 4, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -162,13 +164,11 @@ namespace Apps
         }
 
         // conv_0: [14, 14, 1] → [12, 12, 4], ReLU; 3×3 kernel, stride 1, valid padding. weight [4, 1, 3, 3], bias [4].
-        // As a product: columns [batch·144, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·144, 4].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 14, 14, 1, 3, 3, 1, 0, 0, 12, 12);
-            global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize * 144, 9, 4);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize, 14, 14, 1, 4, 3, 3, 1, 0, 0, 12, 12, relu: true);
         }
 
         // max_pool_0: [12, 12, 4] → [6, 6, 4], the maximum of each 2×2 window, stride 2, valid padding.
@@ -176,13 +176,11 @@ namespace Apps
             global::GenNet.Kernels.Pool.MaxForward(x, y, argmax, batchSize, 12, 12, 4, 2, 2, 2, 0, 0, 6, 6);
 
         // conv_1: [6, 6, 4] → [4, 4, 6], ReLU; 3×3 kernel, stride 1, valid padding. weight [6, 4, 3, 3], bias [6].
-        // As a product: columns [batch·16, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·16, 6].
-        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 4, 3, 3, 1, 0, 0, 4, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 6 * 36), parameters.Slice(Conv1Bias, 6), y, batchSize * 16, 36, 6);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 6 * 36), parameters.Slice(Conv1Bias, 6), y, batchSize, 6, 6, 4, 6, 3, 3, 1, 0, 0, 4, 4, relu: true);
         }
 
         // max_pool_1: [4, 4, 6] → [2, 2, 6], the maximum of each 2×2 window, stride 2, valid padding.

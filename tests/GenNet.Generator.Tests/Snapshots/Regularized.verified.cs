@@ -38,9 +38,10 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 648;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // conv_0: [4, 3, 3, 2]
-        private const int KernelsSize = 72;
+        private const int Conv0Taps = 72; // conv_0: [3, 3, 2, 4], tap-major
+        private const int KernelsSize = 144;
         private const int KernelGradientSize = 72; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -111,7 +112,7 @@ namespace Samples
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 144 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             // flatten: [6, 6, 4] → [144] in PyTorch's channel-major order, so dense weights interchange.
             global::System.Span<float> flatten0 = scratch.Slice(Flatten0Output * batchSize, 144 * batchSize);
             global::GenNet.Kernels.Flatten.ToChannelMajor(conv0, flatten0, batchSize, 36, 4);
@@ -135,7 +136,7 @@ namespace Samples
             Dense1Backward(scratch.Slice(Dense0Output * batchSize, 16 * batchSize), scratch.Slice(Dense1Output * batchSize, 8 * batchSize), gradientB.Slice(0, 8 * batchSize), gradientA.Slice(0, 16 * batchSize), batchSize, gradients);
             Dense0Backward(scratch.Slice(Flatten0Output * batchSize, 144 * batchSize), scratch.Slice(Dense0Output * batchSize, 16 * batchSize), gradientA.Slice(0, 16 * batchSize), gradientB.Slice(0, 144 * batchSize), batchSize, gradients);
             global::GenNet.Kernels.Flatten.FromChannelMajor(gradientB.Slice(0, 144 * batchSize), gradientA.Slice(0, 144 * batchSize), batchSize, 36, 4); // flatten: back to channels-last
-            Conv0Backward(scratch.Slice(Conv0Output * batchSize, 144 * batchSize), gradientA.Slice(0, 144 * batchSize), scratch.Slice(Columns * batchSize, 648 * batchSize), kernelGradient.Slice(0, 72), batchSize, gradients);
+            Conv0Backward(inputs, scratch.Slice(Conv0Output * batchSize, 144 * batchSize), gradientA.Slice(0, 144 * batchSize), scratch.Slice(Columns * batchSize, 648 * batchSize), kernelGradient.Slice(0, 72), batchSize, gradients);
         }
 
         // L2 penalties, Keras's l2(λ) regularizers: λ·Σw² of each tensor below joins the loss (Evaluate adds it to the mean loss).
@@ -160,11 +161,12 @@ namespace Samples
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), 4, 2, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), 4, 2, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -199,19 +201,18 @@ namespace Samples
         }
 
         // conv_0: [8, 8, 2] → [6, 6, 4], ReLU; 3×3 kernel, stride 1, valid padding. weight [4, 2, 3, 3], bias [4].
-        // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 8, 8, 2, 3, 3, 1, 0, 0, 6, 6);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize * 36, 18, 4);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize, 8, 8, 2, 4, 3, 3, 1, 0, 0, 6, 6, relu: true);
         }
 
-        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
-        private void Conv0Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // conv_0 backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
+        private void Conv0Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.ReluBackward(y, dy);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 8, 8, 2, 3, 3, 1, 0, 0, 6, 6);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv0Bias, 4), batchSize * 36, 18, 4);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv0Weight, 4 * 18), 4, 2, 3, 3);

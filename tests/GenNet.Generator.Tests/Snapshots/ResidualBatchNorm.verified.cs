@@ -65,9 +65,11 @@ namespace Samples.Normalized
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 2304;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
-        private const int Conv1Kernel = 0; // block.conv: [4, 3, 3, 4]
-        private const int KernelsSize = 144;
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        private const int Conv0Taps = 0; // stem: [3, 3, 1, 4], tap-major
+        private const int Conv1Kernel = 36; // block.conv: [4, 3, 3, 4]
+        private const int Conv1Taps = 180; // block.conv: [3, 3, 4, 4], tap-major
+        private const int KernelsSize = 324;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -179,17 +181,17 @@ namespace Samples.Normalized
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 256 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 576 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, conv0, batchSize);
             global::System.Span<float> bn0 = scratch.Slice(Bn0Output * batchSize, 256 * batchSize);
             Bn0Forward(conv0, bn0, batchSize, training);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 256 * batchSize);
-            Conv1Forward(bn0, scratch.Slice(Columns * batchSize, 2304 * batchSize), conv1, batchSize);
+            Conv1Forward(bn0, conv1, batchSize);
             global::System.Span<float> bn1 = scratch.Slice(Bn1Output * batchSize, 256 * batchSize);
             Bn1Forward(conv1, bn1, batchSize, training);
             global::System.Span<float> add0 = scratch.Slice(Add0Output * batchSize, 256 * batchSize);
             Add0Forward(bn1, bn0, add0);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 64 * batchSize);
-            MaxPool0Forward(add0, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 64 * batchSize)), batchSize);
+            MaxPool0Forward(add0, maxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 64 * batchSize)) : default, batchSize);
             // flatten: [4, 4, 4] → [64] in PyTorch's channel-major order, so dense weights interchange.
             global::System.Span<float> flatten0 = scratch.Slice(Flatten0Output * batchSize, 64 * batchSize);
             global::GenNet.Kernels.Flatten.ToChannelMajor(maxPool0, flatten0, batchSize, 16, 4);
@@ -217,7 +219,7 @@ namespace Samples.Normalized
             MaxPool0Backward(gradientA.Slice(0, 64 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 64 * batchSize)), gradientB.Slice(0, 256 * batchSize), batchSize);
             Add0Backward(scratch.Slice(Add0Output * batchSize, 256 * batchSize), gradientB.Slice(0, 256 * batchSize), gradientA.Slice(0, 256 * batchSize), gradientC.Slice(0, 256 * batchSize));
             Bn1Backward(scratch.Slice(Conv1Output * batchSize, 256 * batchSize), gradientA.Slice(0, 256 * batchSize), gradientB.Slice(0, 256 * batchSize), batchSize, gradients);
-            Conv1Backward(gradientB.Slice(0, 256 * batchSize), scratch.Slice(Columns * batchSize, 2304 * batchSize), gradientA.Slice(0, 256 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
+            Conv1Backward(scratch.Slice(Bn0Output * batchSize, 256 * batchSize), gradientB.Slice(0, 256 * batchSize), scratch.Slice(Columns * batchSize, 2304 * batchSize), gradientA.Slice(0, 256 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
             global::System.Numerics.Tensors.TensorPrimitives.Add(gradientC.Slice(0, 256 * batchSize), gradientA.Slice(0, 256 * batchSize), gradientC.Slice(0, 256 * batchSize)); // stem.bn feeds several layers: their gradients add
             Bn0Backward(scratch.Slice(Conv0Output * batchSize, 256 * batchSize), scratch.Slice(Bn0Output * batchSize, 256 * batchSize), gradientC.Slice(0, 256 * batchSize), gradientA.Slice(0, 256 * batchSize), batchSize, gradients);
             Conv0Backward(inputs, gradientA.Slice(0, 256 * batchSize), scratch.Slice(Columns * batchSize, 576 * batchSize), batchSize, gradients);
@@ -226,11 +228,13 @@ namespace Samples.Normalized
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), 4, 1, 3, 3);
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), 4, 4, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), 4, 4, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -285,12 +289,11 @@ namespace Samples.Normalized
         }
 
         // stem: [8, 8, 1] → [8, 8, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 1, 3, 3], bias [4].
-        // As a product: columns [batch·64, 9] (im2col: a row per output position, in the weight's (channel, ky, kx) order) · Wᵀ → y [batch·64, 4].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2Col(x, columns, batchSize, 8, 8, 1, 3, 3, 1, 1, 1, 8, 8);
-            global::GenNet.Kernels.Dense.Forward(columns, parameters.Slice(Conv0Weight, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize * 64, 9, 4);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), parameters.Slice(Conv0Bias, 4), y, batchSize, 8, 8, 1, 4, 3, 3, 1, 1, 1, 8, 8);
         }
 
         // stem backward: dy is dL/dz (linear); the columns are rebuilt from x; dW += dzᵀ·columns, db += Σ dz (nothing before it learns: no dx).
@@ -327,17 +330,17 @@ namespace Samples.Normalized
         }
 
         // block.conv: [8, 8, 4] → [8, 8, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 4, 3, 3], bias [4].
-        // As a product: columns [batch·64, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·64, 4].
-        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 8, 8, 4, 3, 3, 1, 1, 1, 8, 8);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize * 64, 36, 4);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize, 8, 8, 4, 4, 3, 3, 1, 1, 1, 8, 8);
         }
 
-        // block.conv backward: dy is dL/dz (linear); the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
-        private void Conv1Backward(global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // block.conv backward: dy is dL/dz (linear); the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
+        private void Conv1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 8, 8, 4, 3, 3, 1, 1, 1, 8, 8);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv1Bias, 4), batchSize * 64, 36, 4);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv1Weight, 4 * 36), 4, 4, 3, 3);

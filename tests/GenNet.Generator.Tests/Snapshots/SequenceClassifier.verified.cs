@@ -114,7 +114,7 @@ namespace Samples.Signals
             global::System.Span<float> conv1d0 = scratch.Slice(Conv1d0Output * batchSize, 232 * batchSize);
             Conv1d0Forward(inputs, scratch.Slice(Columns * batchSize, 435 * batchSize), conv1d0, batchSize);
             global::System.Span<float> maxPool1d0 = scratch.Slice(MaxPool1d0Output * batchSize, 112 * batchSize);
-            MaxPool1d0Forward(conv1d0, maxPool1d0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1d0Argmax * batchSize, 112 * batchSize)), batchSize);
+            MaxPool1d0Forward(conv1d0, maxPool1d0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool1d0Argmax * batchSize, 112 * batchSize)) : default, batchSize);
             global::System.Span<float> conv1d1 = scratch.Slice(Conv1d1Output * batchSize, 102 * batchSize);
             Conv1d1Forward(maxPool1d0, scratch.Slice(Columns * batchSize, 144 * batchSize), conv1d1, batchSize);
             global::System.Span<float> averagePool1d0 = scratch.Slice(AveragePool1d0Output * batchSize, 102 * batchSize);

@@ -44,10 +44,12 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
-        private const int Conv2Kernel = 216; // conv_2: [5, 2, 3, 6]
-        private const int KernelsSize = 396;
+        private const int Conv0Taps = 216; // conv_0: [3, 3, 3, 8], tap-major
+        private const int Conv2Kernel = 432; // conv_2: [5, 2, 3, 6]
+        private const int Conv2Taps = 612; // conv_2: [2, 3, 6, 5], tap-major
+        private const int KernelsSize = 792;
         private const int KernelGradientSize = 216; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -140,13 +142,13 @@ namespace Samples.Vision
         protected override global::System.ReadOnlySpan<float> Propagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, bool training, int firstSample)
         {
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 160 * batchSize);
-            Conv0Forward(inputs, scratch.Slice(Columns * batchSize, 540 * batchSize), scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), conv0, batchSize);
+            Conv0Forward(inputs, scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), conv0, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 120 * batchSize);
             Conv1Forward(conv0, conv1, batchSize);
             global::System.Span<float> conv2 = scratch.Slice(Conv2Output * batchSize, 100 * batchSize);
-            Conv2Forward(conv1, scratch.Slice(Columns * batchSize, 720 * batchSize), conv2, batchSize);
+            Conv2Forward(conv1, conv2, batchSize);
             global::System.Span<float> maxPool0 = scratch.Slice(MaxPool0Output * batchSize, 100 * batchSize);
-            MaxPool0Forward(conv2, maxPool0, global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 100 * batchSize)), batchSize);
+            MaxPool0Forward(conv2, maxPool0, training ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 100 * batchSize)) : default, batchSize);
             global::System.Span<float> averagePool0 = scratch.Slice(AveragePool0Output * batchSize, 20 * batchSize);
             AveragePool0Forward(maxPool0, averagePool0, batchSize);
             global::System.ReadOnlySpan<float> dropout0 = averagePool0;
@@ -176,7 +178,7 @@ namespace Samples.Vision
             global::GenNet.Kernels.Dropout.Backward(scratch.Slice(Dropout0Mask * batchSize, 20 * batchSize), gradientA.Slice(0, 20 * batchSize)); // dropout_0: dx = dy · mask
             AveragePool0Backward(gradientA.Slice(0, 20 * batchSize), gradientB.Slice(0, 100 * batchSize), batchSize);
             MaxPool0Backward(gradientB.Slice(0, 100 * batchSize), global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(scratch.Slice(MaxPool0Argmax * batchSize, 100 * batchSize)), gradientA.Slice(0, 100 * batchSize), batchSize);
-            Conv2Backward(scratch.Slice(Conv2Output * batchSize, 100 * batchSize), gradientA.Slice(0, 100 * batchSize), scratch.Slice(Columns * batchSize, 720 * batchSize), gradientB.Slice(0, 120 * batchSize), kernelGradient.Slice(0, 180), batchSize, gradients);
+            Conv2Backward(scratch.Slice(Conv1Output * batchSize, 120 * batchSize), scratch.Slice(Conv2Output * batchSize, 100 * batchSize), gradientA.Slice(0, 100 * batchSize), scratch.Slice(Columns * batchSize, 720 * batchSize), gradientB.Slice(0, 120 * batchSize), kernelGradient.Slice(0, 180), batchSize, gradients);
             Conv1Backward(scratch.Slice(Conv0Output * batchSize, 160 * batchSize), scratch.Slice(Conv1Output * batchSize, 120 * batchSize), gradientB.Slice(0, 120 * batchSize), gradientA.Slice(0, 160 * batchSize), batchSize, gradients);
             Conv0Backward(inputs, scratch.Slice(Conv0PreActivation * batchSize, 160 * batchSize), gradientA.Slice(0, 160 * batchSize), scratch.Slice(Columns * batchSize, 540 * batchSize), kernelGradient.Slice(0, 216), batchSize, gradients);
         }
@@ -184,12 +186,14 @@ namespace Samples.Vision
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Kernel, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Taps, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), 5, 6, 2, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -233,12 +237,11 @@ namespace Samples.Vision
         }
 
         // conv_0: [9, 7, 3] → [5, 4, 8], Gelu; 3×3 kernel, stride 2, same padding (1 top, 1 left). weight [8, 3, 3, 3], bias [8].
-        // As a product: columns [batch·20, 27] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 8].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> z, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 9, 7, 3, 3, 3, 2, 1, 1, 5, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), parameters.Slice(Conv0Bias, 8), z, batchSize * 20, 27, 8);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), parameters.Slice(Conv0Bias, 8), z, batchSize, 9, 7, 3, 8, 3, 3, 2, 1, 1, 5, 4);
             global::GenNet.Kernels.Activations.Gelu(z, y);
         }
 
@@ -271,19 +274,19 @@ namespace Samples.Vision
         }
 
         // conv_2: [5, 4, 6] → [5, 4, 5], Tanh; 2×3 kernel, stride 1, same padding (0 top, 1 left). weight [5, 6, 2, 3], bias [5].
-        // As a product: columns [batch·20, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·20, 5].
-        private void Conv2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv2Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 5, 4, 6, 2, 3, 1, 0, 1, 5, 4);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), parameters.Slice(Conv2Bias, 5), y, batchSize * 20, 36, 5);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), parameters.Slice(Conv2Bias, 5), y, batchSize, 5, 4, 6, 5, 2, 3, 1, 0, 1, 5, 4);
             global::GenNet.Kernels.Activations.Tanh(y);
         }
 
-        // conv_2 backward: dy (dL/dy) becomes dL/dz in place through Tanh'; the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
-        private void Conv2Backward(global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // conv_2 backward: dy (dL/dy) becomes dL/dz in place through Tanh'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
+        private void Conv2Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
             global::GenNet.Kernels.Activations.TanhBackward(y, dy);
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 5, 4, 6, 2, 3, 1, 0, 1, 5, 4);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv2Bias, 5), batchSize * 20, 36, 5);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv2Weight, 5 * 36), 5, 6, 2, 3);

@@ -42,10 +42,12 @@ namespace Samples.Graphs
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 1296;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
         private const int Conv0Kernel = 0; // stem: [4, 3, 3, 2]
-        private const int Conv1Kernel = 72; // conv_1: [4, 3, 3, 4]
-        private const int KernelsSize = 216;
+        private const int Conv0Taps = 72; // stem: [3, 3, 2, 4], tap-major
+        private const int Conv1Kernel = 144; // conv_1: [4, 3, 3, 4]
+        private const int Conv1Taps = 288; // conv_1: [3, 3, 4, 4], tap-major
+        private const int KernelsSize = 432;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
@@ -147,9 +149,9 @@ namespace Samples.Graphs
             global::System.Span<float> input1 = scratch.Slice(Input1 * batchSize, 5 * batchSize);
             global::GenNet.Kernels.Merge.Take(inputs, input1, rows: batchSize, width: 5, offset: 72, rowWidth: InputSize); // features
             global::System.Span<float> conv0 = scratch.Slice(Conv0Output * batchSize, 144 * batchSize);
-            Conv0Forward(input0, scratch.Slice(Columns * batchSize, 648 * batchSize), conv0, batchSize);
+            Conv0Forward(input0, conv0, batchSize);
             global::System.Span<float> conv1 = scratch.Slice(Conv1Output * batchSize, 144 * batchSize);
-            Conv1Forward(conv0, scratch.Slice(Columns * batchSize, 1296 * batchSize), conv1, batchSize);
+            Conv1Forward(conv0, conv1, batchSize);
             global::System.Span<float> add0 = scratch.Slice(Add0Output * batchSize, 144 * batchSize);
             Add0Forward(conv1, conv0, add0);
             // pixels: [6, 6, 4] → [144] in PyTorch's channel-major order, so dense weights interchange.
@@ -177,7 +179,7 @@ namespace Samples.Graphs
             Dense0Backward(scratch.Slice(Input1 * batchSize, 5 * batchSize), scratch.Slice(Dense0Output * batchSize, 8 * batchSize), gradientA.Slice(0, 8 * batchSize), batchSize, gradients);
             global::GenNet.Kernels.Flatten.FromChannelMajor(gradientC.Slice(0, 144 * batchSize), gradientA.Slice(0, 144 * batchSize), batchSize, 36, 4); // pixels: back to channels-last
             Add0Backward(scratch.Slice(Add0Output * batchSize, 144 * batchSize), gradientA.Slice(0, 144 * batchSize), gradientB.Slice(0, 144 * batchSize), gradientC.Slice(0, 144 * batchSize));
-            Conv1Backward(gradientB.Slice(0, 144 * batchSize), scratch.Slice(Columns * batchSize, 1296 * batchSize), gradientA.Slice(0, 144 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
+            Conv1Backward(scratch.Slice(Conv0Output * batchSize, 144 * batchSize), gradientB.Slice(0, 144 * batchSize), scratch.Slice(Columns * batchSize, 1296 * batchSize), gradientA.Slice(0, 144 * batchSize), kernelGradient.Slice(0, 144), batchSize, gradients);
             global::System.Numerics.Tensors.TensorPrimitives.Add(gradientC.Slice(0, 144 * batchSize), gradientA.Slice(0, 144 * batchSize), gradientC.Slice(0, 144 * batchSize)); // stem feeds several layers: their gradients add
             Conv0Backward(scratch.Slice(Input0 * batchSize, 72 * batchSize), scratch.Slice(Conv0Output * batchSize, 144 * batchSize), gradientC.Slice(0, 144 * batchSize), scratch.Slice(Columns * batchSize, 648 * batchSize), kernelGradient.Slice(0, 72), batchSize, gradients);
         }
@@ -185,12 +187,14 @@ namespace Samples.Graphs
         private readonly float[] _kernels = new float[KernelsSize];
         private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
 
-        // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
+        // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), 4, 2, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), 4, 2, 3, 3);
             global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), 4, 4, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), 4, 4, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
@@ -234,13 +238,11 @@ namespace Samples.Graphs
         }
 
         // stem: [6, 6, 2] → [6, 6, 4], ReLU; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 2, 3, 3], bias [4].
-        // As a product: columns [batch·36, 18] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
-        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 2, 3, 3, 1, 1, 1, 6, 6);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize * 36, 18, 4);
-            global::GenNet.Kernels.Activations.Relu(y);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), parameters.Slice(Conv0Bias, 4), y, batchSize, 6, 6, 2, 4, 3, 3, 1, 1, 1, 6, 6, relu: true);
         }
 
         // stem backward: dy (dL/dy) becomes dL/dz in place through ReLU'; the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz (nothing before it learns: no dx).
@@ -254,17 +256,17 @@ namespace Samples.Graphs
         }
 
         // conv_1: [6, 6, 4] → [6, 6, 4], Linear; 3×3 kernel, stride 1, same padding (1 top, 1 left). weight [4, 4, 3, 3], bias [4].
-        // As a product: columns [batch·36, 36] (im2col: a row per output position in the image's (ky, kx, channel) order, a copy per window row) · the reordered Wᵀ → y [batch·36, 4].
-        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> columns, global::System.Span<float> y, int batchSize)
+        // Directly from the image (few channels): each input value, broadcast, times a vector of filters of the tap-major weight; no im2col.
+        private void Conv1Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 4, 3, 3, 1, 1, 1, 6, 6);
-            global::GenNet.Kernels.Dense.Forward(columns, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize * 36, 36, 4);
+            global::GenNet.Kernels.Conv.ForwardDirect(x, global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), parameters.Slice(Conv1Bias, 4), y, batchSize, 6, 6, 4, 4, 3, 3, 1, 1, 1, 6, 6);
         }
 
-        // conv_1 backward: dy is dL/dz (linear); the columns are still those of the forward pass (no convolution ran since); dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
-        private void Conv1Backward(global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
+        // conv_1 backward: dy is dL/dz (linear); the columns are rebuilt from x; dW' = dzᵀ·columns (reordered) is added to dW in PyTorch's layout, db += Σ dz; dcolumns = dz·W' (into the same buffer), dx = col2im(dcolumns).
+        private void Conv1Backward(global::System.ReadOnlySpan<float> x, global::System.Span<float> dy, global::System.Span<float> columns, global::System.Span<float> dx, global::System.Span<float> kernelGradient, int batchSize, global::System.Span<float> gradients)
         {
+            global::GenNet.Kernels.Conv.Im2ColChannelsLast(x, columns, batchSize, 6, 6, 4, 3, 3, 1, 1, 1, 6, 6);
             kernelGradient.Clear();
             global::GenNet.Kernels.Dense.BackwardWeights(dy, columns, kernelGradient, gradients.Slice(Conv1Bias, 4), batchSize * 36, 36, 4);
             global::GenNet.Kernels.Conv.AddFromChannelsLastKernel(kernelGradient, gradients.Slice(Conv1Weight, 4 * 36), 4, 4, 3, 3);

@@ -1,0 +1,73 @@
+using System;
+using System.IO;
+using System.Linq;
+using GenNet.Tests.Networks;
+using Xunit;
+
+namespace GenNet.Tests;
+
+/// <summary>
+/// The weight copies that mnist_convnet's convolutions read (conv_0's tap-major kernel for the direct convolution, conv_1's
+/// Winograd transform and its channels-last reordering for the backward pass) against every way the weights change.
+/// </summary>
+public sealed class ConvKernelRefreshTests
+{
+    private static float[] Images(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count * 784).Select(_ => (float)random.NextDouble()).ToArray();
+    }
+
+    private static int[] Labels(int count) => Enumerable.Range(0, count).Select(i => i * 7 % 10).ToArray();
+
+    [Fact]
+    public void Convolutions_see_every_change_of_their_weights_through_steps_parameter_writes_and_load()
+    {
+        // conv_0 runs directly from a tap-major copy of its weight and conv_1 through Winograd's transform of it; both
+        // copies must follow the parameters however they change, and the inference-only build must agree bit for bit.
+        var network = new MnistConvNet();
+        network.InitializeParameters(3);
+        var inference = new MnistConvNetInference();
+        float[] images = Images(3, 2);
+        float[] actual = new float[30], expected = new float[30];
+
+        void AgreesWithAFreshInferenceBuild()
+        {
+            network.Forward(images, actual, 3);
+            var fresh = new MnistConvNetInference();
+            network.Parameters.CopyTo(fresh.Parameters);
+            fresh.Forward(images, expected, 3);
+            Assert.Equal(expected, actual);
+            network.Parameters.CopyTo(inference.Parameters); // the same inference instance, its weights overwritten in place
+            inference.Forward(images, expected, 3);
+            Assert.Equal(expected, actual);
+        }
+
+        AgreesWithAFreshInferenceBuild();
+        float[] before = actual.ToArray();
+
+        // An optimizer step.
+        var adam = new Adam();
+        network.ComputeGradients(images, Labels(3), 3);
+        adam.Step(network.Parameters, network.Gradients);
+        AgreesWithAFreshInferenceBuild();
+        Assert.NotEqual(before, actual);
+
+        // A single weight of each convolution written through the Parameters span.
+        before = actual.ToArray();
+        network.Parameters[0] += 0.25f; // conv_0.weight[0, 0, 0, 0]
+        network.Parameters[32 * 9 + 32 + 5] -= 0.5f; // conv_1.weight[0, 0, 1, 2]
+        AgreesWithAFreshInferenceBuild();
+        Assert.NotEqual(before, actual);
+
+        // Load.
+        var other = new MnistConvNet();
+        other.InitializeParameters(4);
+        var file = new MemoryStream();
+        other.Save(file);
+        network.Load(new MemoryStream(file.ToArray()));
+        AgreesWithAFreshInferenceBuild();
+        other.Forward(images, expected, 3);
+        Assert.Equal(expected, actual);
+    }
+}
