@@ -87,14 +87,23 @@ public static partial class Conv
     /// Returns whether it transformed: a trainable network then reorders the same weight for its backward pass as well,
     /// without comparing it again.
     /// </summary>
-    public static bool RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
+    public static unsafe bool RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels) =>
+        RefreshTransformed(weight, source, transformed, filters, channels, &ToWinogradKernel);
+
+    /// <summary>
+    /// The refresh of either Winograd form: <paramref name="transform"/> writes <paramref name="transformed"/> from
+    /// <paramref name="weight"/> unless <paramref name="source"/> holds that weight bit for bit already.
+    /// </summary>
+    private static unsafe bool RefreshTransformed(
+        ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels,
+        delegate*<ReadOnlySpan<float>, Span<float>, int, int, void> transform)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
         {
             return false;
         }
 
-        ToWinogradKernel(weight, transformed, filters, channels);
+        transform(weight, transformed, filters, channels);
         Thread.MemoryBarrier(); // the record only after the kernel is complete, as in RefreshChannelsLastKernel
         weight.CopyTo(source);
         return true;
@@ -113,29 +122,50 @@ public static partial class Conv
         ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu = false)
     {
-        CheckGeometry(nameof(ForwardWinograd3x3), batchSize, height, width, channels, 3, 3, 1, padTop, padLeft, outHeight, outWidth, pooling: false);
-        if (filters <= 0 || x.Length != (long)batchSize * height * width * channels || y.Length != (long)batchSize * outHeight * outWidth * filters ||
-            transformed.Length != (long)WinogradPoints * channels * filters || bias.Length != filters ||
-            scratch.Length < WinogradScratchMinimum(channels, filters))
-        {
-            Throw($"{nameof(ForwardWinograd3x3)}: for batch {batchSize}, image {height}×{width}×{channels} → {outHeight}×{outWidth}×{filters}, x must hold " +
-                  $"{(long)batchSize * height * width * channels} floats (it has {x.Length}), y {(long)batchSize * outHeight * outWidth * filters} ({y.Length}), " +
-                  $"the transformed kernel {(long)WinogradPoints * channels * filters} ({transformed.Length}), bias {filters} ({bias.Length}), " +
-                  $"scratch at least {WinogradScratchMinimum(channels, filters)} ({scratch.Length}).");
-        }
-
+        CheckWinograd(nameof(ForwardWinograd3x3), WinogradPoints, x.Length, transformed.Length, bias.Length, y.Length, scratch.Length,
+            batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth);
         var kernel = new WinogradKernel(x, transformed, bias, y, scratch,
-            new WinogradShape(batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth, relu));
+            new WinogradShape(2, batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth, relu));
         Simd.Widest(ref kernel, filters);
     }
 
-    /// <summary>The sizes of one <see cref="ForwardWinograd3x3"/> call.</summary>
-    private readonly struct WinogradShape(int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu)
+    /// <summary>
+    /// The arguments checks of <see cref="ForwardWinograd3x3"/> and <see cref="ForwardWinograd4x4"/>, whose transformed
+    /// kernel holds <paramref name="points"/> · channels · filters floats and whose scratch at least points · (channels + filters).
+    /// </summary>
+    private static void CheckWinograd(
+        string caller, int points, int xLength, int transformedLength, int biasLength, int yLength, int scratchLength,
+        int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth)
+    {
+        CheckGeometry(caller, batchSize, height, width, channels, 3, 3, 1, padTop, padLeft, outHeight, outWidth, pooling: false);
+        long xFloats = (long)batchSize * height * width * channels, yFloats = (long)batchSize * outHeight * outWidth * filters;
+        long kernelFloats = (long)points * channels * filters, scratchFloats = (long)points * (channels + filters);
+        if (filters <= 0 || xLength != xFloats || yLength != yFloats || transformedLength != kernelFloats || biasLength != filters || scratchLength < scratchFloats)
+        {
+            Throw($"{caller}: for batch {batchSize}, image {height}×{width}×{channels} → {outHeight}×{outWidth}×{filters}, x must hold " +
+                  $"{xFloats} floats (it has {xLength}), y {yFloats} ({yLength}), the transformed kernel {kernelFloats} ({transformedLength}), " +
+                  $"bias {filters} ({biasLength}), scratch at least {scratchFloats} ({scratchLength}).");
+        }
+    }
+
+    /// <summary>
+    /// How many tiles a Winograd call transforms and multiplies at a time: at most <paramref name="most"/>, what the scratch
+    /// holds and all of them; in whole blocks of six (the product's micro-kernel) when the tiles take several rounds —
+    /// mnist_convnet's 36 2×2 tiles an image go 18 + 18, not 22 + 14.
+    /// </summary>
+    private static int TilesAtATime(int most, int total, int fitInScratch)
+    {
+        int chunk = Math.Min(most, Math.Min(total, fitInScratch));
+        return chunk > 6 && chunk < total ? chunk - chunk % 6 : chunk;
+    }
+
+    /// <summary>The sizes of one Winograd call whose tiles are <paramref name="tile"/> × <paramref name="tile"/> outputs (2 or 4).</summary>
+    private readonly struct WinogradShape(int tile, int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu)
     {
         public readonly int BatchSize = batchSize, Height = height, Width = width, Channels = channels, Filters = filters;
         public readonly int PadTop = padTop, PadLeft = padLeft, OutHeight = outHeight, OutWidth = outWidth;
         public readonly bool Relu = relu;
-        public readonly int TileRows = (outHeight + 1) / 2, TileColumns = (outWidth + 1) / 2;
+        public readonly int TileRows = (outHeight + tile - 1) / tile, TileColumns = (outWidth + tile - 1) / tile;
 
         public int TilesPerImage => TileRows * TileColumns;
     }
@@ -152,11 +182,7 @@ public static partial class Conv
         {
             int channels = shape.Channels, filters = shape.Filters;
             int total = shape.BatchSize * shape.TilesPerImage;
-            int chunk = Math.Min(WinogradChunk, Math.Min(total, _scratch.Length / WinogradScratchMinimum(channels, filters)));
-            if (chunk > 6 && chunk < total)
-            {
-                chunk -= chunk % 6; // whole blocks of six tiles for the product (mnist_convnet's 36 tiles an image: 18 + 18, not 22 + 14)
-            }
+            int chunk = TilesAtATime(WinogradChunk, total, _scratch.Length / WinogradScratchMinimum(channels, filters));
 
             ref float v = ref MemoryMarshal.GetReference(_scratch); // [16, chunk, channels]
             ref float m = ref Unsafe.Add(ref v, WinogradPoints * chunk * channels); // [16, chunk, filters]

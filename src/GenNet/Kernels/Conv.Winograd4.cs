@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Threading;
 
 namespace GenNet.Kernels;
 
@@ -86,18 +85,8 @@ public static partial class Conv
     /// Transforms <paramref name="weight"/> into <paramref name="transformed"/> unless it is bit for bit the weight last
     /// transformed, which <paramref name="source"/> keeps; returns whether it transformed, as <see cref="RefreshWinogradKernel"/>.
     /// </summary>
-    public static bool RefreshWinograd4x4Kernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
-    {
-        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
-        {
-            return false;
-        }
-
-        ToWinograd4x4Kernel(weight, transformed, filters, channels);
-        Thread.MemoryBarrier(); // the record only after the kernel is complete, as in RefreshChannelsLastKernel
-        weight.CopyTo(source);
-        return true;
-    }
+    public static unsafe bool RefreshWinograd4x4Kernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels) =>
+        RefreshTransformed(weight, source, transformed, filters, channels, &ToWinograd4x4Kernel);
 
     /// <summary>
     /// <c>y = conv(x, g) + bias</c> for a 3×3 kernel at stride 1 through <paramref name="transformed"/>
@@ -109,35 +98,15 @@ public static partial class Conv
         ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch,
         int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu = false)
     {
-        CheckGeometry(nameof(ForwardWinograd4x4), batchSize, height, width, channels, 3, 3, 1, padTop, padLeft, outHeight, outWidth, pooling: false);
-        if (filters <= 0 || x.Length != (long)batchSize * height * width * channels || y.Length != (long)batchSize * outHeight * outWidth * filters ||
-            transformed.Length != (long)Winograd4Points * channels * filters || bias.Length != filters ||
-            scratch.Length < Winograd4x4ScratchMinimum(channels, filters))
-        {
-            Throw($"{nameof(ForwardWinograd4x4)}: for batch {batchSize}, image {height}×{width}×{channels} → {outHeight}×{outWidth}×{filters}, x must hold " +
-                  $"{(long)batchSize * height * width * channels} floats (it has {x.Length}), y {(long)batchSize * outHeight * outWidth * filters} ({y.Length}), " +
-                  $"the transformed kernel {(long)Winograd4Points * channels * filters} ({transformed.Length}), bias {filters} ({bias.Length}), " +
-                  $"scratch at least {Winograd4x4ScratchMinimum(channels, filters)} ({scratch.Length}).");
-        }
-
+        CheckWinograd(nameof(ForwardWinograd4x4), Winograd4Points, x.Length, transformed.Length, bias.Length, y.Length, scratch.Length,
+            batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth);
         var kernel = new Winograd4Kernel(x, transformed, bias, y, scratch,
-            new Winograd4Shape(batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth, relu));
+            new WinogradShape(4, batchSize, height, width, channels, filters, padTop, padLeft, outHeight, outWidth, relu));
         Simd.Widest(ref kernel, filters);
     }
 
-    /// <summary>The sizes of one <see cref="ForwardWinograd4x4"/> call.</summary>
-    private readonly struct Winograd4Shape(int batchSize, int height, int width, int channels, int filters, int padTop, int padLeft, int outHeight, int outWidth, bool relu)
-    {
-        public readonly int BatchSize = batchSize, Height = height, Width = width, Channels = channels, Filters = filters;
-        public readonly int PadTop = padTop, PadLeft = padLeft, OutHeight = outHeight, OutWidth = outWidth;
-        public readonly bool Relu = relu;
-        public readonly int TileRows = (outHeight + 3) / 4, TileColumns = (outWidth + 3) / 4;
-
-        public int TilesPerImage => TileRows * TileColumns;
-    }
-
     private readonly ref struct Winograd4Kernel(
-        ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, Winograd4Shape shape) : IWidthKernel
+        ReadOnlySpan<float> x, ReadOnlySpan<float> transformed, ReadOnlySpan<float> bias, Span<float> y, Span<float> scratch, WinogradShape shape) : IWidthKernel
     {
         private readonly ReadOnlySpan<float> _x = x, _transformed = transformed, _bias = bias;
         private readonly Span<float> _y = y, _scratch = scratch;
@@ -148,11 +117,7 @@ public static partial class Conv
         {
             int channels = shape.Channels, filters = shape.Filters;
             int total = shape.BatchSize * shape.TilesPerImage;
-            int chunk = Math.Min(Winograd4Chunk, Math.Min(total, _scratch.Length / Winograd4x4ScratchMinimum(channels, filters)));
-            if (chunk > 6 && chunk < total)
-            {
-                chunk -= chunk % 6; // whole blocks of six tiles for the product
-            }
+            int chunk = TilesAtATime(Winograd4Chunk, total, _scratch.Length / Winograd4x4ScratchMinimum(channels, filters));
 
             ref float v = ref MemoryMarshal.GetReference(_scratch); // [36, chunk, channels]
             ref float m = ref Unsafe.Add(ref v, Winograd4Points * chunk * channels); // [36, chunk, filters]
@@ -183,7 +148,7 @@ public static partial class Conv
     }
 
     /// <summary>V = Bᵀ d B for tile <paramref name="tile"/>'s 6×6 patch, every channel: point p to <c>v[p · pointStride + c]</c>.</summary>
-    private static void TransformPatch6<TVector, TWidth>(ReadOnlySpan<float> x, ref float v, int pointStride, int tile, in Winograd4Shape s, Span<nint> at, ref float between)
+    private static void TransformPatch6<TVector, TWidth>(ReadOnlySpan<float> x, ref float v, int pointStride, int tile, in WinogradShape s, Span<nint> at, ref float between)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
@@ -276,7 +241,7 @@ public static partial class Conv
     }
 
     /// <summary>Y = Aᵀ M A + bias for tile <paramref name="tile"/>, every filter, stored where the 4×4 block lies inside the output.</summary>
-    private static void TransformOutput4<TVector, TWidth>(ref float m, int pointStride, ReadOnlySpan<float> bias, Span<float> y, int tile, in Winograd4Shape s, ref float between)
+    private static void TransformOutput4<TVector, TWidth>(ref float m, int pointStride, ReadOnlySpan<float> bias, Span<float> y, int tile, in WinogradShape s, ref float between)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
