@@ -45,11 +45,7 @@ public static partial class Conv
     /// <exception cref="ArgumentException">A span's length is not filters × channels × 9 and 16 × channels × filters.</exception>
     public static void ToWinogradKernel(ReadOnlySpan<float> weight, Span<float> transformed, int filters, int channels)
     {
-        if (filters <= 0 || channels <= 0 || weight.Length != (long)filters * channels * 9 || transformed.Length != (long)WinogradPoints * channels * filters)
-        {
-            Throw($"{nameof(ToWinogradKernel)}: the weight must hold filters × channels × 9 = {(long)filters * channels * 9} floats (it has {weight.Length}), " +
-                  $"the transformed kernel 16 × channels × filters = {(long)WinogradPoints * channels * filters} (it has {transformed.Length}).");
-        }
+        CheckWinogradWeight(nameof(ToWinogradKernel), WinogradPoints, weight.Length, transformed.Length, filters, channels);
 
         Span<double> gg = stackalloc double[12];
         for (int k = 0; k < filters; k++)
@@ -129,8 +125,18 @@ public static partial class Conv
         Simd.Widest(ref kernel, filters);
     }
 
+    /// <summary>The argument check of both weight transforms: [filters, channels, 3, 3] in, [points, channels, filters] out.</summary>
+    private static void CheckWinogradWeight(string caller, int points, int weightLength, int transformedLength, int filters, int channels)
+    {
+        if (filters <= 0 || channels <= 0 || weightLength != (long)filters * channels * 9 || transformedLength != (long)points * channels * filters)
+        {
+            Throw($"{caller}: the weight must hold filters × channels × 9 = {(long)filters * channels * 9} floats (it has {weightLength}), " +
+                  $"the transformed kernel {points} × channels × filters = {(long)points * channels * filters} (it has {transformedLength}).");
+        }
+    }
+
     /// <summary>
-    /// The arguments checks of <see cref="ForwardWinograd3x3"/> and <see cref="ForwardWinograd4x4"/>, whose transformed
+    /// The argument checks of <see cref="ForwardWinograd3x3"/> and <see cref="ForwardWinograd4x4"/>, whose transformed
     /// kernel holds <paramref name="points"/> · channels · filters floats and whose scratch at least points · (channels + filters).
     /// </summary>
     private static void CheckWinograd(

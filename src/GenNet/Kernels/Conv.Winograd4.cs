@@ -35,11 +35,7 @@ public static partial class Conv
     /// <exception cref="ArgumentException">A span's length is not filters × channels × 9 and 36 × channels × filters.</exception>
     public static void ToWinograd4x4Kernel(ReadOnlySpan<float> weight, Span<float> transformed, int filters, int channels)
     {
-        if (filters <= 0 || channels <= 0 || weight.Length != (long)filters * channels * 9 || transformed.Length != (long)Winograd4Points * channels * filters)
-        {
-            Throw($"{nameof(ToWinograd4x4Kernel)}: the weight must hold filters × channels × 9 = {(long)filters * channels * 9} floats (it has {weight.Length}), " +
-                  $"the transformed kernel 36 × channels × filters = {(long)Winograd4Points * channels * filters} (it has {transformed.Length}).");
-        }
+        CheckWinogradWeight(nameof(ToWinograd4x4Kernel), Winograd4Points, weight.Length, transformed.Length, filters, channels);
 
         Span<double> gg = stackalloc double[18];
         Span<double> row = stackalloc double[6];
