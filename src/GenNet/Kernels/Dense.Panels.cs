@@ -67,7 +67,7 @@ public static partial class Dense
             return;
         }
 
-        bool packed = batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
+        bool packed = TakesPackedPath(batchSize, inputs, outputs); // as Forward decides, so the bits are Forward's
         var kernel = new PanelsKernel(x, panels, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
     }

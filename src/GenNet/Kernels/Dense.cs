@@ -29,7 +29,7 @@ public static partial class Dense
             return;
         }
 
-        bool packed = batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
+        bool packed = TakesPackedPath(batchSize, inputs, outputs);
         var kernel = new ForwardKernel(x, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
     }
@@ -143,6 +143,10 @@ public static partial class Dense
     /// on — a convolution over one image has a row per output position (121 for mnist_convnet's second): 30 µs there in ConvKernelBenchmarks.
     /// </summary>
     internal const int SmallWeights = 32 * 1024, SmallWeightsPackedMinBatch = 64;
+
+    /// <summary>Whether a product of this many rows takes the packed path (when its outputs also fill whole pairs of vectors).</summary>
+    private static bool TakesPackedPath(int batchSize, int inputs, int outputs) =>
+        batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
 
     [ThreadStatic]
     private static float[]? t_packed;
