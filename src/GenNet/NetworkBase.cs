@@ -140,7 +140,7 @@ public abstract class NetworkBase : INetwork
     private float[]? _parameters; // null while an inference-only network reads its compiled-in weights in place
     private float[]? _scratch = []; // null while an inference-only network's call holds it
     private float[] _outputs = []; // the arena the last call's outputs lie in
-    private int _outputBatchSize;
+    private int _outputStart, _outputLength; // where in it
     private int _busy; // a trainable network's guard against concurrent calls
 
     private protected NetworkBase(bool trainable)
@@ -185,7 +185,7 @@ public abstract class NetworkBase : INetwork
 
     /// <inheritdoc/>
     /// <remarks>While several threads call an inference-only network, this is whichever call finished last.</remarks>
-    public virtual ReadOnlySpan<float> Outputs => _outputs.AsSpan(_layout.OutputOffset * _outputBatchSize, _layout.OutputSize * _outputBatchSize);
+    public virtual ReadOnlySpan<float> Outputs => _outputs.AsSpan(_outputStart, _outputLength);
 
     int INetwork.InputSize => _layout.InputSize;
 
@@ -239,14 +239,16 @@ public abstract class NetworkBase : INetwork
 
     private void Run(ReadOnlySpan<float> inputs, Span<float> outputs, int batchSize)
     {
+        int chunk = SamplesPerChunk(batchSize);
+        int length = ArenaLength(batchSize, chunk);
         if (_trainable)
         {
             Enter();
             try
             {
                 RefreshKernels();
-                Propagate(inputs, Scratch(batchSize), batchSize, training: false, firstSample: 0).CopyTo(outputs);
-                RecordOutputs(batchSize);
+                (int start, int count) = Propagate(inputs, outputs, Arena(length), batchSize, chunk);
+                RecordOutputs(start, count);
             }
             finally
             {
@@ -257,7 +259,6 @@ public abstract class NetworkBase : INetwork
         }
 
         // Take the instance's arena, or this thread's own when another thread holds it; give it back afterwards.
-        int length = ScratchLength(batchSize);
         float[]? arena = Interlocked.Exchange(ref _scratch, null);
         bool owned = arena is not null;
         arena ??= t_spareScratch ?? [];
@@ -269,9 +270,8 @@ public abstract class NetworkBase : INetwork
         try
         {
             RefreshKernels();
-            Propagate(inputs, arena.AsSpan(0, length), batchSize, training: false, firstSample: 0).CopyTo(outputs);
+            (_outputStart, _outputLength) = Propagate(inputs, outputs, arena.AsSpan(0, length), batchSize, chunk);
             _outputs = arena;
-            _outputBatchSize = batchSize;
         }
         finally
         {
@@ -284,6 +284,61 @@ public abstract class NetworkBase : INetwork
                 t_spareScratch = arena;
             }
         }
+    }
+
+    /// <summary>
+    /// An inference batch whose layer outputs would not fit a core's second-level cache runs in chunks that do. The layers
+    /// run one after another over a batch, so a batch of large activations (a convnet's feature maps: 193 KB an image for
+    /// mnist_convnet) would otherwise leave L2 between one layer and the next and come back from the shared L3 or from
+    /// memory. Only networks whose weights take at most half this budget are cut, since each chunk reads the weights
+    /// again: large fully connected layers keep the whole batch, whose reuse of their weights they live on.
+    /// </summary>
+    internal const int ChunkBytes = 1 << 20;
+
+    /// <summary>
+    /// How many samples of an inference batch run at a time: the whole batch, or as many as keep the layer outputs within
+    /// <see cref="ChunkBytes"/>. The outputs are estimated by the scratch arena's per-sample layout up to the network's
+    /// output, where every layer keeps its output (the training-only buffers after it — gradients, im2col columns — are
+    /// not touched by inference).
+    /// </summary>
+    internal int SamplesPerChunk(int batchSize)
+    {
+        long perSample = (long)(_layout.OutputOffset + _layout.OutputSize) * sizeof(float);
+        if (perSample * batchSize <= ChunkBytes || (long)_layout.ParameterCount * sizeof(float) > ChunkBytes / 2)
+        {
+            return batchSize;
+        }
+
+        return (int)Math.Clamp(ChunkBytes / perSample, 1, batchSize);
+    }
+
+    // A chunk's scratch, then (when the batch runs in chunks) the whole batch's outputs, which Outputs shows afterwards.
+    private int ArenaLength(int batchSize, int chunk) =>
+        chunk == batchSize ? ScratchLength(batchSize) : checked(ScratchLength(chunk) + batchSize * _layout.OutputSize);
+
+    // Runs the layers over the batch, in chunks of `chunk` samples; returns where in the arena the outputs lie.
+    private (int Start, int Length) Propagate(ReadOnlySpan<float> inputs, Span<float> outputs, Span<float> arena, int batchSize, int chunk)
+    {
+        NetworkLayout layout = _layout;
+        if (chunk == batchSize)
+        {
+            Propagate(inputs, arena, batchSize, training: false, firstSample: 0).CopyTo(outputs);
+            return (layout.OutputOffset * batchSize, layout.OutputSize * batchSize);
+        }
+
+        int gathered = ScratchLength(chunk);
+        Span<float> scratch = arena.Slice(0, gathered);
+        Span<float> all = arena.Slice(gathered, batchSize * layout.OutputSize);
+        for (int first = 0; first < batchSize; first += chunk)
+        {
+            int count = Math.Min(chunk, batchSize - first);
+            ReadOnlySpan<float> rows = inputs.Slice(first * layout.InputSize, count * layout.InputSize);
+            Propagate(rows, scratch.Slice(0, ScratchLength(count)), count, training: false, firstSample: first)
+                .CopyTo(all.Slice(first * layout.OutputSize, count * layout.OutputSize));
+        }
+
+        all.CopyTo(outputs);
+        return (gathered, batchSize * layout.OutputSize);
     }
 
     /// <summary>Marks a trainable network busy; throws when another call is running on it.</summary>
@@ -339,9 +394,11 @@ public abstract class NetworkBase : INetwork
     private int ScratchLength(int batchSize) => checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
 
     /// <summary>A trainable network's scratch arena for a batch; grows (allocates) only when a batch is larger than any before.</summary>
-    private protected Span<float> Scratch(int batchSize)
+    private protected Span<float> Scratch(int batchSize) => Arena(ScratchLength(batchSize));
+
+    // The trainable network's arena, at least this long.
+    private Span<float> Arena(int length)
     {
-        int length = ScratchLength(batchSize);
         if (_scratch!.Length < length)
         {
             _scratch = new float[length];
@@ -350,11 +407,12 @@ public abstract class NetworkBase : INetwork
         return _scratch.AsSpan(0, length);
     }
 
-    /// <summary>Where the outputs of the last call lie: the batch size in the network's own arena.</summary>
-    private protected virtual void RecordOutputs(int batchSize)
+    /// <summary>Where the outputs of the last call lie in the network's own arena.</summary>
+    private protected virtual void RecordOutputs(int start, int length)
     {
         _outputs = _scratch!;
-        _outputBatchSize = batchSize;
+        _outputStart = start;
+        _outputLength = length;
     }
 
     /// <summary>

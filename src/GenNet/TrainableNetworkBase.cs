@@ -108,10 +108,10 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected void RestartSteps() => TrainingStep = 0;
 
-    private protected override void RecordOutputs(int batchSize)
+    private protected override void RecordOutputs(int start, int length)
     {
         _shards = 1;
-        base.RecordOutputs(batchSize);
+        base.RecordOutputs(start, length);
     }
 
     private float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int batchSize)
@@ -169,7 +169,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
         if (shards == 1)
         {
-            base.RecordOutputs(batchSize);
+            base.RecordOutputs(layout.OutputOffset * batchSize, layout.OutputSize * batchSize);
         }
 
         return loss;
