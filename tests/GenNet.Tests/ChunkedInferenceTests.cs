@@ -19,6 +19,7 @@ public partial class WideHeadConvNet;
 /// each chunk must give what the same samples give as a batch of their own, <c>Outputs</c> must still show the whole
 /// batch, and nothing may allocate once the arena has grown.
 /// </summary>
+[Collection(SerialCollection.Name)] // one test counts allocations: like the other such classes, it runs after the parallel ones
 public sealed class ChunkedInferenceTests
 {
     private const int Batch = 67; // chunks of mnist_convnet's size and a shorter last one
