@@ -82,6 +82,7 @@ public static partial class Conv
         private readonly ReadOnlySpan<float> _x = x, _kernel = kernel, _bias = bias;
         private readonly Span<float> _y = y;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

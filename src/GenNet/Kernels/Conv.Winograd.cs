@@ -182,6 +182,7 @@ public static partial class Conv
         private readonly ReadOnlySpan<float> _x = x, _transformed = transformed, _bias = bias;
         private readonly Span<float> _y = y, _scratch = scratch;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

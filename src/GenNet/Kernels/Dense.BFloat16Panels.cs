@@ -80,6 +80,7 @@ public static partial class Dense
     }
 
     // Four panels (128 outputs, 8 accumulators) at a time, then one at a time.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardPairPanels<TFormat>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<ushort> panelSpan, ReadOnlySpan<float> bias, Span<float> y, int batchSize, int inputs, int outputs)
         where TFormat : struct, IPairFormat

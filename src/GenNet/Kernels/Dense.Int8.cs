@@ -246,6 +246,7 @@ internal static class Int8Products
     }
 
     /// <summary>The whole product: integer sums, then <c>y = bias + scale · (float)(sum − compensation)</c>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Run(ReadOnlySpan<byte> q, QuantizedDenseWeights weights, ReadOnlySpan<float> bias, Span<float> y, int batchSize, Int8Path path)
     {
         int stride = weights.Stride, outputs = weights.Outputs;

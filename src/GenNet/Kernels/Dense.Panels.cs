@@ -139,6 +139,7 @@ public static partial class Dense
 
     // One sample at a time over the panels: per panel 16 accumulators (see the file's head for what each holds), per step
     // one block of L inputs × 16 outputs = 16 vectors, each times its input broadcast.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardPanelSamples<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> panelSpan, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)

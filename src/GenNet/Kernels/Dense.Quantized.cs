@@ -86,6 +86,7 @@ public static partial class Dense
 
     // Small batches: each sample streams the stored weights, four rows at a time, decoding in registers (the one-sample
     // product is bound by the weights' bytes, so 16- and 8-bit weights are what makes it faster).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardDecoding<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -166,6 +167,7 @@ public static partial class Dense
 
     // Batches of 4 to PackedMinBatch: each block of 4 rows is decoded to floats once (scales applied), then the float
     // 4 × 4 tiles run over it for every group of 4 samples.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardDecodedBlocks<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -217,6 +219,7 @@ public static partial class Dense
 
     // Large batches: the weights are decoded straight into the packed panels of ForwardPacked (the same one pass over the
     // weights that packing floats costs), then the same 8 × 2 panel product runs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardDecodedPacked<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)

@@ -88,6 +88,7 @@ public static partial class Dense
     }
 
     // db[o] += Σ_b dy[b, o]: a vector of outputs at a time down the rows, then the outputs past the last whole vector.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void SumRows<TVector, TWidth>(ReadOnlySpan<float> dySpan, Span<float> biasGradient, int rows, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -120,6 +121,7 @@ public static partial class Dense
     }
 
     // dx[b, i] = Σ_o dy[b, o] · W[o, i]: 8 rows × 2 vectors of inputs per tile, the sum over o.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void InputBroadcast<TVector, TWidth>(ReadOnlySpan<float> dySpan, ReadOnlySpan<float> weight, Span<float> dxSpan, int rows, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -159,6 +161,7 @@ public static partial class Dense
     }
 
     // dW[o, i] += Σ_b dy[b, o] · x[b, i] with vectors along i: tiles of 8 outputs × 2 vectors of inputs, summed over a chunk of rows.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void WeightsAlongInputs<TVector, TWidth>(ReadOnlySpan<float> dySpan, ReadOnlySpan<float> xSpan, Span<float> gradient, int rows, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
@@ -248,6 +251,7 @@ public static partial class Dense
 
     // dW[o, i] += Σ_b dy[b, o] · x[b, i] with vectors along o, for few inputs (a first convolution's 3×3 window): tiles of
     // 8 inputs × 2 vectors of outputs summed over all rows, then added to dW transposed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void WeightsAlongOutputs<TVector, TWidth>(ReadOnlySpan<float> dySpan, ReadOnlySpan<float> xSpan, Span<float> gradient, int rows, int inputs, int outputs)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>

@@ -154,6 +154,7 @@ public static partial class Dense
     // Large batches: the weights are first packed into panels of one vector of outputs ([panel][k][lane]), then 8 samples ×
     // 2 panels are computed at a time with broadcast multiply-adds: per step 2 panel loads (the only ones that stream from
     // L2) and 8 broadcasts feed 16 multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardPacked<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -262,6 +263,7 @@ public static partial class Dense
     }
 
     // y[b, o] = bias[o] + x_b · w_o, 4 samples × 4 outputs at a time: per step 8 loads feed 16 multiply-adds.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Forward<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weightSpan, ReadOnlySpan<float> bias, Span<float> y,
         int batchSize, int inputs, int outputs)
@@ -417,6 +419,7 @@ public static partial class Dense
     }
 
     // dW_o += Σ_b dy[b, o] · x_b, four samples per pass over the row: one load and one store of dW per 4 multiply-adds.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void BackwardWeights<TVector, TWidth>(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> xSpan, Span<float> weightGradient, Span<float> biasGradient,
         int batchSize, int inputs, int outputs)
@@ -456,6 +459,7 @@ public static partial class Dense
     }
 
     // dx_b = Σ_o dy[b, o] · w_o, four weight rows per pass over dx_b.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void BackwardInput<TVector, TWidth>(
         ReadOnlySpan<float> dy, ReadOnlySpan<float> weightSpan, Span<float> dxSpan,
         int batchSize, int inputs, int outputs)

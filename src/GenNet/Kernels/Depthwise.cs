@@ -127,6 +127,7 @@ public static class Depthwise
         private readonly ReadOnlySpan<float> _bias = bias;
         private readonly Span<float> _y = y;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int first, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -182,6 +183,7 @@ public static class Depthwise
         private readonly ReadOnlySpan<float> _kernel = kernel;
         private readonly Span<float> _dx = dx;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int first, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -243,6 +245,7 @@ public static class Depthwise
         private readonly Span<float> _kernelGradient = kernelGradient;
         private readonly Span<float> _biasGradient = biasGradient;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int first, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

@@ -105,6 +105,7 @@ public static class LayerNorm
         private readonly Span<float> _y = y;
         private readonly Span<float> _statistics = statistics;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -189,6 +190,7 @@ public static class LayerNorm
         private readonly Span<float> _dWeight = dWeight;
         private readonly Span<float> _dBias = dBias;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

@@ -183,6 +183,7 @@ public static class Pool
         private readonly Span<float> _y = y;
         private readonly Span<int> _argmax = argmax;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int first, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -265,6 +266,7 @@ public static class Pool
         private readonly ReadOnlySpan<float> _x = x;
         private readonly Span<float> _y = y;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int first, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -314,6 +316,7 @@ public static class Pool
         private readonly ReadOnlySpan<float> _dy = dy;
         private readonly Span<float> _dx = dx;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int first, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

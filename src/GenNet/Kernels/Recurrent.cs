@@ -339,6 +339,7 @@ public static partial class Recurrent
         private readonly ReadOnlySpan<float> _dh = dh;
         private readonly Span<float> _dc = dc;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -372,6 +373,7 @@ public static partial class Recurrent
         private readonly ReadOnlySpan<float> _hPrevious = hPrevious;
         private readonly Span<float> _dh = dh;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -406,6 +408,7 @@ public static partial class Recurrent
         private readonly Span<float> _y = y;
         private readonly ReadOnlySpan<float> _dy = dy;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

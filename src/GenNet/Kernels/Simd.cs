@@ -39,6 +39,15 @@ namespace GenNet.Kernels;
 /// to compile, and can be precompiled by ReadyToRun — the attribute barred both (crossgen2 skips such methods) and added about
 /// 10 ms of optimizing compilation to an app's first call (docs/performance.md, Cold start). Do not add it back.
 /// </para>
+/// <para>
+/// Every kernel body that loops carries <c>[MethodImpl(MethodImplOptions.NoInlining)]</c> instead: each
+/// <see cref="IWidthKernel"/>'s <c>Run</c> that loops, and the width-generic bodies that a dispatching <c>Run</c> calls
+/// (<c>Dense.Forward&lt;TVector, TWidth&gt;</c> and its siblings). Compiled fully optimized at its first call and never
+/// again, such a body is then never inlined into a loop-free caller that dynamic PGO recompiles at tier 1 — which made
+/// kernels several times slower, differently from one process to the next: the bfloat16 row kernel took 11–16 µs for one
+/// sample inlined against 1.9 µs on its own (<c>KernelBenchmarks</c>; 2.3 µs with tiered compilation off), as Adam's
+/// step did before <see cref="Update{TOperator}"/> was kept out of line. A new kernel follows the same rule.
+/// </para>
 /// </remarks>
 internal static class Simd
 {
@@ -179,6 +188,7 @@ internal static class Simd
         private readonly TOperator _op = op;
         private readonly Span<float> _values = values;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -199,6 +209,7 @@ internal static class Simd
         private readonly ReadOnlySpan<float> _a = a;
         private readonly Span<float> _b = b;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
@@ -223,6 +234,7 @@ internal static class Simd
         private readonly Span<float> _state0 = state0;
         private readonly Span<float> _state1 = state1;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>

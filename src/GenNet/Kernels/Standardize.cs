@@ -68,6 +68,7 @@ public static class Standardize
         private readonly ReadOnlySpan<float> _variance = variance;
         private readonly Span<float> _y = y;
 
+        [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
             where TVector : struct
             where TWidth : struct, IVectorWidth<TVector>
