@@ -70,4 +70,27 @@ public sealed class ConvKernelRefreshTests
         other.Forward(images, expected, 3);
         Assert.Equal(expected, actual);
     }
+
+    /// <summary>
+    /// The record each copy is compared against holds the weight it was made from, not room for the copy: mnist_convnet's
+    /// conv_0 (32·9) and conv_1 (64·288) weights, 18,720 floats, where its copies (tap-major, Winograd's 36·32·64 and, in
+    /// training, channels-last) take 92,448 and 74,016.
+    /// </summary>
+    [Theory]
+    [InlineData("MnistConvNet", 92448)]
+    [InlineData("MnistConvNetInference", 74016)]
+    [InlineData("FashionConvFloat32", 74016)]
+    public void The_weights_a_convnet_compares_are_the_size_of_its_weights(string name, int kernels)
+    {
+        INetwork network = name switch
+        {
+            "MnistConvNet" => new MnistConvNet(),
+            "MnistConvNetInference" => new MnistConvNetInference(),
+            _ => new FashionConvFloat32(),
+        };
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        float[] Field(string field) => (float[])network.GetType().GetField(field, Private)!.GetValue(network)!;
+        Assert.Equal(kernels, Field("_kernels").Length);
+        Assert.Equal(32 * 9 + 64 * 288, Field("_kernelSources").Length);
+    }
 }

@@ -67,7 +67,7 @@ internal static class GeneratedMembers
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
         "Buffers", "BufferTensors", "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate",
         "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
-        "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize",
+        "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelSourcesSize", "KernelGradientSize",
         "_kernels", "_kernelSources", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
         "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization", "DescribeOnnx",
     };

@@ -242,6 +242,17 @@ internal static class NetworkEmitter
             }
 
             w.Line();
+            w.Line("// The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.");
+            foreach (LayerPlan layer in reordered)
+            {
+                if (layer.KernelSource is { } source)
+                {
+                    w.Line($"private const int {source.Constant} = {Format.Int(source.Offset)}; // {source.Comment}");
+                }
+            }
+
+            w.Line($"private const int KernelSourcesSize = {Format.Int(plan.KernelSourcesSize)};");
+            w.Line();
         }
 
         if (plan.Spec.Training)
@@ -781,7 +792,7 @@ internal static class NetworkEmitter
         if (reordered || transformed)
         {
             w.Line("private readonly float[] _kernels = new float[KernelsSize];");
-            w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
+            w.Line("private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were");
             w.Line();
         }
 

@@ -39,6 +39,10 @@ namespace Apps
         private const int Conv1Kernel = 0; // conv_1: [3, 3, 3, 2]
         private const int KernelsSize = 54;
 
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv1KernelSource = 0; // conv_1.weight, for Conv1Kernel
+        private const int KernelSourcesSize = 54;
+
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
@@ -110,13 +114,13 @@ namespace Apps
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
 
         // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 3 * 18), 3, 2, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1KernelSource, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 3 * 18), 3, 2, 3, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
