@@ -68,7 +68,7 @@ internal static class GeneratedMembers
         "Buffers", "BufferTensors", "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate",
         "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
         "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelSourcesSize", "KernelGradientSize",
-        "_kernels", "_kernelSources", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
+        "_kernels", "_kernelSources", "_kernelsFromStoredWeights", "StoredWeights", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
         "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization", "DescribeOnnx",
     };
 
