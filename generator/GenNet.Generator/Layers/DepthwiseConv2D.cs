@@ -164,6 +164,7 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
     public (string Constant, int Offset, int Length, string Comment) Reordered(string constant, string name) =>
         (constant, KernelOffset, WeightCount, $"{name}: [{Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(OutChannels)}]");
 
+    /// <summary>The record of the weight the reordered copy was made from: <c>DepthwiseConv0KernelSource</c>, its offset, and its comment.</summary>
     public (string Constant, int Offset, string Comment) Source(string kernelConstant, string name) =>
         (kernelConstant + "Source", SourceOffset, $"{name}.weight, for {kernelConstant}");
 
