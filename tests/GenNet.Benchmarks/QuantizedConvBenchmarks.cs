@@ -8,7 +8,8 @@ namespace GenNet.Benchmarks;
 /// convolution and Dense weights compiled in as 32-bit floats, bfloat16, half and int8: one image and a batch of 64, one
 /// thread; and the float32 build once its <c>Parameters</c> have been asked for, which from then on compares its
 /// convolution weights with the ones its kernel copies were made from on every call (the compiled-in build compares them
-/// only until its copies are made). <c>dotnet run -c Release --project tests/GenNet.Benchmarks -- --filter '*QuantizedConv*'</c>
+/// only until its copies are made) and reads its Dense weight by rows instead of the compiled-in panels.
+/// <c>dotnet run -c Release --project tests/GenNet.Benchmarks -- --filter '*QuantizedConv*'</c>
 /// </summary>
 public class QuantizedConvBenchmarks
 {
