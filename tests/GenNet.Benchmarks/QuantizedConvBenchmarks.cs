@@ -6,11 +6,14 @@ namespace GenNet.Benchmarks;
 /// <summary>
 /// The trained mnist_convnet (samples/MnistConv, tests/fixtures/fashion-convnet*.safetensors) inference-only with its
 /// convolution and Dense weights compiled in as 32-bit floats, bfloat16, half and int8: one image and a batch of 64, one
-/// thread. <c>dotnet run -c Release --project tests/GenNet.Benchmarks -- --filter '*QuantizedConv*'</c>
+/// thread; and the float32 build once its <c>Parameters</c> have been asked for, which from then on compares its
+/// convolution weights with the ones its kernel copies were made from on every call (the compiled-in build compares them
+/// only until its copies are made) and reads its Dense weight by rows instead of the compiled-in panels.
+/// <c>dotnet run -c Release --project tests/GenNet.Benchmarks -- --filter '*QuantizedConv*'</c>
 /// </summary>
 public class QuantizedConvBenchmarks
 {
-    private NetworkBase _float32 = null!, _bfloat16 = null!, _half = null!, _int8 = null!;
+    private NetworkBase _float32 = null!, _float32Compared = null!, _bfloat16 = null!, _half = null!, _int8 = null!;
     private float[] _inputs = null!, _outputs = null!;
 
     [Params(1, 64)]
@@ -20,6 +23,8 @@ public class QuantizedConvBenchmarks
     public void Setup()
     {
         _float32 = new Float32Convnet();
+        _float32Compared = new Float32Convnet();
+        _ = _float32Compared.Parameters; // the float arena, which the user may write: compared before every call
         _bfloat16 = new BFloat16Convnet();
         _half = new HalfConvnet();
         _int8 = new Int8Convnet();
@@ -30,6 +35,10 @@ public class QuantizedConvBenchmarks
     [Benchmark(Description = "convnet float32 weights", Baseline = true)]
     [Flops(ConvWorkload.ForwardFlops, epoch: false)]
     public float Float32() => Run(_float32);
+
+    [Benchmark(Description = "convnet float32 weights, Parameters asked")]
+    [Flops(ConvWorkload.ForwardFlops, epoch: false)]
+    public float Float32Compared() => Run(_float32Compared);
 
     [Benchmark(Description = "convnet bfloat16 weights")]
     [Flops(ConvWorkload.ForwardFlops, epoch: false)]

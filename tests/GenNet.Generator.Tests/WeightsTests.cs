@@ -174,6 +174,52 @@ public sealed class WeightsTests
         Assert.Contains("global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 2 * 3), ", source); // after Parameters is asked for
     }
 
+    /// <summary>
+    /// An inference-only convnet reading float weights compiled in: its tap-major copy is compared with the weight it was
+    /// made from until it is made from the compiled-in weights, then not until Parameters is asked for; the same network
+    /// without compiled-in weights (whose Parameters anyone may write) compares on every call. Either way the record of
+    /// the weight is the weight's size, not the copy's.
+    /// </summary>
+    [Fact]
+    public void Convolution_copies_made_from_compiled_in_weights_are_not_compared_again()
+    {
+        const string declaration = """
+            using GenNet;
+
+            namespace Apps;
+
+            [Network(Training = false, Weights = "models/tiny.safetensors")]
+            [Input(6, 6, 1)]
+            [Conv2D(2, 3, Activation.ReLU)]
+            [Flatten]
+            [Dense(2, Activation.Softmax)]
+            public partial class Tiny;
+            """;
+        const string header =
+            "{\"conv_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,1,3,3],\"data_offsets\":[0,72]},\"conv_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[72,80]}," +
+            "\"dense_0.weight\":{\"dtype\":\"F32\",\"shape\":[2,32],\"data_offsets\":[80,336]},\"dense_0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[336,344]}}\ndata-length: 344";
+        GeneratorRun run = GeneratorHarness.RunWithFiles(GeneratorHarness.Compile(declaration), null, Header(header));
+        Assertions.CleanRun(run);
+        string source = run.Source("Apps.Tiny.g.cs");
+        Assert.Contains("private const int Conv0TapsSource = 0; // conv_0.weight, for Conv0Taps", source);
+        Assert.Contains("private const int KernelSourcesSize = 18;", source);
+        Assert.Contains("private readonly float[] _kernelSources = new float[KernelSourcesSize];", source);
+        Assert.Contains("private volatile bool _kernelsFromStoredWeights;", source);
+        Assert.Contains("""
+                        if (!_kernelsFromStoredWeights || StoredWeights is null)
+                        {
+                            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 2 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 2 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 2 * 9), 2, 1, 3, 3);
+                            _kernelsFromStoredWeights = StoredWeights is not null;
+                        }
+            """, source);
+
+        GeneratorRun plain = GeneratorHarness.Run(declaration.Replace(", Weights = \"models/tiny.safetensors\"", ""));
+        Assertions.CleanRun(plain);
+        string plainSource = plain.Source("Apps.Tiny.g.cs");
+        Assert.DoesNotContain("_kernelsFromStoredWeights", plainSource);
+        Assert.Contains("global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 2 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 2 * 9), ", plainSource);
+    }
+
     private const string ConvDeclaration = """
         using GenNet;
 

@@ -91,6 +91,43 @@ public sealed class ConcurrencyTests
         AssertSharedCallsAgree(shared);
     }
 
+    /// <summary>
+    /// A fresh compiled-in convnet whose first calls come from several threads at once: each may find the copies unmade,
+    /// being made, or made and no longer compared (the flag its first complete refresh sets), and every call must still
+    /// give the bits one thread gets. Many fresh instances, to meet each of those moments.
+    /// </summary>
+    [Fact]
+    public void Threads_making_a_compiled_in_convnets_kernels_at_once_get_exact_answers()
+    {
+        float[] inputs = Samples(3, FashionConvFloat32.InputSize, seed: 6);
+        float[] expected = new float[3 * FashionConvFloat32.OutputSize];
+        new FashionConvFloat32().Forward(inputs, expected, 3);
+
+        var failures = new ConcurrentQueue<string>();
+        for (int instance = 0; instance < 40; instance++)
+        {
+            var network = new FashionConvFloat32();
+            using var start = new Barrier(Threads);
+            Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, thread =>
+            {
+                float[] output = new float[3 * FashionConvFloat32.OutputSize];
+                start.SignalAndWait();
+                for (int call = 0; call < 4; call++)
+                {
+                    int size = (thread + call) % 2 == 0 ? 1 : 3; // one image or all three
+                    Span<float> outputs = output.AsSpan(0, size * FashionConvFloat32.OutputSize);
+                    network.Forward(inputs.AsSpan(0, size * FashionConvFloat32.InputSize), outputs, size);
+                    if (!outputs.SequenceEqual(expected.AsSpan(0, outputs.Length)))
+                    {
+                        failures.Enqueue($"instance {instance}, thread {thread}, call {call}: batch of {size} differs");
+                    }
+                }
+            });
+        }
+
+        Assert.True(failures.IsEmpty, $"{failures.Count} shared calls went wrong, the first: {failures.FirstOrDefault()}");
+    }
+
     [Fact]
     public void Threads_sharing_a_two_input_network_through_its_per_input_overload_get_exact_answers()
     {

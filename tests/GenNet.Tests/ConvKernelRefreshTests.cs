@@ -70,4 +70,65 @@ public sealed class ConvKernelRefreshTests
         other.Forward(images, expected, 3);
         Assert.Equal(expected, actual);
     }
+
+    /// <summary>
+    /// The trained convnet compiled in, inference only: its copies are made once from the compiled-in weights and not
+    /// compared again, but once Parameters is asked for, a write through it reaches them (conv_0's tap-major copy, conv_1's
+    /// Winograd transform in float; the reordered float copies the int8 build reads from then on), bit for bit as a fresh
+    /// instance given the same parameters.
+    /// </summary>
+    [Theory]
+    [InlineData("Float32")]
+    [InlineData("Int8")]
+    public void A_compiled_in_convnet_sees_writes_through_Parameters_after_its_first_call(string precision)
+    {
+        NetworkBase Create() => precision == "Int8" ? new FashionConvInt8() : new FashionConvFloat32();
+        NetworkBase network = Create();
+        float[] images = Images(3, 5);
+        float[] first = new float[30], again = new float[30], actual = new float[30], expected = new float[30];
+        network.Forward(images, first, 3);
+        network.Forward(images, again, 3); // no compare now: the same copies
+        Assert.Equal(first, again);
+
+        Span<float> parameters = network.Parameters;
+        parameters[0] += 0.25f; // conv_0.weight[0, 0, 0, 0]
+        parameters[32 * 9 + 32 + 5] -= 0.5f; // conv_1.weight[0, 0, 1, 2]
+        network.Forward(images, actual, 3);
+        Assert.NotEqual(again, actual);
+
+        NetworkBase fresh = Create();
+        network.Parameters.CopyTo(fresh.Parameters);
+        fresh.Forward(images, expected, 3);
+        Assert.Equal(expected, actual);
+
+        // And a second write after the copies were remade from the first.
+        network.Parameters[32 * 9 + 32 + 6] += 0.125f;
+        network.Forward(images, actual, 3);
+        network.Parameters.CopyTo(fresh.Parameters);
+        fresh.Forward(images, expected, 3);
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>
+    /// The record each copy is compared against holds the weight it was made from, not room for the copy: mnist_convnet's
+    /// conv_0 (32·9) and conv_1 (64·288) weights, 18,720 floats, where its copies (tap-major, Winograd's 36·32·64 and, in
+    /// training, channels-last) take 92,448 and 74,016.
+    /// </summary>
+    [Theory]
+    [InlineData("MnistConvNet", 92448)]
+    [InlineData("MnistConvNetInference", 74016)]
+    [InlineData("FashionConvFloat32", 74016)]
+    public void The_weights_a_convnet_compares_are_the_size_of_its_weights(string name, int kernels)
+    {
+        INetwork network = name switch
+        {
+            "MnistConvNet" => new MnistConvNet(),
+            "MnistConvNetInference" => new MnistConvNetInference(),
+            _ => new FashionConvFloat32(),
+        };
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        float[] Field(string field) => (float[])network.GetType().GetField(field, Private)!.GetValue(network)!;
+        Assert.Equal(kernels, Field("_kernels").Length);
+        Assert.Equal(32 * 9 + 64 * 288, Field("_kernelSources").Length);
+    }
 }

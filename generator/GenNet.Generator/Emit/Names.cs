@@ -67,8 +67,8 @@ internal static class GeneratedMembers
         "InputSize", "OutputSize", "ParameterCount", "Summary", "InputShape", "OutputShape", "Loss", "Parameters", "Gradients",
         "Buffers", "BufferTensors", "Outputs", "ParameterTensors", "InitializeParameters", "Forward", "ComputeGradients", "Propagate",
         "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
-        "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelGradientSize",
-        "_kernels", "_kernelSources", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
+        "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelSourcesSize", "KernelGradientSize",
+        "_kernels", "_kernelSources", "_kernelsFromStoredWeights", "StoredWeights", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
         "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization", "DescribeOnnx",
     };
 

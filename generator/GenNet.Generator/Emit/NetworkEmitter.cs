@@ -221,7 +221,9 @@ internal static class NetworkEmitter
             string how = !anyTransformed ? columnsOrder
                 : !anyReordered ? "in the layouts their forward kernels read"
                 : $"in the layouts their forward kernels read, and {columnsOrder}";
-            w.Line($"// Convolution weights {how}; each call checks them against the parameters.");
+            w.Line(plan.Spec.Training || plan.Spec.Weights is null
+                ? $"// Convolution weights {how}; each call checks them against the parameters."
+                : $"// Convolution weights {how}; calls check them against the parameters until they are made from the compiled-in weights.");
             foreach (LayerPlan layer in reordered)
             {
                 if (layer.ReorderedKernel is { } kernel)
@@ -241,6 +243,17 @@ internal static class NetworkEmitter
                 w.Line($"private const int KernelGradientSize = {Format.Int(plan.KernelGradientSize)}; // one reordered kernel's gradient, after a shard's per-sample scratch");
             }
 
+            w.Line();
+            w.Line("// The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.");
+            foreach (LayerPlan layer in reordered)
+            {
+                if (layer.KernelSource is { } source)
+                {
+                    w.Line($"private const int {source.Constant} = {Format.Int(source.Offset)}; // {source.Comment}");
+                }
+            }
+
+            w.Line($"private const int KernelSourcesSize = {Format.Int(plan.KernelSourcesSize)};");
             w.Line();
         }
 
@@ -778,10 +791,18 @@ internal static class NetworkEmitter
 
         w.Line();
         bool reordered = refreshed.Any(l => l.ReorderedKernel is not null), transformed = refreshed.Any(l => l.TransformedKernel is not null);
+        // An inference-only network reads its compiled-in weights in place until Parameters is asked for; they cannot change
+        // meanwhile, so once its copies are made from them it skips the compare.
+        bool fromStoredWeights = (reordered || transformed) && !plan.Spec.Training && plan.Spec.Weights is not null;
         if (reordered || transformed)
         {
             w.Line("private readonly float[] _kernels = new float[KernelsSize];");
-            w.Line("private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were");
+            w.Line("private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were");
+            if (fromStoredWeights)
+            {
+                w.Line("private volatile bool _kernelsFromStoredWeights; // _kernels is complete and made from the compiled-in weights");
+            }
+
             w.Line();
         }
 
@@ -802,7 +823,24 @@ internal static class NetworkEmitter
                 w.Line($"{Format.ReadOnlySpan} buffers = Buffers;");
             }
 
-            foreach (LayerPlan layer in refreshed)
+            if (fromStoredWeights)
+            {
+                w.Line("// The compiled-in weights cannot change while the layers read them in place (StoredWeights is null from the first");
+                w.Line("// call of Parameters on): once the copies are made from them, no call compares them again. The flag is set after");
+                w.Line("// every copy is complete, so a thread that sees it reads whole copies; threads that refresh at once write the same values.");
+                using (w.Block("if (!_kernelsFromStoredWeights || StoredWeights is null)"))
+                {
+                    foreach (LayerPlan layer in refreshed.Where(l => l.KernelSource is not null))
+                    {
+                        layer.EmitKernelRefresh(w);
+                    }
+
+                    w.Line("_kernelsFromStoredWeights = StoredWeights is not null;");
+                }
+            }
+
+            // Folded normalisations' copies are compared on every call: they follow the buffers, which may change at any time.
+            foreach (LayerPlan layer in refreshed.Where(l => !fromStoredWeights || l.KernelSource is null))
             {
                 layer.EmitKernelRefresh(w);
             }

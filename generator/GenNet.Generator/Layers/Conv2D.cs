@@ -29,7 +29,7 @@ internal sealed class Conv2DUnit : LayerUnit
 
     public override bool Learns => true;
 
-    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Winograd", "Taps", "Forward", "Backward" };
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Winograd", "Taps", "KernelSource", "WinogradSource", "TapsSource", "Forward", "Backward" };
 
     public override IEnumerable<string> FieldSuffixes => new[] { "Folded", "FoldedFrom" };
 
@@ -118,8 +118,12 @@ internal sealed class Conv2DUnit : LayerUnit
             ConvForm.Direct => context.AllocateTransformedKernel((int)weights),
             _ => NodePlan.None,
         };
+        int sourceOffset = kernelOffset >= 0 || transformedOffset >= 0 ? context.AllocateKernelSource((int)weights) : NodePlan.None; // one compare makes both copies
         LayerHeader header = context.Header(spec, window.OutputShape(filters), output);
-        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options) { Form = form, TransformedOffset = transformedOffset };
+        return new Conv2DPlan(header, activation, window, weightOffset, biasOffset, preActivation, kernelOffset, options)
+        {
+            Form = form, TransformedOffset = transformedOffset, SourceOffset = sourceOffset,
+        };
     }
 }
 
@@ -195,7 +199,13 @@ internal sealed record Conv2DPlan(
     /// <summary>Where its weight transformed for <see cref="Form"/> lives in the kernels arrays, or none.</summary>
     public int TransformedOffset { get; init; } = NodePlan.None;
 
+    /// <summary>Where the weight its copies were last made from lies in <c>_kernelSources</c>, or none (no copies).</summary>
+    public int SourceOffset { get; init; } = NodePlan.None;
+
     private bool IsWinograd => Form is ConvForm.Winograd or ConvForm.Winograd4x4;
+
+    /// <summary>The copy whose refresh compares the weight (and, when it differs, makes the reordered copy as well).</summary>
+    private string ComparedCopy => IsWinograd ? "Winograd" : Form == ConvForm.Direct ? "Taps" : "Kernel";
 
     /// <summary>Points of the Winograd transform: 16 for 2×2 tiles, 36 for 4×4.</summary>
     private int WinogradPoints => Form == ConvForm.Winograd4x4 ? 36 : 16;
@@ -223,6 +233,11 @@ internal sealed record Conv2DPlan(
         ConvForm.Direct => (Pascal + "Taps", TransformedOffset, $"{Header.Name}: {Format.Shape(new[] { Window.WindowHeight, Window.WindowWidth, Window.Channels, Filters })}, tap-major"),
         _ => null,
     };
+
+    public override (string Constant, int Offset, string Comment)? KernelSource => SourceOffset >= 0
+        ? (Pascal + ComparedCopy + "Source", SourceOffset,
+           $"{Header.Name}.weight, for {Pascal}{ComparedCopy}{(Reordered && ComparedCopy != "Kernel" ? $" and {Pascal}Kernel" : "")}")
+        : null;
 
     /// <summary>The normalisation folded into it (inference only), whose activation it applies, or null.</summary>
     public NormalizationFold? FoldedIn { get; init; }
@@ -263,33 +278,29 @@ internal sealed record Conv2DPlan(
 
         string size = $"{Format.Int(Filters)} * {Format.Int(Window.PatchSize)}";
         string weight = $"parameters.Slice({Pascal}Weight, {size})";
-        string channels = Format.Int(Window.Channels), filters = Format.Int(Filters);
-        if (IsWinograd)
+        string source = KernelsSlice("_kernelSources", ComparedCopy + "Source", size);
+        if (!IsWinograd && Form != ConvForm.Direct)
         {
-            string refresh = $"{Kernels}.Conv.Refresh{(Form == ConvForm.Winograd4x4 ? "Winograd4x4" : "Winograd")}Kernel({weight}, {KernelsSlice("_kernelSources", "Winograd", size)}, " +
-                             $"{KernelsSlice("_kernels", "Winograd", $"{WinogradPoints} * {channels} * {filters}")}, {filters}, {channels})";
-            if (!Reordered)
-            {
-                w.Line(refresh + ";");
-                return;
-            }
-
-            using (w.Block($"if ({refresh})"))
-            {
-                w.Line($"{Kernels}.Conv.ToChannelsLastKernel({weight}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry}); // the backward pass's copy of the same weight");
-            }
-
+            w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel({weight}, {source}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry});");
             return;
         }
 
-        if (Reordered)
+        string channels = Format.Int(Window.Channels), filters = Format.Int(Filters);
+        string refresh = IsWinograd
+            ? $"{Kernels}.Conv.Refresh{(Form == ConvForm.Winograd4x4 ? "Winograd4x4" : "Winograd")}Kernel({weight}, {source}, " +
+              $"{KernelsSlice("_kernels", "Winograd", $"{WinogradPoints} * {channels} * {filters}")}, {filters}, {channels})"
+            : $"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {source}, {KernelsSlice("_kernels", "Taps", size)}, {KernelGeometry})";
+        if (!Reordered)
         {
-            w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel({weight}, {KernelsSlice("_kernelSources", "Kernel", size)}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry});");
+            w.Line(refresh + ";");
+            return;
         }
 
-        if (Form == ConvForm.Direct)
+        // Only a trainable network, which runs one call at a time, keeps the reordered copy beside the forward one: it is
+        // made after the compare has recorded the weight, which another thread would take to mean both copies are ready.
+        using (w.Block($"if ({refresh})"))
         {
-            w.Line($"{Kernels}.Conv.RefreshTapMajorKernel({weight}, {KernelsSlice("_kernelSources", "Taps", size)}, {KernelsSlice("_kernels", "Taps", size)}, {KernelGeometry});");
+            w.Line($"{Kernels}.Conv.ToChannelsLastKernel({weight}, {KernelsSlice("_kernels", "Kernel", size)}, {KernelGeometry}); // the backward pass's copy of the same weight");
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed class DepthwiseConv2DUnit : LayerUnit
 
     public override bool Learns => true;
 
-    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
+    public override IEnumerable<string> MemberSuffixes => new[] { "Weight", "Bias", "Output", "PreActivation", "Kernel", "KernelSource", "Forward", "Backward" };
 
     /// <summary>Keras says <c>depthwise_conv2d</c>; GenNet numbers it as it numbers <c>conv_N</c>: <c>depthwise_conv_0</c>, ….</summary>
     public override string DefaultName(int index) => $"depthwise_conv_{index}";
@@ -99,9 +99,10 @@ internal readonly record struct DepthwiseArguments(
 
 /// <summary>
 /// A planned depthwise convolution step (a DepthwiseConv2D layer, or the first half of a SeparableConv2D): its window, its
-/// multiplier M, its weight [C·M, 1, kh, kw] in the parameters and the copy the kernels read, reordered to [kh, kw, C·M].
+/// multiplier M, its weight [C·M, 1, kh, kw] in the parameters and the copy the kernels read, reordered to [kh, kw, C·M],
+/// with the record of the weight that copy was made from.
 /// </summary>
-internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int WeightOffset, int KernelOffset)
+internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int WeightOffset, int KernelOffset, int SourceOffset)
 {
     private const string Kernels = Format.Kernels;
 
@@ -137,7 +138,7 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
         }
 
         int weights = (int)(outChannels * kernelHeight * kernelWidth);
-        return new DepthwiseStep(window, multiplier, context.AllocateParameters(weights), context.AllocateKernel(weights));
+        return new DepthwiseStep(window, multiplier, context.AllocateParameters(weights), context.AllocateKernel(weights), context.AllocateKernelSource(weights));
     }
 
     /// <summary>"3×3 kernel, stride 1, valid padding, 2 filters per channel".</summary>
@@ -163,6 +164,10 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
     public (string Constant, int Offset, int Length, string Comment) Reordered(string constant, string name) =>
         (constant, KernelOffset, WeightCount, $"{name}: [{Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)}, {Format.Int(OutChannels)}]");
 
+    /// <summary>The record of the weight the reordered copy was made from: <c>DepthwiseConv0KernelSource</c>, its offset, and its comment.</summary>
+    public (string Constant, int Offset, string Comment) Source(string kernelConstant, string name) =>
+        (kernelConstant + "Source", SourceOffset, $"{name}.weight, for {kernelConstant}");
+
     /// <summary>Keras's fans for a depthwise kernel [kh, kw, C, M]: kh·kw·C in, kh·kw·M out.</summary>
     public (int In, int Out) Fans => (Taps * Window.Channels, Taps * Multiplier);
 
@@ -181,7 +186,7 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
     {
         string size = Format.Int(WeightCount);
         w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel({Weight("parameters", weightConstant)}, " +
-               $"global::System.MemoryExtensions.AsSpan(_kernelSources, {kernelConstant}, {size}), {Kernel(kernelConstant)}, " +
+               $"global::System.MemoryExtensions.AsSpan(_kernelSources, {kernelConstant}Source, {size}), {Kernel(kernelConstant)}, " +
                $"1, {Format.Int(OutChannels)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)});");
     }
 
@@ -240,6 +245,8 @@ internal sealed record DepthwiseConv2DPlan(
     public override string SummaryActivation => Format.Activation(Activation.Kind);
 
     public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Step.Reordered(Pascal + "Kernel", Header.Name);
+
+    public override (string Constant, int Offset, string Comment)? KernelSource => Step.Source(Pascal + "Kernel", Header.Name);
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants => ActivatedScratch(PreActivationOffset);
 

@@ -139,6 +139,12 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>Keeps its weight transformed for its forward kernel (no gradient of its own), refreshed before each pass: the constant, offset and comment.</summary>
     public virtual (string Constant, int Offset, string Comment)? TransformedKernel => null;
 
+    /// <summary>
+    /// Where its refresh keeps the weight its copies above were last made from, to compare with the parameters: the constant,
+    /// offset and comment; null for a layer without such copies.
+    /// </summary>
+    public virtual (string Constant, int Offset, string Comment)? KernelSource => null;
+
     public string Pascal => LayerNames.Pascal(Header.Variable);
 
     /// <summary>
@@ -242,6 +248,7 @@ internal sealed class PlanContext
     private long _buffers;
     private long _columns;
     private int _kernels;
+    private int _kernelSources;
     private int _kernelGradient;
 
     public PlanContext(NetworkSpec spec, List<DiagnosticInfo> diagnostics)
@@ -299,6 +306,8 @@ internal sealed class PlanContext
 
     public int KernelsSize => _kernels;
 
+    public int KernelSourcesSize => _kernelSources;
+
     public int KernelGradientSize => _kernelGradient;
 
     /// <summary>Reserves <paramref name="floats"/> per sample of the activation arena.</summary>
@@ -339,6 +348,17 @@ internal sealed class PlanContext
         int offset = _kernels;
         _kernels += floats;
         _kernelGradient = Math.Max(_kernelGradient, floats);
+        return offset;
+    }
+
+    /// <summary>
+    /// Reserves the record of the weight (<paramref name="floats"/>, its size in the parameters) that a refresh compares with
+    /// the parameters: one per compare, however many copies are made from that weight when it differs.
+    /// </summary>
+    public int AllocateKernelSource(int floats)
+    {
+        int offset = _kernelSources;
+        _kernelSources += floats;
         return offset;
     }
 

@@ -26,7 +26,7 @@ internal sealed class SeparableConv2DUnit : LayerUnit
     public override bool Learns => true;
 
     public override IEnumerable<string> MemberSuffixes =>
-        new[] { "DepthwiseWeight", "PointwiseWeight", "PointwiseBias", "DepthwiseOutput", "Output", "PreActivation", "Kernel", "Forward", "Backward" };
+        new[] { "DepthwiseWeight", "PointwiseWeight", "PointwiseBias", "DepthwiseOutput", "Output", "PreActivation", "Kernel", "KernelSource", "Forward", "Backward" };
 
     /// <summary>Keras says <c>separable_conv2d</c>; GenNet numbers it as it numbers <c>conv_N</c>: <c>separable_conv_0</c>, ….</summary>
     public override string DefaultName(int index) => $"separable_conv_{index}";
@@ -121,6 +121,8 @@ internal sealed record SeparableConv2DPlan(
     public override string SummaryActivation => Format.Activation(Activation.Kind);
 
     public override (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => Step.Reordered(Pascal + "Kernel", Header.Name + ".depthwise");
+
+    public override (string Constant, int Offset, string Comment)? KernelSource => Step.Source(Pascal + "Kernel", Header.Name + ".depthwise");
 
     public override IEnumerable<(string Constant, int Offset)> ScratchConstants =>
         new[] { (Pascal + "DepthwiseOutput", DepthwiseOffset) }.Concat(ActivatedScratch(PreActivationOffset));

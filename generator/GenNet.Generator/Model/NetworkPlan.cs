@@ -78,6 +78,7 @@ internal sealed record NetworkPlan(
     int GradientSlots,
     EquatableArray<BackwardStep> Backward,
     int KernelsSize = 0,
+    int KernelSourcesSize = 0,
     int KernelGradientSize = 0,
     int BufferCount = 0)
 {

@@ -232,7 +232,7 @@ internal static class GraphPlanner
             ParameterCount: (int)context.ParameterCount, OutputOffset: outputOffset, CopiesInputToOutput: copiesInput,
             ActivationsPerSample: (int)context.ActivationsPerSample, ColumnsPerSample: (int)context.ColumnsPerSample,
             GradientWidth: width, GradientSlots: slots, Backward: backward.ToEquatableArray(),
-            KernelsSize: context.KernelsSize, KernelGradientSize: kernelGradient, BufferCount: (int)context.BufferCount);
+            KernelsSize: context.KernelsSize, KernelSourcesSize: context.KernelSourcesSize, KernelGradientSize: kernelGradient, BufferCount: (int)context.BufferCount);
         return new PlanResult(plan, diagnostics.ToEquatableArray()); // warnings only: errors returned above
     }
 

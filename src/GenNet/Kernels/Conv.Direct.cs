@@ -38,18 +38,20 @@ public static partial class Conv
 
     /// <summary>
     /// Reorders <paramref name="weight"/> into <paramref name="kernel"/> unless it is bit for bit the weight last reordered,
-    /// which <paramref name="source"/> keeps; as <see cref="RefreshChannelsLastKernel"/>.
+    /// which <paramref name="source"/> keeps; as <see cref="RefreshChannelsLastKernel"/>. Returns whether it reordered, as
+    /// <see cref="RefreshWinogradKernel"/>: a trainable network then reorders the same weight for its backward pass as well.
     /// </summary>
-    public static void RefreshTapMajorKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
+    public static bool RefreshTapMajorKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
         if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
         {
-            return;
+            return false;
         }
 
         ToTapMajorKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
         System.Threading.Thread.MemoryBarrier(); // the record only after the kernel is complete
         weight.CopyTo(source);
+        return true;
     }
 
     /// <summary>

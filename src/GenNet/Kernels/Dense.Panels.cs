@@ -37,14 +37,26 @@ public static partial class Dense
         }
 
         panels.Slice(0, PanelLength(inputs, outputs)).Clear();
+        WritePanels(weight, panels, inputs, outputs, PanelOutputs);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="weight"/> [outputs, inputs] into <paramref name="panels"/> as panels of <paramref name="width"/>
+    /// outputs, [panel][input][width]: <see cref="PackPanels"/>'s 16, or the one vector of outputs of the packed product,
+    /// which packs on every call (at 512 bits the same layout). Only the outputs' own places are written: the rest of a
+    /// last partial panel is left as it is.
+    /// </summary>
+    private static void WritePanels<T>(ReadOnlySpan<T> weight, Span<T> panels, int inputs, int outputs, int width)
+        where T : unmanaged
+    {
         for (int o = 0; o < outputs; o++)
         {
             ReadOnlySpan<T> row = weight.Slice(o * inputs, inputs);
-            Span<T> panel = panels.Slice(o / PanelOutputs * PanelOutputs * inputs);
-            int lane = o % PanelOutputs;
+            Span<T> panel = panels.Slice(o / width * width * inputs);
+            int lane = o % width;
             for (int k = 0; k < inputs; k++)
             {
-                panel[k * PanelOutputs + lane] = row[k];
+                panel[k * width + lane] = row[k];
             }
         }
     }

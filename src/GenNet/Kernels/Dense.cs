@@ -165,18 +165,7 @@ public static partial class Dense
         int panels = outputs / lanes;
         int panelLength = lanes * inputs;
         float[] packed = t_packed is { } existing && existing.Length >= panels * panelLength ? existing : (t_packed = new float[panels * panelLength]);
-        for (int panel = 0; panel < panels; panel++)
-        {
-            Span<float> destination = packed.AsSpan(panel * panelLength, panelLength);
-            for (int j = 0; j < lanes; j++)
-            {
-                ReadOnlySpan<float> row = weight.Slice((panel * lanes + j) * inputs, inputs);
-                for (int k = 0; k < inputs; k++)
-                {
-                    destination[k * lanes + j] = row[k];
-                }
-            }
-        }
+        WritePanels(weight, packed, inputs, outputs, lanes); // the outputs fill whole panels: nothing left to clear
 
         int rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs);
         if (rows < batchSize)

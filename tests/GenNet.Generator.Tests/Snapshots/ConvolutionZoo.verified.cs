@@ -46,6 +46,11 @@ namespace Samples.Vision
         private const int Conv2Taps = 216; // conv_2: [2, 3, 6, 5], tap-major
         private const int KernelsSize = 396;
 
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv0TapsSource = 0; // conv_0.weight, for Conv0Taps
+        private const int Conv2TapsSource = 216; // conv_2.weight, for Conv2Taps
+        private const int KernelSourcesSize = 396;
+
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
@@ -130,14 +135,14 @@ namespace Samples.Vision
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
 
         // The convolutions' weights as their forward kernels read them; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Taps, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), 5, 6, 2, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2TapsSource, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), 5, 6, 2, 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are

@@ -35,9 +35,13 @@ namespace Apps
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 144;
 
-        // Convolution weights reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (ky, kx, channel) order; calls check them against the parameters until they are made from the compiled-in weights.
         private const int Conv1Kernel = 0; // conv_1: [3, 3, 3, 2]
         private const int KernelsSize = 54;
+
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv1KernelSource = 0; // conv_1.weight, for Conv1Kernel
+        private const int KernelSourcesSize = 54;
 
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
 
@@ -110,13 +114,21 @@ namespace Apps
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
+        private volatile bool _kernelsFromStoredWeights; // _kernels is complete and made from the compiled-in weights
 
         // The convolutions' weights as their channels-last columns read them, [filters, kh, kw, channels]; reordered only when changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 3 * 18), 3, 2, 3, 3);
+            // The compiled-in weights cannot change while the layers read them in place (StoredWeights is null from the first
+            // call of Parameters on): once the copies are made from them, no call compares them again. The flag is set after
+            // every copy is complete, so a thread that sees it reads whole copies; threads that refresh at once write the same values.
+            if (!_kernelsFromStoredWeights || StoredWeights is null)
+            {
+                global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1KernelSource, 3 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 3 * 18), 3, 2, 3, 3);
+                _kernelsFromStoredWeights = StoredWeights is not null;
+            }
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are

@@ -48,6 +48,11 @@ namespace Samples
         private const int KernelsSize = 92448;
         private const int KernelGradientSize = 18432; // one reordered kernel's gradient, after a shard's per-sample scratch
 
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv0TapsSource = 0; // conv_0.weight, for Conv0Taps
+        private const int Conv1WinogradSource = 288; // conv_1.weight, for Conv1Winograd and Conv1Kernel
+        private const int KernelSourcesSize = 18720;
+
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
         private const int GradientWidth = 21632;
         private const int ScratchPerSample = GradientBuffers + 2 * GradientWidth;
@@ -172,14 +177,14 @@ namespace Samples
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
 
         // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
-            if (global::GenNet.Kernels.Conv.RefreshWinograd4x4Kernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Winograd, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 36 * 32 * 64), 64, 32))
+            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 32 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 32 * 9), 32, 1, 3, 3);
+            if (global::GenNet.Kernels.Conv.RefreshWinograd4x4Kernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1WinogradSource, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Winograd, 36 * 32 * 64), 64, 32))
             {
                 global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 64 * 288), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 64 * 288), 64, 32, 3, 3); // the backward pass's copy of the same weight
             }

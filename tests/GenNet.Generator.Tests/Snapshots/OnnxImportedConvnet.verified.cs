@@ -37,10 +37,15 @@ namespace Apps
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 1296;
 
-        // Convolution weights in the layouts their forward kernels read; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read; calls check them against the parameters until they are made from the compiled-in weights.
         private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 4], tap-major
         private const int Conv1Taps = 36; // conv_1: [3, 3, 4, 6], tap-major
         private const int KernelsSize = 252;
+
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv0TapsSource = 0; // conv_0.weight, for Conv0Taps
+        private const int Conv1TapsSource = 36; // conv_1.weight, for Conv1Taps
+        private const int KernelSourcesSize = 252;
 
         private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
 
@@ -119,14 +124,22 @@ namespace Apps
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
+        private volatile bool _kernelsFromStoredWeights; // _kernels is complete and made from the compiled-in weights
 
         // The convolutions' weights as their forward kernels read them; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), 4, 1, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 6 * 36), 6, 4, 3, 3);
+            // The compiled-in weights cannot change while the layers read them in place (StoredWeights is null from the first
+            // call of Parameters on): once the copies are made from them, no call compares them again. The flag is set after
+            // every copy is complete, so a thread that sees it reads whole copies; threads that refresh at once write the same values.
+            if (!_kernelsFromStoredWeights || StoredWeights is null)
+            {
+                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 4 * 9), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 9), 4, 1, 3, 3);
+                global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1TapsSource, 6 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 6 * 36), 6, 4, 3, 3);
+                _kernelsFromStoredWeights = StoredWeights is not null;
+            }
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are

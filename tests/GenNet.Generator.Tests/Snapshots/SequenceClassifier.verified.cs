@@ -45,6 +45,11 @@ namespace Samples.Signals
         private const int KernelsSize = 528;
         private const int KernelGradientSize = 408; // one reordered kernel's gradient, after a shard's per-sample scratch
 
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv1d0KernelSource = 0; // conv1d.weight, for Conv1d0Kernel
+        private const int Conv1d1KernelSource = 120; // conv1d_1.weight, for Conv1d1Kernel
+        private const int KernelSourcesSize = 528;
+
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
         private const int GradientWidth = 232;
         private const int ScratchPerSample = GradientBuffers + 3 * GradientWidth;
@@ -148,14 +153,14 @@ namespace Samples.Signals
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
 
         // The convolutions' weights as their channels-last columns read them, [filters, k, channels]; reordered only when changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1d0Weight, 8 * 15), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1d0Kernel, 8 * 15), global::System.MemoryExtensions.AsSpan(_kernels, Conv1d0Kernel, 8 * 15), filters: 8, channels: 3, kernelHeight: 1, kernelWidth: 5);
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1d1Weight, 17 * 24), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1d1Kernel, 17 * 24), global::System.MemoryExtensions.AsSpan(_kernels, Conv1d1Kernel, 17 * 24), filters: 17, channels: 8, kernelHeight: 1, kernelWidth: 3);
+            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1d0Weight, 8 * 15), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1d0KernelSource, 8 * 15), global::System.MemoryExtensions.AsSpan(_kernels, Conv1d0Kernel, 8 * 15), filters: 8, channels: 3, kernelHeight: 1, kernelWidth: 5);
+            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1d1Weight, 17 * 24), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1d1KernelSource, 17 * 24), global::System.MemoryExtensions.AsSpan(_kernels, Conv1d1Kernel, 17 * 24), filters: 17, channels: 8, kernelHeight: 1, kernelWidth: 3);
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are

@@ -52,6 +52,11 @@ namespace Samples.Vision
         private const int KernelsSize = 792;
         private const int KernelGradientSize = 216; // one reordered kernel's gradient, after a shard's per-sample scratch
 
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv0TapsSource = 0; // conv_0.weight, for Conv0Taps and Conv0Kernel
+        private const int Conv2TapsSource = 216; // conv_2.weight, for Conv2Taps and Conv2Kernel
+        private const int KernelSourcesSize = 396;
+
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
         private const int GradientWidth = 160;
         private const int ScratchPerSample = GradientBuffers + 2 * GradientWidth;
@@ -184,16 +189,20 @@ namespace Samples.Vision
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
 
         // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Kernel, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3);
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2Taps, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), 5, 6, 2, 3);
+            if (global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 8 * 27), 8, 3, 3, 3))
+            {
+                global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv0Weight, 8 * 27), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 8 * 27), 8, 3, 3, 3); // the backward pass's copy of the same weight
+            }
+            if (global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv2TapsSource, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Taps, 5 * 36), 5, 6, 2, 3))
+            {
+                global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv2Weight, 5 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv2Kernel, 5 * 36), 5, 6, 2, 3); // the backward pass's copy of the same weight
+            }
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are

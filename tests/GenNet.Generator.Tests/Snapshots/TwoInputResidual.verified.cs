@@ -50,6 +50,11 @@ namespace Samples.Graphs
         private const int KernelsSize = 432;
         private const int KernelGradientSize = 144; // one reordered kernel's gradient, after a shard's per-sample scratch
 
+        // The weights those copies were last made from, as the parameters hold them: a call remakes a layer's copies only when its weight differs.
+        private const int Conv0TapsSource = 0; // stem.weight, for Conv0Taps and Conv0Kernel
+        private const int Conv1TapsSource = 72; // conv_1.weight, for Conv1Taps and Conv1Kernel
+        private const int KernelSourcesSize = 216;
+
         private const int GradientBuffers = ActivationsPerSample + ColumnsPerSample;
         private const int GradientWidth = 152;
         private const int ScratchPerSample = GradientBuffers + 3 * GradientWidth;
@@ -185,16 +190,20 @@ namespace Samples.Graphs
         }
 
         private readonly float[] _kernels = new float[KernelsSize];
-        private readonly float[] _kernelSources = new float[KernelsSize]; // the weights _kernels holds, as they were
+        private readonly float[] _kernelSources = new float[KernelSourcesSize]; // the weights _kernels was made from, as they were
 
         // The convolutions' weights as their forward kernels read them, and reordered to their channels-last columns, [filters, kh, kw, channels]; each recomputed only when what it comes from changed.
         protected override void RefreshKernels()
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Kernel, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), 4, 2, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0Taps, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), 4, 2, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshChannelsLastKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Kernel, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), 4, 4, 3, 3);
-            global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1Taps, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), 4, 4, 3, 3);
+            if (global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv0TapsSource, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Taps, 4 * 18), 4, 2, 3, 3))
+            {
+                global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv0Weight, 4 * 18), global::System.MemoryExtensions.AsSpan(_kernels, Conv0Kernel, 4 * 18), 4, 2, 3, 3); // the backward pass's copy of the same weight
+            }
+            if (global::GenNet.Kernels.Conv.RefreshTapMajorKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernelSources, Conv1TapsSource, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Taps, 4 * 36), 4, 4, 3, 3))
+            {
+                global::GenNet.Kernels.Conv.ToChannelsLastKernel(parameters.Slice(Conv1Weight, 4 * 36), global::System.MemoryExtensions.AsSpan(_kernels, Conv1Kernel, 4 * 36), 4, 4, 3, 3); // the backward pass's copy of the same weight
+            }
         }
 
         // The network's inference graph in ONNX, for SaveOnnx: each layer's nodes read their sources by layer name; weights are
