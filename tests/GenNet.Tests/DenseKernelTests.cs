@@ -108,10 +108,15 @@ public sealed class DenseKernelTests
         return failures;
     }
 
-    [Fact]
-    public void Panels_hold_each_weight_once_in_its_place_and_zeros_past_the_last_output()
+    [Theory]
+    [InlineData(3, 17)]
+    [InlineData(1, 1)]
+    [InlineData(16, 16)] // one 16 × 16 block, transposed in registers where AVX-512 is
+    [InlineData(17, 33)] // blocks, then inputs and a partial panel by the scalar loop
+    [InlineData(129, 129)]
+    [InlineData(784, 128)]
+    public void Panels_hold_each_weight_once_in_its_place_and_zeros_past_the_last_output(int inputs, int outputs)
     {
-        const int inputs = 3, outputs = 17;
         var w = new float[inputs * outputs];
         for (int i = 0; i < w.Length; i++)
         {
@@ -119,10 +124,10 @@ public sealed class DenseKernelTests
         }
 
         var panels = new float[Dense.PanelLength(inputs, outputs)];
-        Assert.Equal(2 * 16 * inputs, panels.Length);
+        Assert.Equal((outputs + 15) / 16 * 16 * inputs, panels.Length);
         Array.Fill(panels, -1f);
         Dense.PackPanels<float>(w, panels, inputs, outputs);
-        for (int o = 0; o < 32; o++)
+        for (int o = 0; o < (outputs + 15) / 16 * 16; o++)
         {
             for (int k = 0; k < inputs; k++)
             {
