@@ -97,6 +97,24 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     protected abstract void Backpropagate(ReadOnlySpan<float> inputs, Span<float> scratch, int batchSize, Span<float> gradients);
 
     /// <summary>
+    /// Clears <paramref name="gradients"/> before <see cref="Backpropagate"/> accumulates into it (its first statement). In
+    /// a step split by outputs the first split product has already cleared the network's own arena, each part its rows on
+    /// the thread that accumulates into them, so the rows of one core's part do not cross to the other core and back;
+    /// then this clears nothing.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected void ClearGradients(Span<float> gradients)
+    {
+        if (OutputSplit.TakeGradientsCleared() && gradients.Length == _gradients.Length &&
+            System.Runtime.CompilerServices.Unsafe.AreSame(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(gradients), ref _gradients[0]))
+        {
+            return;
+        }
+
+        gradients.Clear();
+    }
+
+    /// <summary>
     /// Adds the gradient of the layers' weight penalties (<c>2λ·w</c> for <c>KernelRegularizerL2</c> or <c>BiasRegularizerL2</c> = λ) to
     /// <paramref name="gradients"/>, the whole batch's, and returns the penalty (<c>λ·Σw²</c>) that joins the step's loss.
     /// The training step calls it once, after the shards' gradients are summed; 0 and nothing added when no layer declares one.
@@ -138,8 +156,9 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         float loss;
         if (_outputParts > 1)
         {
-            // One shard, the whole batch, on this thread; Dense's products hand their parts to the workers.
-            OutputSplit.Enter(_outputParts);
+            // One shard, the whole batch, on this thread; Dense's products hand their parts to the workers, and the first of
+            // them clears each part's rows of the gradient arena on the part's own thread (see ClearGradients).
+            OutputSplit.Enter(_outputParts, _gradients, OwnedRanges(_outputParts));
             try
             {
                 loss = WorkerPool.Run(this, 1, inputs, labels, targets);
@@ -275,11 +294,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     internal bool StepOptimizerInParts(Optimizer optimizer)
     {
         int parts = _outputParts;
-        if (_ownedRanges.Length != parts)
-        {
-            _ownedRanges = OwnedRanges(Sizes.ParameterTensors, Sizes.ParameterCount, parts);
-        }
-
+        OwnedRanges(parts);
         optimizer.BeginParts(Sizes.ParameterCount);
         OptimizerParts work = _optimizerParts ??= new OptimizerParts(this);
         work.Optimizer = optimizer;
@@ -295,6 +310,17 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
         optimizer.EndParts();
         return finiteParts == parts;
+    }
+
+    // Each part's ranges of the parameters for a split into this many parts, made on the first call for that count.
+    private int[][] OwnedRanges(int parts)
+    {
+        if (_ownedRanges.Length != parts)
+        {
+            _ownedRanges = OwnedRanges(Sizes.ParameterTensors, Sizes.ParameterCount, parts);
+        }
+
+        return _ownedRanges;
     }
 
     // Part k's (offset, length) ranges of the parameters, adjacent ones merged. Where the tensors do not tile the arena

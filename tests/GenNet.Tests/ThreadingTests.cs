@@ -230,6 +230,132 @@ public sealed class ThreadingTests
         Assert.Equal(two, Train(2));
     }
 
+    [Theory]
+    [InlineData(33)]
+    [InlineData(1)]
+    public void A_step_split_by_outputs_clears_the_gradient_arena_in_parts_and_gives_one_threads_gradients_bit_for_bit(int batchSize)
+    {
+        // The first split product (dense_0's forward) clears each part's rows of the arena on the part's thread, and the
+        // generated Backpropagate's ClearGradients then clears nothing. Whatever the arena held before (NaN here, then the
+        // last step's gradients) must be gone: the gradients are one thread's, whose arena is cleared whole, bit for bit.
+        (float[] images, int[] labels) = Batch(batchSize + 5);
+        uint[] Gradients(int threads)
+        {
+            var network = new MnistMlp { Threads = threads };
+            network.InitializeParameters(3);
+            network.Gradients.Fill(float.NaN);
+            network.ComputeGradients(images.AsSpan(5 * 784), labels.AsSpan(5), batchSize);
+            network.ComputeGradients(images.AsSpan(0, batchSize * 784), labels.AsSpan(0, batchSize), batchSize); // over the last step's
+            if (threads > 1)
+            {
+                Shards.AssertRan(threads, Shards.Of(network), $"MnistMlp, batch {batchSize}, Threads = {threads}");
+                Assert.True(network.LastStepSplitByOutputs);
+                Assert.Equal(2, network.LastStepSplitProducts); // dense_0's forward and weight gradient
+            }
+
+            return Array.ConvertAll(network.Gradients.ToArray(), BitConverter.SingleToUInt32Bits);
+        }
+
+        Assert.Equal(Gradients(1), Gradients(2));
+    }
+
+    [Fact]
+    public void Only_the_first_product_split_in_a_step_clears_the_gradient_arena_and_a_product_too_small_to_split_clears_nothing()
+    {
+        Shards.AssertRan(2, Math.Min(2, WorkerPool.MaxShards), "OutputSplit with two parts");
+        var gradients = new float[300];
+        int[][] owned = [[0, 100, 250, 50], [100, 150]]; // together the whole arena, in any order
+        var random = new Random(8);
+        float[] Random(int length) => Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] weight = Random(128 * 128), bias = Random(128), x = Random(4 * 128), y = new float[4 * 128];
+        gradients.AsSpan().Fill(1f);
+        OutputSplit.Enter(2, gradients, owned);
+        try
+        {
+            Dense.Forward(x.AsSpan(0, 128), weight.AsSpan(0, 32 * 128), bias.AsSpan(0, 32), y.AsSpan(0, 32), 1, 128, 32); // 4,096 multiply-adds: whole
+            Assert.All(gradients, value => Assert.Equal(1f, value));
+            Dense.Forward(x, weight, bias, y, 4, 128, 128); // 65,536 multiply-adds: split, and clears
+            Assert.All(gradients, value => Assert.Equal(0f, value));
+            Assert.True(OutputSplit.TakeGradientsCleared());
+            gradients.AsSpan().Fill(1f);
+            Dense.Forward(x, weight, bias, y, 4, 128, 128); // split again, but the arena is the backward pass's now
+            Assert.All(gradients, value => Assert.Equal(1f, value));
+            Assert.False(OutputSplit.TakeGradientsCleared());
+        }
+        finally
+        {
+            Assert.Equal(2, OutputSplit.Exit());
+        }
+
+        // Without a split product before it, Backpropagate's ClearGradients is told nothing was cleared, and clears all.
+        OutputSplit.Enter(2, gradients, owned);
+        Assert.False(OutputSplit.TakeGradientsCleared());
+        OutputSplit.Exit();
+    }
+
+    [Theory]
+    [InlineData("floats")]
+    [InlineData("bytes")]
+    [InlineData("targets")]
+    public void A_batch_copied_in_parts_is_the_batch_copied_whole(string kind)
+    {
+        // Fit copies each batch in the parts of its last step split by outputs; the batches, the last partial one of 4
+        // samples included, must be the same as one thread's, and the prefetch of the next batch's samples (up to the
+        // set's end) changes nothing.
+        Shards.AssertRan(2, Math.Min(2, WorkerPool.MaxShards), "BatchIterator with two parts");
+        var random = new Random(9);
+        const int count = 100, size = 12;
+        byte[] bytes = Enumerable.Range(0, count * size).Select(_ => (byte)random.Next(256)).ToArray();
+        float[] floats = Array.ConvertAll(bytes, b => b / 7f);
+        int[] labels = Enumerable.Range(0, count).Select(i => i % 3).ToArray();
+        Dataset dataset = kind switch
+        {
+            "floats" => Dataset.Create(floats, labels, size),
+            "bytes" => Dataset.Create(bytes, 1f / 255, labels, size),
+            _ => Dataset.Create(floats, Array.ConvertAll(labels, l => l * 0.5f), size),
+        };
+        var whole = new BatchIterator(dataset, 32, shuffle: true, seed: 4);
+        var inParts = new BatchIterator(dataset, 32, shuffle: true, seed: 4);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            whole.BeginEpoch(epoch);
+            inParts.BeginEpoch(epoch);
+            int batches = 0, last = 0;
+            while (whole.MoveNext())
+            {
+                Assert.True(inParts.MoveNext(parts: 2));
+                Assert.Equal(whole.Size, inParts.Size);
+                Assert.Equal(whole.Inputs.ToArray(), inParts.Inputs.ToArray());
+                Assert.Equal(whole.Labels.ToArray(), inParts.Labels.ToArray());
+                Assert.Equal(whole.Targets.ToArray(), inParts.Targets.ToArray());
+                batches++;
+                last = whole.Size;
+            }
+
+            Assert.False(inParts.MoveNext(parts: 2));
+            Assert.Equal(4, batches);
+            Assert.Equal(count % 32, last); // the last batch held the 4 left over
+        }
+    }
+
+    [Fact]
+    public void Copying_a_batch_in_parts_allocates_nothing_on_any_thread_after_warm_up()
+    {
+        Shards.AssertRan(2, Math.Min(2, WorkerPool.MaxShards), "BatchIterator with two parts");
+        (float[] images, int[] labels) = Batch(70);
+        var batches = new BatchIterator(Dataset.Create(images, labels, 784), 32, shuffle: true, seed: 1);
+        int epoch = 0;
+        (long leastOnAnyThread, long onCallingThread) = Allocated(() =>
+        {
+            if (!batches.MoveNext(parts: 2))
+            {
+                batches.BeginEpoch(++epoch);
+            }
+        });
+        Assert.Equal(0, leastOnAnyThread);
+        Assert.Equal(0, onCallingThread);
+    }
+
     [Fact]
     public void The_automatic_split_keeps_small_batches_and_small_networks_on_one_thread()
     {

@@ -675,7 +675,7 @@ internal static class NetworkEmitter
             }
 
             string start = plan.ColumnsPerSample > 0 ? "GradientBuffers" : "ActivationsPerSample";
-            w.Line("gradients.Clear();");
+            w.Line("ClearGradients(gradients);");
             var used = new SortedSet<int>(plan.Backward.SelectMany(s => s.DxSlots.Concat(s.AddInto).Concat(new[] { s.DySlot })).Where(s => s >= 0));
             foreach (int slot in used)
             {

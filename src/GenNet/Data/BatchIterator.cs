@@ -24,6 +24,7 @@ public sealed class BatchIterator
     private readonly bool _shuffle;
     private readonly int _seed;
     private int _next;
+    private Gather? _gather;
 
     /// <summary>Prepares batches of up to <paramref name="batchSize"/> samples of <paramref name="dataset"/>.</summary>
     public BatchIterator(Dataset dataset, int batchSize, bool shuffle = true, int seed = 0)
@@ -93,7 +94,15 @@ public sealed class BatchIterator
     }
 
     /// <summary>Fills the buffers with the next batch; false when the epoch is over.</summary>
-    public bool MoveNext()
+    public bool MoveNext() => MoveNext(parts: 1);
+
+    /// <summary>
+    /// <see cref="MoveNext()"/> with the copying split over <paramref name="parts"/> threads of <see cref="Kernels.WorkerPool"/>
+    /// (part k copies the k-th share of the batch's samples on the thread that runs part k of a split training step, and
+    /// asks the processor for its share of the next batch's): <c>Fit</c> passes the parts its last step was split into by
+    /// outputs, where the copy of a shuffled batch would otherwise be serial work on the calling thread. The same batch either way.
+    /// </summary>
+    internal bool MoveNext(int parts)
     {
         if (_next >= _order.Length)
         {
@@ -102,9 +111,27 @@ public sealed class BatchIterator
         }
 
         Size = Math.Min(BatchSize, _order.Length - _next);
+        if (parts > 1 && Size >= parts)
+        {
+            Kernels.WorkerPool.Fork(_gather ??= new Gather(this), parts);
+        }
+        else
+        {
+            Copy(0, Size);
+        }
+
+        _next += Size;
+        BatchIndex++;
+        return true;
+    }
+
+    // Copies samples [first, first + count) of the batch, then asks the processor for the same rows of the next batch, which
+    // start loading now and arrive while this batch trains (a shuffled batch reads from all over the set).
+    private void Copy(int first, int count)
+    {
         int sampleSize = _dataset.SampleSize;
         int width = _dataset.TargetWidth;
-        for (int i = 0; i < Size; i++)
+        for (int i = first; i < first + count; i++)
         {
             int index = _order[_next + i];
             _dataset.CopyFeatures(index, _inputs.AsSpan(i * sampleSize, sampleSize));
@@ -118,8 +145,21 @@ public sealed class BatchIterator
             }
         }
 
-        _next += Size;
-        BatchIndex++;
-        return true;
+        int following = _next + Size;
+        for (int i = following + first; i < Math.Min(following + first + count, _order.Length); i++)
+        {
+            _dataset.PrefetchFeatures(_order[i]);
+        }
+    }
+
+    // The batch's copy as parallel work: part k copies the k-th even share of its samples.
+    private sealed class Gather(BatchIterator batches) : Kernels.IParallelWork
+    {
+        public float RunPart(int part, int parts)
+        {
+            (int first, int count) = Kernels.Sharding.Range(batches.Size, parts, part);
+            batches.Copy(first, count);
+            return 0f;
+        }
     }
 }

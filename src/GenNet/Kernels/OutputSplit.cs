@@ -38,20 +38,33 @@ internal static class OutputSplit
     /// <summary>The parts the calling thread's products split into: 0 or 1 when it is not in a split step.</summary>
     internal static int Parts => t_parts;
 
-    /// <summary>Marks the calling thread as running a step split into <paramref name="parts"/>; <see cref="Exit"/> ends it.</summary>
-    internal static void Enter(int parts)
+    /// <summary>
+    /// Marks the calling thread as running a step split into <paramref name="parts"/>; <see cref="Exit"/> ends it. With
+    /// <paramref name="gradients"/> and <paramref name="ownedRanges"/> (each part's (offset, length) pairs, together the whole
+    /// arena), the first product split in the step also clears the gradient arena, each part its own ranges on its own
+    /// thread, and <see cref="TakeGradientsCleared"/> then says so.
+    /// </summary>
+    internal static void Enter(int parts, float[]? gradients = null, int[][]? ownedRanges = null)
     {
         t_parts = parts;
         t_splitProducts = 0;
-        t_job ??= new Job();
+        Job job = t_job ??= new Job();
+        job.ClearFirst(gradients, ownedRanges);
     }
 
     /// <summary>Ends the split that <see cref="Enter"/> began and returns how many products it split.</summary>
     internal static int Exit()
     {
         t_parts = 0;
+        t_job?.ClearFirst(null, null);
         return t_splitProducts;
     }
+
+    /// <summary>
+    /// True when a product split since <see cref="Enter"/> has cleared the gradient arena in parts; either way, no later
+    /// product clears it (the backward pass is about to accumulate into it).
+    /// </summary>
+    internal static bool TakeGradientsCleared() => t_job?.TakeCleared() ?? false;
 
     /// <summary>
     /// The first output (or row of a parameter tensor with <paramref name="rows"/> rows) of part <paramref name="part"/>:
@@ -139,6 +152,23 @@ internal static class OutputSplit
         private int _batchSize, _inputs_, _outputs_;
         private float* _x, _weight, _bias, _dy, _y, _weightGradient, _biasGradient;
         private int _biasLength;
+        private float[]? _clear; // the gradient arena the next split product clears in parts, each part its own ranges
+        private int[][]? _clearRanges;
+        private bool _cleared;
+
+        public void ClearFirst(float[]? gradients, int[][]? ownedRanges)
+        {
+            _clear = gradients;
+            _clearRanges = ownedRanges;
+            _cleared = false;
+        }
+
+        public bool TakeCleared()
+        {
+            bool cleared = _cleared;
+            ClearFirst(null, null);
+            return cleared;
+        }
 
         public void Prepare(Operation operation, int parts, int batchSize, int inputs, int outputs, bool inputScratch)
         {
@@ -196,10 +226,12 @@ internal static class OutputSplit
                 try
                 {
                     WorkerPool.Fork(this, parts);
+                    _cleared |= _clear is not null;
                 }
                 finally
                 {
                     t_parts = parts;
+                    _clear = null;
                 }
 
                 if (_operation == Operation.BackwardInput)
@@ -218,6 +250,16 @@ internal static class OutputSplit
 
         public float RunPart(int part, int parts)
         {
+            if (_clear is { } gradients)
+            {
+                // This part's rows of the gradient arena, cleared on the thread that accumulates into them in the backward pass.
+                int[] ranges = _clearRanges![part];
+                for (int i = 0; i < ranges.Length; i += 2)
+                {
+                    gradients.AsSpan(ranges[i], ranges[i + 1]).Clear();
+                }
+            }
+
             int batchSize = _batchSize, inputs = _inputs_, outputs = _outputs_;
             int first = Boundary(outputs, parts, part);
             int width = Boundary(outputs, parts, part + 1) - first;

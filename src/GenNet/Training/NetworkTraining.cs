@@ -322,7 +322,9 @@ public static class NetworkTraining
         double lossSum = 0;
         long samples = 0, correct = 0, units = 0;
         int width = network.OutputSize;
-        while (!cancellationToken.IsCancellationRequested && batches.MoveNext())
+        // After a step split by outputs, the next batch's copy is split over the same threads (the batch is the same).
+        while (!cancellationToken.IsCancellationRequested &&
+               batches.MoveNext(network is TrainableNetworkBase { LastStepSplitByOutputs: true } split ? split.LastStepShards : 1))
         {
             int size = batches.Size;
             bool labelled = !batches.Labels.IsEmpty;
@@ -335,8 +337,8 @@ public static class NetworkTraining
             }
 
             // After a step split by outputs, each core steps (and checks) the parameters whose rows it computed.
-            bool finite = network is TrainableNetworkBase { LastStepSplitByOutputs: true } split && optimizer.UpdatesInParts
-                ? split.StepOptimizerInParts(optimizer)
+            bool finite = network is TrainableNetworkBase { LastStepSplitByOutputs: true } splitStep && optimizer.UpdatesInParts
+                ? splitStep.StepOptimizerInParts(optimizer)
                 : StepOptimizer(optimizer, network);
             if (!finite) // a NaN or infinite gradient makes a parameter so too
             {

@@ -146,7 +146,7 @@ namespace Samples.Zoo
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
         protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            gradients.Clear();
+            ClearGradients(gradients);
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((ActivationsPerSample + GradientWidth) * batchSize, GradientWidth * batchSize);
             Dense6Backward(scratch.Slice(Dense5Output * batchSize, 4 * batchSize), gradientA.Slice(0, 3 * batchSize), gradientB.Slice(0, 4 * batchSize), batchSize, gradients);

@@ -95,7 +95,7 @@ namespace Samples
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
         protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            gradients.Clear();
+            ClearGradients(gradients);
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((ActivationsPerSample + GradientWidth) * batchSize, GradientWidth * batchSize);
             Dense1Backward(scratch.Slice(Dense0Output * batchSize, 128 * batchSize), gradientA.Slice(0, 10 * batchSize), gradientB.Slice(0, 128 * batchSize), batchSize, gradients);

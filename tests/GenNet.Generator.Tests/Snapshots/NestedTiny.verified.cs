@@ -83,7 +83,7 @@ partial class Models
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
         protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            gradients.Clear();
+            ClearGradients(gradients);
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
             Dense0Backward(inputs, scratch.Slice(Dense0Output * batchSize, 2 * batchSize), gradientA.Slice(0, 2 * batchSize), batchSize, gradients);
         }

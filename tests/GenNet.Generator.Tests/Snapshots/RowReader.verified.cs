@@ -185,7 +185,7 @@ namespace Samples.Sequences
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
         protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            gradients.Clear();
+            ClearGradients(gradients);
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((ActivationsPerSample + GradientWidth) * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientC = scratch.Slice((ActivationsPerSample + 2 * GradientWidth) * batchSize, GradientWidth * batchSize);

@@ -174,7 +174,7 @@ namespace Samples.Vision
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
         protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            gradients.Clear();
+            ClearGradients(gradients);
             global::System.Span<float> gradientA = scratch.Slice(GradientBuffers * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((GradientBuffers + GradientWidth) * batchSize, GradientWidth * batchSize);
             global::System.Span<float> kernelGradient = scratch.Slice(ScratchPerSample * batchSize, KernelGradientSize);

@@ -111,7 +111,7 @@ namespace Samples.Tracks
         // Runs the layers backwards from the gradient the loss left in the first gradient buffer, filling a gradient arena.
         protected override void Backpropagate(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> scratch, int batchSize, global::System.Span<float> gradients)
         {
-            gradients.Clear();
+            ClearGradients(gradients);
             global::System.Span<float> gradientA = scratch.Slice(ActivationsPerSample * batchSize, GradientWidth * batchSize);
             global::System.Span<float> gradientB = scratch.Slice((ActivationsPerSample + GradientWidth) * batchSize, GradientWidth * batchSize);
             Dense0Backward(scratch.Slice(Gru0Output * batchSize, 8 * batchSize), gradientA.Slice(0, 1 * batchSize), gradientB.Slice(0, 8 * batchSize), batchSize, gradients);
