@@ -62,6 +62,42 @@ public sealed class OptimizerTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ConfigurationsAndLengths))]
+    public void A_step_taken_in_parts_is_the_whole_step_bit_for_bit(string configuration, int length)
+    {
+        // A two-core training step updates each core's rows where they were computed (BeginParts, UpdatePart on disjoint
+        // ranges, EndParts); every built-in optimizer must give exactly the whole step's parameters and state.
+        (Optimizer whole, _) = Create(configuration);
+        (Optimizer parts, _) = Create(configuration);
+        Assert.True(parts.UpdatesInParts);
+        var random = new Random(length);
+        float[] w1 = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            w1[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        float[] w2 = (float[])w1.Clone();
+        int cut = length / 3; // an uneven split, one part empty when length is 1
+        for (int step = 0; step < 4; step++)
+        {
+            float[] g = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                g[i] = (float)(random.NextDouble() - 0.5) * (step + 1);
+            }
+
+            whole.Step(w1, g);
+            parts.BeginParts(length);
+            parts.UpdatePart(w2.AsSpan(cut), g.AsSpan(cut), cut); // the later part first: the order of parts must not matter
+            parts.UpdatePart(w2.AsSpan(0, cut), g.AsSpan(0, cut), 0);
+            parts.EndParts();
+            Assert.Equal(whole.Iterations, parts.Iterations);
+            Assert.Equal(Array.ConvertAll(w1, BitConverter.SingleToUInt32Bits), Array.ConvertAll(w2, BitConverter.SingleToUInt32Bits));
+        }
+    }
+
     private abstract class Reference
     {
         /// <summary>One step in float64; <paramref name="iteration"/> is the number of earlier steps.</summary>

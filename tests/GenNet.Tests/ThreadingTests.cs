@@ -200,7 +200,11 @@ public sealed class ThreadingTests
     [Theory]
     [InlineData("Adam")]
     [InlineData("AdamW")]
-    [InlineData("Sgd")] // no step in parts: Fit steps it on the calling thread after a split step
+    [InlineData("Sgd")]
+    [InlineData("SgdNesterov")]
+    [InlineData("SgdPlain")] // no velocity: nothing per parameter but the weights
+    [InlineData("RmsProp")]
+    [InlineData("RmsPropMomentum")]
     public void Fit_split_by_outputs_gives_one_threads_parameters_bit_for_bit(string optimizer)
     {
         // The split by outputs does each output's arithmetic as one thread does (the parts start at multiples of 16 outputs,
@@ -217,8 +221,13 @@ public sealed class ThreadingTests
             {
                 "Adam" => new Adam(),
                 "AdamW" => new AdamW(),
-                _ => new Sgd(0.05f, momentum: 0.9f),
+                "Sgd" => new Sgd(0.05f, momentum: 0.9f),
+                "SgdNesterov" => new Sgd(0.05f, momentum: 0.9f, nesterov: true),
+                "SgdPlain" => new Sgd(0.05f),
+                "RmsProp" => new RmsProp(),
+                _ => new RmsProp(momentum: 0.5f),
             };
+            Assert.True(chosen.UpdatesInParts); // every built-in optimizer steps where the parts computed
             network.Fit(Dataset.Create(images, labels, 28, 28), chosen, epochs: 2, batchSize: 32, seed: 3, verbosity: Verbosity.Silent);
             Assert.Equal(threads > 1, network.LastStepSplitByOutputs);
             return network.Parameters.ToArray();

@@ -120,8 +120,8 @@ public abstract class Optimizer
 
     /// <summary>
     /// True when the update rule is element-wise and implements <see cref="UpdatePart"/>, so that a training step split by
-    /// outputs (<see cref="Kernels.OutputSplit"/>) can run each core's share of the step where its weights are. Built-in
-    /// optimizers other than Adam and AdamW, and any other subclass, step on the calling thread.
+    /// outputs (<see cref="Kernels.OutputSplit"/>) can run each core's share of the step where its weights are: every
+    /// built-in optimizer (Adam, AdamW, SGD, RMSprop). Any other subclass steps on the calling thread.
     /// </summary>
     internal virtual bool UpdatesInParts => false;
 

@@ -41,16 +41,36 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        _velocity ??= new float[parameters.Length];
-        var increment = new Increment(LearningRate, Rho, Epsilon);
+        PrepareParts(parameters.Length);
+        Apply(parameters, gradients, 0, LearningRate);
+    }
+
+    internal override bool UpdatesInParts => true;
+
+    private protected override void PrepareParts(int length)
+    {
+        _velocity ??= new float[length];
+        if (Momentum != 0f)
+        {
+            _momentumBuffer ??= new float[length];
+        }
+    }
+
+    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        Apply(parameters, gradients, offset, PartsRate);
+
+    // The parameters at offset… of the buffer, with their share of the moving average (and momentum buffer).
+    private void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate)
+    {
+        var increment = new Increment(learningRate, Rho, Epsilon);
+        Span<float> velocity = _velocity.AsSpan(offset, parameters.Length);
         if (Momentum == 0f)
         {
-            Simd.Update(new PlainOperator(increment), parameters, gradients, _velocity, default);
+            Simd.Update(new PlainOperator(increment), parameters, gradients, velocity, default);
             return;
         }
 
-        _momentumBuffer ??= new float[parameters.Length];
-        Simd.Update(new MomentumOperator(increment, Momentum), parameters, gradients, _velocity, _momentumBuffer);
+        Simd.Update(new MomentumOperator(increment, Momentum), parameters, gradients, velocity, _momentumBuffer.AsSpan(offset, parameters.Length));
     }
 
     /// <inheritdoc/>

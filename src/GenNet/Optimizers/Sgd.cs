@@ -35,14 +35,33 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
+        PrepareParts(parameters.Length);
+        Apply(parameters, gradients, 0, LearningRate);
+    }
+
+    internal override bool UpdatesInParts => true;
+
+    private protected override void PrepareParts(int length)
+    {
+        if (Momentum != 0f)
+        {
+            _velocity ??= new float[length];
+        }
+    }
+
+    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+        Apply(parameters, gradients, offset, PartsRate);
+
+    // The parameters at offset… of the buffer, with their share of the velocity.
+    private void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate)
+    {
         if (Momentum == 0f)
         {
-            Simd.Update(new PlainOperator(LearningRate), parameters, gradients, default, default);
+            Simd.Update(new PlainOperator(learningRate), parameters, gradients, default, default);
             return;
         }
 
-        _velocity ??= new float[parameters.Length];
-        Simd.Update(new MomentumOperator(LearningRate, Momentum, Nesterov), parameters, gradients, _velocity, default);
+        Simd.Update(new MomentumOperator(learningRate, Momentum, Nesterov), parameters, gradients, _velocity.AsSpan(offset, parameters.Length), default);
     }
 
     /// <inheritdoc/>
