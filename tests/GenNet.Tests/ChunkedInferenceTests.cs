@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Threading.Tasks;
 using GenNet.Tests.Networks;
 using Xunit;
@@ -24,11 +23,7 @@ public sealed class ChunkedInferenceTests
 {
     private const int Batch = 67; // chunks of mnist_convnet's size and a shorter last one
 
-    private static float[] Images(int count, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count * 784).Select(_ => (float)random.NextDouble()).ToArray();
-    }
+    private static float[] Images(int count, int seed) => ConvNetworkTests.Images(count, seed);
 
     private static MnistConvNet Trained()
     {
@@ -80,7 +75,7 @@ public sealed class ChunkedInferenceTests
         }
 
         // A training step on the same instance afterwards: the arena grows and Outputs follows the step.
-        int[] labels = Enumerable.Range(0, Batch).Select(i => i % 10).ToArray();
+        int[] labels = ConvNetworkTests.Labels(Batch);
         network.ComputeGradients(images, labels, Batch);
         Assert.Equal(Batch * 10, network.Outputs.Length);
         network.Forward(images, outputs, Batch);

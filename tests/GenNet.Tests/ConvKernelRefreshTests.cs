@@ -12,13 +12,9 @@ namespace GenNet.Tests;
 /// </summary>
 public sealed class ConvKernelRefreshTests
 {
-    private static float[] Images(int count, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, count * 784).Select(_ => (float)random.NextDouble()).ToArray();
-    }
+    private static float[] Images(int count, int seed) => ConvNetworkTests.Images(count, seed);
 
-    private static int[] Labels(int count) => Enumerable.Range(0, count).Select(i => i * 7 % 10).ToArray();
+    private static int[] Labels(int count) => ConvNetworkTests.Labels(count);
 
     [Fact]
     public void Convolutions_see_every_change_of_their_weights_through_steps_parameter_writes_and_load()

@@ -37,13 +37,15 @@ public partial class MnistConvNetInference;
 [Collection(SerialCollection.Name)] // counts allocations of training steps, which a contended worker-pool wait can make
 public sealed class ConvNetworkTests(ITestOutputHelper output)
 {
-    private static float[] Images(int count, int seed)
+    /// <summary>Random 28 × 28 images in [0, 1), the same for the same seed (also for the other mnist_convnet test classes).</summary>
+    internal static float[] Images(int count, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count * 784).Select(_ => (float)random.NextDouble()).ToArray();
     }
 
-    private static int[] Labels(int count) => Enumerable.Range(0, count).Select(i => i * 7 % 10).ToArray();
+    /// <summary>Labels cycling through the ten classes.</summary>
+    internal static int[] Labels(int count) => Enumerable.Range(0, count).Select(i => i * 7 % 10).ToArray();
 
     [Fact]
     public void Summary_lists_every_layer_with_its_output_shape_and_parameters_as_keras_does()

@@ -302,16 +302,10 @@ internal static class Int8Products
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dequantize(int sum, int compensation, float scale, float bias) => bias + scale * (float)(sum - compensation);
 
-    /// <summary>The 16 sums of one block for one quantized row, on <paramref name="path"/>.</summary>
+    /// <summary>The 16 sums of one block for one quantized row, on <paramref name="path"/> (AVX-VNNI never comes here: <see cref="Run"/> takes it whole).</summary>
     private static void BlockSums(ReadOnlySpan<byte> row, QuantizedDenseWeights weights, int block, Span<int> sums, Int8Path path)
     {
-        if (path == Int8Path.AvxVnni && AvxVnni.IsSupported)
-        {
-            VnniTile1(row, weights, block, out Vector256<int> low, out Vector256<int> high);
-            low.StoreUnsafe(ref MemoryMarshal.GetReference(sums));
-            high.StoreUnsafe(ref MemoryMarshal.GetReference(sums), 8);
-        }
-        else if (path >= Int8Path.Avx2 && Avx2.IsSupported)
+        if (path >= Int8Path.Avx2 && Avx2.IsSupported)
         {
             Avx2Sums(row, weights, block, sums);
         }

@@ -49,10 +49,11 @@ public static partial class Dense
     private static void WritePanels<T>(ReadOnlySpan<T> weight, Span<T> panels, int inputs, int outputs, int width)
         where T : unmanaged
     {
-        int first = 0;
+        // The block transpose writes the first `done` inputs of the outputs of whole panels; the scalar loop the rest.
+        int done = 0, wholePanels = outputs / width * width;
         if (typeof(T) == typeof(float) && width == 16 && Avx512F.IsSupported)
         {
-            first = TransposePanels16(MemoryMarshal.Cast<T, float>(weight), MemoryMarshal.Cast<T, float>(panels), inputs, outputs);
+            done = TransposePanels16(MemoryMarshal.Cast<T, float>(weight), MemoryMarshal.Cast<T, float>(panels), inputs, outputs);
         }
 
         for (int o = 0; o < outputs; o++)
@@ -60,7 +61,7 @@ public static partial class Dense
             ReadOnlySpan<T> row = weight.Slice(o * inputs, inputs);
             Span<T> panel = panels.Slice(o / width * width * inputs);
             int lane = o % width;
-            for (int k = o < outputs / 16 * 16 ? first : 0; k < inputs; k++)
+            for (int k = o < wholePanels ? done : 0; k < inputs; k++)
             {
                 panel[k * width + lane] = row[k];
             }

@@ -306,10 +306,10 @@ public sealed unsafe class EmbeddedWeights
             if (entry.DType == "I8")
             {
                 SafeTensors.Entry scale = layout.Entries[SafeTensors.ScaleName(tensors[i].Name)];
-                scales = MemoryMarshal.Cast<byte, float>(content.Slice(layout.DataStart + (int)scale.Begin, (int)(scale.End - scale.Begin))).ToArray();
+                scales = Floats(content, layout, scale);
                 if (layout.Entries.TryGetValue(SafeTensors.InputQuantizationName(tensors[i].Name), out SafeTensors.Entry quantization))
                 {
-                    inputQuantization = MemoryMarshal.Cast<byte, float>(content.Slice(layout.DataStart + (int)quantization.Begin, (int)(quantization.End - quantization.Begin))).ToArray();
+                    inputQuantization = Floats(content, layout, quantization);
                 }
             }
 
@@ -318,6 +318,10 @@ public sealed unsafe class EmbeddedWeights
 
         return stored;
     }
+
+    // An F32 tensor of the file as a float array of its own.
+    private static float[] Floats(ReadOnlySpan<byte> content, SafeTensors.Layout layout, SafeTensors.Entry entry) =>
+        MemoryMarshal.Cast<byte, float>(content.Slice(layout.DataStart + (int)entry.Begin, (int)(entry.End - entry.Begin))).ToArray();
 
     private static float[] Decoded(ReadOnlySpan<byte> content, SafeTensors.Layout layout, IReadOnlyList<ParameterTensor> tensors, int count)
     {

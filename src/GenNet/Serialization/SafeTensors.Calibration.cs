@@ -107,9 +107,8 @@ public static partial class SafeTensors
         {
             stored.Add(tensor);
             if (tensor.Name.EndsWith(ScaleSuffix, StringComparison.Ordinal) &&
-                ranges.TryGetValue(tensor.Name.Substring(0, tensor.Name.Length - ScaleSuffix.Length), out (float Min, float Max) range))
+                tensor.Name[..^ScaleSuffix.Length] is string name && ranges.TryGetValue(name, out (float Min, float Max) range))
             {
-                string name = tensor.Name.Substring(0, tensor.Name.Length - ScaleSuffix.Length);
                 (float scale, int zeroPoint) = InputQuantization(range.Min, range.Max);
                 stored.Add(new Stored(InputQuantizationName(name), "F32", [2], Float32Bytes([scale, zeroPoint])));
             }

@@ -180,15 +180,14 @@ public static partial class SafeTensors
         return data;
     }
 
-    /// <summary>True when <paramref name="name"/> is the scale tensor of an I8 tensor in the same file.</summary>
-    private static bool IsScaleOfInt8(string name, Dictionary<string, Entry> entries) =>
-        name.EndsWith(ScaleSuffix, StringComparison.Ordinal) &&
-        entries.TryGetValue(name.Substring(0, name.Length - ScaleSuffix.Length), out Entry quantized) && quantized.DType == "I8";
-
-    /// <summary>True when <paramref name="name"/> is the calibrated input quantization of an I8 tensor in the same file.</summary>
-    private static bool IsInputQuantizationOfInt8(string name, Dictionary<string, Entry> entries) =>
-        name.EndsWith(InputQuantizationSuffix, StringComparison.Ordinal) &&
-        entries.TryGetValue(name.Substring(0, name.Length - InputQuantizationSuffix.Length), out Entry quantized) && quantized.DType == "I8";
+    /// <summary>
+    /// True when <paramref name="name"/> is an I8 tensor's companion in the same file: its name followed by
+    /// <paramref name="suffix"/> (<see cref="ScaleSuffix"/>, or <see cref="InputQuantizationSuffix"/> for its calibrated
+    /// input quantization).
+    /// </summary>
+    private static bool AccompaniesInt8(string name, string suffix, Dictionary<string, Entry> entries) =>
+        name.EndsWith(suffix, StringComparison.Ordinal) &&
+        entries.TryGetValue(name.Substring(0, name.Length - suffix.Length), out Entry quantized) && quantized.DType == "I8";
 
     /// <summary>
     /// An I8 tensor needs an F32 scale per output channel, and is only read for weight matrices; its calibrated input

@@ -261,7 +261,7 @@ public static partial class SafeTensors
         }
 
         var expected = tensors.ToDictionary(t => t.Name);
-        string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key) && !IsScaleOfInt8(key, entries) && !IsInputQuantizationOfInt8(key, entries)).ToArray();
+        string[] unexpected = entries.Keys.Where(key => !expected.ContainsKey(key) && !AccompaniesInt8(key, ScaleSuffix, entries) && !AccompaniesInt8(key, InputQuantizationSuffix, entries)).ToArray();
         if (unexpected.Length > 0)
         {
             const int Listed = 10;
