@@ -873,10 +873,10 @@ internal static class NetworkEmitter
     }
 
     /// <summary>
-    /// The last convolution of the forward pass is the first of the backward pass, and nothing writes the im2col matrix in
-    /// between: its backward finds its columns as its forward left them.
+    /// The last layer of the forward pass to write the columns buffer is the first of the backward pass to, and nothing
+    /// writes it in between: its backward finds its columns as its forward left them.
     /// </summary>
     private static bool ColumnsFresh(NetworkPlan plan, int layer) =>
         plan.Layers[layer].LeavesColumns && plan.Layers[layer].Header.InBackward &&
-        plan.Layers.Select((l, i) => (l, i)).Last(p => p.l.UsesColumns).i == layer;
+        plan.Layers.Select((l, i) => (l, i)).Last(p => p.l.WritesColumns).i == layer;
 }

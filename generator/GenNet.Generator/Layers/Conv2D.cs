@@ -191,6 +191,8 @@ internal sealed record Conv2DPlan(
 
     public override bool LeavesColumns => !Window.InputIsColumns && Form == ConvForm.Product;
 
+    public override bool WritesColumns => !Window.InputIsColumns; // a direct or Winograd forward's backward rebuilds them
+
     private bool Reordered => KernelOffset >= 0;
 
     /// <summary>How its forward pass computes the output, in training and inference alike.</summary>

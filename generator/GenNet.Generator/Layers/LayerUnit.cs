@@ -133,6 +133,13 @@ internal abstract record LayerPlan(LayerHeader Header)
     /// <summary>Its forward pass leaves its own im2col matrix in the columns buffer (not scratch of another kind), for its backward pass.</summary>
     public virtual bool LeavesColumns => UsesColumns;
 
+    /// <summary>
+    /// Writes the shared columns buffer in some pass: its forward (<see cref="UsesColumns"/>), or a backward pass that rebuilds
+    /// its im2col matrix there (a convolution whose forward needs none). A layer that leaves its columns for its backward
+    /// finds them only when no layer after it writes the buffer.
+    /// </summary>
+    public virtual bool WritesColumns => UsesColumns;
+
     /// <summary>Keeps a copy of its weight in another layout, refreshed before each pass: the constant, offset and length.</summary>
     public virtual (string Constant, int Offset, int Length, string Comment)? ReorderedKernel => null;
 

@@ -81,6 +81,19 @@ public partial class ConvKernelIsImage;
 [Dense(2, Activation.Linear)]
 public partial class ConvInChannels17;
 
+/// <summary>
+/// Three convolutions of three forms: direct (2 channels), an im2col product (strided) and direct again (4 channels).
+/// The last one's backward rebuilds im2col columns before the middle one's backward reads its own: [9, 9, 2] → [2, 2, 3].
+/// </summary>
+[Network(Loss = Loss.MeanSquaredError)]
+[Input(9, 9, 2)]
+[Conv2D(8, 3, Activation.ReLU)]
+[Conv2D(4, 3, Activation.Tanh, Stride = 2)]
+[Conv2D(3, 2, Activation.Tanh)]
+[Flatten]
+[Dense(2, Activation.Linear)]
+public partial class ConvDirectAfterProduct;
+
 /// <summary>One input channel into 17 filters: [5, 5, 1] → [3, 3, 17].</summary>
 [Network(Loss = Loss.MeanSquaredError)]
 [Input(5, 5, 1)]
