@@ -298,8 +298,9 @@ public abstract class NetworkBase : INetwork
     /// <summary>
     /// How many samples of an inference batch run at a time: the whole batch, or as many as keep the layer outputs within
     /// <see cref="ChunkBytes"/>. The outputs are estimated by the scratch arena's per-sample layout up to the network's
-    /// output, where every layer keeps its output (the training-only buffers after it — gradients, im2col columns — are
-    /// not touched by inference).
+    /// output, where every layer keeps its output. What lies after it is left out: the gradients, which inference never
+    /// touches, and the im2col columns, which a convolution computed as an im2col product (or Winograd's scratch) writes in
+    /// inference too — so for such networks this underestimates the working set, by one layer's columns at a time.
     /// </summary>
     internal int SamplesPerChunk(int batchSize)
     {

@@ -51,7 +51,9 @@ public sealed class ConvWinogradTests
         Assert.True(float.IsNaN(transformed[0]));
         weight[5] += 1;
         Assert.True(Conv.RefreshWinogradKernel(weight, source, transformed, 64, 32));
-        Assert.False(float.IsNaN(transformed[0]));
+        float[] fresh = new float[transformed.Length];
+        Conv.ToWinogradKernel(weight, fresh, 64, 32);
+        Assert.Equal(fresh, transformed); // the changed weight's transform, not the old one's
         Assert.Equal(weight, source);
     }
 
@@ -92,6 +94,9 @@ public sealed class ConvWinogradTests
         Assert.Equal(winograd, fused);
         weight[7] -= 1;
         Assert.True(Conv.RefreshWinograd4x4Kernel(weight, source, transformed, 64, 32));
+        float[] fresh = new float[transformed.Length];
+        Conv.ToWinograd4x4Kernel(weight, fresh, 64, 32);
+        Assert.Equal(fresh, transformed); // the changed weight's transform, not the old one's
         Assert.Equal(weight, source);
     }
 
@@ -162,7 +167,8 @@ public sealed class ConvWinogradTests
         int window = c.KernelHeight * c.KernelWidth;
         float[] x = Values(random, c.Batch * c.InputSize), weight = Values(random, filters * c.Channels * window), bias = Values(random, filters);
         float[] kernel = new float[weight.Length], source = new float[weight.Length];
-        Conv.RefreshTapMajorKernel(weight, source, kernel, filters, c.Channels, c.KernelHeight, c.KernelWidth);
+        Assert.True(Conv.RefreshTapMajorKernel(weight, source, kernel, filters, c.Channels, c.KernelHeight, c.KernelWidth)); // random weights differ from the zero record
+        Assert.False(Conv.RefreshTapMajorKernel(weight, source, kernel, filters, c.Channels, c.KernelHeight, c.KernelWidth)); // unchanged: not reordered again
         float[] y = new float[c.Batch * c.OutputPixels * filters];
         Array.Fill(y, float.NaN); // every element is written
         Conv.ForwardDirect(x, kernel, bias, y, c.Batch, c.Height, c.Width, c.Channels, filters, c.KernelHeight, c.KernelWidth, c.Stride, c.PadTop, c.PadLeft, c.OutHeight, c.OutWidth, relu);

@@ -166,7 +166,9 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
 
     /// <summary>The record of the weight the reordered copy was made from: <c>DepthwiseConv0KernelSource</c>, its offset, and its comment.</summary>
     public (string Constant, int Offset, string Comment) Source(string kernelConstant, string name) =>
-        (kernelConstant + "Source", SourceOffset, $"{name}.weight, for {kernelConstant}");
+        (SourceConstant(kernelConstant), SourceOffset, $"{name}.weight, for {kernelConstant}");
+
+    private static string SourceConstant(string kernelConstant) => kernelConstant + "Source";
 
     /// <summary>Keras's fans for a depthwise kernel [kh, kw, C, M]: kh·kw·C in, kh·kw·M out.</summary>
     public (int In, int Out) Fans => (Taps * Window.Channels, Taps * Multiplier);
@@ -186,7 +188,7 @@ internal sealed record DepthwiseStep(WindowPlan Window, int Multiplier, int Weig
     {
         string size = Format.Int(WeightCount);
         w.Line($"{Kernels}.Conv.RefreshChannelsLastKernel({Weight("parameters", weightConstant)}, " +
-               $"global::System.MemoryExtensions.AsSpan(_kernelSources, {kernelConstant}Source, {size}), {Kernel(kernelConstant)}, " +
+               $"global::System.MemoryExtensions.AsSpan(_kernelSources, {SourceConstant(kernelConstant)}, {size}), {Kernel(kernelConstant)}, " +
                $"1, {Format.Int(OutChannels)}, {Format.Int(Window.WindowHeight)}, {Format.Int(Window.WindowWidth)});");
     }
 

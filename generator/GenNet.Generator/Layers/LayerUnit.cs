@@ -342,19 +342,18 @@ internal sealed class PlanContext
     }
 
     /// <summary>Reserves a transformed copy of a weight (<paramref name="floats"/>) that only the forward pass reads: no room for a gradient.</summary>
-    public int AllocateTransformedKernel(int floats)
-    {
-        int offset = _kernels;
-        _kernels += floats;
-        return offset;
-    }
+    public int AllocateTransformedKernel(int floats) => AllocateKernel(floats, gradient: false);
 
-    /// <summary>Reserves a reordered copy of a weight (<paramref name="floats"/>), and room for its gradient in training.</summary>
-    public int AllocateKernel(int floats)
+    /// <summary>Reserves a reordered copy of a weight (<paramref name="floats"/>), and room for its gradient in training unless <paramref name="gradient"/> is false.</summary>
+    public int AllocateKernel(int floats, bool gradient = true)
     {
         int offset = _kernels;
         _kernels += floats;
-        _kernelGradient = Math.Max(_kernelGradient, floats);
+        if (gradient)
+        {
+            _kernelGradient = Math.Max(_kernelGradient, floats);
+        }
+
         return offset;
     }
 

@@ -88,10 +88,6 @@ internal static class ReducedPrecisionCode
             w.Line($"{Format.Kernels}.Dense.ForwardQuantized({x}, stored.QuantizedDense({tensor}, {Format.Int(inputs)}, {Format.Int(outputs)}), {bias}, {y}, batchSize);");
         }
 
-        using (w.Block("else"))
-        {
-            w.Line("// the float arena, once Parameters has been asked for (and so may have been changed)");
-            w.Line($"{Format.Kernels}.Dense.Forward({floatProduct});");
-        }
+        EmitFloatArena(w, floatProduct);
     }
 }
