@@ -104,10 +104,14 @@ internal sealed class Conv2DUnit : LayerUnit
         int biasOffset = context.AllocateParameters(filters);
         int preActivation = activation.Kind == ActivationKind.Gelu ? context.Allocate(outSize) : NodePlan.None;
         int output = context.Allocate(outSize);
-        context.NeedColumns(window.ColumnsPerSample);
         // One forward kernel per layer, whether training or not: a training step's outputs are Forward's, and a trainable
         // network's Forward is its inference-only build's, bit for bit.
         ConvForm form = context.TakesFold || context.Spec.WeightPrecision != WeightPrecisionKind.Float32 ? ConvForm.Product : Conv2DPlan.FormOf(window, filters);
+        if (form != ConvForm.Direct || context.Training)
+        {
+            context.NeedColumns(window.ColumnsPerSample); // a direct forward needs none; its backward rebuilds them
+        }
+
         int kernelOffset = window.ChannelsLastColumns && !context.TakesFold && (form == ConvForm.Product || context.Training) // folded: reordered in its folded copy
             ? context.AllocateKernel((int)weights)
             : NodePlan.None;

@@ -27,7 +27,7 @@ namespace Samples.Vision
         private const int Dense0Weight = 463; // dense_0.weight [4, 20]
         private const int Dense0Bias = 543; // dense_0.bias [4]
 
-        // Scratch arena, per sample: each layer's output, then the im2col matrix.
+        // Scratch arena, per sample: each layer's output.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Conv0PreActivation = 0;
         private const int Conv0Output = 160;
@@ -38,8 +38,6 @@ namespace Samples.Vision
         private const int Flatten0Output = 660;
         private const int Dense0Output = 680;
         private const int ActivationsPerSample = 684;
-        private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
-        private const int ColumnsPerSample = 720;
 
         // Convolution weights in the layouts their forward kernels read; each call checks them against the parameters.
         private const int Conv0Taps = 0; // conv_0: [3, 3, 3, 8], tap-major
@@ -51,7 +49,7 @@ namespace Samples.Vision
         private const int Conv2TapsSource = 216; // conv_2.weight, for Conv2Taps
         private const int KernelSourcesSize = 396;
 
-        private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
+        private const int ScratchPerSample = ActivationsPerSample; // inference only: no gradient buffers
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
         public const string Summary = """

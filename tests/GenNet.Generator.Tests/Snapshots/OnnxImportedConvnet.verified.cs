@@ -25,7 +25,7 @@ namespace Apps
         private const int Dense0Weight = 262; // dense_0.weight [10, 24]
         private const int Dense0Bias = 502; // dense_0.bias [10]
 
-        // Scratch arena, per sample: each layer's output, then the im2col matrix.
+        // Scratch arena, per sample: each layer's output.
         // A buffer at offset k and width n occupies scratch[k·batch, (k+n)·batch), one row per sample.
         private const int Conv0Output = 0;
         private const int MaxPool0Output = 576;
@@ -34,8 +34,6 @@ namespace Apps
         private const int Flatten0Output = 840;
         private const int Dense0Output = 864;
         private const int ActivationsPerSample = 874;
-        private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
-        private const int ColumnsPerSample = 1296;
 
         // Convolution weights in the layouts their forward kernels read; calls check them against the parameters until they are made from the compiled-in weights.
         private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 4], tap-major
@@ -47,7 +45,7 @@ namespace Apps
         private const int Conv1TapsSource = 36; // conv_1.weight, for Conv1Taps
         private const int KernelSourcesSize = 252;
 
-        private const int ScratchPerSample = ActivationsPerSample + ColumnsPerSample; // inference only: no gradient buffers
+        private const int ScratchPerSample = ActivationsPerSample; // inference only: no gradient buffers
 
         /// <summary>The layers, their output shapes and parameter counts, as Keras's <c>model.summary()</c> prints them.</summary>
         public const string Summary = """
