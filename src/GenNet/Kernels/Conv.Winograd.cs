@@ -157,7 +157,7 @@ public static partial class Conv
     /// <summary>
     /// How many tiles a Winograd call transforms and multiplies at a time: at most <paramref name="most"/>, what the scratch
     /// holds and all of them; in whole blocks of six (the product's micro-kernel) when the tiles take several rounds —
-    /// mnist_convnet's 36 2×2 tiles an image go 18 + 18, not 22 + 14.
+    /// 36 tiles at most 22 at a time go 18 + 18, not 22 + 14.
     /// </summary>
     private static int TilesAtATime(int most, int total, int fitInScratch)
     {
@@ -193,12 +193,13 @@ public static partial class Conv
 
             ref float v = ref MemoryMarshal.GetReference(_scratch); // [16, chunk, channels]
             ref float m = ref Unsafe.Add(ref v, WinogradPoints * chunk * channels); // [16, chunk, filters]
+            Span<nint> at = stackalloc nint[WinogradPoints]; // one patch's pixels, reused tile after tile
             for (int first = 0; first < total; first += chunk)
             {
                 int count = Math.Min(chunk, total - first);
                 for (int i = 0; i < count; i++)
                 {
-                    TransformPatch<TVector, TWidth>(_x, ref Unsafe.Add(ref v, i * channels), chunk * channels, first + i, shape);
+                    TransformPatch<TVector, TWidth>(_x, ref Unsafe.Add(ref v, i * channels), chunk * channels, first + i, shape, at);
                 }
 
                 for (int t = 0; t < WinogradPoints; t++)
@@ -221,7 +222,7 @@ public static partial class Conv
     /// <c>v[p · pointStride + c]</c>. Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransformPatch<TVector, TWidth>(ReadOnlySpan<float> x, ref float v, int pointStride, int tile, in WinogradShape s)
+    private static void TransformPatch<TVector, TWidth>(ReadOnlySpan<float> x, ref float v, int pointStride, int tile, in WinogradShape s, Span<nint> at)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
@@ -232,7 +233,6 @@ public static partial class Conv
         nint imageStart = (nint)image * s.Height * s.Width * channels;
 
         // The patch's 16 pixels as offsets into x, or −1 where they lie outside the image (read as 0).
-        Span<nint> at = stackalloc nint[16];
         for (int i = 0; i < 4; i++)
         {
             for (int j = 0; j < 4; j++)
@@ -543,7 +543,7 @@ public static partial class Conv
     /// +0, as <see cref="Activations.Relu"/> gives.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVector Activated<TVector, TWidth>(TVector value, bool relu)
+    private static TVector Activated<TVector, TWidth>(TVector value, bool relu)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector> =>
         relu ? TWidth.ConditionalSelect(TWidth.Or(TWidth.GreaterThan(value, TWidth.Zero), TWidth.IsNaN(value)), value, TWidth.Zero) : value;
