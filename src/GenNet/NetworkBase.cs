@@ -142,6 +142,8 @@ public abstract class NetworkBase : INetwork
     private float[] _outputs = []; // the arena the last call's outputs lie in
     private int _outputStart, _outputLength; // where in it
     private int _busy; // a trainable network's guard against concurrent calls
+    private bool _parametersHandedOut; // Parameters has handed out the arena: it may be written at any time from then on
+    private int _parametersVersion; // counts the library's own writes to the arena (optimizer steps, loads, initialization)
 
     private protected NetworkBase(bool trainable)
     {
@@ -168,8 +170,71 @@ public abstract class NetworkBase : INetwork
     }
 
     /// <inheritdoc/>
-    /// <remarks>An inference-only network with compiled-in weights reads them where they lie until this is first asked for.</remarks>
-    public Span<float> Parameters => _parameters ??= _layout.CompiledWeights.Values.ToArray();
+    /// <remarks>
+    /// An inference-only network with compiled-in weights reads them where they lie until this is first asked for. A
+    /// trainable network keeps its large Dense weights also packed for single samples while only the library changes them
+    /// (<c>Fit</c>, <c>SafeTensors.Load</c>, <see cref="InitializeParameters"/>); once this span has been handed out, anything
+    /// may be written through it at any time, so from then on its layers read the arena itself, as they always did.
+    /// </remarks>
+    public Span<float> Parameters
+    {
+        get
+        {
+            _parametersHandedOut = true;
+            return ParameterArena;
+        }
+    }
+
+    /// <summary>The parameter arena for the library's own reads and writes, without handing it out (see <see cref="Parameters"/>).</summary>
+    internal Span<float> ParameterArena => _parameters ??= _layout.CompiledWeights.Values.ToArray();
+
+    /// <summary>True once <see cref="Parameters"/> has handed the arena out: no copy of it in another layout can be trusted after that.</summary>
+    private protected bool ParametersHandedOut => _parametersHandedOut;
+
+    /// <summary>Changes whenever the library writes the parameters (<see cref="ParametersChanged"/>).</summary>
+    private protected int ParametersVersion => Volatile.Read(ref _parametersVersion);
+
+    /// <summary>Says that the library has written, or is about to write, the parameters: copies in other layouts are stale.</summary>
+    internal void ParametersChanged() => Interlocked.Increment(ref _parametersVersion);
+
+    /// <summary>
+    /// The parameter arena, for a write that follows at once (the generated <see cref="InitializeParameters"/>): marks any
+    /// copy of the weights in another layout stale, without handing the arena out as <see cref="Parameters"/> does.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected Span<float> ParametersToWrite()
+    {
+        ParametersChanged();
+        return ParameterArena;
+    }
+
+    /// <summary>
+    /// <paramref name="network"/>'s parameters for a write by the library (an optimizer's step, a load): a generated network's
+    /// arena marked changed (not handed out), any other network's <see cref="INetwork.Parameters"/>.
+    /// </summary>
+    internal static Span<float> ParametersToWrite(INetwork network)
+    {
+        if (network is NetworkBase generated)
+        {
+            return generated.ParametersToWrite();
+        }
+
+        return network.Parameters;
+    }
+
+    /// <summary>
+    /// <paramref name="network"/>'s parameter arena, not handed out: the one its layers compute with from now on (an
+    /// inference-only network's float copy of compiled-in weights is made here), for the calibration that watches them.
+    /// </summary>
+    internal static Span<float> ParameterArenaOf(INetwork network) =>
+        network is NetworkBase generated ? generated.ParameterArena : network.Parameters;
+
+    /// <summary>
+    /// <paramref name="network"/>'s parameters for a read by the library: a generated network's as its layers read them,
+    /// without handing the arena out or copying compiled-in weights.
+    /// </summary>
+    internal static ReadOnlySpan<float> ParametersToRead(INetwork network) =>
+        network is NetworkBase generated ? generated.ParameterView : network.Parameters;
 
     /// <inheritdoc/>
     public IReadOnlyList<ParameterTensor> ParameterTensors => _layout.ParameterTensors;

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Threading;
 using GenNet.Kernels;
 using GenNet.Losses;
 
@@ -25,6 +26,8 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     private int _outputParts = 1; // > 1: the last step split its large products by outputs over this many threads
     private int[][] _ownedRanges = []; // per part of a split by outputs: (offset, length) pairs of the parameters it owns
     private OptimizerParts? _optimizerParts;
+    private readonly Lock _packing = new(); // the shards of a step split by rows may ask for panels at once
+    private PackedDense?[] _packedDense = []; // per parameter tensor: a Dense weight packed into panels, once it paid
 
     /// <summary>Sets up the parameter, gradient and scratch arenas that <see cref="NetworkBase.Layout"/> describes.</summary>
     protected TrainableNetworkBase()
@@ -112,6 +115,119 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         }
 
         gradients.Clear();
+    }
+
+    /// <summary>
+    /// How many calls that could read a Dense weight's panels (<see cref="Dense.PanelsPay"/>) run over the rows at one version
+    /// of the parameters before the weight is packed. Packing the seed MLP's first layer costs about what ~15 one-sample
+    /// calls save, so a network that is stepped between every few calls (reinforcement learning, online learning) never
+    /// pays for packing that it would not earn back; one that is evaluated or serves predictions packs once, then streams.
+    /// </summary>
+    internal const int PackAfterCalls = 16;
+
+    /// <summary>
+    /// Dense weight tensor <paramref name="tensor"/> ([<paramref name="outputs"/>, <paramref name="inputs"/>]) packed into
+    /// panels of 16 outputs for <see cref="Dense.ForwardPanels"/>, or empty where the rows are to be read: when the batch
+    /// would not read panels, while the weights have served fewer than <see cref="PackAfterCalls"/> such calls since the
+    /// library last changed them, or for good once <see cref="NetworkBase.Parameters"/> has handed the arena out (a write
+    /// through it cannot be seen). Packed once per version of the parameters, into one buffer per tensor; the same bits
+    /// either way.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected ReadOnlySpan<float> DensePanels(int tensor, int inputs, int outputs, int batchSize)
+    {
+        if (ParametersHandedOut || !Dense.PanelsPay(batchSize, inputs, outputs))
+        {
+            return default;
+        }
+
+        int version = ParametersVersion;
+        PackedDense?[] packed = Volatile.Read(ref _packedDense);
+        if ((uint)tensor < (uint)packed.Length && packed[tensor] is { } ready && ready.Holds(version))
+        {
+            return ready.Panels;
+        }
+
+        lock (_packing)
+        {
+            ParameterTensor weight = Sizes.ParameterTensors[tensor];
+            if (weight.Length != (long)inputs * outputs)
+            {
+                throw new ArgumentException($"parameter tensor {tensor} ({weight.Name}) holds {weight.Length} weights, not {outputs} × {inputs}.");
+            }
+
+            if (_packedDense.Length == 0)
+            {
+                Volatile.Write(ref _packedDense, new PackedDense?[Sizes.ParameterTensors.Length]);
+            }
+
+            PackedDense entry = _packedDense[tensor] ??= new PackedDense();
+            return entry.Serve(version, ParameterArena.Slice(weight.Offset, weight.Length), inputs, outputs);
+        }
+    }
+
+    /// <summary>True when Dense weight <paramref name="tensor"/> is packed for the parameters as they are now (for tests).</summary>
+    internal bool HoldsDensePanels(int tensor) =>
+        (uint)tensor < (uint)_packedDense.Length && _packedDense[tensor] is { } entry && entry.Holds(ParametersVersion);
+
+    /// <summary>How many times this network has packed a Dense weight into panels (for tests).</summary>
+    internal int DensePanelPacks
+    {
+        get
+        {
+            int packs = 0;
+            foreach (PackedDense? entry in _packedDense)
+            {
+                packs += entry?.Packs ?? 0;
+            }
+
+            return packs;
+        }
+    }
+
+    // One Dense weight's panels: the version of the parameters they were packed from, and how many calls have asked since
+    // that version began. Changed only under the network's packing lock; Holds is read without it.
+    private sealed class PackedDense
+    {
+        private float[] _panels = [];
+        private int _version = -1, _calls;
+        private volatile bool _ready;
+
+        public ReadOnlySpan<float> Panels => _panels;
+
+        public int Packs { get; private set; }
+
+        public bool Holds(int version) => Volatile.Read(ref _version) == version && _ready; // in this order: see Serve's
+
+        public ReadOnlySpan<float> Serve(int version, ReadOnlySpan<float> weight, int inputs, int outputs)
+        {
+            if (_version != version)
+            {
+                _ready = false;
+                Volatile.Write(ref _version, version);
+                _calls = 0;
+            }
+
+            if (_ready)
+            {
+                return _panels;
+            }
+
+            if (++_calls < PackAfterCalls)
+            {
+                return default;
+            }
+
+            if (_panels.Length == 0)
+            {
+                _panels = new float[Dense.PanelLength(inputs, outputs)];
+            }
+
+            Dense.PackPanels(weight, _panels, inputs, outputs);
+            Packs++;
+            _ready = true;
+            return _panels;
+        }
     }
 
     /// <summary>
@@ -296,6 +412,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         int parts = _outputParts;
         OwnedRanges(parts);
         optimizer.BeginParts(Sizes.ParameterCount);
+        ParametersChanged(); // here, on the calling thread: the parts write the arena on theirs
         OptimizerParts work = _optimizerParts ??= new OptimizerParts(this);
         work.Optimizer = optimizer;
         float finiteParts;
@@ -389,7 +506,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         public float RunPart(int part, int parts)
         {
             int[] ranges = network._ownedRanges[part];
-            Span<float> parameters = network.Parameters;
+            Span<float> parameters = network.ParameterArena;
             ReadOnlySpan<float> gradients = network._gradients;
             bool finite = true;
             for (int i = 0; i < ranges.Length; i += 2)

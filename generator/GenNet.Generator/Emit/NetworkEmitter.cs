@@ -573,7 +573,7 @@ internal static class NetworkEmitter
             else
             {
                 w.Line("var random = new global::GenNet.SeededRandom(seed);");
-                w.Line($"{Format.Span} parameters = Parameters;");
+                w.Line($"{Format.Span} parameters = ParametersToWrite();");
                 if (plan.BufferCount > 0)
                 {
                     w.Line($"{Format.Span} buffers = Buffers;");

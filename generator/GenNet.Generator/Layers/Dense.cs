@@ -233,6 +233,10 @@ internal sealed record DensePlan(
             {
                 ReducedPrecisionCode.EmitFloatPanels(w, site, $"{Header.Name}.weight", product, $"{inputs}, {outputs}");
             }
+            else if (site.Training && FoldedIn is null && (long)Inputs * Units >= PackedWeightsMin)
+            {
+                EmitTrainablePanels(w, site, product, inputs, outputs);
+            }
             else
             {
                 w.Line($"{Kernels}.Dense.Forward({product});");
@@ -247,6 +251,31 @@ internal sealed record DensePlan(
         }
 
         EmitBackwardMethod(w, weight);
+    }
+
+    /// <summary>
+    /// Weights from which a trainable network's Dense layer also keeps panels for single samples (and large inference
+    /// batches): 32 KB of floats, most of L1, below which the rows are read from L1 and nothing is gained.
+    /// </summary>
+    private const int PackedWeightsMin = 8 * 1024;
+
+    // A trainable network's large Dense layer: the panels its base class packs once the weights stay unchanged for a while
+    // (TrainableNetworkBase.DensePanels), else the rows; Dense.ForwardPanels gives the rows' bits.
+    private void EmitTrainablePanels(SourceWriter w, MethodSite site, string product, string inputs, string outputs)
+    {
+        int tensor = site.ParameterTensorNames.ToList().IndexOf($"{Header.Name}.weight");
+        int comma = product.IndexOf(", ", System.StringComparison.Ordinal);
+        w.Line($"{Format.ReadOnlySpan} panels = DensePanels({tensor}, {inputs}, {outputs}, batchSize);");
+        using (w.Block("if (panels.IsEmpty)"))
+        {
+            w.Line($"{Kernels}.Dense.Forward({product});");
+        }
+
+        using (w.Block("else"))
+        {
+            w.Line("// the weight also packed into panels of 16 outputs, kept while only training changes it: one stream, the rows' bits");
+            w.Line($"{Kernels}.Dense.ForwardPanels({product.Substring(0, comma)}, panels, {product.Substring(comma + 2)});");
+        }
     }
 
     private void EmitBackwardMethod(SourceWriter w, string weight)

@@ -145,6 +145,7 @@ public static partial class Dense
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
         CheckPanels(panels.Length, inputs, outputs);
+        Calibration.Active?.Observe(x.Slice(0, batchSize * inputs), weight); // as Forward: a trainable network's packed weights are calibrated too
         if (OutputSplit.Parts > 1)
         {
             Forward(x, weight, bias, y, batchSize, inputs, outputs);
@@ -155,6 +156,16 @@ public static partial class Dense
         var kernel = new PanelsKernel(x, panels, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
     }
+
+    /// <summary>
+    /// True when <see cref="ForwardPanels"/> would read the panels for a batch of <paramref name="batchSize"/> on this
+    /// machine, not only the rows: fewer samples than a group of 4 (one-sample latency), or a batch that <see cref="Forward"/>
+    /// would pack on each call, at 512 bits. A network that keeps panels only for its own use (a trainable network, whose
+    /// weights change) asks this before it packs or counts a call toward packing.
+    /// </summary>
+    internal static bool PanelsPay(int batchSize, int inputs, int outputs) =>
+        OutputSplit.Parts <= 1 &&
+        (batchSize < Tile || (TakesPackedPath(batchSize, inputs, outputs) && Vector512.IsHardwareAccelerated && inputs >= PanelOutputs && outputs % (2 * PanelOutputs) == 0));
 
     private static void CheckPanels(int length, int inputs, int outputs)
     {

@@ -125,7 +125,7 @@ public static partial class SafeTensors
         int size = network.InputSize, samples = inputs.Length / size;
         const int Batch = 256;
         var outputs = new float[Math.Min(samples, Batch) * network.OutputSize];
-        Span<float> parameters = network.Parameters; // an inference-only network's float arena from here on
+        Span<float> parameters = NetworkBase.ParameterArenaOf(network); // an inference-only network's float arena from here on
         Dictionary<string, (float Min, float Max)> ranges;
         lock (s_calibrating)
         {

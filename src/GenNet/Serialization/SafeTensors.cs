@@ -133,7 +133,7 @@ public static partial class SafeTensors
         float[] buffers = new float[network.Buffers.Length];
         Decode(data, layout, network.ParameterTensors, parameters);
         Decode(data, layout, network.BufferTensors, buffers);
-        parameters.CopyTo(network.Parameters);
+        parameters.CopyTo(NetworkBase.ParametersToWrite(network));
         buffers.CopyTo(network.Buffers);
     }
 

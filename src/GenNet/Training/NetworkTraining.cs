@@ -309,8 +309,9 @@ public static class NetworkTraining
 
     private static bool StepOptimizer(Optimizer optimizer, ITrainableNetwork network)
     {
-        optimizer.Step(network.Parameters, network.Gradients);
-        return TensorPrimitives.IsFiniteAll<float>(network.Parameters);
+        Span<float> parameters = NetworkBase.ParametersToWrite(network);
+        optimizer.Step(parameters, network.Gradients);
+        return TensorPrimitives.IsFiniteAll<float>(parameters);
     }
 
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
@@ -343,7 +344,7 @@ public static class NetworkTraining
             if (!finite) // a NaN or infinite gradient makes a parameter so too
             {
                 throw Diverged(TensorPrimitives.IsFiniteAll<float>(network.Gradients)
-                    ? $"A parameter became {NonFinite(network.Parameters)} in the optimizer's step (loss {loss})"
+                    ? $"A parameter became {NonFinite(NetworkBase.ParametersToRead(network))} in the optimizer's step (loss {loss})"
                     : $"A gradient became {NonFinite(network.Gradients)} (loss {loss})");
             }
 

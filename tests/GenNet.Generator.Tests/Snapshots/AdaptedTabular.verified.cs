@@ -103,7 +103,7 @@ namespace Samples.Tabular
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::System.Span<float> buffers = Buffers;
             buffers.Slice(Normalization0Mean, 13).Clear();
             buffers.Slice(Normalization0Variance, 13).Fill(1f);

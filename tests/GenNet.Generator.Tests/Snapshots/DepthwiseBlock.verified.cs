@@ -108,7 +108,7 @@ namespace Samples.Vision
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 8 * 27), fanIn: 27, fanOut: 72, ref random);
             parameters.Slice(Conv0Bias, 8).Clear();
             // Keras's fans for a [3, 3, 8, 1] depthwise kernel:

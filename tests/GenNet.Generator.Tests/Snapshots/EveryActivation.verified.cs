@@ -105,7 +105,7 @@ namespace Samples.Zoo
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 9 * 12), fanIn: 12, fanOut: 9, ref random);
             parameters.Slice(Dense0Bias, 9).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 8 * 9), fanIn: 9, fanOut: 8, ref random);

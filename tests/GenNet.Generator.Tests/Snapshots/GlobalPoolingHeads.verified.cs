@@ -94,7 +94,7 @@ namespace Samples.Vision
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 17 * 27), fanIn: 27, fanOut: 153, ref random);
             parameters.Slice(Conv0Bias, 17).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 34), fanIn: 34, fanOut: 10, ref random);

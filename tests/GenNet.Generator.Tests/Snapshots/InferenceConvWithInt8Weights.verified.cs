@@ -89,7 +89,7 @@ namespace Apps
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 2 * 9), fanIn: 9, fanOut: 18, ref random);
             parameters.Slice(Conv0Bias, 2).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 3 * 18), fanIn: 18, fanOut: 27, ref random);

@@ -64,7 +64,7 @@ namespace Apps
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 2 * 3), fanIn: 3, fanOut: 2, ref random);
             parameters.Slice(Dense0Bias, 2).Clear();
         }

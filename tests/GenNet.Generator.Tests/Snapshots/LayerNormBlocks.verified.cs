@@ -126,7 +126,7 @@ namespace Samples.Normalized
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 8 * 18), fanIn: 18, fanOut: 72, ref random);
             parameters.Slice(Conv0Bias, 8).Clear();
             parameters.Slice(LayerNorm0Weight, 8).Fill(1f);

@@ -68,7 +68,7 @@ namespace Samples.Normalized
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             parameters.Slice(LayerNorm0Weight, 5).Fill(1f);
             parameters.Slice(LayerNorm0Bias, 5).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 3 * 5), fanIn: 5, fanOut: 3, ref random);

@@ -77,7 +77,7 @@ namespace Samples.Sequences
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             // lstm: PyTorch's initialisation of a recurrent layer, every tensor from U(−1/√17, 1/√17).
             global::GenNet.Initializers.Uniform(parameters.Slice(Lstm0WeightIh, 68 * 3), limit: 0.24253562f, ref random);
             global::GenNet.Initializers.Uniform(parameters.Slice(Lstm0WeightHh, 68 * 17), limit: 0.24253562f, ref random);

@@ -108,7 +108,7 @@ namespace Samples
             _dropoutSeed = seed;
             RestartSteps();
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 32 * 9), fanIn: 9, fanOut: 288, ref random);
             parameters.Slice(Conv0Bias, 32).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 64 * 288), fanIn: 288, fanOut: 576, ref random);
@@ -286,7 +286,16 @@ namespace Samples
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 10 * 1600), parameters.Slice(Dense0Bias, 10), y, batchSize, 1600, 10);
+            global::System.ReadOnlySpan<float> panels = DensePanels(4, 1600, 10, batchSize);
+            if (panels.IsEmpty)
+            {
+                global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 10 * 1600), parameters.Slice(Dense0Bias, 10), y, batchSize, 1600, 10);
+            }
+            else
+            {
+                // the weight also packed into panels of 16 outputs, kept while only training changes it: one stream, the rows' bits
+                global::GenNet.Kernels.Dense.ForwardPanels(x, panels, parameters.Slice(Dense0Weight, 10 * 1600), parameters.Slice(Dense0Bias, 10), y, batchSize, 1600, 10);
+            }
             global::GenNet.Kernels.Activations.Softmax(y, 10);
         }
 

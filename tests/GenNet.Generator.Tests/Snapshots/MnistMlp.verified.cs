@@ -74,7 +74,7 @@ namespace Samples
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 128 * 784), fanIn: 784, fanOut: 128, ref random);
             parameters.Slice(Dense0Bias, 128).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 10 * 128), fanIn: 128, fanOut: 10, ref random);
@@ -127,7 +127,16 @@ namespace Samples
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 128 * 784), parameters.Slice(Dense0Bias, 128), y, batchSize, 784, 128);
+            global::System.ReadOnlySpan<float> panels = DensePanels(0, 784, 128, batchSize);
+            if (panels.IsEmpty)
+            {
+                global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 128 * 784), parameters.Slice(Dense0Bias, 128), y, batchSize, 784, 128);
+            }
+            else
+            {
+                // the weight also packed into panels of 16 outputs, kept while only training changes it: one stream, the rows' bits
+                global::GenNet.Kernels.Dense.ForwardPanels(x, panels, parameters.Slice(Dense0Weight, 128 * 784), parameters.Slice(Dense0Bias, 128), y, batchSize, 784, 128);
+            }
             global::GenNet.Kernels.Activations.Relu(y);
         }
 

@@ -86,7 +86,7 @@ namespace Samples.Text
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             // embedding: Keras's initialisation of an embedding, U(−0.05, 0.05).
             global::GenNet.Initializers.Uniform(parameters.Slice(Embedding0Weight, 30 * 8), limit: 0.05f, ref random);
             // gru: PyTorch's initialisation of a recurrent layer, every tensor from U(−1/√16, 1/√16).

@@ -84,7 +84,7 @@ namespace Samples.Normalized
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::System.Span<float> buffers = Buffers;
             parameters.Slice(Bn0Weight, 5).Fill(1f);
             parameters.Slice(Bn0Bias, 5).Clear();

@@ -93,7 +93,7 @@ namespace Apps
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 4 * 9), fanIn: 9, fanOut: 36, ref random);
             parameters.Slice(Conv0Bias, 4).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 6 * 36), fanIn: 36, fanOut: 54, ref random);

@@ -101,7 +101,7 @@ namespace Samples
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.HeNormal(parameters.Slice(Conv0Weight, 4 * 18), fanIn: 18, ref random);
             parameters.Slice(Conv0Bias, 4).Clear();
             global::GenNet.Initializers.HeUniform(parameters.Slice(Dense0Weight, 16 * 144), fanIn: 144, ref random);

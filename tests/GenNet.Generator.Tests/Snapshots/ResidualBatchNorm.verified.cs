@@ -155,7 +155,7 @@ namespace Samples.Normalized
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::System.Span<float> buffers = Buffers;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 4 * 9), fanIn: 9, fanOut: 36, ref random);
             parameters.Slice(Conv0Bias, 4).Clear();

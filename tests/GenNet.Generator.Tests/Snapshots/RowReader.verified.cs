@@ -141,7 +141,7 @@ namespace Samples.Sequences
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             // lstm: PyTorch's initialisation of a recurrent layer, every tensor from U(−1/√32, 1/√32).
             global::GenNet.Initializers.Uniform(parameters.Slice(Lstm0WeightIh, 128 * 28), limit: 0.17677669f, ref random);
             global::GenNet.Initializers.Uniform(parameters.Slice(Lstm0WeightHh, 128 * 32), limit: 0.17677669f, ref random);

@@ -104,7 +104,7 @@ namespace Samples.Signals
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1d0Weight, 8 * 15), fanIn: 15, fanOut: 40, ref random);
             parameters.Slice(Conv1d0Bias, 8).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1d1Weight, 17 * 24), fanIn: 24, fanOut: 51, ref random);

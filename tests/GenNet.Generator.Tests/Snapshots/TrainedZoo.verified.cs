@@ -115,7 +115,7 @@ namespace Samples.Vision
             _dropoutSeed = seed;
             RestartSteps();
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 8 * 27), fanIn: 27, fanOut: 72, ref random);
             parameters.Slice(Conv0Bias, 8).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 6 * 8), fanIn: 8, fanOut: 6, ref random);

@@ -85,7 +85,7 @@ namespace Samples.Tracks
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             // gru: PyTorch's initialisation of a recurrent layer, every tensor from U(−1/√8, 1/√8).
             global::GenNet.Initializers.Uniform(parameters.Slice(Gru0WeightIh, 24 * 3), limit: 0.35355338f, ref random);
             global::GenNet.Initializers.Uniform(parameters.Slice(Gru0WeightHh, 24 * 8), limit: 0.35355338f, ref random);

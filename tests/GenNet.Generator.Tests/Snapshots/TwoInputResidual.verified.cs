@@ -134,7 +134,7 @@ namespace Samples.Graphs
         public override void InitializeParameters(int seed)
         {
             var random = new global::GenNet.SeededRandom(seed);
-            global::System.Span<float> parameters = Parameters;
+            global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv0Weight, 4 * 18), fanIn: 18, fanOut: 36, ref random);
             parameters.Slice(Conv0Bias, 4).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Conv1Weight, 4 * 36), fanIn: 36, fanOut: 36, ref random);

@@ -72,7 +72,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
         StoppedEpoch = 0;
         if (RestoreBestWeights)
         {
-            _bestParameters = new float[network.Parameters.Length];
+            _bestParameters = new float[NetworkBase.ParametersToRead(network).Length];
             _bestBuffers = new float[network.Buffers.Length];
         }
     }
@@ -110,7 +110,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
     {
         if (RestoreBestWeights && _haveBest && _network is not null)
         {
-            _bestParameters.CopyTo(_network.Parameters);
+            _bestParameters.CopyTo(NetworkBase.ParametersToWrite(_network));
             _bestBuffers.CopyTo(_network.Buffers);
         }
     }
@@ -119,7 +119,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
     {
         if (RestoreBestWeights && _network is not null)
         {
-            _network.Parameters.CopyTo(_bestParameters);
+            NetworkBase.ParametersToRead(_network).CopyTo(_bestParameters);
             _network.Buffers.CopyTo(_bestBuffers);
             _haveBest = true;
         }

@@ -1,0 +1,312 @@
+using System;
+using System.IO;
+using GenNet.Tests.Networks;
+using Xunit;
+
+namespace GenNet.Tests;
+
+/// <summary>A trainable network with a Dense layer just large enough to keep panels (129 × 67 = 8,643 weights, a last panel of 3 outputs) and one too small.</summary>
+[Network]
+[Input(129)]
+[Dense(67, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class PanelledClassifier;
+
+/// <summary>
+/// A trainable network keeps its large Dense weights also packed into panels (<see cref="TrainableNetworkBase.DensePanels"/>)
+/// once they have served <see cref="TrainableNetworkBase.PackAfterCalls"/> calls unchanged; the library's own writes (a
+/// step of <c>Fit</c>, <c>Load</c>, <c>InitializeParameters</c>, EarlyStopping's restore) make them stale, and once
+/// <c>Parameters</c> has handed the arena out the rows are read for good. Every result is compared bit for bit with a twin
+/// whose arena was handed out (so it always reads the rows), holding the same weights.
+/// </summary>
+[Collection(SerialCollection.Name)] // one test counts allocations
+public sealed class TrainablePanelsTests
+{
+    private const int Inputs = 129, Classes = 3;
+
+    private static float[] Samples(int count, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[count * Inputs];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return x;
+    }
+
+    private static Dataset Data(int count, int seed)
+    {
+        float[] x = Samples(count, seed);
+        var labels = new int[count];
+        for (int s = 0; s < count; s++)
+        {
+            labels[s] = (x[s * Inputs] > 0 ? 1 : 0) + (x[s * Inputs + 1] > 0.5f ? 1 : 0);
+        }
+
+        return Dataset.Create(x, labels, Inputs);
+    }
+
+    // A twin holding `network`'s weights (read without handing them out) whose own arena is handed out: it reads the rows.
+    private static T RowsTwin<T>(T network)
+        where T : TrainableNetworkBase, new()
+    {
+        var twin = new T();
+        NetworkBase.ParametersToRead(network).CopyTo(twin.Parameters);
+        return twin;
+    }
+
+    // Runs `calls` forwards of `batch` samples on both and asserts the same bits each time.
+    private static void AssertSameAsRows(INetwork network, INetwork rows, float[] x, int batch, int calls, string when)
+    {
+        int inputs = network.InputSize, outputs = network.OutputSize;
+        float[] expected = new float[batch * outputs], actual = new float[batch * outputs];
+        for (int call = 0; call < calls; call++)
+        {
+            ReadOnlySpan<float> samples = x.AsSpan(call % (x.Length / inputs - batch + 1) * inputs, batch * inputs);
+            rows.Forward(samples, expected, batch);
+            network.Forward(samples, actual, batch);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                    $"{when}, call {call}, batch {batch}, y[{i / outputs}, {i % outputs}]: {actual[i]:R} against the rows' {expected[i]:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void The_large_Dense_weight_is_packed_after_so_many_unchanged_calls_and_gives_the_rows_bits()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(3);
+        PanelledClassifier rows = RowsTwin(network);
+        float[] x = Samples(40, seed: 1);
+
+        AssertSameAsRows(network, rows, x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls - 1, "before packing");
+        Assert.False(network.HoldsDensePanels(0), "packed before PackAfterCalls calls");
+        Assert.Equal(0, network.DensePanelPacks);
+
+        AssertSameAsRows(network, rows, x, batch: 1, calls: 1, "the packing call");
+        Assert.True(network.HoldsDensePanels(0), "not packed after PackAfterCalls one-sample calls");
+        Assert.False(network.HoldsDensePanels(2), "dense_1's 201 weights were packed; they are read from L1 as rows");
+        foreach (int batch in new[] { 1, 2, 3, 4, 5, 17 })
+        {
+            AssertSameAsRows(network, rows, x, batch, calls: 3, "from the panels");
+        }
+
+        Assert.Equal(1, network.DensePanelPacks);
+        Assert.False(rows.HoldsDensePanels(0), "the twin whose Parameters were handed out packed its weights");
+    }
+
+    [Fact]
+    public void Batches_that_read_only_rows_do_not_count_toward_packing()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(4);
+        float[] x = Samples(64, seed: 2);
+        var y = new float[32 * Classes];
+        for (int call = 0; call < 3 * TrainableNetworkBase.PackAfterCalls; call++)
+        {
+            network.Forward(x.AsSpan(0, 32 * Inputs), y, 32); // 4 ≤ 32 < 64: the 4 × 4 row tiles
+        }
+
+        Assert.False(network.HoldsDensePanels(0));
+        Assert.Equal(0, network.DensePanelPacks);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_step_of_Fit_makes_the_panels_stale_and_they_follow_the_new_weights(int threads)
+    {
+        var network = new PanelledClassifier { Threads = threads };
+        network.InitializeParameters(5);
+        float[] x = Samples(40, seed: 3);
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 2, "before training");
+        Assert.True(network.HoldsDensePanels(0));
+
+        network.Fit(Data(256, seed: 4), new Adam(0.01f), epochs: 1, batchSize: 128, verbosity: Verbosity.Silent);
+        Assert.False(network.HoldsDensePanels(0), "the panels of the weights before the step still count as current");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 4, "after Fit");
+        Assert.True(network.HoldsDensePanels(0));
+        Assert.Equal(2, network.DensePanelPacks);
+    }
+
+    [Fact]
+    public void A_step_split_by_outputs_over_two_threads_makes_the_panels_stale()
+    {
+        var network = new MnistMlp { Threads = 2 };
+        network.InitializeParameters(14);
+        var random = new Random(14);
+        float[] images = new float[64 * MnistMlp.InputSize];
+        int[] labels = new int[64];
+        for (int i = 0; i < images.Length; i++)
+        {
+            images[i] = (float)random.NextDouble();
+        }
+
+        for (int s = 0; s < labels.Length; s++)
+        {
+            labels[s] = s % 10;
+        }
+
+        AssertSameAsRows(network, RowsTwin(network), images, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "before training");
+        Assert.True(network.HoldsDensePanels(0));
+
+        network.Fit(Dataset.Create(images, labels, 28, 28), new Adam(), epochs: 1, batchSize: 32, verbosity: Verbosity.Silent);
+        Assert.True(network.LastStepSplitByOutputs, "the step was not split by outputs, so the optimizer did not step in parts");
+        Assert.False(network.HoldsDensePanels(0), "the optimizer's step in parts left the old panels current");
+        AssertSameAsRows(network, RowsTwin(network), images, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "after the split step");
+    }
+
+    [Fact]
+    public void Load_and_InitializeParameters_make_the_panels_stale()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(6);
+        float[] x = Samples(40, seed: 5);
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 2, calls: TrainableNetworkBase.PackAfterCalls + 1, "initialised");
+        Assert.True(network.HoldsDensePanels(0));
+
+        var other = new PanelledClassifier();
+        other.InitializeParameters(7);
+        var file = new MemoryStream();
+        other.Save(file);
+        file.Position = 0;
+        network.Load(file);
+        Assert.False(network.HoldsDensePanels(0), "Load left the old panels current");
+        AssertSameAsRows(network, RowsTwin(other), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 3, "loaded");
+        Assert.True(network.HoldsDensePanels(0));
+
+        network.InitializeParameters(8);
+        Assert.False(network.HoldsDensePanels(0), "InitializeParameters left the old panels current");
+        var fresh = new PanelledClassifier();
+        fresh.InitializeParameters(8);
+        AssertSameAsRows(network, RowsTwin(fresh), x, batch: 3, calls: TrainableNetworkBase.PackAfterCalls + 3, "re-initialised");
+        Assert.Equal(3, network.DensePanelPacks);
+    }
+
+    [Fact]
+    public void EarlyStoppings_restore_makes_the_panels_stale()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(9);
+        float[] x = Samples(40, seed: 6);
+        var probe = new PanelsProbe(network, x);
+
+        // The probe packs the weights at each epoch's end; the restore at the end of training writes the best epoch's weights after it.
+        network.Fit(Data(256, seed: 7), new Sgd(0.5f), epochs: 3, [probe, new EarlyStopping("loss", patience: 5, restoreBestWeights: true)], batchSize: 32, verbosity: Verbosity.Silent);
+        Assert.Equal(3, probe.SawPanels);
+        Assert.False(network.HoldsDensePanels(0), "the restored weights are served from the panels of the last epoch's");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 2, "restored");
+    }
+
+    // Packs the weights at the end of each epoch (PackAfterCalls calls) so that EarlyStopping's restore has panels to make stale.
+    private sealed class PanelsProbe(PanelledClassifier network, float[] x) : Callback
+    {
+        public int SawPanels { get; private set; }
+
+        public override bool OnEpochEnd(EpochReport report)
+        {
+            var y = new float[Classes];
+            for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
+            {
+                network.Forward(x.AsSpan(0, Inputs), y);
+            }
+
+            SawPanels += network.HoldsDensePanels(0) ? 1 : 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public void Handing_out_Parameters_turns_the_panels_off_for_good()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(10);
+        float[] x = Samples(40, seed: 8);
+        var rows = RowsTwin(network);
+        AssertSameAsRows(network, rows, x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "before");
+        Assert.True(network.HoldsDensePanels(0));
+
+        Span<float> weight = network.ParameterTensors[0].Slice(network.Parameters);
+        Span<float> rowsWeight = rows.ParameterTensors[0].Slice(rows.Parameters);
+        for (int round = 0; round < 3; round++)
+        {
+            weight[round * 500] += 0.75f; // a write the network cannot see, made between calls
+            rowsWeight[round * 500] += 0.75f;
+            AssertSameAsRows(network, rows, x, batch: 1, calls: 2 * TrainableNetworkBase.PackAfterCalls, $"write {round}");
+        }
+
+        Assert.Equal(1, network.DensePanelPacks);
+    }
+
+    [Fact]
+    public void A_network_stepped_between_every_few_calls_never_packs()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(11);
+        float[] x = Samples(8, seed: 9);
+        Dataset data = Data(8, seed: 10);
+        var y = new float[Classes];
+        var optimizer = new Sgd(0.01f);
+        for (int round = 0; round < 4 * TrainableNetworkBase.PackAfterCalls; round++)
+        {
+            for (int call = 0; call < 3; call++)
+            {
+                network.Forward(x.AsSpan(call * Inputs, Inputs), y);
+            }
+
+            network.Fit(data, optimizer, epochs: 1, batchSize: 8, verbosity: Verbosity.Silent); // one step
+        }
+
+        Assert.Equal(0, network.DensePanelPacks);
+    }
+
+    [Fact]
+    public void Calibration_sees_a_trainable_network_that_reads_its_panels()
+    {
+        // The calibration recorder watches the Dense products; ForwardPanels reports to it as Forward does, so a network
+        // that reads its panels writes the same calibrated file as one that reads its rows.
+        var network = new PanelledClassifier();
+        network.InitializeParameters(12);
+        PanelledClassifier rows = RowsTwin(network);
+        float[] x = Samples(64, seed: 11);
+        var y = new float[Classes];
+        for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
+        {
+            network.Forward(x.AsSpan(0, Inputs), y);
+        }
+
+        Assert.True(network.HoldsDensePanels(0));
+        var fromPanels = new MemoryStream();
+        var fromRows = new MemoryStream();
+        network.Save(fromPanels, WeightPrecision.Int8, x.AsSpan(0, 3 * Inputs)); // batches of 3 read the panels
+        rows.Save(fromRows, WeightPrecision.Int8, x.AsSpan(0, 3 * Inputs));
+        Assert.True(network.HoldsDensePanels(0), "saving a calibrated file changed what the network computes with");
+        Assert.Equal(fromRows.ToArray(), fromPanels.ToArray());
+    }
+
+    [Fact]
+    public void Forward_from_the_panels_allocates_nothing()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(13);
+        float[] x = Samples(4, seed: 12);
+        var y = new float[Classes];
+        for (int call = 0; call <= TrainableNetworkBase.PackAfterCalls + 1; call++)
+        {
+            network.Forward(x.AsSpan(0, Inputs), y);
+        }
+
+        Assert.True(network.HoldsDensePanels(0));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int call = 0; call < 100; call++)
+        {
+            network.Forward(x.AsSpan(call % 4 * Inputs, Inputs), y);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
