@@ -234,7 +234,7 @@ public abstract class NetworkBase : INetwork
     /// without handing the arena out or copying compiled-in weights.
     /// </summary>
     internal static ReadOnlySpan<float> ParametersToRead(INetwork network) =>
-        network is NetworkBase generated ? generated.ParameterView : network.Parameters;
+        network is NetworkBase generated ? generated.ParameterValues : network.Parameters;
 
     /// <inheritdoc/>
     public IReadOnlyList<ParameterTensor> ParameterTensors => _layout.ParameterTensors;
@@ -264,9 +264,12 @@ public abstract class NetworkBase : INetwork
 
     string INetwork.Summary => _layout.Summary;
 
-    /// <summary>The parameters as the layers read them (the compiled-in weights in place, until <see cref="Parameters"/> is asked for).</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    protected ReadOnlySpan<float> ParameterValues => _parameters is null ? _layout.CompiledWeights.Values : _parameters;
+    /// <summary>
+    /// The parameters as the layers read them, read-only, in the layout of <see cref="Parameters"/>: an inference-only
+    /// network's compiled-in weights where they lie (until <see cref="Parameters"/> is asked for), else the arena. Reading
+    /// them here does not hand the arena out, so a trainable network keeps its packed copies (see <see cref="Parameters"/>).
+    /// </summary>
+    public ReadOnlySpan<float> ParameterValues => _parameters is null ? _layout.CompiledWeights.Values : _parameters;
 
     /// <summary>
     /// The compiled-in weights while the layers read them in place (for the reduced-precision kernels), or null once
@@ -453,9 +456,6 @@ public abstract class NetworkBase : INetwork
         throw new NotSupportedException($"{_layout.Name} was generated without an ONNX description; rebuild it with this version of GenNet.");
 
     internal void DescribeOnnxGraph(OnnxGraph graph) => DescribeOnnx(graph);
-
-    /// <summary>The parameters as the layers read them, without taking a private copy of compiled-in weights (for export).</summary>
-    internal ReadOnlySpan<float> ParameterView => ParameterValues;
 
     private int ScratchLength(int batchSize) => checked(batchSize * _layout.ScratchPerSample + _layout.ScratchFixed);
 

@@ -10,8 +10,8 @@ namespace GenNet.Benchmarks;
 /// <summary>
 /// Inference of the seed MLP, same weights everywhere, one thread: one sample (latency) and a batch of 256 (throughput).
 /// ONNX Runtime runs through IoBinding on preallocated buffers, its fastest path; TorchSharp under no_grad.
-/// The peers take their weights from a twin initialised with the same seed: reading <c>Parameters</c> hands a network's arena
-/// out, after which it reads its Dense weights as they lie on every call (the second GenNet row shows that case).
+/// The peers read the weights through <c>ParameterValues</c>; reading <c>Parameters</c> would hand the network's arena out,
+/// after which it reads its Dense weights as they lie on every call (the second GenNet row shows that case).
 /// </summary>
 public class InferenceBenchmarks
 {
@@ -29,15 +29,14 @@ public class InferenceBenchmarks
     public void Setup()
     {
         _network = Workload.InitialNetwork();
-        BenchMlp twin = Workload.InitialNetwork(); // the same weights, for the peers
         _handedOut = Workload.InitialNetwork();
         _ = _handedOut.Parameters;
-        _plain = new PlainMlp(twin);
+        _plain = new PlainMlp(_network);
         _inputs = Workload.Images.AsSpan(0, BatchSize * 784).ToArray();
         _outputs = new float[BatchSize * 10];
 
-        (float[] w0, float[] b0) = Workload.Layer(twin, 0);
-        (float[] w1, float[] b1) = Workload.Layer(twin, 1);
+        (float[] w0, float[] b0) = Workload.Layer(_network, 0);
+        (float[] w1, float[] b1) = Workload.Layer(_network, 1);
         byte[] model = Workload.Onnx(_network); // GenNet's own export: Gemm → Relu → Gemm → Softmax
         _ort = new OrtRunner(model, _inputs, [BatchSize, 784], _outputs, [BatchSize, 10]);
 

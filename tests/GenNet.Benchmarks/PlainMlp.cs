@@ -15,7 +15,7 @@ public sealed class PlainMlp
     private readonly float[] _h = new float[Hidden], _p = new float[Out], _dh = new float[Hidden];
     private int _step;
 
-    public PlainMlp(INetwork initial)
+    public PlainMlp(NetworkBase initial)
     {
         (_w0, _b0) = Workload.Layer(initial, 0);
         (_w1, _b1) = Workload.Layer(initial, 1);

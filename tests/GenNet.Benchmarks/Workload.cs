@@ -40,8 +40,13 @@ public static class Workload
     }
 
     /// <summary>weight [out, in] and bias of layer <paramref name="layer"/>, from GenNet's arena.</summary>
-    public static (float[] Weight, float[] Bias) Layer(INetwork network, int layer) =>
-        (network.ParameterTensors[2 * layer].Slice(network.Parameters).ToArray(), network.ParameterTensors[2 * layer + 1].Slice(network.Parameters).ToArray());
+    /// <remarks>Read through <see cref="NetworkBase.ParameterValues"/>: <c>Parameters</c> would hand the arena out, after which a trainable network reads its Dense weights as they lie on every call.</remarks>
+    public static (float[] Weight, float[] Bias) Layer(NetworkBase network, int layer)
+    {
+        ReadOnlySpan<float> values = network.ParameterValues;
+        ParameterTensor weight = network.ParameterTensors[2 * layer], bias = network.ParameterTensors[2 * layer + 1];
+        return (values.Slice(weight.Offset, weight.Length).ToArray(), values.Slice(bias.Offset, bias.Length).ToArray());
+    }
 
     private static (Dataset, float[], long[]) Load()
     {
