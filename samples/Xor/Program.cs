@@ -13,7 +13,7 @@ Console.WriteLine($"XorNet: {XorNet.ParameterCount} parameters, loss {model.Loss
 for (int step = 1; step <= 500; step++)
 {
     float loss = model.ComputeGradients(inputs, labels, batchSize: 4);
-    optimizer.Step(model.Parameters, model.Gradients);
+    optimizer.Step(model); // updates model.Parameters from model.Gradients
     if (step % 100 == 0)
     {
         Console.WriteLine($"step {step,3}  loss {loss:F5}");

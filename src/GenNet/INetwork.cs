@@ -32,8 +32,16 @@ public interface INetwork
     /// <summary>The loss the network is trained and evaluated with (never <see cref="GenNet.Loss.Auto"/>).</summary>
     Loss Loss { get; }
 
-    /// <summary>Every parameter in one contiguous arena, laid out as <see cref="ParameterTensors"/> says.</summary>
+    /// <summary>
+    /// Every parameter in one contiguous arena, laid out as <see cref="ParameterTensors"/> says. A generated network treats
+    /// the span as handed out from the first call on (it may be written at any time) and stops keeping packed copies of its
+    /// weights; read them through <see cref="ParameterValues"/> and step them with <see cref="Optimizer.Step(ITrainableNetwork)"/>
+    /// to keep those.
+    /// </summary>
     Span<float> Parameters { get; }
+
+    /// <summary>The parameters, read-only, in the layout of <see cref="Parameters"/>; reading them here hands nothing out.</summary>
+    ReadOnlySpan<float> ParameterValues => Parameters;
 
     /// <summary>Name, shape and offset of every parameter tensor, in PyTorch's names and layouts.</summary>
     IReadOnlyList<ParameterTensor> ParameterTensors { get; }

@@ -223,6 +223,19 @@ public abstract class NetworkBase : INetwork
     }
 
     /// <summary>
+    /// Says that the library has finished a write it began with <see cref="ParametersToWrite(INetwork)"/>: the version moves
+    /// again, so a call that ran while the write was under way (and may have packed or transformed half-written weights
+    /// under the first new version) cannot leave such a copy current.
+    /// </summary>
+    internal static void ParametersWritten(INetwork network)
+    {
+        if (network is NetworkBase generated)
+        {
+            generated.ParametersChanged();
+        }
+    }
+
+    /// <summary>
     /// <paramref name="network"/>'s parameter arena, not handed out: the one its layers compute with from now on (an
     /// inference-only network's float copy of compiled-in weights is made here), for the calibration that watches them.
     /// </summary>

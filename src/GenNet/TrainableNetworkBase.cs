@@ -28,6 +28,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     private OptimizerParts? _optimizerParts;
     private readonly Lock _packing = new(); // the shards of a step split by rows may ask for panels at once
     private PackedDense?[] _packedDense = []; // per parameter tensor: a Dense weight packed into panels, once it paid
+    private int _densePanelPacks; // how many times a weight has been packed (for tests)
 
     /// <summary>Sets up the parameter, gradient and scratch arenas that <see cref="NetworkBase.Layout"/> describes.</summary>
     protected TrainableNetworkBase()
@@ -118,11 +119,12 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     }
 
     /// <summary>
-    /// How many calls that could read a Dense weight's panels (<see cref="Dense.PanelsPay"/>) run over the rows at one version
-    /// of the parameters before the weight is packed. Packing the seed MLP's first layer costs what about 9 one-sample calls
-    /// save (10.4 µs against 3.7 − 2.5 µs a call, `KernelBenchmarks`), so a network that is stepped between every few calls
-    /// (reinforcement learning, online learning) never packs, one stepped every 17 calls loses at most ~14 % to a packing it
-    /// did not earn back, and one that is evaluated or serves predictions packs once, then streams.
+    /// The call, among those at one version of the parameters that could read a Dense weight's panels
+    /// (<see cref="Dense.PanelsPay"/>), that packs the weight: the first 15 read the rows, the 16th packs and reads the
+    /// panels, later ones read them. Packing the seed MLP's first layer costs what about 9 one-sample calls save (10.4 µs
+    /// against 3.7 − 2.5 µs a call, `KernelBenchmarks`), so a network that is stepped between every few calls (reinforcement
+    /// learning, online learning) never packs; the worst case, a step after every 16th call, spends ~16 % more than the rows
+    /// alone would; and one that is evaluated or serves predictions packs once, then streams.
     /// </summary>
     internal const int PackAfterCalls = 16;
 
@@ -137,7 +139,17 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected ReadOnlySpan<float> DensePanels(int tensor, int inputs, int outputs, int batchSize)
     {
-        if (ParametersHandedOut || !Dense.PanelsPay(batchSize, inputs, outputs))
+        if (ParametersHandedOut)
+        {
+            if (_packedDense.Length != 0)
+            {
+                ReleasePanels(); // never read again
+            }
+
+            return default;
+        }
+
+        if (!Dense.PanelsPay(batchSize, inputs, outputs))
         {
             return default;
         }
@@ -163,7 +175,15 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
             }
 
             PackedDense entry = _packedDense[tensor] ??= new PackedDense();
-            return entry.Serve(version, ParameterArena.Slice(weight.Offset, weight.Length), inputs, outputs);
+            return entry.Serve(version, ParameterArena.Slice(weight.Offset, weight.Length), inputs, outputs, ref _densePanelPacks);
+        }
+    }
+
+    private void ReleasePanels()
+    {
+        lock (_packing)
+        {
+            Volatile.Write(ref _packedDense, []);
         }
     }
 
@@ -171,20 +191,12 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     internal bool HoldsDensePanels(int tensor) =>
         (uint)tensor < (uint)_packedDense.Length && _packedDense[tensor] is { } entry && entry.Holds(ParametersVersion);
 
-    /// <summary>How many times this network has packed a Dense weight into panels (for tests).</summary>
-    internal int DensePanelPacks
-    {
-        get
-        {
-            int packs = 0;
-            foreach (PackedDense? entry in _packedDense)
-            {
-                packs += entry?.Packs ?? 0;
-            }
+    /// <summary>Dense weight <paramref name="tensor"/>'s panels, writable, or empty (for tests that prove the panels are read).</summary>
+    internal Span<float> DensePanelsForTests(int tensor) =>
+        (uint)tensor < (uint)_packedDense.Length && _packedDense[tensor] is { } entry ? entry.Buffer : default;
 
-            return packs;
-        }
-    }
+    /// <summary>How many times this network has packed a Dense weight into panels (for tests).</summary>
+    internal int DensePanelPacks => Volatile.Read(ref _densePanelPacks);
 
     // One Dense weight's panels: the version of the parameters they were packed from, and how many calls have asked since
     // that version began. Changed only under the network's packing lock; Holds is read without it.
@@ -196,11 +208,11 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
 
         public ReadOnlySpan<float> Panels => _panels;
 
-        public int Packs { get; private set; }
+        public Span<float> Buffer => _panels;
 
         public bool Holds(int version) => Volatile.Read(ref _version) == version && _ready; // in this order: see Serve's
 
-        public ReadOnlySpan<float> Serve(int version, ReadOnlySpan<float> weight, int inputs, int outputs)
+        public ReadOnlySpan<float> Serve(int version, ReadOnlySpan<float> weight, int inputs, int outputs, ref int packs)
         {
             if (_version != version)
             {
@@ -225,7 +237,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
             }
 
             Dense.PackPanels(weight, _panels, inputs, outputs);
-            Packs++;
+            packs++;
             _ready = true;
             return _panels;
         }
@@ -406,7 +418,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
     /// The optimizer's step after a step split by outputs: part k updates the rows of every parameter tensor that part k of
     /// the products computed (<see cref="OutputSplit.Boundary"/> on the tensor's first axis), on the thread that computed
     /// them, and checks them for NaN and infinity there. Returns false when a parameter is not finite. The same arithmetic
-    /// per parameter as <see cref="Optimizer.Step"/>; allocates nothing after the first call.
+    /// per parameter as <see cref="Optimizer.Step(System.Span{float}, System.ReadOnlySpan{float})"/>; allocates nothing after the first call.
     /// </summary>
     internal bool StepOptimizerInParts(Optimizer optimizer)
     {
@@ -427,6 +439,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         }
 
         optimizer.EndParts();
+        ParametersChanged(); // and once the parts have written (see NetworkBase.ParametersWritten)
         return finiteParts == parts;
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using GenNet.Tests.Networks;
 using Xunit;
 
@@ -36,16 +37,21 @@ public sealed class TrainablePanelsTests
         return x;
     }
 
-    private static Dataset Data(int count, int seed)
+    private static int[] Labels(float[] x)
     {
-        float[] x = Samples(count, seed);
-        var labels = new int[count];
-        for (int s = 0; s < count; s++)
+        var labels = new int[x.Length / Inputs];
+        for (int s = 0; s < labels.Length; s++)
         {
             labels[s] = (x[s * Inputs] > 0 ? 1 : 0) + (x[s * Inputs + 1] > 0.5f ? 1 : 0);
         }
 
-        return Dataset.Create(x, labels, Inputs);
+        return labels;
+    }
+
+    private static Dataset Data(int count, int seed)
+    {
+        float[] x = Samples(count, seed);
+        return Dataset.Create(x, Labels(x), Inputs);
     }
 
     // A twin holding `network`'s weights (read without handing them out) whose own arena is handed out: it reads the rows.
@@ -194,12 +200,22 @@ public sealed class TrainablePanelsTests
         network.InitializeParameters(9);
         float[] x = Samples(40, seed: 6);
         var probe = new PanelsProbe(network, x);
+        var stopping = new EarlyStopping("loss", patience: 5, restoreBestWeights: true);
 
-        // The probe packs the weights at each epoch's end; the restore at the end of training writes the best epoch's weights after it.
-        network.Fit(Data(256, seed: 7), new Sgd(0.5f), epochs: 3, [probe, new EarlyStopping("loss", patience: 5, restoreBestWeights: true)], batchSize: 32, verbosity: Verbosity.Silent);
+        // A sound first epoch, then far too large a learning rate: the loss rises, so the restore brings back weights other
+        // than the last epoch's, from which the probe packed the panels at that epoch's end.
+        var sgd = new Sgd(0.05f) { Schedule = new SoundThenWild(stepsPerEpoch: 8) };
+        network.Fit(Data(256, seed: 7), sgd, epochs: 3, [probe, stopping], batchSize: 32, verbosity: Verbosity.Silent);
         Assert.Equal(3, probe.SawPanels);
+        Assert.True(stopping.BestEpoch < 3, $"the last epoch was the best ({stopping.BestEpoch}): the restore changes nothing to test");
+        Assert.False(NetworkBase.ParametersToRead(network).SequenceEqual(probe.LastEpochWeights), "the restore wrote the last epoch's weights");
         Assert.False(network.HoldsDensePanels(0), "the restored weights are served from the panels of the last epoch's");
         AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 2, "restored");
+    }
+
+    private sealed class SoundThenWild(int stepsPerEpoch) : LearningRateSchedule
+    {
+        public override float Rate(long step) => step < stepsPerEpoch ? 0.05f : 3f;
     }
 
     // Packs the weights at the end of each epoch (PackAfterCalls calls) so that EarlyStopping's restore has panels to make stale.
@@ -207,8 +223,11 @@ public sealed class TrainablePanelsTests
     {
         public int SawPanels { get; private set; }
 
+        public float[] LastEpochWeights { get; private set; } = [];
+
         public override bool OnEpochEnd(EpochReport report)
         {
+            LastEpochWeights = NetworkBase.ParametersToRead(network).ToArray();
             var y = new float[Classes];
             for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
             {
@@ -286,6 +305,75 @@ public sealed class TrainablePanelsTests
         rows.Save(fromRows, WeightPrecision.Int8, x.AsSpan(0, 3 * Inputs));
         Assert.True(network.HoldsDensePanels(0), "saving a calibrated file changed what the network computes with");
         Assert.Equal(fromRows.ToArray(), fromPanels.ToArray());
+    }
+
+    [Fact]
+    public void After_packing_the_panels_are_what_is_read()
+    {
+        // The outputs are the rows' bits either way, so only a changed panel shows that the panels are read: a call after
+        // a NaN is written into them gives NaN; after a step (stale panels) the network packs afresh from the arena.
+        var network = new PanelledClassifier();
+        network.InitializeParameters(15);
+        float[] x = Samples(8, seed: 13);
+        var y = new float[Classes];
+        for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
+        {
+            network.Forward(x.AsSpan(0, Inputs), y);
+        }
+
+        Assert.All(y, value => Assert.True(float.IsFinite(value)));
+        network.DensePanelsForTests(0)[5] = float.NaN;
+        network.Forward(x.AsSpan(0, Inputs), y);
+        Assert.All(y, value => Assert.True(float.IsNaN(value), $"{value}: the one-sample call did not read the panels"));
+
+        network.Fit(Data(16, seed: 14), new Sgd(0.01f), epochs: 1, batchSize: 16, verbosity: Verbosity.Silent);
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "after the step");
+        Assert.Equal(2, network.DensePanelPacks);
+    }
+
+    [Theory]
+    [InlineData(128)]
+    [InlineData(256)]
+    public void Large_batches_read_the_panels_on_512_bit_machines_with_the_rows_bits(int batch)
+    {
+        var network = new MnistMlp();
+        network.InitializeParameters(16);
+        var random = new Random(batch);
+        float[] images = new float[(batch + 8) * MnistMlp.InputSize];
+        for (int i = 0; i < images.Length; i++)
+        {
+            images[i] = (float)random.NextDouble();
+        }
+
+        AssertSameAsRows(network, RowsTwin(network), images, batch, calls: TrainableNetworkBase.PackAfterCalls + 2, $"batch {batch}");
+        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, network.HoldsDensePanels(0));
+        Assert.False(network.HoldsDensePanels(2), "dense_1 (1,280 weights) keeps no panels");
+    }
+
+    [Fact]
+    public void Optimizer_Step_of_a_network_keeps_the_arena_to_the_library()
+    {
+        var network = new PanelledClassifier();
+        network.InitializeParameters(17);
+        PanelledClassifier rows = RowsTwin(network);
+        float[] x = Samples(32, seed: 15);
+        int[] labels = Labels(x);
+
+        Adam adam = new(0.01f), rowsAdam = new(0.01f);
+        for (int step = 0; step < 3; step++)
+        {
+            AssertSameAsRows(network, rows, x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, $"before step {step}");
+            Assert.True(network.HoldsDensePanels(0), $"step {step}: Optimizer.Step(network) handed the arena out");
+            network.ComputeGradients(x, labels, 32);
+            rows.ComputeGradients(x, labels, 32);
+            adam.Step(network);
+            rowsAdam.Step(rows.Parameters, rows.Gradients);
+            Assert.False(network.HoldsDensePanels(0), $"step {step}: the step left the old panels current");
+            Assert.True(NetworkBase.ParametersToRead(network).SequenceEqual(rows.ParameterValues), $"step {step}: Step(network) and Step(spans) differ");
+        }
+
+        Assert.Equal(3, adam.Iterations);
+        Assert.Throws<ArgumentNullException>(() => adam.Step((ITrainableNetwork)null!));
     }
 
     [Fact]

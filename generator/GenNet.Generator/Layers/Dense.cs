@@ -235,7 +235,7 @@ internal sealed record DensePlan(
             }
             else if (site.Training && FoldedIn is null && (long)Inputs * Units >= PackedWeightsMin)
             {
-                EmitTrainablePanels(w, site, product, inputs, outputs);
+                EmitTrainablePanels(w, site, weight, bias, gelu ? "z" : "y", inputs, outputs);
             }
             else
             {
@@ -261,20 +261,19 @@ internal sealed record DensePlan(
 
     // A trainable network's large Dense layer: the panels its base class packs once the weights stay unchanged for a while
     // (TrainableNetworkBase.DensePanels), else the rows; Dense.ForwardPanels gives the rows' bits.
-    private void EmitTrainablePanels(SourceWriter w, MethodSite site, string product, string inputs, string outputs)
+    private void EmitTrainablePanels(SourceWriter w, MethodSite site, string weight, string bias, string y, string inputs, string outputs)
     {
         int tensor = site.ParameterTensorNames.ToList().IndexOf($"{Header.Name}.weight");
-        int comma = product.IndexOf(", ", System.StringComparison.Ordinal);
         w.Line($"{Format.ReadOnlySpan} panels = DensePanels({tensor}, {inputs}, {outputs}, batchSize);");
         using (w.Block("if (panels.IsEmpty)"))
         {
-            w.Line($"{Kernels}.Dense.Forward({product});");
+            w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {y}, batchSize, {inputs}, {outputs});");
         }
 
         using (w.Block("else"))
         {
-            w.Line("// the weight also packed into panels of 16 outputs, kept while only training changes it: one stream, the rows' bits");
-            w.Line($"{Kernels}.Dense.ForwardPanels({product.Substring(0, comma)}, panels, {product.Substring(comma + 2)});");
+            w.Line("// the weight also packed into panels of 16 outputs, kept while only the library writes the weights: one stream, the rows' bits");
+            w.Line($"{Kernels}.Dense.ForwardPanels(x, panels, {weight}, {bias}, {y}, batchSize, {inputs}, {outputs});");
         }
     }
 

@@ -145,12 +145,13 @@ public static partial class Dense
     {
         CheckLengths(x.Length, batchSize, inputs, weight.Length, outputs, "y", y.Length, bias.Length, outputs);
         CheckPanels(panels.Length, inputs, outputs);
-        Calibration.Active?.Observe(x.Slice(0, batchSize * inputs), weight); // as Forward: a trainable network's packed weights are calibrated too
         if (OutputSplit.Parts > 1)
         {
             Forward(x, weight, bias, y, batchSize, inputs, outputs);
             return;
         }
+
+        Calibration.Active?.Observe(x.Slice(0, batchSize * inputs), weight); // as Forward does: a network reading its panels is calibrated too
 
         bool packed = TakesPackedPath(batchSize, inputs, outputs); // as Forward decides, so the bits are Forward's
         var kernel = new PanelsKernel(x, panels, weight, bias, y, batchSize, inputs, outputs, packed);

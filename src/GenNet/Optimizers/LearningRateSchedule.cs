@@ -5,7 +5,7 @@ namespace GenNet;
 
 /// <summary>
 /// A learning rate that depends on the training step (Keras 3 <c>keras.optimizers.schedules.LearningRateSchedule</c>).
-/// Set <see cref="Optimizer.Schedule"/> and every <see cref="Optimizer.Step"/> uses <c>Rate(Iterations)</c>.
+/// Set <see cref="Optimizer.Schedule"/> and every <see cref="Optimizer.Step(System.Span{float}, System.ReadOnlySpan{float})"/> uses <c>Rate(Iterations)</c>.
 /// </summary>
 /// <remarks>
 /// An implementation must be a pure function of <c>step</c> (the optimizer may ask for the same step more than once),

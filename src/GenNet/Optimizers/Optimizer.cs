@@ -7,9 +7,9 @@ namespace GenNet;
 /// same length, once per training step. The update rules follow Keras 3.
 /// </summary>
 /// <remarks>
-/// Per-parameter state (moments) is allocated on the first <see cref="Step"/>, sized to the parameter
+/// Per-parameter state (moments) is allocated on the first <see cref="Step(Span{float}, ReadOnlySpan{float})"/>, sized to the parameter
 /// buffer; from then on the optimizer only accepts buffers of that length until <see cref="Reset"/>.
-/// <see cref="Step"/> allocates nothing after its first call.
+/// <see cref="Step(Span{float}, ReadOnlySpan{float})"/> allocates nothing after its first call.
 /// A <see cref="Schedule"/> makes the learning rate a function of the step, as a Keras
 /// <c>LearningRateSchedule</c> passed as <c>learning_rate</c> does.
 /// </remarks>
@@ -31,7 +31,7 @@ public abstract class Optimizer
 
     /// <summary>
     /// The step size. Without a <see cref="Schedule"/>: the fixed rate, positive and finite, which may be changed
-    /// between steps. With one: reading gives the rate the next <see cref="Step"/> uses,
+    /// between steps. With one: reading gives the rate the next <see cref="Step(Span{float}, ReadOnlySpan{float})"/> uses,
     /// <c>Schedule.Rate(Iterations)</c> (Keras's <c>optimizer.learning_rate</c>), and writing throws, as Keras refuses
     /// to set the rate of an optimizer built on a schedule; remove the schedule first to set a fixed rate again.
     /// </summary>
@@ -55,7 +55,7 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// Makes the learning rate a function of the step: each <see cref="Step"/> uses
+    /// Makes the learning rate a function of the step: each <see cref="Step(Span{float}, ReadOnlySpan{float})"/> uses
     /// <c>Schedule.Rate(Iterations)</c>, the number of earlier steps, so the first step uses <c>Rate(0)</c> and
     /// <see cref="Reset"/> starts the schedule again. Null (the default) uses the fixed <see cref="LearningRate"/>,
     /// which setting the schedule back to null restores. It may be changed between steps.
@@ -70,7 +70,7 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>The number of <see cref="Step"/> calls since construction or the last <see cref="Reset"/>.</summary>
+    /// <summary>The number of <see cref="Step(Span{float}, ReadOnlySpan{float})"/> calls since construction or the last <see cref="Reset"/>.</summary>
     public long Iterations { get; private set; }
 
     /// <summary>Applies one update to <paramref name="parameters"/> from <paramref name="gradients"/>.</summary>
@@ -97,6 +97,29 @@ public abstract class Optimizer
         CheckCount(parameters.Length);
         Update(parameters, gradients);
         Iterations++;
+    }
+
+    /// <summary>
+    /// Applies one update to <paramref name="network"/>'s parameters from its <see cref="ITrainableNetwork.Gradients"/> (those
+    /// of the last <c>ComputeGradients</c>): what <c>Fit</c> does after each batch, for a training loop of your own. Unlike
+    /// <c>Step(network.Parameters, network.Gradients)</c> it does not hand the parameter arena out, so a generated network
+    /// keeps the packed copies of its weights that make one-sample <c>Forward</c> faster (see <see cref="INetwork.Parameters"/>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentException">The network has no parameters.</exception>
+    /// <exception cref="InvalidOperationException">An earlier step was given a different number of parameters (call <see cref="Reset"/> first).</exception>
+    public void Step(ITrainableNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Span<float> parameters = NetworkBase.ParametersToWrite(network);
+        try
+        {
+            Step(parameters, network.Gradients);
+        }
+        finally
+        {
+            NetworkBase.ParametersWritten(network);
+        }
     }
 
     // The checks of a step's buffer length against the earlier steps', and of the schedule's rate.
@@ -129,9 +152,9 @@ public abstract class Optimizer
     private protected float PartsRate { get; private set; }
 
     /// <summary>
-    /// Begins a step taken in parts: the checks of <see cref="Step"/> for <paramref name="length"/> parameters, the state
+    /// Begins a step taken in parts: the checks of <see cref="Step(Span{float}, ReadOnlySpan{float})"/> for <paramref name="length"/> parameters, the state
     /// allocated, and the rate fixed. Then <see cref="UpdatePart"/> on disjoint ranges covering the buffers, on any threads,
-    /// and <see cref="EndParts"/>: the same arithmetic per parameter as <see cref="Step"/>.
+    /// and <see cref="EndParts"/>: the same arithmetic per parameter as <see cref="Step(Span{float}, ReadOnlySpan{float})"/>.
     /// </summary>
     internal void BeginParts(int length)
     {
@@ -158,7 +181,7 @@ public abstract class Optimizer
     internal void EndParts() => Iterations++;
 
     /// <summary>
-    /// Applies the update rule. Called by <see cref="Step"/> with non-empty spans of equal length, the same
+    /// Applies the update rule. Called by <see cref="Step(Span{float}, ReadOnlySpan{float})"/> with non-empty spans of equal length, the same
     /// length as in every earlier call since the last <see cref="Reset"/>; <see cref="Iterations"/> is the
     /// number of earlier steps. Must not allocate except for state on the first call.
     /// </summary>

@@ -134,6 +134,7 @@ public static partial class SafeTensors
         Decode(data, layout, network.ParameterTensors, parameters);
         Decode(data, layout, network.BufferTensors, buffers);
         parameters.CopyTo(NetworkBase.ParametersToWrite(network));
+        NetworkBase.ParametersWritten(network);
         buffers.CopyTo(network.Buffers);
     }
 

@@ -309,9 +309,8 @@ public static class NetworkTraining
 
     private static bool StepOptimizer(Optimizer optimizer, ITrainableNetwork network)
     {
-        Span<float> parameters = NetworkBase.ParametersToWrite(network);
-        optimizer.Step(parameters, network.Gradients);
-        return TensorPrimitives.IsFiniteAll<float>(parameters);
+        optimizer.Step(network);
+        return TensorPrimitives.IsFiniteAll<float>(NetworkBase.ParametersToRead(network));
     }
 
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>

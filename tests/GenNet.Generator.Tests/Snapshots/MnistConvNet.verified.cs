@@ -293,7 +293,7 @@ namespace Samples
             }
             else
             {
-                // the weight also packed into panels of 16 outputs, kept while only training changes it: one stream, the rows' bits
+                // the weight also packed into panels of 16 outputs, kept while only the library writes the weights: one stream, the rows' bits
                 global::GenNet.Kernels.Dense.ForwardPanels(x, panels, parameters.Slice(Dense0Weight, 10 * 1600), parameters.Slice(Dense0Bias, 10), y, batchSize, 1600, 10);
             }
             global::GenNet.Kernels.Activations.Softmax(y, 10);

@@ -134,7 +134,7 @@ namespace Samples
             }
             else
             {
-                // the weight also packed into panels of 16 outputs, kept while only training changes it: one stream, the rows' bits
+                // the weight also packed into panels of 16 outputs, kept while only the library writes the weights: one stream, the rows' bits
                 global::GenNet.Kernels.Dense.ForwardPanels(x, panels, parameters.Slice(Dense0Weight, 128 * 784), parameters.Slice(Dense0Bias, 128), y, batchSize, 784, 128);
             }
             global::GenNet.Kernels.Activations.Relu(y);

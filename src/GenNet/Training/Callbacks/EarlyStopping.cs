@@ -111,6 +111,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
         if (RestoreBestWeights && _haveBest && _network is not null)
         {
             _bestParameters.CopyTo(NetworkBase.ParametersToWrite(_network));
+            NetworkBase.ParametersWritten(_network);
             _bestBuffers.CopyTo(_network.Buffers);
         }
     }
