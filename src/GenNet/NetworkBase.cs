@@ -144,6 +144,7 @@ public abstract class NetworkBase : INetwork
     private int _busy; // a trainable network's guard against concurrent calls
     private bool _parametersHandedOut; // Parameters has handed out the arena: it may be written at any time from then on
     private int _parametersVersion; // counts the library's own writes to the arena (optimizer steps, loads, initialization)
+    private int _kernelsVersion = -1; // the version RefreshKernels last brought the layers' weight copies up to (-1: never)
 
     private protected NetworkBase(bool trainable)
     {
@@ -327,7 +328,7 @@ public abstract class NetworkBase : INetwork
             Enter();
             try
             {
-                RefreshKernels();
+                RefreshKernelsIfStale();
                 (int start, int count) = Propagate(inputs, outputs, Arena(length), batchSize, chunk);
                 RecordOutputs(start, count);
             }
@@ -350,7 +351,7 @@ public abstract class NetworkBase : INetwork
 
         try
         {
-            RefreshKernels();
+            RefreshKernelsIfStale();
             (_outputStart, _outputLength) = Propagate(inputs, outputs, arena.AsSpan(0, length), batchSize, chunk);
             _outputs = arena;
         }
@@ -453,6 +454,32 @@ public abstract class NetworkBase : INetwork
 
     /// <summary>The penalty <see cref="RegularizationLoss"/> gives at the current parameters, for <c>Evaluate</c>.</summary>
     internal float Penalty => RegularizationLoss();
+
+    /// <summary>
+    /// Calls <see cref="RefreshKernels"/> unless nothing can have changed since its last call: its copies are made from the
+    /// parameters alone (the network keeps no buffers, from which folded BatchNorms also make them), the arena has not been
+    /// handed out by <see cref="Parameters"/>, and the library has not written it since (<see cref="ParametersChanged"/>).
+    /// Otherwise each call refreshes, comparing the weights with the ones the copies were made from, as it always did. The
+    /// version is recorded after the refresh is complete, so a thread that sees it current reads whole copies.
+    /// </summary>
+    private protected void RefreshKernelsIfStale()
+    {
+        if (_layout.BufferCount != 0 || _parametersHandedOut)
+        {
+            RefreshKernels();
+            return;
+        }
+
+        int version = Volatile.Read(ref _parametersVersion);
+        if (Volatile.Read(ref _kernelsVersion) != version)
+        {
+            RefreshKernels();
+            Volatile.Write(ref _kernelsVersion, version);
+        }
+    }
+
+    /// <summary>True when the layers' weight copies are known to match the parameters without comparing them (for tests).</summary>
+    internal bool KernelsCurrent => _layout.BufferCount == 0 && !_parametersHandedOut && Volatile.Read(ref _kernelsVersion) == Volatile.Read(ref _parametersVersion);
 
     /// <summary>Brings any copy of the parameters that the layers keep in another layout up to date; called before each pass.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]

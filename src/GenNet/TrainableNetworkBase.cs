@@ -281,7 +281,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         int shards = layout.WholeBatch || _outputParts > 1 ? 1 : Sharding.Count(batchSize, _threads, layout.FlopsPerSample);
         PrepareShards(shards, batchSize);
         LastStepShards = Math.Max(shards, _outputParts);
-        RefreshKernels(); // before the shards: they all read them
+        RefreshKernelsIfStale(); // before the shards: they all read them
         float loss;
         if (_outputParts > 1)
         {

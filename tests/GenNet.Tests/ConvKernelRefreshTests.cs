@@ -128,3 +128,104 @@ public sealed class ConvKernelRefreshTests
         Assert.Equal(32 * 9 + 64 * 288, Field("_kernelSources").Length);
     }
 }
+
+/// <summary>
+/// While a network's parameters are written only by the library (its arena not handed out by <c>Parameters</c>), the
+/// convolutions' weight copies are refreshed by version, without comparing the weights on every call
+/// (<see cref="NetworkBase.RefreshKernelsIfStale"/>); every library write makes them stale.
+/// </summary>
+public sealed class KernelVersionTests
+{
+    [Fact]
+    public void The_copies_follow_every_library_write_and_are_not_compared_in_between()
+    {
+        var network = new MnistConvNet();
+        network.InitializeParameters(3);
+        float[] images = ConvNetworkTests.Images(3, 2);
+        int[] labels = ConvNetworkTests.Labels(3);
+        float[] actual = new float[30], expected = new float[30];
+
+        // A twin holding the same weights whose arena is handed out: it compares its weights before every call.
+        void AgreesWithAComparingTwin(string when)
+        {
+            network.Forward(images, actual, 3);
+            Assert.True(network.KernelsCurrent, $"{when}: the copies are not recorded as current");
+            var twin = new MnistConvNet();
+            NetworkBase.ParametersToRead(network).CopyTo(twin.Parameters);
+            twin.Forward(images, expected, 3);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{when}: the network and a twin that compares differ");
+        }
+
+        Assert.False(network.KernelsCurrent, "current before any call");
+        AgreesWithAComparingTwin("the first call");
+
+        // Proof that nothing is compared between the library's writes: a write behind its back (the arena itself, no new
+        // version) does not reach the convolutions' copies. Undone afterwards, bit for bit.
+        float[] before = actual.ToArray();
+        Span<float> arena = network.ParameterArena;
+        (float conv0, float conv1) = (arena[0], arena[32 * 9 + 37]);
+        arena[0] += 0.25f;
+        arena[32 * 9 + 37] -= 0.5f;
+        network.Forward(images, actual, 3);
+        Assert.Equal(before, actual);
+        (arena[0], arena[32 * 9 + 37]) = (conv0, conv1);
+
+        network.Fit(Dataset.Create(ConvNetworkTests.Images(32, 4), ConvNetworkTests.Labels(32), 28, 28, 1), new Adam(), epochs: 1, batchSize: 16, verbosity: Verbosity.Silent);
+        Assert.False(network.KernelsCurrent, "Fit's last step left the copies current");
+        AgreesWithAComparingTwin("after Fit");
+
+        var adam = new Adam();
+        network.ComputeGradients(images, labels, 3);
+        adam.Step(network);
+        Assert.False(network.KernelsCurrent, "Optimizer.Step(network) left the copies current");
+        AgreesWithAComparingTwin("after Optimizer.Step(network)");
+
+        var other = new MnistConvNet();
+        other.InitializeParameters(11);
+        var file = new MemoryStream();
+        other.Save(file);
+        file.Position = 0;
+        network.Load(file);
+        Assert.False(network.KernelsCurrent, "Load left the copies current");
+        AgreesWithAComparingTwin("after Load");
+
+        network.InitializeParameters(12);
+        Assert.False(network.KernelsCurrent, "InitializeParameters left the copies current");
+        AgreesWithAComparingTwin("after InitializeParameters");
+
+        // Handed out: from now on every call compares, and a write through the span is seen.
+        Span<float> handedOut = network.Parameters;
+        Assert.False(network.KernelsCurrent);
+        before = actual.ToArray();
+        handedOut[32 * 9 + 37] -= 0.5f;
+        network.Forward(images, actual, 3);
+        Assert.NotEqual(before, actual);
+    }
+
+    [Fact]
+    public void The_inference_only_build_refreshes_by_version_too_and_a_network_with_buffers_always_compares()
+    {
+        var inference = new MnistConvNetInference();
+        float[] images = ConvNetworkTests.Images(2, 5);
+        var y = new float[20];
+        inference.Forward(images, y, 2);
+        Assert.True(inference.KernelsCurrent);
+
+        var trained = new MnistConvNet();
+        trained.InitializeParameters(13);
+        var file = new MemoryStream();
+        trained.Save(file);
+        file.Position = 0;
+        inference.Load(file);
+        Assert.False(inference.KernelsCurrent, "Load left an inference-only network's copies current");
+        inference.Forward(images, y, 2);
+        var expected = new float[20];
+        trained.Forward(images, expected, 2);
+        Assert.Equal(expected, y);
+
+        var withBuffers = new BatchNormConv(); // its folded copies also read the running statistics, which Buffers hands out
+        withBuffers.InitializeParameters(1);
+        withBuffers.Forward(new float[BatchNormConv.InputSize], new float[BatchNormConv.OutputSize]);
+        Assert.False(withBuffers.KernelsCurrent, "a network with buffers skipped comparing its copies");
+    }
+}
