@@ -99,9 +99,16 @@ public static class ConvWorkload
     [DllImport("libtorch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
     private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
-    /// <summary>The parameter tensor <paramref name="name"/> of <paramref name="network"/>, copied out of its arena.</summary>
-    public static float[] Parameter(INetwork network, string name) =>
-        network.ParameterTensors.Single(t => t.Name == name).Slice(network.Parameters).ToArray();
+    /// <summary>
+    /// The parameter tensor <paramref name="name"/> of <paramref name="network"/>, copied out of its arena through
+    /// <c>ParameterValues</c>: reading <c>Parameters</c> would hand the arena out, after which the network compares its
+    /// convolutions' weight copies on every call.
+    /// </summary>
+    public static float[] Parameter(INetwork network, string name)
+    {
+        ParameterTensor tensor = network.ParameterTensors.Single(t => t.Name == name);
+        return network.ParameterValues.Slice(tensor.Offset, tensor.Length).ToArray();
+    }
 
     internal static void Copy(INetwork network, string name, Tensor destination)
     {
@@ -112,7 +119,7 @@ public static class ConvWorkload
             throw new InvalidOperationException($"{name} is [{string.Join(", ", shape)}] in GenNet but [{string.Join(", ", destination.shape)}] in TorchSharp.");
         }
 
-        using Tensor values = torch.tensor(source.Slice(network.Parameters).ToArray(), shape);
+        using Tensor values = torch.tensor(Parameter(network, name), shape);
         destination.copy_(values);
     }
 }
