@@ -333,6 +333,7 @@ public sealed class ThreadingTests
             while (whole.MoveNext())
             {
                 Assert.True(inParts.MoveNext(parts: 2));
+                Assert.Equal(2, inParts.LastCopyParts); // the 4 left over too: two samples a part
                 Assert.Equal(whole.Size, inParts.Size);
                 Assert.Equal(whole.Inputs.ToArray(), inParts.Inputs.ToArray());
                 Assert.Equal(whole.Labels.ToArray(), inParts.Labels.ToArray());

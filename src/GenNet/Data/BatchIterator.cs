@@ -96,6 +96,9 @@ public sealed class BatchIterator
     /// <summary>Fills the buffers with the next batch; false when the epoch is over.</summary>
     public bool MoveNext() => MoveNext(parts: 1);
 
+    /// <summary>How many parts the last <see cref="MoveNext(int)"/> copied its batch in (for tests).</summary>
+    internal int LastCopyParts { get; private set; } = 1;
+
     /// <summary>
     /// <see cref="MoveNext()"/> with the copying split over <paramref name="parts"/> threads of <see cref="Kernels.WorkerPool"/>
     /// (part k copies the k-th share of the batch's samples on the thread that runs part k of a split training step, and
@@ -111,7 +114,8 @@ public sealed class BatchIterator
         }
 
         Size = Math.Min(BatchSize, _order.Length - _next);
-        if (parts > 1 && Size >= parts)
+        LastCopyParts = parts > 1 && Size >= parts ? parts : 1;
+        if (LastCopyParts > 1)
         {
             Kernels.WorkerPool.Fork(_gather ??= new Gather(this), parts);
         }

@@ -119,14 +119,23 @@ public static partial class Conv
     /// </summary>
     public static void RefreshChannelsLastKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
-        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
+        if (!Unchanged(weight, source))
         {
-            return;
+            ToChannelsLastKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
+            Record(weight, source);
         }
+    }
 
-        // The copy is recorded only after the kernel is complete: an inference-only network's other threads take a matching
-        // record to mean the kernel is ready, and a thread that sees a stale record writes the same values again.
-        ToChannelsLastKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
+    // True when `weight` is bit for bit the weight a copy was last made from, which `source` records: one memory compare
+    // (a few µs) instead of making the copy again when the parameters have not changed, as between inference calls.
+    private static bool Unchanged(ReadOnlySpan<float> weight, ReadOnlySpan<float> source) =>
+        MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes(source));
+
+    // Records the weight a copy was just made from. Only after the copy is complete (the barrier): an inference-only
+    // network's other threads take a matching record to mean the copy is ready, and a thread that sees a stale record
+    // writes the same values again.
+    private static void Record(ReadOnlySpan<float> weight, Span<float> source)
+    {
         Thread.MemoryBarrier();
         weight.CopyTo(source);
     }

@@ -43,14 +43,13 @@ public static partial class Conv
     /// </summary>
     public static bool RefreshTapMajorKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> kernel, int filters, int channels, int kernelHeight, int kernelWidth)
     {
-        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
+        if (Unchanged(weight, source))
         {
             return false;
         }
 
         ToTapMajorKernel(weight, kernel, filters, channels, kernelHeight, kernelWidth);
-        System.Threading.Thread.MemoryBarrier(); // the record only after the kernel is complete
-        weight.CopyTo(source);
+        Record(weight, source);
         return true;
     }
 

@@ -83,25 +83,15 @@ public static partial class Conv
     /// Returns whether it transformed: a trainable network then reorders the same weight for its backward pass as well,
     /// without comparing it again.
     /// </summary>
-    public static unsafe bool RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels) =>
-        RefreshTransformed(weight, source, transformed, filters, channels, &ToWinogradKernel);
-
-    /// <summary>
-    /// The refresh of either Winograd form: <paramref name="transform"/> writes <paramref name="transformed"/> from
-    /// <paramref name="weight"/> unless <paramref name="source"/> holds that weight bit for bit already.
-    /// </summary>
-    private static unsafe bool RefreshTransformed(
-        ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels,
-        delegate*<ReadOnlySpan<float>, Span<float>, int, int, void> transform)
+    public static bool RefreshWinogradKernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
     {
-        if (MemoryMarshal.AsBytes(weight).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<float>)source)))
+        if (Unchanged(weight, source))
         {
             return false;
         }
 
-        transform(weight, transformed, filters, channels);
-        Thread.MemoryBarrier(); // the record only after the kernel is complete, as in RefreshChannelsLastKernel
-        weight.CopyTo(source);
+        ToWinogradKernel(weight, transformed, filters, channels);
+        Record(weight, source);
         return true;
     }
 

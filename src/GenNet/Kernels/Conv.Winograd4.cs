@@ -81,8 +81,17 @@ public static partial class Conv
     /// Transforms <paramref name="weight"/> into <paramref name="transformed"/> unless it is bit for bit the weight last
     /// transformed, which <paramref name="source"/> keeps; returns whether it transformed, as <see cref="RefreshWinogradKernel"/>.
     /// </summary>
-    public static unsafe bool RefreshWinograd4x4Kernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels) =>
-        RefreshTransformed(weight, source, transformed, filters, channels, &ToWinograd4x4Kernel);
+    public static bool RefreshWinograd4x4Kernel(ReadOnlySpan<float> weight, Span<float> source, Span<float> transformed, int filters, int channels)
+    {
+        if (Unchanged(weight, source))
+        {
+            return false;
+        }
+
+        ToWinograd4x4Kernel(weight, transformed, filters, channels);
+        Record(weight, source);
+        return true;
+    }
 
     /// <summary>
     /// <c>y = conv(x, g) + bias</c> for a 3×3 kernel at stride 1 through <paramref name="transformed"/>
