@@ -126,7 +126,7 @@ public sealed class NetworkLayout
 /// than compute with an arena the other call is writing.
 /// </para>
 /// </remarks>
-public abstract class NetworkBase : INetwork
+public abstract partial class NetworkBase : INetwork
 {
     [ThreadStatic]
     private static float[]? t_spareScratch; // this thread's arena, for calls that find an instance's taken

@@ -28,6 +28,29 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Mnist_mlp_inference_only_with_weights_loaded_at_run_time()
+    {
+        // No compiled-in weights: the float arena, which Load fills; the large first layer keeps panels of it
+        // (NetworkBase.DensePanels), the 1,280 weights of the second are read as rows.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using GenNet;
+
+            namespace Samples;
+
+            [Network(Training = false)]
+            [Input(28, 28)]
+            [Flatten]
+            [Dense(128, Activation.ReLU)]
+            [Dense(10, Activation.Softmax)]
+            public partial class MnistMlpInference;
+            """);
+
+        Assertions.CleanRun(run);
+        Snapshot.Match("MnistMlpInference", run.Source("Samples.MnistMlpInference.g.cs"));
+        Assertions.SecondRunIsCached(run);
+    }
+
+    [Fact]
     public void Mnist_convnet()
     {
         GeneratorRun run = GeneratorHarness.Run("""

@@ -12,7 +12,7 @@ public sealed class AllocationTests
     {
         // Warm-up: JIT, tiering, the scratch arena, optimizer state, and a trainable network's Dense panels, packed (once)
         // when its weights have served PackAfterCalls calls unchanged.
-        for (int i = 0; i < TrainableNetworkBase.PackAfterCalls + 1; i++)
+        for (int i = 0; i < NetworkBase.PackAfterCalls + 1; i++)
         {
             action();
         }

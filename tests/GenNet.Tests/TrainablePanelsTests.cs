@@ -15,7 +15,7 @@ public partial class PanelledClassifier;
 
 /// <summary>
 /// A trainable network keeps its large Dense weights also packed into panels (<see cref="TrainableNetworkBase.DensePanels"/>)
-/// once they have served <see cref="TrainableNetworkBase.PackAfterCalls"/> calls unchanged; the library's own writes (a
+/// once they have served <see cref="NetworkBase.PackAfterCalls"/> calls unchanged; the library's own writes (a
 /// step of <c>Fit</c>, <c>Load</c>, <c>InitializeParameters</c>, EarlyStopping's restore) make them stale, and once
 /// <c>Parameters</c> has handed the arena out the rows are read for good. Every result is compared bit for bit with a twin
 /// whose arena was handed out (so it always reads the rows), holding the same weights.
@@ -89,7 +89,7 @@ public sealed class TrainablePanelsTests
         PanelledClassifier rows = RowsTwin(network);
         float[] x = Samples(40, seed: 1);
 
-        AssertSameAsRows(network, rows, x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls - 1, "before packing");
+        AssertSameAsRows(network, rows, x, batch: 1, calls: NetworkBase.PackAfterCalls - 1, "before packing");
         Assert.False(network.HoldsDensePanels(0), "packed before PackAfterCalls calls");
         Assert.Equal(0, network.DensePanelPacks);
 
@@ -112,7 +112,7 @@ public sealed class TrainablePanelsTests
         network.InitializeParameters(4);
         float[] x = Samples(64, seed: 2);
         var y = new float[32 * Classes];
-        for (int call = 0; call < 3 * TrainableNetworkBase.PackAfterCalls; call++)
+        for (int call = 0; call < 3 * NetworkBase.PackAfterCalls; call++)
         {
             network.Forward(x.AsSpan(0, 32 * Inputs), y, 32); // 4 ≤ 32 < 64: the 4 × 4 row tiles
         }
@@ -129,12 +129,12 @@ public sealed class TrainablePanelsTests
         var network = new PanelledClassifier { Threads = threads };
         network.InitializeParameters(5);
         float[] x = Samples(40, seed: 3);
-        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 2, "before training");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: NetworkBase.PackAfterCalls + 2, "before training");
         Assert.True(network.HoldsDensePanels(0));
 
         network.Fit(Data(256, seed: 4), new Adam(0.01f), epochs: 1, batchSize: 128, verbosity: Verbosity.Silent);
         Assert.False(network.HoldsDensePanels(0), "the panels of the weights before the step still count as current");
-        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 4, "after Fit");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: NetworkBase.PackAfterCalls + 4, "after Fit");
         Assert.True(network.HoldsDensePanels(0));
         Assert.Equal(2, network.DensePanelPacks);
     }
@@ -157,13 +157,13 @@ public sealed class TrainablePanelsTests
             labels[s] = s % 10;
         }
 
-        AssertSameAsRows(network, RowsTwin(network), images, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "before training");
+        AssertSameAsRows(network, RowsTwin(network), images, batch: 1, calls: NetworkBase.PackAfterCalls + 1, "before training");
         Assert.True(network.HoldsDensePanels(0));
 
         network.Fit(Dataset.Create(images, labels, 28, 28), new Adam(), epochs: 1, batchSize: 32, verbosity: Verbosity.Silent);
         Assert.True(network.LastStepSplitByOutputs, "the step was not split by outputs, so the optimizer did not step in parts");
         Assert.False(network.HoldsDensePanels(0), "the optimizer's step in parts left the old panels current");
-        AssertSameAsRows(network, RowsTwin(network), images, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "after the split step");
+        AssertSameAsRows(network, RowsTwin(network), images, batch: 1, calls: NetworkBase.PackAfterCalls + 1, "after the split step");
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class TrainablePanelsTests
         var network = new PanelledClassifier();
         network.InitializeParameters(6);
         float[] x = Samples(40, seed: 5);
-        AssertSameAsRows(network, RowsTwin(network), x, batch: 2, calls: TrainableNetworkBase.PackAfterCalls + 1, "initialised");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 2, calls: NetworkBase.PackAfterCalls + 1, "initialised");
         Assert.True(network.HoldsDensePanels(0));
 
         var other = new PanelledClassifier();
@@ -182,14 +182,14 @@ public sealed class TrainablePanelsTests
         file.Position = 0;
         network.Load(file);
         Assert.False(network.HoldsDensePanels(0), "Load left the old panels current");
-        AssertSameAsRows(network, RowsTwin(other), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 3, "loaded");
+        AssertSameAsRows(network, RowsTwin(other), x, batch: 1, calls: NetworkBase.PackAfterCalls + 3, "loaded");
         Assert.True(network.HoldsDensePanels(0));
 
         network.InitializeParameters(8);
         Assert.False(network.HoldsDensePanels(0), "InitializeParameters left the old panels current");
         var fresh = new PanelledClassifier();
         fresh.InitializeParameters(8);
-        AssertSameAsRows(network, RowsTwin(fresh), x, batch: 3, calls: TrainableNetworkBase.PackAfterCalls + 3, "re-initialised");
+        AssertSameAsRows(network, RowsTwin(fresh), x, batch: 3, calls: NetworkBase.PackAfterCalls + 3, "re-initialised");
         Assert.Equal(3, network.DensePanelPacks);
     }
 
@@ -210,7 +210,7 @@ public sealed class TrainablePanelsTests
         Assert.True(stopping.BestEpoch < 3, $"the last epoch was the best ({stopping.BestEpoch}): the restore changes nothing to test");
         Assert.False(NetworkBase.ParametersToRead(network).SequenceEqual(probe.LastEpochWeights), "the restore wrote the last epoch's weights");
         Assert.False(network.HoldsDensePanels(0), "the restored weights are served from the panels of the last epoch's");
-        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 2, "restored");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: NetworkBase.PackAfterCalls + 2, "restored");
     }
 
     private sealed class SoundThenWild(int stepsPerEpoch) : LearningRateSchedule
@@ -229,7 +229,7 @@ public sealed class TrainablePanelsTests
         {
             LastEpochWeights = NetworkBase.ParametersToRead(network).ToArray();
             var y = new float[Classes];
-            for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
+            for (int call = 0; call < NetworkBase.PackAfterCalls; call++)
             {
                 network.Forward(x.AsSpan(0, Inputs), y);
             }
@@ -246,7 +246,7 @@ public sealed class TrainablePanelsTests
         network.InitializeParameters(10);
         float[] x = Samples(40, seed: 8);
         var rows = RowsTwin(network);
-        AssertSameAsRows(network, rows, x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "before");
+        AssertSameAsRows(network, rows, x, batch: 1, calls: NetworkBase.PackAfterCalls + 1, "before");
         Assert.True(network.HoldsDensePanels(0));
 
         Span<float> weight = network.ParameterTensors[0].Slice(network.Parameters);
@@ -255,7 +255,7 @@ public sealed class TrainablePanelsTests
         {
             weight[round * 500] += 0.75f; // a write the network cannot see, made between calls
             rowsWeight[round * 500] += 0.75f;
-            AssertSameAsRows(network, rows, x, batch: 1, calls: 2 * TrainableNetworkBase.PackAfterCalls, $"write {round}");
+            AssertSameAsRows(network, rows, x, batch: 1, calls: 2 * NetworkBase.PackAfterCalls, $"write {round}");
         }
 
         Assert.Equal(1, network.DensePanelPacks);
@@ -270,7 +270,7 @@ public sealed class TrainablePanelsTests
         Dataset data = Data(8, seed: 10);
         var y = new float[Classes];
         var optimizer = new Sgd(0.01f);
-        for (int round = 0; round < 4 * TrainableNetworkBase.PackAfterCalls; round++)
+        for (int round = 0; round < 4 * NetworkBase.PackAfterCalls; round++)
         {
             for (int call = 0; call < 3; call++)
             {
@@ -293,7 +293,7 @@ public sealed class TrainablePanelsTests
         PanelledClassifier rows = RowsTwin(network);
         float[] x = Samples(64, seed: 11);
         var y = new float[Classes];
-        for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
+        for (int call = 0; call < NetworkBase.PackAfterCalls; call++)
         {
             network.Forward(x.AsSpan(0, Inputs), y);
         }
@@ -316,7 +316,7 @@ public sealed class TrainablePanelsTests
         network.InitializeParameters(15);
         float[] x = Samples(8, seed: 13);
         var y = new float[Classes];
-        for (int call = 0; call < TrainableNetworkBase.PackAfterCalls; call++)
+        for (int call = 0; call < NetworkBase.PackAfterCalls; call++)
         {
             network.Forward(x.AsSpan(0, Inputs), y);
         }
@@ -327,7 +327,7 @@ public sealed class TrainablePanelsTests
         Assert.All(y, value => Assert.True(float.IsNaN(value), $"{value}: the one-sample call did not read the panels"));
 
         network.Fit(Data(16, seed: 14), new Sgd(0.01f), epochs: 1, batchSize: 16, verbosity: Verbosity.Silent);
-        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, "after the step");
+        AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: NetworkBase.PackAfterCalls + 1, "after the step");
         Assert.Equal(2, network.DensePanelPacks);
     }
 
@@ -345,7 +345,7 @@ public sealed class TrainablePanelsTests
             images[i] = (float)random.NextDouble();
         }
 
-        AssertSameAsRows(network, RowsTwin(network), images, batch, calls: TrainableNetworkBase.PackAfterCalls + 2, $"batch {batch}");
+        AssertSameAsRows(network, RowsTwin(network), images, batch, calls: NetworkBase.PackAfterCalls + 2, $"batch {batch}");
         Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, network.HoldsDensePanels(0));
         Assert.False(network.HoldsDensePanels(2), "dense_1 (1,280 weights) keeps no panels");
     }
@@ -362,7 +362,7 @@ public sealed class TrainablePanelsTests
         Adam adam = new(0.01f), rowsAdam = new(0.01f);
         for (int step = 0; step < 3; step++)
         {
-            AssertSameAsRows(network, rows, x, batch: 1, calls: TrainableNetworkBase.PackAfterCalls + 1, $"before step {step}");
+            AssertSameAsRows(network, rows, x, batch: 1, calls: NetworkBase.PackAfterCalls + 1, $"before step {step}");
             Assert.True(network.HoldsDensePanels(0), $"step {step}: Optimizer.Step(network) handed the arena out");
             network.ComputeGradients(x, labels, 32);
             rows.ComputeGradients(x, labels, 32);
@@ -383,7 +383,7 @@ public sealed class TrainablePanelsTests
         network.InitializeParameters(13);
         float[] x = Samples(4, seed: 12);
         var y = new float[Classes];
-        for (int call = 0; call <= TrainableNetworkBase.PackAfterCalls + 1; call++)
+        for (int call = 0; call <= NetworkBase.PackAfterCalls + 1; call++)
         {
             network.Forward(x.AsSpan(0, Inputs), y);
         }
@@ -396,5 +396,110 @@ public sealed class TrainablePanelsTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
+/// <summary><see cref="PanelledClassifier"/> inference-only, without compiled-in weights: its float arena is filled by <c>Load</c>.</summary>
+[Network(Training = false)]
+[Input(129)]
+[Dense(67, Activation.Tanh)]
+[Dense(3, Activation.Softmax)]
+public partial class PanelledClassifierInference;
+
+/// <summary>
+/// An inference-only network whose weights are loaded at run time keeps panels by the same rules as a trainable one
+/// (<see cref="NetworkBase.DensePanels"/>), and any number of threads may share it while it packs and after.
+/// </summary>
+public sealed class InferencePanelsTests
+{
+    private static (PanelledClassifier Trained, PanelledClassifierInference Loaded) Pair(int seed)
+    {
+        var trained = new PanelledClassifier();
+        trained.InitializeParameters(seed);
+        var file = new MemoryStream();
+        trained.Save(file);
+        file.Position = 0;
+        var loaded = new PanelledClassifierInference();
+        loaded.Load(file);
+        _ = trained.Parameters; // the reference reads its rows
+        return (trained, loaded);
+    }
+
+    [Fact]
+    public void Threads_sharing_a_loaded_network_get_the_rows_bits_while_it_packs_and_after()
+    {
+        (PanelledClassifier rows, PanelledClassifierInference shared) = Pair(seed: 21);
+        var random = new Random(21);
+        float[] x = Enumerable.Range(0, 16 * 129).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var expected = new float[16 * 3];
+        for (int s = 0; s < 16; s++)
+        {
+            rows.Forward(x.AsSpan(s * 129, 129), expected.AsSpan(s * 3, 3));
+        }
+
+        Assert.False(shared.HoldsDensePanels(0));
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var threads = Enumerable.Range(0, 4).Select(t => new System.Threading.Thread(() =>
+        {
+            var y = new float[3];
+            for (int call = 0; call < 200; call++)
+            {
+                int s = (call + t) % 16;
+                shared.Forward(x.AsSpan(s * 129, 129), y);
+                if (!y.AsSpan().SequenceEqual(expected.AsSpan(s * 3, 3)))
+                {
+                    failures.Enqueue($"thread {t}, call {call}, sample {s}: {string.Join(", ", y)} against {string.Join(", ", expected.AsSpan(s * 3, 3).ToArray())}");
+                }
+            }
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.Empty(failures);
+        Assert.True(shared.HoldsDensePanels(0), "800 one-sample calls did not pack the weights");
+        Assert.Equal(1, shared.DensePanelPacks);
+    }
+
+    [Fact]
+    public void Loading_other_weights_makes_the_panels_stale_and_Parameters_turns_them_off()
+    {
+        (_, PanelledClassifierInference network) = Pair(seed: 22);
+        var y = new float[3];
+        float[] x = Enumerable.Range(0, 129).Select(i => MathF.Sin(i)).ToArray();
+        for (int call = 0; call < NetworkBase.PackAfterCalls; call++)
+        {
+            network.Forward(x, y);
+        }
+
+        Assert.True(network.HoldsDensePanels(0));
+        (PanelledClassifier other, _) = Pair(seed: 23);
+        var file = new MemoryStream();
+        other.Save(file);
+        file.Position = 0;
+        network.Load(file);
+        Assert.False(network.HoldsDensePanels(0), "Load left the old panels current");
+        var expected = new float[3];
+        other.Forward(x, expected);
+        network.Forward(x, y);
+        Assert.Equal(expected, y);
+
+        Span<float> handedOut = network.Parameters;
+        handedOut[7] += 1f; // dense_0.weight[0, 7], seen on the next call
+        other.Parameters[7] += 1f;
+        for (int call = 0; call < 2 * NetworkBase.PackAfterCalls; call++)
+        {
+            network.Forward(x, y);
+            other.Forward(x, expected);
+            Assert.Equal(expected, y);
+        }
+
+        Assert.False(network.HoldsDensePanels(0));
     }
 }

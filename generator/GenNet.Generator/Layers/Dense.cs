@@ -233,9 +233,9 @@ internal sealed record DensePlan(
             {
                 ReducedPrecisionCode.EmitFloatPanels(w, site, $"{Header.Name}.weight", product, $"{inputs}, {outputs}");
             }
-            else if (site.Training && FoldedIn is null && (long)Inputs * Units >= PackedWeightsMin)
+            else if (FoldedIn is null && (long)Inputs * Units >= PackedWeightsMin)
             {
-                EmitTrainablePanels(w, site, weight, bias, gelu ? "z" : "y", inputs, outputs);
+                EmitArenaPanels(w, site, weight, bias, gelu ? "z" : "y", inputs, outputs);
             }
             else
             {
@@ -254,14 +254,15 @@ internal sealed record DensePlan(
     }
 
     /// <summary>
-    /// Weights from which a trainable network's Dense layer also keeps panels for single samples (and large inference
-    /// batches): 32 KB of floats, most of L1, below which the rows are read from L1 and nothing is gained.
+    /// Weights from which a Dense layer that reads the float arena (a trainable network's, or an inference-only one's
+    /// without compiled-in weights) also keeps panels for single samples and large batches: 32 KB of floats, most of L1,
+    /// below which the rows are read from L1 and nothing is gained.
     /// </summary>
     private const int PackedWeightsMin = 8 * 1024;
 
-    // A trainable network's large Dense layer: the panels its base class packs once the weights stay unchanged for a while
-    // (TrainableNetworkBase.DensePanels), else the rows; Dense.ForwardPanels gives the rows' bits.
-    private void EmitTrainablePanels(SourceWriter w, MethodSite site, string weight, string bias, string y, string inputs, string outputs)
+    // A large Dense layer over the float arena: the panels the base class packs once the weights stay unchanged for a while
+    // (NetworkBase.DensePanels), else the rows; Dense.ForwardPanels gives the rows' bits.
+    private void EmitArenaPanels(SourceWriter w, MethodSite site, string weight, string bias, string y, string inputs, string outputs)
     {
         int tensor = site.ParameterTensorNames.ToList().IndexOf($"{Header.Name}.weight");
         w.Line($"{Format.ReadOnlySpan} panels = DensePanels({tensor}, {inputs}, {outputs}, batchSize);");
