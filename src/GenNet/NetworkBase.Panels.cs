@@ -112,6 +112,11 @@ public abstract partial class NetworkBase
 
         public ReadOnlySpan<float> Serve(int version, ReadOnlySpan<float> weight, int inputs, int outputs, ref int packs)
         {
+            if (version - _version < 0)
+            {
+                return default; // a call that read the version before a write that another has already served: the rows
+            }
+
             if (_version != version)
             {
                 _ready = false;

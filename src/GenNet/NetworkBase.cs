@@ -200,7 +200,8 @@ public abstract partial class NetworkBase : INetwork
 
     /// <summary>
     /// The parameter arena, for a write that follows at once (the generated <see cref="InitializeParameters"/>): marks any
-    /// copy of the weights in another layout stale, without handing the arena out as <see cref="Parameters"/> does.
+    /// copy of the weights in another layout stale, without handing the arena out as <see cref="Parameters"/> does. Call
+    /// <see cref="ParametersWritten()"/> when the write is done.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected Span<float> ParametersToWrite()
@@ -208,6 +209,13 @@ public abstract partial class NetworkBase : INetwork
         ParametersChanged();
         return ParameterArena;
     }
+
+    /// <summary>
+    /// Ends a write begun with <see cref="ParametersToWrite()"/>: the version moves again, so a call that overlapped the write
+    /// (and may have packed or transformed half-written weights under the first new version) cannot leave such a copy current.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected void ParametersWritten() => ParametersChanged();
 
     /// <summary>
     /// <paramref name="network"/>'s parameters for a write by the library (an optimizer's step, a load): a generated network's
@@ -232,7 +240,7 @@ public abstract partial class NetworkBase : INetwork
     {
         if (network is NetworkBase generated)
         {
-            generated.ParametersChanged();
+            generated.ParametersWritten();
         }
     }
 
@@ -459,8 +467,10 @@ public abstract partial class NetworkBase : INetwork
     /// Calls <see cref="RefreshKernels"/> unless nothing can have changed since its last call: its copies are made from the
     /// parameters alone (the network keeps no buffers, from which folded BatchNorms also make them), the arena has not been
     /// handed out by <see cref="Parameters"/>, and the library has not written it since (<see cref="ParametersChanged"/>).
-    /// Otherwise each call refreshes, comparing the weights with the ones the copies were made from, as it always did. The
-    /// version is recorded after the refresh is complete, so a thread that sees it current reads whole copies.
+    /// Otherwise each call refreshes, comparing the weights with the ones the copies were made from, as it always did. A
+    /// new version is refreshed by one thread at a time (an inference-only network's callers may arrive together) and
+    /// recorded only once the refresh is complete and only if no library write began meanwhile, so a thread that sees it
+    /// current reads whole copies of the weights as they are.
     /// </summary>
     private protected void RefreshKernelsIfStale()
     {
@@ -471,17 +481,29 @@ public abstract partial class NetworkBase : INetwork
         }
 
         int version = Volatile.Read(ref _parametersVersion);
-        if (Volatile.Read(ref _kernelsVersion) != version)
+        if (Volatile.Read(ref _kernelsVersion) == version)
+        {
+            return;
+        }
+
+        lock (_packing)
         {
             RefreshKernels();
-            Volatile.Write(ref _kernelsVersion, version);
+            if (Volatile.Read(ref _parametersVersion) == version)
+            {
+                Volatile.Write(ref _kernelsVersion, version);
+            }
         }
     }
 
     /// <summary>True when the layers' weight copies are known to match the parameters without comparing them (for tests).</summary>
     internal bool KernelsCurrent => _layout.BufferCount == 0 && !_parametersHandedOut && Volatile.Read(ref _kernelsVersion) == Volatile.Read(ref _parametersVersion);
 
-    /// <summary>Brings any copy of the parameters that the layers keep in another layout up to date; called before each pass.</summary>
+    /// <summary>
+    /// Brings any copy of the parameters that the layers keep in another layout up to date. Called before a pass whenever
+    /// the parameters may have changed since its last call (<see cref="RefreshKernelsIfStale"/>): before every pass once
+    /// <see cref="Parameters"/> has handed the arena out or when the network keeps buffers, else once per version.
+    /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void RefreshKernels()
     {

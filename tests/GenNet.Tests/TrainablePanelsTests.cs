@@ -14,7 +14,7 @@ namespace GenNet.Tests;
 public partial class PanelledClassifier;
 
 /// <summary>
-/// A trainable network keeps its large Dense weights also packed into panels (<see cref="TrainableNetworkBase.DensePanels"/>)
+/// A trainable network keeps its large Dense weights also packed into panels (<see cref="NetworkBase.DensePanels"/>)
 /// once they have served <see cref="NetworkBase.PackAfterCalls"/> calls unchanged; the library's own writes (a
 /// step of <c>Fit</c>, <c>Load</c>, <c>InitializeParameters</c>, EarlyStopping's restore) make them stale, and once
 /// <c>Parameters</c> has handed the arena out the rows are read for good. Every result is compared bit for bit with a twin
@@ -439,9 +439,11 @@ public sealed class InferencePanelsTests
 
         Assert.False(shared.HoldsDensePanels(0));
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var start = new System.Threading.Barrier(4); // all four ask while the 16th call packs
         var threads = Enumerable.Range(0, 4).Select(t => new System.Threading.Thread(() =>
         {
             var y = new float[3];
+            start.SignalAndWait();
             for (int call = 0; call < 200; call++)
             {
                 int s = (call + t) % 16;
@@ -465,6 +467,12 @@ public sealed class InferencePanelsTests
         Assert.Empty(failures);
         Assert.True(shared.HoldsDensePanels(0), "800 one-sample calls did not pack the weights");
         Assert.Equal(1, shared.DensePanelPacks);
+
+        // And the calls read them: a NaN written into the panels comes out of the next one.
+        shared.DensePanelsForTests(0)[3] = float.NaN;
+        var poisoned = new float[3];
+        shared.Forward(x.AsSpan(0, 129), poisoned);
+        Assert.All(poisoned, value => Assert.True(float.IsNaN(value), $"{value}: the call did not read the panels"));
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal static class GeneratedMembers
         "Backpropagate", "RefreshKernels", "Pack", "PackingBuffer", "Layout", "s_layout", "NetworkOutput", "ActivationsPerSample",
         "GradientWidth", "ScratchPerSample", "Columns", "ColumnsPerSample", "GradientBuffers", "KernelsSize", "KernelSourcesSize", "KernelGradientSize",
         "_kernels", "_kernelSources", "_kernelsFromStoredWeights", "StoredWeights", "DropoutSeed", "_dropoutSeed", "ParameterValues", "Threads", "TrainingStep", "RestartSteps",
-        "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization", "DescribeOnnx", "DensePanels", "ParametersToWrite", "ClearGradients",
+        "FlopsPerSample", "BufferCount", "RegularizationLoss", "AddRegularization", "DescribeOnnx", "DensePanels", "ParametersToWrite", "ParametersWritten", "ClearGradients",
     };
 
     /// <summary>Every unit's stem (<c>Dense</c>) with the suffixes it generates, and the inputs' blocks (<c>Input1</c>).</summary>

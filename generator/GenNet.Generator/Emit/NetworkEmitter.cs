@@ -583,6 +583,8 @@ internal static class NetworkEmitter
                 {
                     layer.EmitInitialization(w);
                 }
+
+                w.Line("ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale");
             }
         }
 

@@ -96,7 +96,7 @@ public sealed class BatchIterator
     /// <summary>Fills the buffers with the next batch; false when the epoch is over.</summary>
     public bool MoveNext() => MoveNext(parts: 1);
 
-    /// <summary>How many parts the last <see cref="MoveNext(int)"/> copied its batch in (for tests).</summary>
+    /// <summary>How many parts of the last <see cref="MoveNext(int)"/>'s copy ran (for tests).</summary>
     internal int LastCopyParts { get; private set; } = 1;
 
     /// <summary>
@@ -114,14 +114,17 @@ public sealed class BatchIterator
         }
 
         Size = Math.Min(BatchSize, _order.Length - _next);
-        LastCopyParts = parts > 1 && Size >= parts ? parts : 1;
-        if (LastCopyParts > 1)
+        if (parts > 1 && Size >= parts)
         {
-            Kernels.WorkerPool.Fork(_gather ??= new Gather(this), parts);
+            Gather gather = _gather ??= new Gather(this);
+            gather.PartsRun = 0;
+            Kernels.WorkerPool.Fork(gather, parts);
+            LastCopyParts = gather.PartsRun;
         }
         else
         {
             Copy(0, Size);
+            LastCopyParts = 1;
         }
 
         _next += Size;
@@ -159,10 +162,13 @@ public sealed class BatchIterator
     // The batch's copy as parallel work: part k copies the k-th even share of its samples.
     private sealed class Gather(BatchIterator batches) : Kernels.IParallelWork
     {
+        public int PartsRun;
+
         public float RunPart(int part, int parts)
         {
             (int first, int count) = Kernels.Sharding.Range(batches.Size, parts, part);
             batches.Copy(first, count);
+            System.Threading.Interlocked.Increment(ref PartsRun);
             return 0f;
         }
     }

@@ -113,6 +113,7 @@ namespace Samples.Tabular
             buffers.Slice(Normalization1Variance, 16).Fill(1f);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 3 * 16), fanIn: 16, fanOut: 3, ref random);
             parameters.Slice(Dense1Bias, 3).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

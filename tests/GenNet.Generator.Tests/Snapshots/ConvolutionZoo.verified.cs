@@ -108,6 +108,7 @@ namespace Samples.Vision
             parameters.Slice(Conv2Bias, 5).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 4 * 20), fanIn: 20, fanOut: 4, ref random);
             parameters.Slice(Dense0Bias, 4).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -120,6 +120,7 @@ namespace Samples.Vision
             parameters.Slice(SeparableConv0PointwiseBias, 16).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 16), fanIn: 16, fanOut: 10, ref random);
             parameters.Slice(Dense0Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

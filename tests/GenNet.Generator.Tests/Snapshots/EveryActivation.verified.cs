@@ -120,6 +120,7 @@ namespace Samples.Zoo
             parameters.Slice(Dense5Bias, 4).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense6Weight, 3 * 4), fanIn: 4, fanOut: 3, ref random);
             parameters.Slice(Dense6Bias, 3).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

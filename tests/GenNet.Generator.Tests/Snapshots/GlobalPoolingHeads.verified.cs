@@ -99,6 +99,7 @@ namespace Samples.Vision
             parameters.Slice(Conv0Bias, 17).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 34), fanIn: 34, fanOut: 10, ref random);
             parameters.Slice(Dense0Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

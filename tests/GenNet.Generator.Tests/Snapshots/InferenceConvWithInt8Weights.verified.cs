@@ -96,6 +96,7 @@ namespace Apps
             parameters.Slice(Conv1Bias, 3).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 2 * 12), fanIn: 12, fanOut: 2, ref random);
             parameters.Slice(Dense0Bias, 2).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -67,6 +67,7 @@ namespace Apps
             global::System.Span<float> parameters = ParametersToWrite();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 2 * 3), fanIn: 3, fanOut: 2, ref random);
             parameters.Slice(Dense0Bias, 2).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

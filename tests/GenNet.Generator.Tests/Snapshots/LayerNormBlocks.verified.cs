@@ -141,6 +141,7 @@ namespace Samples.Normalized
             parameters.Slice(LayerNorm2Bias, 16).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense2Weight, 10 * 16), fanIn: 16, fanOut: 10, ref random);
             parameters.Slice(Dense2Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

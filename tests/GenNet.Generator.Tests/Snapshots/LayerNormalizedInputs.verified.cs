@@ -73,6 +73,7 @@ namespace Samples.Normalized
             parameters.Slice(LayerNorm0Bias, 5).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 3 * 5), fanIn: 5, fanOut: 3, ref random);
             parameters.Slice(Dense0Bias, 3).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -85,6 +85,7 @@ namespace Samples.Sequences
             global::GenNet.Initializers.Uniform(parameters.Slice(Lstm0BiasHh, 68), limit: 0.24253562f, ref random);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 2 * 17), fanIn: 17, fanOut: 2, ref random);
             parameters.Slice(Dense0Bias, 2).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -115,6 +115,7 @@ namespace Samples
             parameters.Slice(Conv1Bias, 64).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 1600), fanIn: 1600, fanOut: 10, ref random);
             parameters.Slice(Dense0Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         private int _dropoutSeed; // dropout masks follow from the seed and the training step

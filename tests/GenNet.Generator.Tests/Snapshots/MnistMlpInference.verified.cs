@@ -74,6 +74,7 @@ namespace Samples
             parameters.Slice(Dense0Bias, 128).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 10 * 128), fanIn: 128, fanOut: 10, ref random);
             parameters.Slice(Dense1Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -96,6 +96,7 @@ namespace Samples.Text
             global::GenNet.Initializers.Uniform(parameters.Slice(Gru0BiasHh, 48), limit: 0.25f, ref random);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 30 * 16), fanIn: 16, fanOut: 30, ref random);
             parameters.Slice(Dense0Bias, 30).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

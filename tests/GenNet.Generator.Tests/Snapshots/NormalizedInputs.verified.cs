@@ -93,6 +93,7 @@ namespace Samples.Normalized
             buffers[Bn0BatchesTracked] = 0f;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 3 * 5), fanIn: 5, fanOut: 3, ref random);
             parameters.Slice(Dense0Bias, 3).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -100,6 +100,7 @@ namespace Apps
             parameters.Slice(Conv1Bias, 6).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 24), fanIn: 24, fanOut: 10, ref random);
             parameters.Slice(Dense0Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, each output in the scratch arena; returns the network's output.

@@ -120,6 +120,7 @@ namespace Samples.Text
             global::GenNet.Initializers.Uniform(parameters.Slice(Lstm1BiasHh, 16), limit: 0.5f, ref random);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 2 * 4), fanIn: 4, fanOut: 2, ref random);
             parameters.Slice(Dense0Bias, 2).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

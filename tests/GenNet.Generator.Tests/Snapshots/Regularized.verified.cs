@@ -110,6 +110,7 @@ namespace Samples
             parameters.Slice(Dense1Bias, 8).Clear();
             global::GenNet.Initializers.GlorotNormal(parameters.Slice(Dense2Weight, 3 * 8), fanIn: 8, fanOut: 3, ref random);
             parameters.Slice(Dense2Bias, 3).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

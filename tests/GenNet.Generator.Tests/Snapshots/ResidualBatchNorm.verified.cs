@@ -180,6 +180,7 @@ namespace Samples.Normalized
             buffers[Bn2BatchesTracked] = 0f;
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 10 * 16), fanIn: 16, fanOut: 10, ref random);
             parameters.Slice(Dense1Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

@@ -159,6 +159,7 @@ namespace Samples.Sequences
             global::GenNet.Initializers.Uniform(parameters.Slice(SimpleRnn0BiasHh, 3), limit: 0.57735026f, ref random);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 10 * 19), fanIn: 19, fanOut: 10, ref random);
             parameters.Slice(Dense0Bias, 10).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

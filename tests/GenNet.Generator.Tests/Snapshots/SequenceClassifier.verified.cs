@@ -111,6 +111,7 @@ namespace Samples.Signals
             parameters.Slice(Conv1d1Bias, 17).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 4 * 119), fanIn: 119, fanOut: 4, ref random);
             parameters.Slice(Dense0Bias, 4).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

@@ -93,6 +93,7 @@ namespace Samples.Tracks
             global::GenNet.Initializers.Uniform(parameters.Slice(Gru0BiasHh, 24), limit: 0.35355338f, ref random);
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense0Weight, 1 * 8), fanIn: 8, fanOut: 1, ref random);
             parameters.Slice(Dense0Bias, 1).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.

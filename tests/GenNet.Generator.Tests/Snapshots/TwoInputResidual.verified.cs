@@ -143,6 +143,7 @@ namespace Samples.Graphs
             parameters.Slice(Dense0Bias, 8).Clear();
             global::GenNet.Initializers.GlorotUniform(parameters.Slice(Dense1Weight, 1 * 152), fanIn: 152, fanOut: 1, ref random);
             parameters.Slice(Dense1Bias, 1).Clear();
+            ParametersWritten(); // copies of the weights in other layouts (panels, convolution kernels) are stale
         }
 
         // Runs every layer, saving each output in the scratch arena for the backward pass; returns the network's output.
