@@ -10,7 +10,7 @@ namespace GenNet;
 // samples and large batches instead of the rows. See DensePanels.
 public abstract partial class NetworkBase
 {
-    private readonly Lock _packing = new(); // the shards of a step split by rows, or an inference-only network's callers, may ask at once
+    private readonly Lock _packing = new(); // packing panels and refreshing kernel copies: a step's shards, or an inference-only network's callers, may ask at once
     private PackedDense?[] _packedDense = []; // per parameter tensor: a Dense weight packed into panels, once it paid
     private int _densePanelPacks; // how many times a weight has been packed (for tests)
 

@@ -244,6 +244,13 @@ public abstract partial class NetworkBase : INetwork
         }
     }
 
+    /// <summary>Copies <paramref name="values"/> over <paramref name="network"/>'s parameters, as a write by the library (a load, a restore).</summary>
+    internal static void WriteParameters(INetwork network, ReadOnlySpan<float> values)
+    {
+        values.CopyTo(ParametersToWrite(network));
+        ParametersWritten(network);
+    }
+
     /// <summary>
     /// <paramref name="network"/>'s parameter arena, not handed out: the one its layers compute with from now on (an
     /// inference-only network's float copy of compiled-in weights is made here), for the calibration that watches them.
@@ -251,12 +258,6 @@ public abstract partial class NetworkBase : INetwork
     internal static Span<float> ParameterArenaOf(INetwork network) =>
         network is NetworkBase generated ? generated.ParameterArena : network.Parameters;
 
-    /// <summary>
-    /// <paramref name="network"/>'s parameters for a read by the library: a generated network's as its layers read them,
-    /// without handing the arena out or copying compiled-in weights.
-    /// </summary>
-    internal static ReadOnlySpan<float> ParametersToRead(INetwork network) =>
-        network is NetworkBase generated ? generated.ParameterValues : network.Parameters;
 
     /// <inheritdoc/>
     public IReadOnlyList<ParameterTensor> ParameterTensors => _layout.ParameterTensors;
@@ -474,7 +475,7 @@ public abstract partial class NetworkBase : INetwork
     /// </summary>
     private protected void RefreshKernelsIfStale()
     {
-        if (_layout.BufferCount != 0 || _parametersHandedOut)
+        if (!KernelsByVersion)
         {
             RefreshKernels();
             return;
@@ -497,7 +498,11 @@ public abstract partial class NetworkBase : INetwork
     }
 
     /// <summary>True when the layers' weight copies are known to match the parameters without comparing them (for tests).</summary>
-    internal bool KernelsCurrent => _layout.BufferCount == 0 && !_parametersHandedOut && Volatile.Read(ref _kernelsVersion) == Volatile.Read(ref _parametersVersion);
+    internal bool KernelsCurrent => KernelsByVersion && Volatile.Read(ref _kernelsVersion) == Volatile.Read(ref _parametersVersion);
+
+    // The layers' weight copies follow the parameters' version: they are made from the parameters alone (no buffers) and
+    // only the library writes those (the arena has not been handed out).
+    private bool KernelsByVersion => _layout.BufferCount == 0 && !_parametersHandedOut;
 
     /// <summary>
     /// Brings any copy of the parameters that the layers keep in another layout up to date. Called before a pass whenever

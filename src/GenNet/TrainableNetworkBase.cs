@@ -297,7 +297,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         int parts = _outputParts;
         OwnedRanges(parts);
         optimizer.BeginParts(Sizes.ParameterCount);
-        ParametersChanged(); // here, on the calling thread: the parts write the arena on theirs
+        ParametersChanged(); // before the parts write the arena on their threads, as ParametersToWrite does
         OptimizerParts work = _optimizerParts ??= new OptimizerParts(this);
         work.Optimizer = optimizer;
         float finiteParts;
@@ -311,7 +311,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
         }
 
         optimizer.EndParts();
-        ParametersChanged(); // and once the parts have written (see NetworkBase.ParametersWritten)
+        ParametersWritten(); // and once the parts have written
         return finiteParts == parts;
     }
 

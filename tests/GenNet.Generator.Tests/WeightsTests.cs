@@ -177,7 +177,8 @@ public sealed class WeightsTests
     /// <summary>
     /// An inference-only convnet reading float weights compiled in: its tap-major copy is compared with the weight it was
     /// made from until it is made from the compiled-in weights, then not until Parameters is asked for; the same network
-    /// without compiled-in weights (whose Parameters anyone may write) compares on every call. Either way the record of
+    /// without compiled-in weights (whose Parameters anyone may write) compares whenever RefreshKernels runs (once per
+    /// version of the parameters, or every call once Parameters has handed them out). Either way the record of
     /// the weight is the weight's size, not the copy's.
     /// </summary>
     [Fact]

@@ -93,8 +93,9 @@ public sealed class ConcurrencyTests
 
     /// <summary>
     /// A fresh compiled-in convnet whose first calls come from several threads at once: each may find the copies unmade,
-    /// being made, or made and no longer compared (the flag its first complete refresh sets), and every call must still
-    /// give the bits one thread gets. Many fresh instances, to meet each of those moments.
+    /// being made (one thread at a time, under the lock of <c>NetworkBase.RefreshKernelsIfStale</c>), or made and recorded
+    /// current for the parameters' version, and every call must still give the bits one thread gets. Many fresh
+    /// instances, to meet each of those moments.
     /// </summary>
     [Fact]
     public void Threads_making_a_compiled_in_convnets_kernels_at_once_get_exact_answers()

@@ -151,7 +151,7 @@ public sealed class KernelVersionTests
             network.Forward(images, actual, 3);
             Assert.True(network.KernelsCurrent, $"{when}: the copies are not recorded as current");
             var twin = new MnistConvNet();
-            NetworkBase.ParametersToRead(network).CopyTo(twin.Parameters);
+            network.ParameterValues.CopyTo(twin.Parameters);
             twin.Forward(images, expected, 3);
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"{when}: the network and a twin that compares differ");
         }
@@ -182,10 +182,7 @@ public sealed class KernelVersionTests
 
         var other = new MnistConvNet();
         other.InitializeParameters(11);
-        var file = new MemoryStream();
-        other.Save(file);
-        file.Position = 0;
-        network.Load(file);
+        TrainablePanelsTests.LoadFrom(network, other);
         Assert.False(network.KernelsCurrent, "Load left the copies current");
         AgreesWithAComparingTwin("after Load");
 
@@ -222,10 +219,7 @@ public sealed class KernelVersionTests
 
         var trained = new MnistConvNet();
         trained.InitializeParameters(13);
-        var file = new MemoryStream();
-        trained.Save(file);
-        file.Position = 0;
-        inference.Load(file);
+        TrainablePanelsTests.LoadFrom(inference, trained);
         Assert.False(inference.KernelsCurrent, "Load left an inference-only network's copies current");
         inference.Forward(images, y, 2);
         var expected = new float[20];

@@ -222,7 +222,7 @@ internal static class NetworkEmitter
                 : !anyReordered ? "in the layouts their forward kernels read"
                 : $"in the layouts their forward kernels read, and {columnsOrder}";
             w.Line(plan.Spec.Training || plan.Spec.Weights is null
-                ? $"// Convolution weights {how}; each call checks them against the parameters."
+                ? $"// Convolution weights {how}; a call checks them against the parameters whenever those may have changed (see RefreshKernels)."
                 : $"// Convolution weights {how}; calls check them against the parameters until they are made from the compiled-in weights.");
             foreach (LayerPlan layer in reordered)
             {

@@ -318,7 +318,7 @@ public sealed class OnnxGraph
     }
 
     /// <summary>The parameters as the layers read them: an inference-only network's compiled-in weights in place, not copied.</summary>
-    private ReadOnlySpan<float> ParameterArena => NetworkBase.ParametersToRead(_network);
+    private ReadOnlySpan<float> ParameterArena => _network.ParameterValues;
 
     private ParameterTensor Named(string tensor, IReadOnlyList<ParameterTensor> tensors) =>
         tensors.FirstOrDefault(t => t.Name == tensor)

@@ -109,7 +109,7 @@ public static partial class SafeTensors
     private static Stored[] StoredTensors(INetwork network, WeightPrecision precision)
     {
         var stored = new List<Stored>();
-        ReadOnlySpan<float> parameters = NetworkBase.ParametersToRead(network);
+        ReadOnlySpan<float> parameters = network.ParameterValues;
         foreach (ParameterTensor tensor in network.ParameterTensors)
         {
             ReadOnlySpan<float> values = parameters.Slice(tensor.Offset, tensor.Length);

@@ -133,8 +133,7 @@ public static partial class SafeTensors
         float[] buffers = new float[network.Buffers.Length];
         Decode(data, layout, network.ParameterTensors, parameters);
         Decode(data, layout, network.BufferTensors, buffers);
-        parameters.CopyTo(NetworkBase.ParametersToWrite(network));
-        NetworkBase.ParametersWritten(network);
+        NetworkBase.WriteParameters(network, parameters);
         buffers.CopyTo(network.Buffers);
     }
 

@@ -310,7 +310,7 @@ public static class NetworkTraining
     private static bool StepOptimizer(Optimizer optimizer, ITrainableNetwork network)
     {
         optimizer.Step(network);
-        return TensorPrimitives.IsFiniteAll<float>(NetworkBase.ParametersToRead(network));
+        return TensorPrimitives.IsFiniteAll<float>(network.ParameterValues);
     }
 
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
@@ -343,7 +343,7 @@ public static class NetworkTraining
             if (!finite) // a NaN or infinite gradient makes a parameter so too
             {
                 throw Diverged(TensorPrimitives.IsFiniteAll<float>(network.Gradients)
-                    ? $"A parameter became {NonFinite(NetworkBase.ParametersToRead(network))} in the optimizer's step (loss {loss})"
+                    ? $"A parameter became {NonFinite(network.ParameterValues)} in the optimizer's step (loss {loss})"
                     : $"A gradient became {NonFinite(network.Gradients)} (loss {loss})");
             }
 

@@ -39,7 +39,7 @@ namespace Samples.Vision
         private const int Dense0Output = 680;
         private const int ActivationsPerSample = 684;
 
-        // Convolution weights in the layouts their forward kernels read; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv0Taps = 0; // conv_0: [3, 3, 3, 8], tap-major
         private const int Conv2Taps = 216; // conv_2: [2, 3, 6, 5], tap-major
         private const int KernelsSize = 396;

@@ -35,7 +35,7 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 945;
 
-        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv0Kernel = 0; // features: [17, 3, 3, 3]
         private const int Conv0Taps = 459; // features: [3, 3, 3, 17], tap-major
         private const int KernelsSize = 918;

@@ -41,7 +41,7 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 34848;
 
-        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv0Taps = 0; // conv_0: [3, 3, 1, 32], tap-major
         private const int Conv1Kernel = 288; // conv_1: [64, 3, 3, 32]
         private const int Conv1Winograd = 18720; // conv_1: [36, 32, 64], G g Gᵀ

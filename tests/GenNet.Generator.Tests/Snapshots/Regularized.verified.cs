@@ -38,7 +38,7 @@ namespace Samples
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 648;
 
-        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv0Kernel = 0; // conv_0: [4, 3, 3, 2]
         private const int Conv0Taps = 72; // conv_0: [3, 3, 2, 4], tap-major
         private const int KernelsSize = 144;

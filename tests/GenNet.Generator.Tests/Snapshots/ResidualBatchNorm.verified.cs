@@ -65,7 +65,7 @@ namespace Samples.Normalized
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 2304;
 
-        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv0Taps = 0; // stem: [3, 3, 1, 4], tap-major
         private const int Conv1Kernel = 36; // block.conv: [4, 3, 3, 4]
         private const int Conv1Taps = 180; // block.conv: [3, 3, 4, 4], tap-major

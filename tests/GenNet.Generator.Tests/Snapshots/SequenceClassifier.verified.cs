@@ -39,7 +39,7 @@ namespace Samples.Signals
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 435;
 
-        // Convolution weights reordered to their columns' (k, channel) order; each call checks them against the parameters.
+        // Convolution weights reordered to their columns' (k, channel) order; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv1d0Kernel = 0; // conv1d: [8, 5, 3]
         private const int Conv1d1Kernel = 120; // conv1d_1: [17, 3, 8]
         private const int KernelsSize = 528;

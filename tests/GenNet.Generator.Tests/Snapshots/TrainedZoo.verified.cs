@@ -44,7 +44,7 @@ namespace Samples.Vision
         private const int Columns = ActivationsPerSample; // one convolution's im2col matrix at a time
         private const int ColumnsPerSample = 720;
 
-        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; each call checks them against the parameters.
+        // Convolution weights in the layouts their forward kernels read, and reordered to their columns' (ky, kx, channel) order; a call checks them against the parameters whenever those may have changed (see RefreshKernels).
         private const int Conv0Kernel = 0; // conv_0: [8, 3, 3, 3]
         private const int Conv0Taps = 216; // conv_0: [3, 3, 3, 8], tap-major
         private const int Conv2Kernel = 432; // conv_2: [5, 2, 3, 6]

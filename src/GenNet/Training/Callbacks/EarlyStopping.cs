@@ -72,7 +72,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
         StoppedEpoch = 0;
         if (RestoreBestWeights)
         {
-            _bestParameters = new float[NetworkBase.ParametersToRead(network).Length];
+            _bestParameters = new float[network.ParameterCount];
             _bestBuffers = new float[network.Buffers.Length];
         }
     }
@@ -110,8 +110,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
     {
         if (RestoreBestWeights && _haveBest && _network is not null)
         {
-            _bestParameters.CopyTo(NetworkBase.ParametersToWrite(_network));
-            NetworkBase.ParametersWritten(_network);
+            NetworkBase.WriteParameters(_network, _bestParameters);
             _bestBuffers.CopyTo(_network.Buffers);
         }
     }
@@ -120,7 +119,7 @@ public sealed class EarlyStopping : Callback, IMonitoringCallback
     {
         if (RestoreBestWeights && _network is not null)
         {
-            NetworkBase.ParametersToRead(_network).CopyTo(_bestParameters);
+            _network.ParameterValues.CopyTo(_bestParameters);
             _network.Buffers.CopyTo(_bestBuffers);
             _haveBest = true;
         }
