@@ -408,10 +408,14 @@ public abstract partial class NetworkBase : INetwork
     private int ArenaLength(int batchSize, int chunk) =>
         chunk == batchSize ? ScratchLength(batchSize) : checked(ScratchLength(chunk) + batchSize * _layout.OutputSize);
 
+    /// <summary>The chunk the last inference call ran its batch in (the whole batch when not cut; for tests).</summary>
+    internal int LastChunk { get; private set; }
+
     // Runs the layers over the batch, in chunks of `chunk` samples; returns where in the arena the outputs lie.
     private (int Start, int Length) Propagate(ReadOnlySpan<float> inputs, Span<float> outputs, Span<float> arena, int batchSize, int chunk)
     {
         NetworkLayout layout = _layout;
+        LastChunk = chunk;
         if (chunk == batchSize)
         {
             Propagate(inputs, arena, batchSize, training: false, firstSample: 0).CopyTo(outputs);

@@ -40,6 +40,7 @@ public sealed class ChunkedInferenceTests
         // mnist_convnet's layer outputs take 48,202 floats (193 KB) per image, so five images fill the 1 MB budget.
         Assert.Equal(NetworkBase.ChunkBytes / ((MnistConvNet.OutputSize + 48192) * sizeof(float)), chunk);
         Assert.InRange(chunk, 2, 8);
+        Assert.Equal(5, chunk); // the figure the docs give
         Assert.Equal(4, convnet.SamplesPerChunk(4)); // a batch that fits runs whole
         Assert.Equal(1, convnet.SamplesPerChunk(1));
 
@@ -57,6 +58,7 @@ public sealed class ChunkedInferenceTests
         Assert.Equal(outputs, network.Outputs.ToArray());
 
         int chunk = network.SamplesPerChunk(Batch);
+        Assert.Equal(chunk, network.LastChunk); // the batch really ran in chunks (its results alone would not show it)
         MnistConvNet alone = Trained();
         for (int first = 0; first < Batch; first += chunk)
         {
@@ -96,6 +98,8 @@ public sealed class ChunkedInferenceTests
         inference.Forward(images, actual, Batch);
         Assert.Equal(expected, actual);
         Assert.Equal(expected, inference.Outputs.ToArray());
+        Assert.Equal(inference.SamplesPerChunk(Batch), inference.LastChunk);
+        Assert.True(inference.LastChunk < Batch, "the inference-only build ran the batch whole");
 
         float[][] results = new float[4][];
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, t =>

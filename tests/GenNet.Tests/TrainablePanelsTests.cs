@@ -142,6 +142,7 @@ public sealed class TrainablePanelsTests
         Assert.True(network.HoldsDensePanels(0));
 
         network.Fit(Data(256, seed: 4), new Adam(0.01f), epochs: 1, batchSize: 128, verbosity: Verbosity.Silent);
+        Shards.AssertRan(threads, network.LastStepShards, $"PanelledClassifier, batch 128, Threads = {threads}"); // the step ran on as many threads as asked
         Assert.False(network.HoldsDensePanels(0), "the panels of the weights before the step still count as current");
         AssertSameAsRows(network, RowsTwin(network), x, batch: 1, calls: NetworkBase.PackAfterCalls + 4, "after Fit");
         Assert.True(network.HoldsDensePanels(0));
