@@ -29,7 +29,7 @@ public static partial class Dense
             return;
         }
 
-        bool packed = TakesPackedPath(batchSize, inputs, outputs);
+        bool packed = TakesPackedPath(batchSize);
         var kernel = new ForwardKernel(x, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
     }
@@ -135,18 +135,21 @@ public static partial class Dense
         }
     }
 
-    /// <summary>Batches at least this large take the packed path when the outputs fill whole pairs of vectors.</summary>
+    /// <summary>Batches at least this large take the int8 product's packed path (<c>Dense.Quantized.cs</c>).</summary>
     internal const int PackedMinBatch = 128;
 
     /// <summary>
-    /// Weights this small (128 KB, at home in L2) are packed in a fraction of the time the product takes from this many rows
-    /// on — a convolution over one image has a row per output position (121 for mnist_convnet's second): 30 µs there in ConvKernelBenchmarks.
+    /// Products of at least this many rows take the float packed path when the outputs fill whole pairs of vectors. Packing
+    /// is one pass over the weights per call; from 32 rows the 8 samples × 2 panels tiles, which read the weights once per 8
+    /// rows and need no horizontal sums, more than repay it: the seed MLP's 784 → 128 product, packing included, took 38.1 µs
+    /// at 32 rows against 49.0 µs on the 4 × 4 tiles, 51.7 against 64.0 at 48, 67.2 against 97.7 at 64, 95.5 against 149.6
+    /// at 96, and the same 24.8 and 37.2 µs at 16 and 24 rows, below it (<c>KernelBenchmarks.FirstLayer</c> with those batch
+    /// sizes, this build and the one before, 2026-12-04). It was 128 rows (64 for weights of 128 KB or less) before.
     /// </summary>
-    internal const int SmallWeights = 32 * 1024, SmallWeightsPackedMinBatch = 64;
+    internal const int FloatPackedMinRows = 32;
 
     /// <summary>Whether a product of this many rows takes the packed path (when its outputs also fill whole pairs of vectors).</summary>
-    private static bool TakesPackedPath(int batchSize, int inputs, int outputs) =>
-        batchSize >= PackedMinBatch || (batchSize >= SmallWeightsPackedMinBatch && (long)inputs * outputs <= SmallWeights);
+    private static bool TakesPackedPath(int rows) => rows >= FloatPackedMinRows;
 
     [ThreadStatic]
     private static float[]? t_packed;

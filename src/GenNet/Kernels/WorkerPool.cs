@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -164,15 +165,26 @@ public static unsafe class WorkerPool
     }
 
     // The caller waits at most one shard's time: it spins and yields, never blocks, so waiting allocates nothing
-    // (a first blocking wait on an event would create its lock object in the middle of a training step).
+    // (a first blocking wait on an event would create its lock object in the middle of a training step). It first spins on
+    // the count alone (s_spinFor): a yield is a system call, microseconds in a virtual machine, and the worker's last write
+    // would otherwise wait for it to return.
     private static void WaitForWorkers()
     {
+        long start = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref s_pending) > 0 && Stopwatch.GetTimestamp() - start <= s_spinFor)
+        {
+            Thread.SpinWait(1);
+        }
+
         var spinner = new SpinWait();
         while (Volatile.Read(ref s_pending) > 0)
         {
             spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
+
+    // How long a waiting thread spins without yielding: 100 µs, longer than a training step's gaps between products.
+    private static readonly long s_spinFor = Stopwatch.Frequency / 10_000;
 
     private static Worker[] StartWorkers()
     {
@@ -204,8 +216,16 @@ public static unsafe class WorkerPool
         {
             while (true)
             {
-                // Training steps come back to back: spin a while (tens of microseconds) before sleeping, so a step does
-                // not pay a thread wake-up; between epochs and after training the worker sleeps on the event.
+                // Training steps come back to back: spin a while before sleeping, so a step does not pay a thread wake-up;
+                // between epochs and after training the worker sleeps on the event. For the first s_spinFor it spins on the
+                // flag alone, without the yields that SpinWait makes after a few rounds: each is a system call (a few
+                // microseconds on a virtual machine, seen here), which a product split by outputs would wait for.
+                long start = Stopwatch.GetTimestamp();
+                while (!_go.IsSet && Stopwatch.GetTimestamp() - start <= s_spinFor)
+                {
+                    Thread.SpinWait(1);
+                }
+
                 var spinner = new SpinWait();
                 while (!_go.IsSet && spinner.Count < SpinsBeforeSleeping)
                 {
