@@ -265,7 +265,7 @@ internal sealed record DensePlan(
     private void EmitArenaPanels(SourceWriter w, MethodSite site, string weight, string bias, string y, string inputs, string outputs)
     {
         int tensor = site.ParameterTensorNames.ToList().IndexOf($"{Header.Name}.weight");
-        w.Line($"{Format.ReadOnlySpan} panels = DensePanels({tensor}, {inputs}, {outputs}, batchSize);");
+        w.Line($"{Format.ReadOnlySpan} panels = DensePanels({tensor}, {inputs}, {outputs}, batchSize); // ParameterTensors[{tensor}]: {Header.Name}.weight");
         using (w.Block("if (panels.IsEmpty)"))
         {
             w.Line($"{Kernels}.Dense.Forward(x, {weight}, {bias}, {y}, batchSize, {inputs}, {outputs});");

@@ -287,7 +287,7 @@ namespace Samples
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.ReadOnlySpan<float> panels = DensePanels(4, 1600, 10, batchSize);
+            global::System.ReadOnlySpan<float> panels = DensePanels(4, 1600, 10, batchSize); // ParameterTensors[4]: dense_0.weight
             if (panels.IsEmpty)
             {
                 global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 10 * 1600), parameters.Slice(Dense0Bias, 10), y, batchSize, 1600, 10);

@@ -128,7 +128,7 @@ namespace Samples
         private void Dense0Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int batchSize)
         {
             global::System.ReadOnlySpan<float> parameters = ParameterValues;
-            global::System.ReadOnlySpan<float> panels = DensePanels(0, 784, 128, batchSize);
+            global::System.ReadOnlySpan<float> panels = DensePanels(0, 784, 128, batchSize); // ParameterTensors[0]: dense_0.weight
             if (panels.IsEmpty)
             {
                 global::GenNet.Kernels.Dense.Forward(x, parameters.Slice(Dense0Weight, 128 * 784), parameters.Slice(Dense0Bias, 128), y, batchSize, 784, 128);
