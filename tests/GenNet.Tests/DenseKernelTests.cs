@@ -10,14 +10,16 @@ public sealed class DenseKernelTests
     [Theory]
     [InlineData(1, 17, 3)]
     [InlineData(5, 16, 32)]
-    [InlineData(127, 784, 128)]  // just below the packed path
+    [InlineData(31, 784, 128)]   // just below the packed path (Dense.FloatPackedMinRows)
+    [InlineData(32, 784, 128)]   // packed, whole blocks of 8 samples, four pairs of panels at 512 bits
+    [InlineData(127, 784, 128)]  // packed with a 7-sample remainder
     [InlineData(128, 784, 128)]  // packed, whole blocks of 8 samples
     [InlineData(135, 17, 64)]    // packed with a 7-sample remainder and an input tail
     [InlineData(129, 3, 32)]     // packed, inputs narrower than a vector: the tile path's scalar fallback
     [InlineData(256, 129, 10)]   // outputs not a whole pair of vectors: the tile path
-    [InlineData(121, 288, 64)]   // small weights: packed from 64 rows (one image through a convolution's 121 positions)
-    [InlineData(65, 128, 32)]    // small weights, packed with a 1-sample remainder
-    [InlineData(63, 128, 32)]    // just below: the tile path
+    [InlineData(121, 288, 64)]   // one image through a convolution's 121 positions
+    [InlineData(33, 128, 32)]    // packed with a 1-sample remainder
+    [InlineData(17, 128, 32)]    // below: the tile path
     public void Forward_equals_a_float64_reference(int batch, int inputs, int outputs)
     {
         var random = new Random(batch * 1000 + inputs * 10 + outputs);
@@ -82,7 +84,7 @@ public sealed class DenseKernelTests
         }
 
         shapes.AddRange([(1, 784, 128), (3, 784, 128), (1, 16, 16), (1, 33, 48), (1, 8, 20), (7, 20, 5),
-            (128, 784, 128), (135, 17, 64), (129, 3, 32), (65, 128, 32), (130, 17, 32), (256, 129, 10)]);
+            (32, 784, 128), (31, 784, 128), (41, 33, 64), (128, 784, 128), (135, 17, 64), (129, 3, 32), (65, 128, 32), (130, 17, 32), (256, 129, 10)]);
         var random = new Random(15);
         foreach ((int batch, int inputs, int outputs) in shapes)
         {
