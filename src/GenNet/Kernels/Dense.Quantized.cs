@@ -217,8 +217,8 @@ public static partial class Dense
         }
     }
 
-    // Large batches: the weights are decoded straight into the packed panels of ForwardPacked (the same one pass over the
-    // weights that packing floats costs), then the same 8 × 2 panel product runs.
+    // Large batches: the weights are decoded straight into packed panels, all of them, as the float ForwardPacked packs a
+    // large product's (the same one pass over the weights that packing floats costs), then the same 8 × 2 panel product runs.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardDecodedPacked<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,

@@ -144,7 +144,8 @@ public static partial class Dense
     /// rows and need no horizontal sums, more than repay it: the seed MLP's 784 → 128 product, packing included, took 38.1 µs
     /// at 32 rows against 49.0 µs on the 4 × 4 tiles, 51.7 against 64.0 at 48, 67.2 against 97.7 at 64, 95.5 against 149.6
     /// at 96, and the same 24.8 and 37.2 µs at 16 and 24 rows, below it (<c>KernelBenchmarks.FirstLayer</c> with those batch
-    /// sizes, this build and the one before, 2026-12-04). It was 128 rows (64 for weights of 128 KB or less) before.
+    /// sizes, the build that made this change and the one before, 2026-12-04; packing two panels at a time, later, took 32
+    /// rows to 35–36 µs). It was 128 rows (64 for weights of 128 KB or less) before.
     /// </summary>
     internal const int FloatPackedMinRows = 32;
 
@@ -154,11 +155,13 @@ public static partial class Dense
     [ThreadStatic]
     private static float[]? t_packed;
 
-    // Large batches: the weights are packed into panels of one vector of outputs ([panel][k][lane]) two panels at a time,
-    // and each pair is run over the batch's blocks of 8 samples with broadcast multiply-adds before the next pair is packed:
-    // per step 2 panel loads and 8 broadcasts feed 16 multiply-adds, with no horizontal sums. Packing costs one pass over
-    // the weights per call; by pairs, the packed copy is 2 panels (100 KB for 784 inputs at 512 bits) instead of all of
-    // them, so it stays in L2 beside the rows it is packed from. Each output's sum runs in the same order as RunPacked's.
+    // From FloatPackedMinRows rows: the weights are packed into panels of one vector of outputs ([panel][k][lane]) and 8
+    // samples × 2 panels are run at a time with broadcast multiply-adds: per step 2 panel loads and 8 broadcasts feed 16
+    // multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call. While the rows fit L2
+    // beside the weights (PairPackingMaxInputs), the panels are packed two at a time and each pair is run over all the rows
+    // before the next is packed, so the packed copy is 2 panels (100 KB for 784 inputs at 512 bits) and stays in L2 beside
+    // the rows it is packed from; more rows (a large batch, a convolution's positions) would then be read once per pair, so
+    // those pack every panel first and read the rows once (RunPacked). Each output's sum runs in the same order either way.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardPacked<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
@@ -168,19 +171,30 @@ public static partial class Dense
     {
         int lanes = TWidth.Count;
         int panelLength = lanes * inputs;
-        float[] packed = t_packed is { } existing && existing.Length >= 2 * panelLength ? existing : (t_packed = new float[2 * panelLength]);
-        ref float x = ref MemoryMarshal.GetReference(xSpan);
-        ref float p = ref MemoryMarshal.GetReference(packed.AsSpan());
-        ref float yRef = ref MemoryMarshal.GetReference(y);
-        ref float biasRef = ref MemoryMarshal.GetReference(bias);
-        int rows = batchSize / 8 * 8;
-        for (int first = 0; first < outputs; first += 2 * lanes)
+        bool byPairs = (long)batchSize * inputs <= PairPackingMaxInputs;
+        int packedLength = byPairs ? 2 * panelLength : outputs / lanes * panelLength;
+        float[] packed = t_packed is { } existing && existing.Length >= packedLength ? existing : (t_packed = new float[packedLength]);
+        int rows;
+        if (!byPairs)
         {
-            WritePanels(weight.Slice(first * inputs, 2 * panelLength), packed, inputs, 2 * lanes, lanes); // whole panels: nothing left to clear
-            for (int b = 0; b < rows; b += 8)
+            WritePanels(weight, packed, inputs, outputs, lanes); // the outputs fill whole panels: nothing left to clear
+            rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs);
+        }
+        else
+        {
+            ref float x = ref MemoryMarshal.GetReference(xSpan);
+            ref float p = ref MemoryMarshal.GetReference(packed.AsSpan());
+            ref float yRef = ref MemoryMarshal.GetReference(y);
+            ref float biasRef = ref MemoryMarshal.GetReference(bias);
+            rows = batchSize / 8 * 8;
+            for (int first = 0; first < outputs; first += 2 * lanes)
             {
-                Panel8x2<TVector, TWidth>(ref Unsafe.Add(ref x, b * inputs), inputs, ref p, panelLength,
-                    ref Unsafe.Add(ref biasRef, first), ref Unsafe.Add(ref yRef, b * outputs + first), outputs);
+                WritePanels(weight.Slice(first * inputs, 2 * panelLength), packed, inputs, 2 * lanes, lanes);
+                for (int b = 0; b < rows; b += 8)
+                {
+                    Panel8x2<TVector, TWidth>(ref Unsafe.Add(ref x, b * inputs), inputs, ref p, panelLength,
+                        ref Unsafe.Add(ref biasRef, first), ref Unsafe.Add(ref yRef, b * outputs + first), outputs);
+                }
             }
         }
 
@@ -189,6 +203,12 @@ public static partial class Dense
             Forward<TVector, TWidth>(xSpan.Slice(rows * inputs), weight, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);
         }
     }
+
+    /// <summary>
+    /// Most input floats (rows × inputs: 256 KB) for which <see cref="ForwardPacked{TVector, TWidth}"/> packs the weights two
+    /// panels at a time and reads the rows once per pair.
+    /// </summary>
+    internal const int PairPackingMaxInputs = 64 * 1024;
 
     // The packed product proper: 8 samples × 2 panels per step over the first batchSize / 8 * 8 rows, whose count it returns.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -171,9 +171,13 @@ public static unsafe class WorkerPool
     private static void WaitForWorkers()
     {
         long start = Stopwatch.GetTimestamp();
-        while (Volatile.Read(ref s_pending) > 0 && Stopwatch.GetTimestamp() - start <= s_spinFor)
+        for (int spins = 1; Volatile.Read(ref s_pending) > 0; spins++)
         {
             Thread.SpinWait(1);
+            if (spins % 16 == 0 && Stopwatch.GetTimestamp() - start > s_spinFor)
+            {
+                break;
+            }
         }
 
         var spinner = new SpinWait();
@@ -183,8 +187,10 @@ public static unsafe class WorkerPool
         }
     }
 
-    // How long a waiting thread spins without yielding: 100 µs, longer than a training step's gaps between products.
-    private static readonly long s_spinFor = Stopwatch.Frequency / 10_000;
+    // How long a waiting thread spins without yielding: 50 µs, longer than a training step's gaps between its hand-offs
+    // and short enough that a machine with more runnable threads than cores loses little to it (the thread waited for may
+    // be the one descheduled). The clock is read every 16 rounds (a system call where it has no vDSO).
+    private static readonly long s_spinFor = Stopwatch.Frequency / 20_000;
 
     private static Worker[] StartWorkers()
     {
@@ -221,9 +227,13 @@ public static unsafe class WorkerPool
                 // flag alone, without the yields that SpinWait makes after a few rounds: each is a system call (a few
                 // microseconds on a virtual machine, seen here), which a product split by outputs would wait for.
                 long start = Stopwatch.GetTimestamp();
-                while (!_go.IsSet && Stopwatch.GetTimestamp() - start <= s_spinFor)
+                for (int spins = 1; !_go.IsSet; spins++)
                 {
                     Thread.SpinWait(1);
+                    if (spins % 16 == 0 && Stopwatch.GetTimestamp() - start > s_spinFor)
+                    {
+                        break;
+                    }
                 }
 
                 var spinner = new SpinWait();
