@@ -198,7 +198,7 @@ public static partial class Dense
                     return;
                 }
 
-                int rows = RunPacked<TVector, TWidth>(_x, _panels, _bias, _y, batchSize, inputs, outputs);
+                int rows = RunPacked<TVector, TWidth>(_x, _panels, _bias, _y, batchSize, inputs, outputs, stride: outputs);
                 if (rows < batchSize)
                 {
                     Forward<TVector, TWidth>(_x.Slice(rows * inputs), _weight, _bias, _y.Slice(rows * outputs), batchSize - rows, inputs, outputs);

@@ -73,7 +73,7 @@ public static partial class Dense
             {
                 ForwardDecoding<TVector, TWidth, TFormat, TWeight>(_x, _weight, _scale, _bias, _y, batchSize, inputs, outputs);
             }
-            else if (TWidth.Count > 1 && batchSize >= PackedMinBatch && outputs % (2 * TWidth.Count) == 0)
+            else if (TWidth.Count > 1 && batchSize >= DecodedPackedMinBatch && outputs % (2 * TWidth.Count) == 0)
             {
                 ForwardDecodedPacked<TVector, TWidth, TFormat, TWeight>(_x, _weight, _scale, _bias, _y, batchSize, inputs, outputs);
             }
@@ -165,7 +165,7 @@ public static partial class Dense
     [ThreadStatic]
     private static float[]? t_decodedRows;
 
-    // Batches of 4 to PackedMinBatch: each block of 4 rows is decoded to floats once (scales applied), then the float
+    // Batches of 4 to DecodedPackedMinBatch: each block of 4 rows is decoded to floats once (scales applied), then the float
     // 4 × 4 tiles run over it for every group of 4 samples.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardDecodedBlocks<TVector, TWidth, TFormat, TWeight>(
@@ -247,7 +247,7 @@ public static partial class Dense
             }
         }
 
-        int rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs);
+        int rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs, stride: outputs);
         if (rows < batchSize)
         {
             ForwardDecoding<TVector, TWidth, TFormat, TWeight>(xSpan.Slice(rows * inputs), weight, scale, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);

@@ -135,8 +135,11 @@ public static partial class Dense
         }
     }
 
-    /// <summary>Batches at least this large take the int8 product's packed path (<c>Dense.Quantized.cs</c>).</summary>
-    internal const int PackedMinBatch = 128;
+    /// <summary>
+    /// Batches at least this large take the packed path of the products over 16- and 8-bit weights, which decode the weights
+    /// into panels (<c>Dense.Quantized.cs</c>).
+    /// </summary>
+    internal const int DecodedPackedMinBatch = 128;
 
     /// <summary>
     /// Products of at least this many rows take the float packed path when the outputs fill whole pairs of vectors. Packing
@@ -170,34 +173,16 @@ public static partial class Dense
         where TWidth : struct, IVectorWidth<TVector>
     {
         int lanes = TWidth.Count;
-        int panelLength = lanes * inputs;
-        bool byPairs = (long)batchSize * inputs <= PairPackingMaxInputs;
-        int packedLength = byPairs ? 2 * panelLength : outputs / lanes * panelLength;
-        float[] packed = t_packed is { } existing && existing.Length >= packedLength ? existing : (t_packed = new float[packedLength]);
-        int rows;
-        if (!byPairs)
+        // Outputs packed and run at a time: a pair of panels while the rows fit L2, else all of them.
+        int group = (long)batchSize * inputs <= PairPackingMaxInputs ? 2 * lanes : outputs;
+        float[] packed = t_packed is { } existing && existing.Length >= group * inputs ? existing : (t_packed = new float[group * inputs]);
+        for (int first = 0; first < outputs; first += group) // the outputs fill whole panels: nothing left to clear
         {
-            WritePanels(weight, packed, inputs, outputs, lanes); // the outputs fill whole panels: nothing left to clear
-            rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs);
-        }
-        else
-        {
-            ref float x = ref MemoryMarshal.GetReference(xSpan);
-            ref float p = ref MemoryMarshal.GetReference(packed.AsSpan());
-            ref float yRef = ref MemoryMarshal.GetReference(y);
-            ref float biasRef = ref MemoryMarshal.GetReference(bias);
-            rows = batchSize / 8 * 8;
-            for (int first = 0; first < outputs; first += 2 * lanes)
-            {
-                WritePanels(weight.Slice(first * inputs, 2 * panelLength), packed, inputs, 2 * lanes, lanes);
-                for (int b = 0; b < rows; b += 8)
-                {
-                    Panel8x2<TVector, TWidth>(ref Unsafe.Add(ref x, b * inputs), inputs, ref p, panelLength,
-                        ref Unsafe.Add(ref biasRef, first), ref Unsafe.Add(ref yRef, b * outputs + first), outputs);
-                }
-            }
+            WritePanels(weight.Slice(first * inputs, group * inputs), packed, inputs, group, lanes);
+            RunPacked<TVector, TWidth>(xSpan, packed, bias.Slice(first, group), y.Slice(first), batchSize, inputs, group, stride: outputs);
         }
 
+        int rows = batchSize / 8 * 8; // what RunPacked covered; the rest takes the 4 × 4 tiles
         if (rows < batchSize)
         {
             Forward<TVector, TWidth>(xSpan.Slice(rows * inputs), weight, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);
@@ -211,10 +196,11 @@ public static partial class Dense
     internal const int PairPackingMaxInputs = 64 * 1024;
 
     // The packed product proper: 8 samples × 2 panels per step over the first batchSize / 8 * 8 rows, whose count it returns.
+    // y's rows are `stride` floats apart: `outputs` for a whole product, more for a pair of panels within one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RunPacked<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> packed, ReadOnlySpan<float> bias, Span<float> y,
-        int batchSize, int inputs, int outputs)
+        int batchSize, int inputs, int outputs, int stride)
         where TVector : struct
         where TWidth : struct, IVectorWidth<TVector>
     {
@@ -231,7 +217,7 @@ public static partial class Dense
             for (int panel = 0; panel < panels; panel += 2)
             {
                 Panel8x2<TVector, TWidth>(ref Unsafe.Add(ref x, b * inputs), inputs, ref Unsafe.Add(ref p, panel * panelLength), panelLength,
-                    ref Unsafe.Add(ref biasRef, panel * lanes), ref Unsafe.Add(ref yRef, b * outputs + panel * lanes), outputs);
+                    ref Unsafe.Add(ref biasRef, panel * lanes), ref Unsafe.Add(ref yRef, b * stride + panel * lanes), stride);
             }
         }
 

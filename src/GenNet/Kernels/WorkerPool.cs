@@ -171,13 +171,9 @@ public static unsafe class WorkerPool
     private static void WaitForWorkers()
     {
         long start = Stopwatch.GetTimestamp();
-        for (int spins = 1; Volatile.Read(ref s_pending) > 0; spins++)
+        int spins = 0;
+        while (Volatile.Read(ref s_pending) > 0 && SpinBriefly(start, ref spins))
         {
-            Thread.SpinWait(1);
-            if (spins % 16 == 0 && Stopwatch.GetTimestamp() - start > s_spinFor)
-            {
-                break;
-            }
         }
 
         var spinner = new SpinWait();
@@ -191,6 +187,13 @@ public static unsafe class WorkerPool
     // and short enough that a machine with more runnable threads than cores loses little to it (the thread waited for may
     // be the one descheduled). The clock is read every 16 rounds (a system call where it has no vDSO).
     private static readonly long s_spinFor = Stopwatch.Frequency / 20_000;
+
+    // One round of that spin; false once s_spinFor has passed since `start`.
+    private static bool SpinBriefly(long start, ref int spins)
+    {
+        Thread.SpinWait(1);
+        return ++spins % 16 != 0 || Stopwatch.GetTimestamp() - start <= s_spinFor;
+    }
 
     private static Worker[] StartWorkers()
     {
@@ -227,13 +230,9 @@ public static unsafe class WorkerPool
                 // flag alone, without the yields that SpinWait makes after a few rounds: each is a system call (a few
                 // microseconds on a virtual machine, seen here), which a product split by outputs would wait for.
                 long start = Stopwatch.GetTimestamp();
-                for (int spins = 1; !_go.IsSet; spins++)
+                int spins = 0;
+                while (!_go.IsSet && SpinBriefly(start, ref spins))
                 {
-                    Thread.SpinWait(1);
-                    if (spins % 16 == 0 && Stopwatch.GetTimestamp() - start > s_spinFor)
-                    {
-                        break;
-                    }
                 }
 
                 var spinner = new SpinWait();
