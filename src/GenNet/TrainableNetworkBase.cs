@@ -398,8 +398,7 @@ public abstract class TrainableNetworkBase : NetworkBase, ITrainableNetwork, ISh
             for (int i = 0; i < ranges.Length; i += 2)
             {
                 Span<float> range = parameters.Slice(ranges[i], ranges[i + 1]);
-                Optimizer!.UpdatePart(range, gradients.Slice(ranges[i], ranges[i + 1]), ranges[i]);
-                finite &= TensorPrimitives.IsFiniteAll<float>(range);
+                finite &= Optimizer!.UpdatePart(range, gradients.Slice(ranges[i], ranges[i + 1]), ranges[i]);
             }
 
             return finite ? 1f : 0f;

@@ -120,6 +120,17 @@ public class ElementwiseKernelBenchmarks
         return _parameters[0];
     }
 
+    /// <summary>
+    /// The step and a second pass that checks the parameters are finite, as Fit made before the built-in optimizers' update
+    /// checked them as it wrote them (<c>Simd.Update</c>): against "Adam step", what that pass cost.
+    /// </summary>
+    [Benchmark(Description = "Adam step, then a finiteness pass")]
+    public bool AdamStepThenFinitenessPass()
+    {
+        _adam.Step(_parameters, _gradients);
+        return System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(_parameters);
+    }
+
     [Benchmark(Description = "SGD step, momentum")]
     public float SgdStep()
     {

@@ -98,6 +98,105 @@ public sealed class OptimizerTests
         }
     }
 
+    [Fact]
+    public void An_update_reports_whether_the_parameters_it_wrote_are_finite() => FailureReports.AssertNone(RunFiniteChecks);
+
+    /// <summary>
+    /// Each built-in optimizer's update reports whether the parameters it wrote are finite (Fit's check after every step,
+    /// made as the update writes them instead of by reading the parameters again): at every length of <see cref="Lengths"/>
+    /// (each width's tail), whole and in two parts, with all finite and with one parameter at the first, a middle or the
+    /// last place made NaN (a NaN gradient), infinite (a parameter already +∞) or at the edge (float.MaxValue pushed on
+    /// by a gradient of −float.MaxValue, which overflows for SGD and stays finite for Adam and RMSprop). The report must be
+    /// what reading the parameters says, and false for the NaN and infinite cases. Also run by <see cref="Program"/>'s
+    /// simd-check, so the 256-, 128-bit and scalar paths are checked too.
+    /// </summary>
+    public static int RunFiniteChecks(Action<string> report)
+    {
+        int failures = 0;
+        foreach (string configuration in ConfigurationNames)
+        {
+            foreach (int length in Lengths)
+            {
+                foreach (string poison in new[] { "none", "NaN gradient", "+∞ parameter", "float.MaxValue" })
+                {
+                    int[] places = poison == "none" ? [0] : [0, length / 2, length - 1];
+                    foreach (int at in places)
+                    {
+                        var random = new Random(length * 31 + at);
+                        float[] w = new float[length], g = new float[length];
+                        for (int i = 0; i < length; i++)
+                        {
+                            w[i] = (float)(random.NextDouble() - 0.5);
+                            g[i] = (float)(random.NextDouble() - 0.5);
+                        }
+
+                        switch (poison)
+                        {
+                            case "NaN gradient": g[at] = float.NaN; break;
+                            case "+∞ parameter": w[at] = float.PositiveInfinity; break;
+                            case "float.MaxValue": (w[at], g[at]) = (float.MaxValue, -float.MaxValue); break;
+                        }
+
+                        float[] whole = (float[])w.Clone(), parts = (float[])w.Clone();
+                        (Optimizer first, _) = Create(configuration);
+                        first.BeginParts(length);
+                        bool reportedWhole = first.UpdatePart(whole, g, 0);
+                        first.EndParts();
+                        (Optimizer second, _) = Create(configuration);
+                        int cut = length / 3;
+                        second.BeginParts(length);
+                        bool reportedParts = second.UpdatePart(parts.AsSpan(cut), g.AsSpan(cut), cut);
+                        reportedParts &= second.UpdatePart(parts.AsSpan(0, cut), g.AsSpan(0, cut), 0);
+                        second.EndParts();
+
+                        bool finite = System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(whole);
+                        bool mustBeFinite = poison == "none", mustNotBe = poison is "NaN gradient" or "+∞ parameter";
+                        string where = $"{configuration}, length {length}, {poison} at {at}";
+                        if (reportedWhole != finite || reportedParts != finite || (mustBeFinite && !finite) || (mustNotBe && finite))
+                        {
+                            report($"{where}: reported {reportedWhole} (whole), {reportedParts} (parts); the parameters are {(finite ? "" : "not ")}all finite");
+                            failures++;
+                        }
+                    }
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    [Fact]
+    public void Fit_reads_the_parameters_again_after_an_optimizer_of_your_own()
+    {
+        // A subclass's Update is not one of the built-in rules that report finiteness as they write: Fit must still see the
+        // NaN it leaves (here in the last parameter) and stop there, as it does for the built-in ones.
+        var network = new Networks.LinearMse3();
+        network.InitializeParameters(1);
+        Dataset data = Dataset.Create(new float[16 * 3], new float[16 * 3], 3);
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+            network.Fit(data, new PoisonsLastParameter(), epochs: 1, batchSize: 16, verbosity: Verbosity.Silent));
+        Assert.Equal((1, 1), (error.Epoch, error.Batch));
+        Assert.StartsWith("A parameter became NaN in the optimizer's step", error.Message);
+    }
+
+    private sealed class PoisonsLastParameter : Optimizer
+    {
+        public PoisonsLastParameter()
+            : base(0.1f)
+        {
+        }
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+        {
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] -= LearningRate * gradients[i];
+            }
+
+            parameters[^1] = float.NaN;
+        }
+    }
+
     private abstract class Reference
     {
         /// <summary>One step in float64; <paramref name="iteration"/> is the number of earlier steps.</summary>

@@ -57,6 +57,7 @@ public static class Program
             ("8-bit activation products", QuantizedActivationTests.RunAll),
             ("softmax at ±1000", SoftmaxStabilityTests.RunAll),
             ("relu and softmax", ActivationKernelTests.RunAll),
+            ("optimizers' finite checks", OptimizerTests.RunFiniteChecks),
         })
         {
             checks++;

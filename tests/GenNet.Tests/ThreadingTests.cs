@@ -269,6 +269,32 @@ public sealed class ThreadingTests
     }
 
     [Fact]
+    public void A_parameter_that_overflows_in_a_part_of_the_optimizers_step_stops_training_as_on_one_thread()
+    {
+        // SGD at float.MaxValue sends dense_0's weights (stepped in parts, each on its own thread, each part checking the
+        // values as it writes them) to ±∞ in the first step, while that step's loss is finite: Fit must stop there with
+        // the same report as one thread, which checks the whole step's values.
+        (float[] images, int[] labels) = Batch(64);
+        images = Array.ConvertAll(images, v => 100f * v); // gradients above 1, so float.MaxValue times them overflows at once
+        TrainingDivergedException Fail(int threads)
+        {
+            var network = new MnistMlp { Threads = threads };
+            network.InitializeParameters(3);
+            var error = Assert.Throws<TrainingDivergedException>(() =>
+                network.Fit(Dataset.Create(images, labels, 28, 28), new Sgd(float.MaxValue), epochs: 1, batchSize: 32, shuffle: false, verbosity: Verbosity.Silent));
+            Assert.Equal(threads > 1, network.LastStepSplitByOutputs);
+            return error;
+        }
+
+        Shards.AssertRan(2, Math.Min(2, WorkerPool.MaxShards), "OutputSplit with two parts");
+        TrainingDivergedException one = Fail(1), two = Fail(2);
+        Assert.Equal((1, 1), (one.Epoch, one.Batch));
+        Assert.True(float.IsFinite(two.Loss), $"loss {two.Loss}");
+        Assert.StartsWith("A parameter became ", two.Message);
+        Assert.Equal(one.Message, two.Message);
+    }
+
+    [Fact]
     public void Only_the_first_product_split_in_a_step_clears_the_gradient_arena_and_a_product_too_small_to_split_clears_nothing()
     {
         Shards.AssertRan(2, Math.Min(2, WorkerPool.MaxShards), "OutputSplit with two parts");

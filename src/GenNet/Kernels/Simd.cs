@@ -96,7 +96,10 @@ internal static class Simd
 
     /// <summary>
     /// <c>(parameters[i], state0[i], state1[i]) = op(parameters[i], gradients[i], state0[i], state1[i])</c>.
-    /// The state spans the operator uses have the parameters' length; the others may be empty.
+    /// The state spans the operator uses have the parameters' length; the others may be empty. Returns true when every
+    /// parameter it wrote is finite: the check a training step makes after the optimizer's step, done on the values as they
+    /// are written (<c>w − w</c> is +0 for a finite <c>w</c> and NaN for ±∞ and NaN, summed per lane) instead of in a second
+    /// pass over the parameters.
     /// </summary>
     /// <remarks>
     /// Not inlined: inlined with its loops into an optimizer's step, Adam's and RMSprop's steps ran three to four times
@@ -104,7 +107,7 @@ internal static class Simd
     /// found), and as a method of its own they match the hand-written driver this replaced.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Update<TOperator>(in TOperator op, Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state0, Span<float> state1)
+    public static bool Update<TOperator>(in TOperator op, Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state0, Span<float> state1)
         where TOperator : struct, IUpdateOperator
     {
         Debug.Assert(gradients.Length == parameters.Length);
@@ -112,6 +115,7 @@ internal static class Simd
         Debug.Assert(TOperator.StateCount < 2 || state1.Length == parameters.Length);
         var kernel = new UpdateKernel<TOperator>(op, parameters, gradients, state0, state1);
         Split(ref kernel, parameters.Length);
+        return kernel.Check == 0f;
     }
 
     [DoesNotReturn]
@@ -224,8 +228,9 @@ internal static class Simd
         }
     }
 
-    // StateCount is a JIT-time constant, so only the state loads and stores the operator uses are compiled.
-    private readonly ref struct UpdateKernel<TOperator>(TOperator op, Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state0, Span<float> state1) : IWidthKernel
+    // StateCount is a JIT-time constant, so only the state loads and stores the operator uses are compiled. Check sums
+    // w − w over the written parameters, each width's run adding its lanes: 0 while all are finite, NaN once one is not.
+    private ref struct UpdateKernel<TOperator>(TOperator op, Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> state0, Span<float> state1) : IWidthKernel
         where TOperator : struct, IUpdateOperator
     {
         private readonly TOperator _op = op;
@@ -233,6 +238,8 @@ internal static class Simd
         private readonly ReadOnlySpan<float> _gradients = gradients;
         private readonly Span<float> _state0 = state0;
         private readonly Span<float> _state1 = state1;
+
+        public float Check;
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public void Run<TVector, TWidth>(int start, int end)
@@ -244,11 +251,14 @@ internal static class Simd
             ref float g = ref MemoryMarshal.GetReference(_gradients);
             ref float s0 = ref MemoryMarshal.GetReference(_state0);
             ref float s1 = ref MemoryMarshal.GetReference(_state1);
+            TVector check = TWidth.Zero;
             for (nuint i = (nuint)start; i < (nuint)end; i += (nuint)TWidth.Count)
             {
                 TVector a = TOperator.StateCount > 0 ? TWidth.Load(ref s0, i) : default;
                 TVector b = TOperator.StateCount > 1 ? TWidth.Load(ref s1, i) : default;
-                TWidth.Store(op.Invoke<TVector, TWidth>(TWidth.Load(ref w, i), TWidth.Load(ref g, i), ref a, ref b), ref w, i);
+                TVector updated = op.Invoke<TVector, TWidth>(TWidth.Load(ref w, i), TWidth.Load(ref g, i), ref a, ref b);
+                TWidth.Store(updated, ref w, i);
+                check = TWidth.Add(check, TWidth.Subtract(updated, updated));
                 if (TOperator.StateCount > 0)
                 {
                     TWidth.Store(a, ref s0, i);
@@ -259,6 +269,8 @@ internal static class Simd
                     TWidth.Store(b, ref s1, i);
                 }
             }
+
+            Check += TWidth.Sum(check);
         }
     }
 }

@@ -38,13 +38,13 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        _core.Update(parameters, gradients, LearningRate, Iterations, weightDecay: 0f);
+        UpdatedFinite = _core.Update(parameters, gradients, LearningRate, Iterations, weightDecay: 0f);
 
     internal override bool UpdatesInParts => true;
 
     private protected override void PrepareParts(int length) => _core.Prepare(length);
 
-    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+    internal override bool UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
         _core.UpdatePart(parameters, gradients, offset, PartsRate, Iterations, weightDecay: 0f);
 
     /// <inheritdoc/>
@@ -77,11 +77,11 @@ internal sealed class AdamCore
 
     public float Epsilon { get; }
 
-    /// <summary>One step; <paramref name="iteration"/> is the number of earlier steps.</summary>
-    public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long iteration, float weightDecay)
+    /// <summary>One step; <paramref name="iteration"/> is the number of earlier steps. True when the parameters are all finite after it.</summary>
+    public bool Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate, long iteration, float weightDecay)
     {
         Prepare(parameters.Length);
-        UpdatePart(parameters, gradients, 0, learningRate, iteration, weightDecay);
+        return UpdatePart(parameters, gradients, 0, learningRate, iteration, weightDecay);
     }
 
     /// <summary>The moment buffers for <paramref name="length"/> parameters, if not there yet.</summary>
@@ -91,13 +91,13 @@ internal sealed class AdamCore
         _v ??= new float[length];
     }
 
-    /// <summary>One step's update of the parameters at <paramref name="offset"/>… (<see cref="Prepare"/> first).</summary>
-    public void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, long iteration, float weightDecay)
+    /// <summary>One step's update of the parameters at <paramref name="offset"/>… (<see cref="Prepare"/> first); true when they are all finite after it.</summary>
+    public bool UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate, long iteration, float weightDecay)
     {
         double t = iteration + 1;
         double alpha = learningRate * Math.Sqrt(1.0 - Math.Pow(Beta2, t)) / (1.0 - Math.Pow(Beta1, t));
         var op = new Operator((float)alpha, 1f - Beta1, 1f - Beta2, Epsilon, learningRate * weightDecay);
-        Simd.Update(op, parameters, gradients, _m!.AsSpan(offset, parameters.Length), _v!.AsSpan(offset, parameters.Length));
+        return Simd.Update(op, parameters, gradients, _m!.AsSpan(offset, parameters.Length), _v!.AsSpan(offset, parameters.Length));
     }
 
     public void Reset()

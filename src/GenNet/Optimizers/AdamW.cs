@@ -42,13 +42,13 @@ public sealed class AdamW : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients) =>
-        _core.Update(parameters, gradients, LearningRate, Iterations, WeightDecay);
+        UpdatedFinite = _core.Update(parameters, gradients, LearningRate, Iterations, WeightDecay);
 
     internal override bool UpdatesInParts => true;
 
     private protected override void PrepareParts(int length) => _core.Prepare(length);
 
-    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+    internal override bool UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
         _core.UpdatePart(parameters, gradients, offset, PartsRate, Iterations, weightDecay: WeightDecay);
 
     /// <inheritdoc/>

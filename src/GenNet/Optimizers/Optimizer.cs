@@ -173,9 +173,30 @@ public abstract class Optimizer
     {
     }
 
-    /// <summary>Updates the parameters at <paramref name="offset"/>… of the buffer (<paramref name="parameters"/> is that range).</summary>
-    internal virtual void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+    /// <summary>
+    /// Updates the parameters at <paramref name="offset"/>… of the buffer (<paramref name="parameters"/> is that range);
+    /// true when they are all finite after it.
+    /// </summary>
+    internal virtual bool UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
         throw new NotSupportedException($"{GetType().Name} does not update in parts.");
+
+    /// <summary>
+    /// Set by the built-in optimizers' <see cref="Update"/>: whether every parameter it wrote is finite, checked as the
+    /// update wrote them (<see cref="Kernels.Simd.Update{TOperator}"/>). Null where the rule is a subclass's own.
+    /// </summary>
+    private protected bool? UpdatedFinite { get; set; }
+
+    /// <summary>
+    /// <see cref="Step(ITrainableNetwork)"/>, then whether the network's parameters are all finite: what <c>Fit</c> checks
+    /// after every step. The built-in optimizers answer from their update's own pass; any other subclass's parameters are
+    /// read again.
+    /// </summary>
+    internal bool StepAndCheckFinite(ITrainableNetwork network)
+    {
+        UpdatedFinite = null;
+        Step(network);
+        return UpdatedFinite ?? System.Numerics.Tensors.TensorPrimitives.IsFiniteAll<float>(network.ParameterValues);
+    }
 
     /// <summary>Ends a step taken in parts: one more iteration.</summary>
     internal void EndParts() => Iterations++;

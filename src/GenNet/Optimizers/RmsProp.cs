@@ -42,7 +42,7 @@ public sealed class RmsProp : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         PrepareParts(parameters.Length);
-        Apply(parameters, gradients, 0, LearningRate);
+        UpdatedFinite = Apply(parameters, gradients, 0, LearningRate);
     }
 
     internal override bool UpdatesInParts => true;
@@ -56,21 +56,21 @@ public sealed class RmsProp : Optimizer
         }
     }
 
-    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+    internal override bool UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
         Apply(parameters, gradients, offset, PartsRate);
 
-    // The parameters at offset… of the buffer, with their share of the moving average (and momentum buffer).
-    private void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate)
+    // The parameters at offset… of the buffer, with their share of the moving average (and momentum buffer); true when they
+    // are all finite after it.
+    private bool Apply(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate)
     {
         var increment = new Increment(learningRate, Rho, Epsilon);
         Span<float> velocity = _velocity.AsSpan(offset, parameters.Length);
         if (Momentum == 0f)
         {
-            Simd.Update(new PlainOperator(increment), parameters, gradients, velocity, default);
-            return;
+            return Simd.Update(new PlainOperator(increment), parameters, gradients, velocity, default);
         }
 
-        Simd.Update(new MomentumOperator(increment, Momentum), parameters, gradients, velocity, _momentumBuffer.AsSpan(offset, parameters.Length));
+        return Simd.Update(new MomentumOperator(increment, Momentum), parameters, gradients, velocity, _momentumBuffer.AsSpan(offset, parameters.Length));
     }
 
     /// <inheritdoc/>

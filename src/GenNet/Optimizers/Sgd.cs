@@ -36,7 +36,7 @@ public sealed class Sgd : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         PrepareParts(parameters.Length);
-        Apply(parameters, gradients, 0, LearningRate);
+        UpdatedFinite = Apply(parameters, gradients, 0, LearningRate);
     }
 
     internal override bool UpdatesInParts => true;
@@ -49,19 +49,18 @@ public sealed class Sgd : Optimizer
         }
     }
 
-    internal override void UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
+    internal override bool UpdatePart(Span<float> parameters, ReadOnlySpan<float> gradients, int offset) =>
         Apply(parameters, gradients, offset, PartsRate);
 
-    // The parameters at offset… of the buffer, with their share of the velocity.
-    private void Apply(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate)
+    // The parameters at offset… of the buffer, with their share of the velocity; true when they are all finite after it.
+    private bool Apply(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, float learningRate)
     {
         if (Momentum == 0f)
         {
-            Simd.Update(new PlainOperator(learningRate), parameters, gradients, default, default);
-            return;
+            return Simd.Update(new PlainOperator(learningRate), parameters, gradients, default, default);
         }
 
-        Simd.Update(new MomentumOperator(learningRate, Momentum, Nesterov), parameters, gradients, _velocity.AsSpan(offset, parameters.Length), default);
+        return Simd.Update(new MomentumOperator(learningRate, Momentum, Nesterov), parameters, gradients, _velocity.AsSpan(offset, parameters.Length), default);
     }
 
     /// <inheritdoc/>

@@ -307,12 +307,6 @@ public static class NetworkTraining
         public double? Accuracy => AccuracyUnits > 0 ? (double)Correct / AccuracyUnits : null;
     }
 
-    private static bool StepOptimizer(Optimizer optimizer, ITrainableNetwork network)
-    {
-        optimizer.Step(network);
-        return TensorPrimitives.IsFiniteAll<float>(network.ParameterValues);
-    }
-
     /// <summary>One epoch of steps over batches already positioned by <see cref="BatchIterator.BeginEpoch"/>. Allocates nothing.</summary>
     internal static EpochTotals TrainEpoch(
         ITrainableNetwork network, Optimizer optimizer, BatchIterator batches, int epoch, ConsoleProgress? console, CancellationToken cancellationToken,
@@ -339,7 +333,7 @@ public static class NetworkTraining
             // After a step split by outputs, each core steps (and checks) the parameters whose rows it computed.
             bool finite = network is TrainableNetworkBase { LastStepSplitByOutputs: true } splitStep && optimizer.UpdatesInParts
                 ? splitStep.StepOptimizerInParts(optimizer)
-                : StepOptimizer(optimizer, network);
+                : optimizer.StepAndCheckFinite(network);
             if (!finite) // a NaN or infinite gradient makes a parameter so too
             {
                 throw Diverged(TensorPrimitives.IsFiniteAll<float>(network.Gradients)
