@@ -160,11 +160,12 @@ public static partial class Dense
 
     // From FloatPackedMinRows rows: the weights are packed into panels of one vector of outputs ([panel][k][lane]) and 8
     // samples × 2 panels are run at a time with broadcast multiply-adds: per step 2 panel loads and 8 broadcasts feed 16
-    // multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call. While the rows fit L2
-    // beside the weights (PairPackingMaxInputs), the panels are packed two at a time and each pair is run over all the rows
+    // multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call. While the rows take at most
+    // PairPackingMaxInputs (800 KB, about an L2), the panels are packed two at a time and each pair is run over all the rows
     // before the next is packed, so the packed copy is 2 panels (100 KB for 784 inputs at 512 bits) and stays in L2 beside
-    // the rows it is packed from; more rows (a large batch, a convolution's positions) would then be read once per pair, so
-    // those pack every panel first and read the rows once (RunPacked). Each output's sum runs in the same order either way.
+    // the rows it is packed from; more rows (a convolution's positions in training) would then be read once per pair from
+    // farther away, so those pack every panel first and read the rows once (RunPacked). Each output's sum runs in the same
+    // order either way.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardPacked<TVector, TWidth>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
@@ -173,7 +174,7 @@ public static partial class Dense
         where TWidth : struct, IVectorWidth<TVector>
     {
         int lanes = TWidth.Count;
-        // Outputs packed and run at a time: a pair of panels while the rows fit L2, else all of them.
+        // Outputs packed and run at a time: a pair of panels up to PairPackingMaxInputs of rows, else all of them.
         int group = (long)batchSize * inputs <= PairPackingMaxInputs ? 2 * lanes : outputs;
         float[] packed = t_packed is { } existing && existing.Length >= group * inputs ? existing : (t_packed = new float[group * inputs]);
         for (int first = 0; first < outputs; first += group) // the outputs fill whole panels: nothing left to clear
@@ -190,10 +191,15 @@ public static partial class Dense
     }
 
     /// <summary>
-    /// Most input floats (rows × inputs: 256 KB) for which <see cref="ForwardPacked{TVector, TWidth}"/> packs the weights two
-    /// panels at a time and reads the rows once per pair.
+    /// Most input floats (rows × inputs: 800 KB) for which <see cref="ForwardPacked{TVector, TWidth}"/> packs the weights two
+    /// panels at a time and reads the rows once per pair. Measured with the seed MLP's 784 → 128 (<c>KernelBenchmarks.FirstLayer</c>,
+    /// the pairs forced on and off, 2026-12-04 08:20–08:25 UTC, two runs each): pairs 77.1–77.9 against 79.7–80.1 µs at 80
+    /// rows, 92.5–92.9 against 93.9–95.5 at 96, level at 128, 160, 192 and 256 rows (121.9–123.6 against 121.7; 235.1–236.3
+    /// against 233.5–238.2): the rows' broadcasts are as many either way, and their reloads from L2 or L3 hide behind the
+    /// multiply-adds up to 800 KB of rows at least. It was 256 KB, reasoned rather than measured. Beyond it (a convolution's
+    /// positions in training, megabytes of rows) every panel is packed first and the rows read once per 8-row block.
     /// </summary>
-    internal const int PairPackingMaxInputs = 64 * 1024;
+    internal const int PairPackingMaxInputs = 200 * 1024;
 
     // The packed product proper: 8 samples × 2 panels per step over the first batchSize / 8 * 8 rows, whose count it returns.
     // y's rows are `stride` floats apart: `outputs` for a whole product, more for a pair of panels within one.
