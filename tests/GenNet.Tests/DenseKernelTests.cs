@@ -10,7 +10,12 @@ public sealed class DenseKernelTests
     [Theory]
     [InlineData(1, 17, 3)]
     [InlineData(5, 16, 32)]
-    [InlineData(31, 784, 128)]   // just below the packed path (Dense.FloatPackedMinRows)
+    [InlineData(19, 784, 128)]   // just below the packed path (Dense.TakesPackedPath: 19 rows pack up to 760 inputs)
+    [InlineData(20, 784, 128)]   // packed from 20 rows at 784 inputs, two blocks of 8 samples and a 4-sample remainder
+    [InlineData(31, 784, 128)]   // packed with a 7-sample remainder below Dense.FloatPackedMinRows
+    [InlineData(8, 320, 64)]     // packed: one block of 8 samples, the most inputs 8 rows pack
+    [InlineData(8, 321, 64)]     // below: one input more takes the 4 × 4 tiles
+    [InlineData(15, 128, 512)]   // an LSTM's recurrent product at 15 samples: one block of 8 and a 7-sample remainder
     [InlineData(32, 784, 128)]   // packed, whole blocks of 8 samples, four pairs of panels at 512 bits
     [InlineData(127, 784, 128)]  // packed with a 7-sample remainder
     [InlineData(128, 784, 128)]  // packed, whole blocks of 8 samples
@@ -19,7 +24,8 @@ public sealed class DenseKernelTests
     [InlineData(256, 129, 10)]   // outputs not a whole pair of vectors: the tile path
     [InlineData(121, 288, 64)]   // one image through a convolution's 121 positions
     [InlineData(33, 128, 32)]    // packed with a 1-sample remainder
-    [InlineData(17, 128, 32)]    // below: the tile path
+    [InlineData(17, 128, 32)]    // packed with a 1-sample remainder, below Dense.FloatPackedMinRows
+    [InlineData(7, 128, 32)]     // below: fewer rows than a block of 8, the tile path
     public void Forward_equals_a_float64_reference(int batch, int inputs, int outputs)
     {
         var random = new Random(batch * 1000 + inputs * 10 + outputs);

@@ -153,7 +153,7 @@ public static partial class Dense
 
         Calibration.Active?.Observe(x.Slice(0, batchSize * inputs), weight); // as Forward does: a network reading its panels is calibrated too
 
-        bool packed = TakesPackedPath(batchSize); // as Forward decides, so the bits are Forward's
+        bool packed = TakesPackedPath(batchSize, inputs); // as Forward decides, so the bits are Forward's
         var kernel = new PanelsKernel(x, panels, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
     }
@@ -166,7 +166,7 @@ public static partial class Dense
     /// </summary>
     internal static bool PanelsPay(int batchSize, int inputs, int outputs) =>
         OutputSplit.Parts <= 1 &&
-        (batchSize < Tile || (TakesPackedPath(batchSize) && Vector512.IsHardwareAccelerated && inputs >= PanelOutputs && outputs % (2 * PanelOutputs) == 0));
+        (batchSize < Tile || (TakesPackedPath(batchSize, inputs) && Vector512.IsHardwareAccelerated && inputs >= PanelOutputs && outputs % (2 * PanelOutputs) == 0));
 
     private static void CheckPanels(int length, int inputs, int outputs)
     {

@@ -29,7 +29,7 @@ public static partial class Dense
             return;
         }
 
-        bool packed = TakesPackedPath(batchSize);
+        bool packed = TakesPackedPath(batchSize, inputs);
         var kernel = new ForwardKernel(x, weight, bias, y, batchSize, inputs, outputs, packed);
         Simd.Widest(ref kernel, inputs);
     }
@@ -142,23 +142,39 @@ public static partial class Dense
     internal const int DecodedPackedMinBatch = 128;
 
     /// <summary>
-    /// Products of at least this many rows take the float packed path when the outputs fill whole pairs of vectors. Packing
-    /// is one pass over the weights per call; from 32 rows the 8 samples × 2 panels tiles, which read the weights once per 8
-    /// rows and need no horizontal sums, more than repay it: the seed MLP's 784 → 128 product, packing included, took 38.1 µs
-    /// at 32 rows against 49.0 µs on the 4 × 4 tiles, 51.7 against 64.0 at 48, 67.2 against 97.7 at 64, 95.5 against 149.6
-    /// at 96, and the same 24.8 and 37.2 µs at 16 and 24 rows, below it (<c>KernelBenchmarks.FirstLayer</c> with those batch
-    /// sizes, the build that made this change and the one before, 2026-12-04; packing two panels at a time, later, took 32
-    /// rows to 35–36 µs). It was 128 rows (64 for weights of 128 KB or less) before.
+    /// Products of at least this many rows take the float packed path when the outputs fill whole pairs of vectors, whatever
+    /// their inputs. Packing is one pass over the weights per call; from 32 rows the 8 samples × 2 panels tiles, which read
+    /// the weights once per 8 rows and need no horizontal sums, more than repay it: the seed MLP's 784 → 128 product, packing
+    /// included, took 38.1 µs at 32 rows against 49.0 µs on the 4 × 4 tiles, 51.7 against 64.0 at 48, 67.2 against 97.7 at
+    /// 64, 95.5 against 149.6 at 96 (<c>KernelBenchmarks.FirstLayer</c> with those batch sizes, the build that made this
+    /// change and the one before, 2026-12-04; packing two panels at a time, later, took 32 rows to 35–36 µs). It was 128
+    /// rows (64 for weights of 128 KB or less) before. Fewer rows: see <see cref="PackedInputsPerRow"/>.
     /// </summary>
     internal const int FloatPackedMinRows = 32;
 
-    /// <summary>Whether a product of this many rows takes the packed path (when its outputs also fill whole pairs of vectors).</summary>
-    private static bool TakesPackedPath(int rows) => rows >= FloatPackedMinRows;
+    /// <summary>
+    /// From 8 rows (one block of the 8 × 2 tiles) to <see cref="FloatPackedMinRows"/>, a product takes the packed path while
+    /// its inputs are at most this many per row. The 4 × 4 tiles end every output's dot product with a horizontal sum, which
+    /// short inputs do not amortise, while the packing's pass over the weights is shared by the rows. Measured with the pack
+    /// forced from 8 rows against the 32-row threshold (2026-12-04 08:28–08:36 UTC, two runs each; µs, tiles against packed):
+    /// 128 → 512 (an LSTM's recurrent product, <c>SequenceKernelBenchmarks</c> with those batch sizes): 17.5 against 10.0–11.6
+    /// at 8 rows, 31.6–37.7 against 14.5–16.4 at 16, 47.4–47.7 against 19.5–21.3 at 24, and 62–66 against 23.5–25.5 at 32
+    /// (where the 32-row threshold already packed; before it, at 64 and 96 rows, 126–138 against 43 and 190–237 against 64–67);
+    /// 256 → 128: 5.5 against 4.7 at 8 rows, 10.9 against 7.1 at 16; 512 → 128: 8.6 against 9.8 at 8 (the tiles ahead), 17.2–17.4
+    /// against 14.4 at 16; 784 → 128 (<c>KernelBenchmarks.FirstLayer</c>): 12.1–12.3 against 14.6–14.7 at 8 (the tiles ahead),
+    /// 20.5–24.7 against 21.7–21.8 at 16 (level), 36.0–36.3 against 29.0 at 24. Forty inputs a row separates them: 8 rows
+    /// pack up to 320 inputs, 16 up to 640, 24 up to 960.
+    /// </summary>
+    internal const int PackedInputsPerRow = 40;
+
+    /// <summary>Whether a product of this many rows and inputs takes the packed path (when its outputs also fill whole pairs of vectors).</summary>
+    internal static bool TakesPackedPath(int rows, int inputs) =>
+        rows >= FloatPackedMinRows || (rows >= 8 && inputs <= PackedInputsPerRow * rows);
 
     [ThreadStatic]
     private static float[]? t_packed;
 
-    // From FloatPackedMinRows rows: the weights are packed into panels of one vector of outputs ([panel][k][lane]) and 8
+    // From FloatPackedMinRows rows (fewer for short inputs, TakesPackedPath): the weights are packed into panels of one vector of outputs ([panel][k][lane]) and 8
     // samples × 2 panels are run at a time with broadcast multiply-adds: per step 2 panel loads and 8 broadcasts feed 16
     // multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call. While the rows take at most
     // PairPackingMaxInputs (800 KB, about an L2), the panels are packed two at a time and each pair is run over all the rows
