@@ -91,7 +91,8 @@ public sealed class DenseKernelTests
 
         shapes.AddRange([(1, 784, 128), (3, 784, 128), (1, 16, 16), (1, 33, 48), (1, 8, 20), (7, 20, 5),
             (32, 784, 128), (31, 784, 128), (41, 33, 64), (128, 784, 128), (135, 17, 64), (129, 3, 32), (65, 128, 32), (130, 17, 32), (256, 129, 10),
-            (Dense.PairPackingMaxInputs / 784, 784, 32), (Dense.PairPackingMaxInputs / 784 + 1, 784, 32)]); // the last product packed by pairs and the first after it
+            (Dense.PairPackingMaxInputs / 784, 784, 32), (Dense.PairPackingMaxInputs / 784 + 1, 784, 32), // the last product packed by pairs and the first after it
+            (8, 128, 32), (15, 128, 512), (19, 784, 64), (20, 784, 64), (8, 321, 32)]); // around Dense.TakesPackedPath below 32 rows
         var random = new Random(15);
         foreach ((int batch, int inputs, int outputs) in shapes)
         {
