@@ -251,7 +251,7 @@ public class SequenceTrainingBenchmarks
 public class SequenceKernelBenchmarks
 {
     private const int Steps = 28, Features = 28, Units = 128, Gates = 4 * Units;
-    private float[] _x = null!, _x32 = null!, _weightIh = null!, _weightIh32 = null!, _weightHh = null!, _bias = null!, _gates = null!, _projection = null!, _h = null!, _c = null!;
+    private float[] _x = null!, _x32 = null!, _h16 = null!, _projection16 = null!, _weightIh = null!, _weightIh32 = null!, _weightHh = null!, _bias = null!, _gates = null!, _projection = null!, _h = null!, _c = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -267,6 +267,8 @@ public class SequenceKernelBenchmarks
         _h = Fill((Steps + 1) * Units);
         _c = Fill((Steps + 1) * Units);
         _x32 = Fill(Steps * 32);
+        _h16 = Fill(16 * Units);
+        _projection16 = new float[16 * Gates];
         _weightIh32 = Fill(Gates * 32);
     }
 
@@ -290,6 +292,17 @@ public class SequenceKernelBenchmarks
     {
         GenNet.Kernels.Dense.Forward(_h.AsSpan(0, Units), _weightHh, _bias, _projection, 1, Units, Gates);
         return _projection[0];
+    }
+
+    /// <summary>
+    /// The same product for 16 sequences at once (a batch's step in training or batched inference): the packed path, which
+    /// products of 8–31 rows take while their inputs are at most 40 a row (<c>Dense.TakesPackedPath</c>).
+    /// </summary>
+    [Benchmark(Description = "recurrent product, one step of 16 sequences")]
+    public float RecurrentProduct16()
+    {
+        GenNet.Kernels.Dense.Forward(_h16, _weightHh, _bias, _projection16, 16, Units, Gates);
+        return _projection16[0];
     }
 
     [Benchmark(Description = "LstmStep, one step")]
