@@ -8,7 +8,7 @@ namespace GenNet.Tests;
 /// <summary>
 /// The Dense forward products over bfloat16, half and int8 weights against a float64 reference over the decoded weights,
 /// at awkward sizes that reach every path: the decoding path (batches of 1–3), the decoded 4-row blocks, and the packed
-/// panels (batches of 128 and more) with their remainders. <see cref="RunAll"/> is also run by <see cref="Program"/>'s
+/// panels (batches of Dense.DecodedPackedMinBatch, 32, and more) with their remainders. <see cref="RunAll"/> is also run by <see cref="Program"/>'s
 /// simd-check, so the 256-, 128-bit and scalar paths are compared too.
 /// </summary>
 public sealed class QuantizedKernelTests
@@ -35,6 +35,9 @@ public sealed class QuantizedKernelTests
         yield return (130, 17, 32);   // packed (outputs a whole pair of vectors at every width), 2-sample remainder
         yield return (129, 129, 128); // packed, a 1-sample remainder and an input tail
         yield return (256, 784, 128); // the seed MLP's first layer at batch 256
+        yield return (Dense.DecodedPackedMinBatch - 1, 784, 128); // the last batch of decoded 4-row blocks
+        yield return (Dense.DecodedPackedMinBatch, 784, 128);     // the first packed one, whole blocks of 8 samples
+        yield return (Dense.DecodedPackedMinBatch + 5, 33, 64);   // packed with a 5-sample remainder and an input tail
         yield return (1, 784, 128);   // and at one sample: bfloat16 panels in a group of four
         yield return (2, 784, 160);   // four panels and one more
         yield return (1, 5, 96);      // three single panels

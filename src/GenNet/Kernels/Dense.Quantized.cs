@@ -217,8 +217,11 @@ public static partial class Dense
         }
     }
 
-    // Large batches: the weights are decoded straight into packed panels, all of them, as the float ForwardPacked packs a
-    // large product's (the same one pass over the weights that packing floats costs), then the same 8 × 2 panel product runs.
+    // Batches from DecodedPackedMinBatch: the weights are decoded into packed panels, all of them, as the float ForwardPacked
+    // packs a large product's, then the same 8 × 2 panel product runs. Each panel's rows are decoded a vector at a time
+    // (DecodeRow) into a panel-sized scratch, then written into the panel as floats are packed (WritePanels: 16 × 16 blocks
+    // transposed in registers at 512 bits): the same values as decoding each weight into its place, which a scattered store
+    // per weight had made cost more than the product at the batches below 128 (see DecodedPackedMinBatch).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForwardDecodedPacked<TVector, TWidth, TFormat, TWeight>(
         ReadOnlySpan<float> xSpan, ReadOnlySpan<TWeight> weight, ReadOnlySpan<float> scale, ReadOnlySpan<float> bias, Span<float> y,
@@ -232,19 +235,16 @@ public static partial class Dense
         int panels = outputs / lanes;
         int panelLength = lanes * inputs;
         float[] packed = t_packed is { } existing && existing.Length >= panels * panelLength ? existing : (t_packed = new float[panels * panelLength]);
+        float[] decoded = t_decodedRows is { } rowsBuffer && rowsBuffer.Length >= panelLength ? rowsBuffer : (t_decodedRows = new float[Math.Max(panelLength, Tile * inputs)]);
         for (int panel = 0; panel < panels; panel++)
         {
-            Span<float> destination = packed.AsSpan(panel * panelLength, panelLength);
             for (int j = 0; j < lanes; j++)
             {
                 int o = panel * lanes + j;
-                ReadOnlySpan<TWeight> row = weight.Slice(o * inputs, inputs);
-                float channelScale = TFormat.Scaled ? scale[o] : 1f;
-                for (int k = 0; k < inputs; k++)
-                {
-                    destination[k * lanes + j] = TFormat.Scaled ? TFormat.Decode(row[k]) * channelScale : TFormat.Decode(row[k]);
-                }
+                DecodeRow<TVector, TWidth, TFormat, TWeight>(weight.Slice(o * inputs, inputs), TFormat.Scaled ? scale[o] : 1f, decoded.AsSpan(j * inputs, inputs));
             }
+
+            WritePanels<float>(decoded.AsSpan(0, panelLength), packed.AsSpan(panel * panelLength, panelLength), inputs, lanes, lanes);
         }
 
         int rows = RunPacked<TVector, TWidth>(xSpan, packed, bias, y, batchSize, inputs, outputs, stride: outputs);

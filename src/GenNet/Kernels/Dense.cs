@@ -137,12 +137,14 @@ public static partial class Dense
 
     /// <summary>
     /// Batches at least this large take the packed path of the products over 16- and 8-bit weights, which decode the weights
-    /// into panels (<c>Dense.Quantized.cs</c>). Unlike the float rule (<see cref="TakesPackedPath"/>) it does not pay below:
-    /// forced from 8 samples (2026-12-04 08:50 UTC, the seed MLP compiled in, <c>QuantizedInferenceBenchmarks</c> at 16, 32
-    /// and 64) bfloat16 took 72.3, 87.7 and 118.2 µs against 27.5, 44.4 and 102.9 on the decoded 4-row blocks, half 115.7,
-    /// 134.4, 161.8 against 29.8, 54.2, 103.2, and int8 74.7, 90.7, 119.0 against 23.4, 43.1, 87.9.
+    /// into panels (<c>Dense.Quantized.cs</c>); smaller ones decode 4 rows at a time for the 4 × 4 tiles. With the panels
+    /// decoded a vector at a time (2026-12-04; before, a scattered store per weight cost 45–60 µs a call for the seed MLP and
+    /// kept this at 128), the seed MLP compiled in (<c>QuantizedInferenceBenchmarks</c> at 16–128 samples, the packed path
+    /// forced on and off, 09:05 UTC), bfloat16 / half / int8, µs, 4-row blocks against packed: 27.1 / 28.8 / 23.5 against
+    /// 29.0 / 32.6 / 29.9 at 16 samples; 53.2 / 55.1 / 52.3 against 40.5 / 49.0 / 46.5 at 32; 102.6 / 104.6 / 99.7 against
+    /// 72.5 / 74.4 / 71.6 at 64; 208 / 204 / 199 against 135 / 137 / 136 at 128.
     /// </summary>
-    internal const int DecodedPackedMinBatch = 128;
+    internal const int DecodedPackedMinBatch = 32;
 
     /// <summary>
     /// Products of at least this many rows take the float packed path when the outputs fill whole pairs of vectors, whatever
