@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using Xunit;
 
@@ -50,7 +51,7 @@ public sealed class DensePanelsNetworkTests
         }
 
         // One sample at a time equals the same sample inside a batch below the packed path (the panels against the rows).
-        int below = System.Linq.Enumerable.Last(System.Linq.Enumerable.Range(1, 64), rows => !GenNet.Kernels.Dense.TakesPackedPath(rows, 784));
+        int below = Enumerable.Range(1, 64).Last(rows => !GenNet.Kernels.Dense.TakesPackedPath(rows, 784));
         float[] batched = new float[below * 10], one = new float[10];
         inference.Forward(images.AsSpan(0, below * 784), batched, below);
         for (int s = 0; s < below; s += 5)

@@ -235,7 +235,7 @@ public static partial class Dense
         int panels = outputs / lanes;
         int panelLength = lanes * inputs;
         float[] packed = t_packed is { } existing && existing.Length >= panels * panelLength ? existing : (t_packed = new float[panels * panelLength]);
-        float[] decoded = t_decodedRows is { } rowsBuffer && rowsBuffer.Length >= panelLength ? rowsBuffer : (t_decodedRows = new float[Math.Max(panelLength, Tile * inputs)]);
+        float[] decoded = t_decodedRows is { } rowsBuffer && rowsBuffer.Length >= panelLength ? rowsBuffer : (t_decodedRows = new float[panelLength]); // a panel is at least Tile rows: ForwardDecodedBlocks fits in it too
         for (int panel = 0; panel < panels; panel++)
         {
             for (int j = 0; j < lanes; j++)

@@ -174,14 +174,17 @@ public static partial class Dense
 
     /// <summary>Whether a product of this many rows and inputs takes the packed path (when its outputs also fill whole pairs of vectors).</summary>
     internal static bool TakesPackedPath(int rows, int inputs) =>
-        rows >= FloatPackedMinRows || (rows >= 8 && inputs <= PackedInputsPerRow * rows);
+        rows >= FloatPackedMinRows || (rows >= PackedBlockRows && inputs <= PackedInputsPerRow * rows);
+
+    /// <summary>Samples per tile of the packed product (8 samples × 2 panels); the rows past the last whole block take the 4 × 4 tiles.</summary>
+    private const int PackedBlockRows = 8;
 
     [ThreadStatic]
     private static float[]? t_packed;
 
-    // From FloatPackedMinRows rows (fewer for short inputs, TakesPackedPath): the weights are packed into panels of one vector of outputs ([panel][k][lane]) and 8
-    // samples × 2 panels are run at a time with broadcast multiply-adds: per step 2 panel loads and 8 broadcasts feed 16
-    // multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call. While the rows take at most
+    // From FloatPackedMinRows rows (fewer for short inputs, TakesPackedPath): the weights are packed into panels of one
+    // vector of outputs ([panel][k][lane]) and 8 samples × 2 panels are run at a time with broadcast multiply-adds: per
+    // step 2 panel loads and 8 broadcasts feed 16 multiply-adds, with no horizontal sums. Packing costs one pass over the weights per call. While the rows take at most
     // PairPackingMaxInputs (800 KB, about an L2), the panels are packed two at a time and each pair is run over all the rows
     // before the next is packed, so the packed copy is 2 panels (100 KB for 784 inputs at 512 bits) and stays in L2 beside
     // the rows it is packed from; more rows (a convolution's positions in training) would then be read once per pair from
@@ -204,7 +207,7 @@ public static partial class Dense
             RunPacked<TVector, TWidth>(xSpan, packed, bias.Slice(first, group), y.Slice(first), batchSize, inputs, group, stride: outputs);
         }
 
-        int rows = batchSize / 8 * 8; // what RunPacked covered; the rest takes the 4 × 4 tiles
+        int rows = batchSize / PackedBlockRows * PackedBlockRows; // what RunPacked covered; the rest takes the 4 × 4 tiles
         if (rows < batchSize)
         {
             Forward<TVector, TWidth>(xSpan.Slice(rows * inputs), weight, bias, y.Slice(rows * outputs), batchSize - rows, inputs, outputs);
@@ -222,7 +225,8 @@ public static partial class Dense
     /// </summary>
     internal const int PairPackingMaxInputs = 200 * 1024;
 
-    // The packed product proper: 8 samples × 2 panels per step over the first batchSize / 8 * 8 rows, whose count it returns.
+    // The packed product proper: 8 samples × 2 panels per step over the whole blocks of PackedBlockRows rows, whose count
+    // it returns.
     // y's rows are `stride` floats apart: `outputs` for a whole product, more for a pair of panels within one.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RunPacked<TVector, TWidth>(
@@ -238,8 +242,8 @@ public static partial class Dense
         ref float p = ref MemoryMarshal.GetReference(packed);
         ref float yRef = ref MemoryMarshal.GetReference(y);
         ref float biasRef = ref MemoryMarshal.GetReference(bias);
-        int rows = batchSize / 8 * 8;
-        for (int b = 0; b < rows; b += 8)
+        int rows = batchSize / PackedBlockRows * PackedBlockRows;
+        for (int b = 0; b < rows; b += PackedBlockRows)
         {
             for (int panel = 0; panel < panels; panel += 2)
             {
